@@ -1,0 +1,122 @@
+#pragma once
+// The intermediate representation: a flow lowered to a DAG of nodes. This is the only thing
+// the runtime sees. Plain data; docs/ir.md documents the JSON form written by ir_json.h.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace flow::ir {
+
+inline constexpr int kVersion = 1;
+
+// A source location that survives serialization (file path, not a SourceMap id).
+// line == 0 means "no location" (e.g. a node synthesized by the compiler).
+struct Loc {
+  std::string file;
+  uint32_t line = 0, col = 0, end_line = 0, end_col = 0;
+};
+
+struct Input {
+  std::string name;
+  std::string type;  // "text" | "number" | "bool" | "list"
+  std::optional<nlohmann::json> default_value;  // absent: the input is required
+  std::string description;
+  Loc loc;
+};
+
+struct Agent {
+  std::string name;
+  std::string description;
+  std::string model;  // "" when unspecified; else opus/sonnet/haiku/inherit or a full id
+  std::string role;   // "worker" | "coordinator" | "reviewer"
+  std::vector<std::string> tools;
+  std::vector<std::string> writes;  // glob patterns
+  std::string prompt;
+  std::string source;  // markdown file it was loaded from; "" when declared inline
+  Loc loc;
+};
+
+enum class NodeKind { Agent, Command, Human, Gate };
+enum class OnExhausted { Stop, Continue, Ask };
+
+// One check of a gate. A gate's checks run in order; the first failure sends the work back.
+struct Check {
+  enum class Kind { Review, Command, Human };
+  Kind kind = Kind::Review;
+  std::string agent;     // Review: the reviewing agent
+  std::string command;   // Command: shell command that must exit 0
+  std::string question;  // Human: what to ask ("" = a generic approval question)
+  Loc loc;
+};
+
+struct Node {
+  uint32_t id = 0;     // index in Flow::nodes
+  std::string name;    // unique within the flow; gates are "<target>/gate"
+  NodeKind kind = NodeKind::Agent;
+  std::string stage;   // the stage this node belongs to
+  std::vector<uint32_t> deps;       // nodes that must finish (and pass their gates) first; sorted
+  std::vector<std::string> when;    // bool inputs that must all be true, else the node is skipped
+
+  // NodeKind::Agent
+  std::string agent;
+  std::string focus;                 // "" = none
+  std::vector<std::string> fanout;   // literal fan-out items (one call each)
+  std::string fanout_input;          // or: a list input expanded at run time
+  bool is_fanout() const { return !fanout.empty() || !fanout_input.empty(); }
+
+  // NodeKind::Command: run with /bin/sh -c
+  std::string command;
+
+  // NodeKind::Human: the approval question
+  std::string question;
+
+  // NodeKind::Gate: runs when all deps have finished
+  std::string target;               // name of the gated step or block
+  std::vector<uint32_t> members;    // every node re-run when the gate fails (inner gates too)
+  std::vector<Check> checks;
+  int retries = 2;                  // how many times the work may be sent back
+  OnExhausted on_exhausted = OnExhausted::Stop;
+
+  Loc loc;
+};
+
+struct Stage {
+  std::string name;
+  std::vector<uint32_t> nodes;     // every node of the stage, in source order
+  std::vector<std::string> after;  // stages it waits for (explicit or the previous one)
+  Loc loc;
+};
+
+struct Rule {
+  enum class Kind { Before, EveryStepReviewedBy, AtMostCalls, WritesOnly };
+  Kind kind = Kind::Before;
+  std::string a, b;                // Before: a before b; EveryStepReviewedBy/WritesOnly: a
+  int64_t limit = 0;               // AtMostCalls
+  std::vector<std::string> globs;  // WritesOnly
+  Loc loc;
+};
+
+struct Flow {
+  int version = kVersion;
+  std::string name;
+  std::string description;
+  std::string source;  // the main .flow file
+  std::vector<Input> inputs;
+  std::vector<Agent> agents;
+  std::vector<Stage> stages;
+  std::vector<Node> nodes;  // in source order; deps may point either way (it is a DAG, not a list)
+  std::vector<Rule> rules;
+
+  const Agent* find_agent(const std::string& name) const;
+  const Node* find_node(const std::string& name) const;
+};
+
+const char* to_string(NodeKind k);
+const char* to_string(OnExhausted k);
+const char* to_string(Check::Kind k);
+const char* to_string(Rule::Kind k);
+
+}  // namespace flow::ir

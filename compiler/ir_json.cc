@@ -1,0 +1,320 @@
+#include "compiler/ir_json.h"
+
+#include <stdexcept>
+
+namespace flow::ir {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+using json = nlohmann::json;
+
+ojson loc_json(const Loc& l) {
+  if (l.line == 0) return nullptr;
+  return ojson{{"file", l.file}, {"line", l.line}, {"col", l.col},
+               {"end_line", l.end_line}, {"end_col", l.end_col}};
+}
+
+ojson check_json(const Check& c) {
+  ojson j{{"kind", to_string(c.kind)}};
+  switch (c.kind) {
+    case Check::Kind::Review: j["agent"] = c.agent; break;
+    case Check::Kind::Command: j["command"] = c.command; break;
+    case Check::Kind::Human: j["question"] = c.question; break;
+  }
+  j["loc"] = loc_json(c.loc);
+  return j;
+}
+
+ojson node_json(const Node& n) {
+  ojson j{{"id", n.id}, {"name", n.name}, {"kind", to_string(n.kind)}, {"stage", n.stage},
+          {"deps", n.deps}};
+  if (!n.when.empty()) j["when"] = n.when;
+  switch (n.kind) {
+    case NodeKind::Agent:
+      j["agent"] = n.agent;
+      if (!n.focus.empty()) j["focus"] = n.focus;
+      if (!n.fanout.empty()) j["fanout"] = n.fanout;
+      if (!n.fanout_input.empty()) j["fanout_input"] = n.fanout_input;
+      break;
+    case NodeKind::Command: j["command"] = n.command; break;
+    case NodeKind::Human: j["question"] = n.question; break;
+    case NodeKind::Gate: {
+      j["target"] = n.target;
+      j["members"] = n.members;
+      ojson checks = ojson::array();
+      for (const Check& c : n.checks) checks.push_back(check_json(c));
+      j["checks"] = std::move(checks);
+      j["retries"] = n.retries;
+      j["on_exhausted"] = to_string(n.on_exhausted);
+      break;
+    }
+  }
+  j["loc"] = loc_json(n.loc);
+  return j;
+}
+
+// --- reading -------------------------------------------------------------------------------
+
+struct ReadError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const json& field(const json& obj, const char* key, const std::string& where) {
+  if (!obj.is_object()) throw ReadError(where + ": expected an object");
+  auto it = obj.find(key);
+  if (it == obj.end()) throw ReadError(where + ": missing field \"" + key + "\"");
+  return *it;
+}
+
+std::string str(const json& obj, const char* key, const std::string& where, bool required = true) {
+  if (!required && (!obj.contains(key) || obj[key].is_null())) return "";
+  const json& v = field(obj, key, where);
+  if (!v.is_string()) throw ReadError(where + "/" + key + ": expected a string");
+  return v.get<std::string>();
+}
+
+std::vector<std::string> strs(const json& obj, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  if (!obj.contains(key)) return out;
+  const json& v = obj[key];
+  if (!v.is_array()) throw ReadError(where + "/" + key + ": expected an array of strings");
+  for (const json& e : v) {
+    if (!e.is_string()) throw ReadError(where + "/" + key + ": expected an array of strings");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<uint32_t> ids(const json& obj, const char* key, const std::string& where,
+                          size_t node_count) {
+  std::vector<uint32_t> out;
+  if (!obj.contains(key)) return out;
+  const json& v = obj[key];
+  if (!v.is_array()) throw ReadError(where + "/" + key + ": expected an array of node ids");
+  for (const json& e : v) {
+    if (!e.is_number_unsigned() || e.get<uint64_t>() >= node_count)
+      throw ReadError(where + "/" + key + ": " + e.dump() + " is not a node id");
+    out.push_back(e.get<uint32_t>());
+  }
+  return out;
+}
+
+Loc read_loc(const json& obj, const std::string& where) {
+  Loc l;
+  if (!obj.contains("loc") || obj["loc"].is_null()) return l;
+  const json& j = obj["loc"];
+  std::string w = where + "/loc";
+  l.file = str(j, "file", w);
+  auto num = [&](const char* k) {
+    const json& v = field(j, k, w);
+    if (!v.is_number_unsigned()) throw ReadError(w + "/" + k + ": expected a number");
+    return v.get<uint32_t>();
+  };
+  l.line = num("line");
+  l.col = num("col");
+  l.end_line = num("end_line");
+  l.end_col = num("end_col");
+  return l;
+}
+
+template <typename Enum, size_t N>
+Enum enum_of(const std::string& s, const Enum (&all)[N], const std::string& where) {
+  for (Enum e : all)
+    if (s == to_string(e)) return e;
+  throw ReadError(where + ": unknown value \"" + s + "\"");
+}
+
+Flow read_flow(const json& j) {
+  Flow f;
+  if (!j.is_object()) throw ReadError("/: expected an object");
+  const json& version = field(j, "version", "");
+  if (!version.is_number_integer() || version.get<int>() != kVersion)
+    throw ReadError("/version: this flow reads IR version " + std::to_string(kVersion) +
+                    ", the file has " + version.dump() + "; recompile it with flowc compile");
+  f.name = str(j, "name", "");
+  f.description = str(j, "description", "", false);
+  f.source = str(j, "source", "", false);
+
+  const json& inputs = j.value("inputs", json::array());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::string w = "/inputs/" + std::to_string(i);
+    Input in;
+    in.name = str(inputs[i], "name", w);
+    in.type = str(inputs[i], "type", w);
+    if (in.type != "text" && in.type != "number" && in.type != "bool" && in.type != "list")
+      throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
+    if (inputs[i].contains("default")) in.default_value = inputs[i]["default"];
+    in.description = str(inputs[i], "description", w, false);
+    in.loc = read_loc(inputs[i], w);
+    f.inputs.push_back(std::move(in));
+  }
+
+  const json& agents = j.value("agents", json::array());
+  for (size_t i = 0; i < agents.size(); ++i) {
+    std::string w = "/agents/" + std::to_string(i);
+    Agent a;
+    a.name = str(agents[i], "name", w);
+    a.description = str(agents[i], "description", w, false);
+    a.model = str(agents[i], "model", w, false);
+    a.role = str(agents[i], "role", w, false);
+    if (a.role.empty()) a.role = "worker";
+    a.tools = strs(agents[i], "tools", w);
+    a.writes = strs(agents[i], "writes", w);
+    a.prompt = str(agents[i], "prompt", w, false);
+    a.source = str(agents[i], "source", w, false);
+    a.loc = read_loc(agents[i], w);
+    f.agents.push_back(std::move(a));
+  }
+
+  const json& nodes = field(j, "nodes", "");
+  if (!nodes.is_array()) throw ReadError("/nodes: expected an array");
+  const size_t count = nodes.size();
+  for (size_t i = 0; i < count; ++i) {
+    std::string w = "/nodes/" + std::to_string(i);
+    const json& nj = nodes[i];
+    Node n;
+    n.id = static_cast<uint32_t>(i);
+    const json& id = field(nj, "id", w);
+    if (!id.is_number_unsigned() || id.get<uint64_t>() != i)
+      throw ReadError(w + "/id: expected " + std::to_string(i) + " (ids are array indices)");
+    n.name = str(nj, "name", w);
+    static const NodeKind kinds[] = {NodeKind::Agent, NodeKind::Command, NodeKind::Human,
+                                     NodeKind::Gate};
+    n.kind = enum_of(str(nj, "kind", w), kinds, w + "/kind");
+    n.stage = str(nj, "stage", w);
+    n.deps = ids(nj, "deps", w, count);
+    n.when = strs(nj, "when", w);
+    switch (n.kind) {
+      case NodeKind::Agent:
+        n.agent = str(nj, "agent", w);
+        n.focus = str(nj, "focus", w, false);
+        n.fanout = strs(nj, "fanout", w);
+        n.fanout_input = str(nj, "fanout_input", w, false);
+        break;
+      case NodeKind::Command: n.command = str(nj, "command", w); break;
+      case NodeKind::Human: n.question = str(nj, "question", w, false); break;
+      case NodeKind::Gate: {
+        n.target = str(nj, "target", w);
+        n.members = ids(nj, "members", w, count);
+        const json& checks = field(nj, "checks", w);
+        if (!checks.is_array()) throw ReadError(w + "/checks: expected an array");
+        for (size_t c = 0; c < checks.size(); ++c) {
+          std::string cw = w + "/checks/" + std::to_string(c);
+          Check ch;
+          static const Check::Kind ckinds[] = {Check::Kind::Review, Check::Kind::Command,
+                                               Check::Kind::Human};
+          ch.kind = enum_of(str(checks[c], "kind", cw), ckinds, cw + "/kind");
+          ch.agent = str(checks[c], "agent", cw, ch.kind == Check::Kind::Review);
+          ch.command = str(checks[c], "command", cw, ch.kind == Check::Kind::Command);
+          ch.question = str(checks[c], "question", cw, false);
+          ch.loc = read_loc(checks[c], cw);
+          n.checks.push_back(std::move(ch));
+        }
+        const json& retries = field(nj, "retries", w);
+        if (!retries.is_number_integer() || retries.get<int64_t>() < 0 ||
+            retries.get<int64_t>() > 1000)
+          throw ReadError(w + "/retries: expected an integer from 0 to 1000");
+        n.retries = retries.get<int>();
+        static const OnExhausted ons[] = {OnExhausted::Stop, OnExhausted::Continue,
+                                          OnExhausted::Ask};
+        n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
+        break;
+      }
+    }
+    n.loc = read_loc(nj, w);
+    for (uint32_t d : n.deps)
+      if (d == n.id) throw ReadError(w + "/deps: a node cannot depend on itself");
+    f.nodes.push_back(std::move(n));
+  }
+
+  const json& stages = j.value("stages", json::array());
+  for (size_t i = 0; i < stages.size(); ++i) {
+    std::string w = "/stages/" + std::to_string(i);
+    Stage s;
+    s.name = str(stages[i], "name", w);
+    s.nodes = ids(stages[i], "nodes", w, count);
+    s.after = strs(stages[i], "after", w);
+    s.loc = read_loc(stages[i], w);
+    f.stages.push_back(std::move(s));
+  }
+
+  const json& rules = j.value("rules", json::array());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    std::string w = "/rules/" + std::to_string(i);
+    Rule r;
+    static const Rule::Kind rkinds[] = {Rule::Kind::Before, Rule::Kind::EveryStepReviewedBy,
+                                        Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly};
+    r.kind = enum_of(str(rules[i], "kind", w), rkinds, w + "/kind");
+    r.a = str(rules[i], "a", w, false);
+    r.b = str(rules[i], "b", w, false);
+    if (rules[i].contains("limit")) r.limit = rules[i]["limit"].get<int64_t>();
+    r.globs = strs(rules[i], "globs", w);
+    r.loc = read_loc(rules[i], w);
+    f.rules.push_back(std::move(r));
+  }
+  return f;
+}
+
+}  // namespace
+
+ojson to_json(const Flow& f) {
+  ojson j{{"version", f.version}, {"name", f.name}, {"description", f.description},
+          {"source", f.source}};
+  ojson inputs = ojson::array();
+  for (const Input& in : f.inputs) {
+    ojson i{{"name", in.name}, {"type", in.type}};
+    if (in.default_value) i["default"] = ojson::parse(in.default_value->dump());
+    i["description"] = in.description;
+    i["loc"] = loc_json(in.loc);
+    inputs.push_back(std::move(i));
+  }
+  j["inputs"] = std::move(inputs);
+  ojson agents = ojson::array();
+  for (const Agent& a : f.agents)
+    agents.push_back(ojson{{"name", a.name}, {"description", a.description}, {"model", a.model},
+                           {"role", a.role}, {"tools", a.tools}, {"writes", a.writes},
+                           {"prompt", a.prompt}, {"source", a.source}, {"loc", loc_json(a.loc)}});
+  j["agents"] = std::move(agents);
+  ojson stages = ojson::array();
+  for (const Stage& s : f.stages)
+    stages.push_back(ojson{{"name", s.name}, {"nodes", s.nodes}, {"after", s.after},
+                           {"loc", loc_json(s.loc)}});
+  j["stages"] = std::move(stages);
+  ojson nodes = ojson::array();
+  for (const Node& n : f.nodes) nodes.push_back(node_json(n));
+  j["nodes"] = std::move(nodes);
+  ojson rules = ojson::array();
+  for (const Rule& r : f.rules) {
+    ojson rj{{"kind", to_string(r.kind)}};
+    if (!r.a.empty()) rj["a"] = r.a;
+    if (!r.b.empty()) rj["b"] = r.b;
+    if (r.kind == Rule::Kind::AtMostCalls) rj["limit"] = r.limit;
+    if (!r.globs.empty()) rj["globs"] = r.globs;
+    rj["loc"] = loc_json(r.loc);
+    rules.push_back(std::move(rj));
+  }
+  j["rules"] = std::move(rules);
+  return j;
+}
+
+std::string to_json_text(const Flow& f) { return to_json(f).dump(2) + "\n"; }
+
+ReadResult from_json_text(const std::string& text) {
+  ReadResult r;
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    r.error = "not valid JSON";
+    return r;
+  }
+  try {
+    r.flow = read_flow(j);
+    r.ok = true;
+  } catch (const ReadError& e) {
+    r.error = e.what();
+  } catch (const json::exception& e) {
+    r.error = std::string("malformed IR: ") + e.what();
+  }
+  return r;
+}
+
+}  // namespace flow::ir

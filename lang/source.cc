@@ -1,0 +1,41 @@
+#include "lang/source.h"
+
+#include <algorithm>
+
+namespace flow {
+
+SourceFile::SourceFile(std::string p, std::string t) : path(std::move(p)), text(std::move(t)) {
+  line_starts.push_back(0);
+  for (uint32_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+}
+
+SourcePos SourceFile::pos_at(uint32_t offset) const {
+  offset = std::min<uint32_t>(offset, text.size());
+  auto it = std::upper_bound(line_starts.begin(), line_starts.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - line_starts.begin());  // 1-based
+  return SourcePos{offset, line, offset - line_starts[line - 1] + 1};
+}
+
+std::string_view SourceFile::line_text(uint32_t line) const {
+  if (line == 0 || line > line_starts.size()) return {};
+  uint32_t begin = line_starts[line - 1];
+  uint32_t end = line < line_starts.size() ? line_starts[line] - 1 : text.size();
+  std::string_view v(text.data() + begin, end - begin);
+  if (!v.empty() && v.back() == '\r') v.remove_suffix(1);
+  return v;
+}
+
+SourceMap::SourceMap() { files.push_back(std::make_unique<SourceFile>("<unknown>", "")); }
+
+uint32_t SourceMap::add(std::string path, std::string text) {
+  files.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+  return static_cast<uint32_t>(files.size() - 1);
+}
+
+Span SourceMap::span(uint32_t id, uint32_t begin_offset, uint32_t end_offset) const {
+  const SourceFile& f = file(id);
+  return Span{id, f.pos_at(begin_offset), f.pos_at(end_offset)};
+}
+
+}  // namespace flow

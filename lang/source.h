@@ -1,0 +1,44 @@
+#pragma once
+// Source text and positions. Every AST node carries a Span into a SourceFile so that any
+// later phase can point a caret at the exact text it is complaining about.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow {
+
+struct SourcePos {
+  uint32_t offset = 0;  // byte offset from the start of the file
+  uint32_t line = 1;    // 1-based
+  uint32_t col = 1;     // 1-based, counted in bytes
+};
+
+struct Span {
+  uint32_t file = 0;  // index into SourceMap::files; 0 is a placeholder "<unknown>"
+  SourcePos begin;
+  SourcePos end;  // one past the last byte
+};
+
+struct SourceFile {
+  std::string path;  // as the user named it (used in diagnostics)
+  std::string text;
+  std::vector<uint32_t> line_starts;  // offset of each line's first byte
+
+  SourceFile(std::string path, std::string text);
+  SourcePos pos_at(uint32_t offset) const;         // O(log lines)
+  std::string_view line_text(uint32_t line) const;  // without the newline
+};
+
+// Owns every file read during one compilation; spans refer to files by index.
+struct SourceMap {
+  std::vector<std::unique_ptr<SourceFile>> files;
+
+  SourceMap();  // creates the placeholder file 0
+  uint32_t add(std::string path, std::string text);
+  const SourceFile& file(uint32_t id) const { return *files.at(id); }
+  Span span(uint32_t file, uint32_t begin_offset, uint32_t end_offset) const;
+};
+
+}  // namespace flow
