@@ -1,0 +1,37 @@
+#pragma once
+// The front end as one call: read, parse, resolve imports and agent files, lower to IR, run
+// the checks. Used by flowc and by flow (the runtime compiles .flow files with it).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir.h"
+#include "lang/diagnostic.h"
+#include "lang/source.h"
+
+namespace flow {
+
+struct CompileOptions {
+  std::vector<std::string> search_path;  // FLOW_PATH directories, in order
+  std::string stdlib_dir;                // where `use std/NAME` looks; "" = find_stdlib_dir()
+  bool run_checks = true;                // false: only what lowering itself needs
+};
+
+struct CompileResult {
+  SourceMap sources;                     // every file read (for rendering diagnostics)
+  std::vector<Diagnostic> diagnostics;   // errors and warnings, sorted by file, line, column
+  std::optional<ir::Flow> flow;          // present when there are no errors
+  bool io_error = false;                 // the main file could not be read (exit 2)
+  std::string io_message;
+};
+
+CompileResult compile_file(const std::string& path, const CompileOptions& options);
+
+// FLOW_STDLIB if set; else the stdlib installed beside the binary (../share/flow/stdlib);
+// else the source tree's stdlib/ (for a build that was not installed). "" if none exists.
+std::string find_stdlib_dir();
+
+// FLOW_PATH split on ':' (empty entries dropped).
+std::vector<std::string> flow_path_from_env();
+
+}  // namespace flow
