@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Checks and runs every example in examples/ on simulated agents.
+
+Each examples/*.flow must pass `flowc check` with no warning and complete `flow run --yes` on
+the sim backend (exit 0, run_end `succeeded`). Some examples also get assertions on what they
+are meant to teach, read from the run's events.jsonl.
+
+Usage: run_examples.py FLOWC FLOW SOURCE_DIR
+"""
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stdlib"))
+from flowtest import Run, check_clean, expect, finish, main_guard  # noqa: E402
+
+# Inputs for examples whose inputs have no default.
+INPUTS = {
+    "hello": ["--input", "question=What makes a commit message useful?"],
+}
+
+
+def teaches_hello(r):
+    expect(r.agent_steps() == ["helper"], f"hello ran {r.agent_steps()}")
+
+
+def teaches_parallel(r):
+    steps = ["cost-research", "reliability-research", "operations-research"]
+    ivs = [r.interval(s) for s in steps]
+    if expect(None not in ivs, f"research steps missing: {dict(zip(steps, ivs))}"):
+        expect(max(i[0] for i in ivs) < min(i[1] for i in ivs), "the researchers did not overlap")
+        writer = r.interval("writer")
+        expect(writer is not None and writer[0] > max(i[1] for i in ivs),
+               "the writer started before the research finished")
+
+
+def teaches_review_loop(r):
+    verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="review")]
+    expect(verdicts == [(1, "PASS")], f"review-loop verdicts: {verdicts}")
+
+
+def teaches_command_gate(r):
+    checks = r.of("verdict", check="command")
+    expect(len(checks) == 1 and checks[0]["verdict"] == "PASS",
+           f"expected one passing command check, got {checks}")
+    commands = [e for e in r.of("attempt", kind="command") if e.get("ok")]
+    expect(len(commands) == 1, f"expected one successful command step, got {commands}")
+    if commands:
+        expect("running the suite" in r.read(commands[0]["output"]),
+               "the command step's output was not recorded")
+
+
+def teaches_fan_out(r):
+    items = r.of("dispatch", kind="agent", step="auditor")
+    expect(sorted(e.get("index") for e in items) == [0, 1, 2],
+           f"auditor over services: {len(items)} calls, expected 3")
+    cross = r.of("dispatch", kind="agent", step="cross-cutting-audit")
+    expect(len(cross) == 2, f"auditor over a literal list: {len(cross)} calls, expected 2")
+
+
+def teaches_human_approval(r):
+    approvals = r.of("approval")
+    expect(len(approvals) == 2 and all(a["approved"] and a["how"] == "--yes" for a in approvals),
+           f"expected two approvals given by --yes, got {approvals}")
+    build = r.interval("builder")
+    expect(build is not None and approvals and build[0] > max(a["seq"] for a in approvals),
+           "the builder started before both approvals")
+
+
+def teaches_policies(r):
+    verdicts = r.of("verdict", check="review")
+    expect(verdicts and verdicts[0].get("step") == "coder", f"coder was not reviewed: {verdicts}")
+
+
+TEACHES = {
+    "hello": teaches_hello,
+    "parallel-research": teaches_parallel,
+    "review-loop": teaches_review_loop,
+    "command-gate": teaches_command_gate,
+    "fan-out": teaches_fan_out,
+    "human-approval": teaches_human_approval,
+    "with-policies": teaches_policies,
+}
+
+
+def review_loop_rework(flow, path):
+    """The review-loop example with two forced failures: fail, fail, pass, exit 0."""
+    r = Run(flow, path, ["--yes", "--sim-fail-review", "drafter:2"])
+    expect(r.code == 0, f"review-loop with two failed reviews\n{r.describe()}")
+    verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="review")]
+    expect(verdicts == [(1, "FAIL"), (2, "FAIL"), (3, "PASS")],
+           f"review-loop with two failures: verdicts {verdicts}")
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    flowc, flow, src = sys.argv[1:]
+    files = sorted(glob.glob(os.path.join(src, "examples", "*.flow")))
+    expect(len(files) >= 6, f"only {len(files)} examples")
+    for path in files:
+        name = os.path.splitext(os.path.basename(path))[0]
+        print(f"--- {name}", flush=True)
+        if not check_clean(flowc, path):
+            continue
+        r = Run(flow, path, ["--yes"] + INPUTS.get(name, []))
+        ok = expect(r.code == 0, f"{name}: flow run failed\n{r.describe()}")
+        end = r.of("run_end")
+        ok = expect(end and end[-1]["status"] == "succeeded", f"{name}: run_end {end}") and ok
+        if ok and name in TEACHES:
+            TEACHES[name](r)
+        if name == "review-loop":
+            review_loop_rework(flow, path)
+    missing = sorted(set(TEACHES) - {os.path.splitext(os.path.basename(p))[0] for p in files})
+    expect(not missing, f"examples missing: {missing}")
+    return finish("examples")
+
+
+if __name__ == "__main__":
+    main_guard(main)

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""End-to-end tests of stdlib/backend.flow on simulated agents, asserted from events.jsonl.
+
+Usage: test_backend_pipeline.py FLOWC FLOW SOURCE_DIR [CASE...]
+Cases: check, order, rework, bound, review-each, small-flows, policies (default: all).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from flowtest import Run, check_clean, expect, fail, finish, main_guard  # noqa: E402
+
+FEATURE = "feature=Add password reset by email to the accounts service"
+
+# The agents in the order the seeds prescribe; each inner list runs in parallel.
+GROUPS = [
+    ["backend-task-summarizer"],
+    ["backend-tech-research-advisor", "backend-functionality-analyzer",
+     "backend-new-functionality-agent", "backend-unit-test-planner"],
+    ["backend-planner"],
+    ["backend-cloud-infrastructure-architect", "backend-datatypes"],
+    ["backend-feature-implementer", "backend-cli-implementer"],
+    ["backend-unit-test-generator"],
+    ["backend-code-quality-reviewer"],
+    ["backend-validation-agent"],
+    ["backend-deployment-agent"],
+    ["backend-implementer"],
+]
+ALL = [s for g in GROUPS for s in g]
+DEFAULT_DOMAINS = 4
+
+
+def pipeline(flow, src, *extra):
+    # Latency makes parallel calls measurably overlap; enough jobs for the widest level.
+    return Run(flow, os.path.join(src, "stdlib", "backend.flow"),
+               ["--input", FEATURE, "--yes", "--jobs", "16", "--sim-latency", "40"] + list(extra))
+
+
+def outputs_of(r, step):
+    """The text of every successful output of a step's last attempt (one per fan-out item)."""
+    attempts = [e for e in r.of("attempt", kind="agent", step=step) if e.get("ok")]
+    if not attempts:
+        return []
+    last = max(e["attempt"] for e in attempts)
+    return [r.read(e["output"]).strip() for e in attempts if e["attempt"] == last]
+
+
+def prompt_of(r, step, attempt=1):
+    for e in r.of("attempt", kind="agent", step=step, attempt=attempt):
+        if e.get("prompt"):
+            return r.read(e["prompt"])
+    return None
+
+
+def case_check(flowc, flow, src):
+    for name in ("backend", "plan", "engineer", "policies", "backend-team"):
+        check_clean(flowc, os.path.join(src, "stdlib", name + ".flow"))
+
+
+def case_order(flowc, flow, src):
+    r = pipeline(flow, src)
+    if not expect(r.code == 0 and r.events, f"backend.flow did not succeed\n{r.describe()}"):
+        return
+    end = r.of("run_end")
+    expect(end and end[-1]["status"] == "succeeded", "run_end is not `succeeded`")
+
+    # Every agent of the pipeline ran, and nothing else did (apart from reviews).
+    ran = r.agent_steps()
+    expect(sorted(ran) == sorted(ALL), f"agent steps that ran: {ran}\nexpected: {ALL}")
+
+    # The user's confirmation came before any planning, and --yes gave it.
+    approvals = r.of("approval")
+    expect(len(approvals) == 1 and approvals[0]["approved"] and approvals[0]["how"] == "--yes",
+           f"expected one approval given by --yes, got {approvals}")
+    first_research = min(r.interval(s)[0] for s in GROUPS[1] if r.interval(s))
+    expect(approvals and approvals[0]["seq"] < first_research,
+           "the requirements were not confirmed before planning began")
+
+    # Every agent step was reviewed by code-review and passed.
+    reviewers = {e["agent"] for e in r.of("dispatch", kind="review")}
+    expect(reviewers == {"code-review"}, f"reviews were dispatched to {reviewers}")
+    for step in ALL:
+        verdicts = [e for e in r.of("verdict", check="review") if e.get("step") == step]
+        expect(any(v["verdict"] == "PASS" for v in verdicts),
+               f"{step}: no passing review verdict ({verdicts})")
+        expect(r.gate_passed_seq(step) is not None, f"{step}: its gate never passed")
+
+    # Seeds' order: every step of a group is reviewed and passed before any step of the next
+    # group is dispatched.
+    for earlier, later in zip(GROUPS, GROUPS[1:]):
+        for a in earlier:
+            passed = r.gate_passed_seq(a)
+            for b in later:
+                iv = r.interval(b)
+                if passed is None or iv is None:
+                    continue  # reported above
+                expect(passed < iv[0],
+                       f"{b} was dispatched (seq {iv[0]}) before the review of {a} passed "
+                       f"(seq {passed})")
+
+    # Parallel groups overlapped: every member started before any member finished.
+    for group in GROUPS:
+        if len(group) < 2:
+            continue
+        ivs = {s: r.interval(s) for s in group}
+        if None in ivs.values():
+            continue
+        latest_start = max(iv[0] for iv in ivs.values())
+        earliest_end = min(iv[1] for iv in ivs.values())
+        expect(latest_start < earliest_end, f"parallel group {group} did not overlap: {ivs}")
+
+    # Technology research fanned out, one call per domain, all at once.
+    items = r.of("dispatch", kind="agent", step="backend-tech-research-advisor")
+    indexes = sorted(e.get("index") for e in items if e.get("attempt") == 1)
+    expect(indexes == list(range(DEFAULT_DOMAINS)),
+           f"tech research fan-out items: {indexes}, expected 0..{DEFAULT_DOMAINS - 1}")
+    item_ends = [e["seq"] for e in r.of("attempt", kind="agent", step="backend-tech-research-advisor")]
+    expect(items and item_ends and max(e["seq"] for e in items) < min(item_ends),
+           "the tech research sessions did not run at the same time")
+
+    # Context: each agent sees the outputs of every earlier stage.
+    summary = outputs_of(r, "backend-task-summarizer")
+    plan = outputs_of(r, "backend-planner")
+    research = [o for s in GROUPS[1] for o in outputs_of(r, s)]
+    planner_prompt = prompt_of(r, "backend-planner") or ""
+    for text in summary + research:
+        expect(text and text in planner_prompt,
+               "the planner's prompt lacks an earlier output:\n" + text[:200])
+    final_prompt = prompt_of(r, "backend-implementer") or ""
+    for text in summary + plan + outputs_of(r, "backend-datatypes"):
+        expect(text and text in final_prompt,
+               "the implementation coordinator's prompt lacks an earlier output:\n" + text[:200])
+    expect("Add password reset by email" in (prompt_of(r, "backend-deployment-agent") or ""),
+           "the feature input does not reach the deployment agent's prompt")
+
+    # Submission is off by default: both command steps are skipped, none ran.
+    skipped = {e["step"] for e in r.of("skip")}
+    expect({"push-branch", "open-pull-request"} <= skipped,
+           f"submission steps were not skipped: skipped {skipped}")
+    expect(not r.of("dispatch", kind="command"), "a submission command ran without open-prs")
+
+
+def case_rework(flowc, flow, src):
+    # The first review of the plan fails; the planner gets the feedback and tries again.
+    r = pipeline(flow, src, "--sim-fail-review", "backend-planner:1")
+    if not expect(r.code == 0 and r.events, f"the rework run did not succeed\n{r.describe()}"):
+        return
+    verdicts = [e for e in r.of("verdict", check="review") if e.get("step") == "backend-planner"]
+    outcome = [(v["attempt"], v["verdict"]) for v in verdicts]
+    expect(outcome == [(1, "FAIL"), (2, "PASS")],
+           f"planner review verdicts: {outcome}, expected attempt 1 FAIL then attempt 2 PASS")
+    retries = [e for e in r.of("retry") if "backend-planner" in (e.get("steps") or [])]
+    expect(len(retries) == 1 and retries[0]["attempt"] == 2 and retries[0].get("feedback"),
+           f"expected one retry of the planner with feedback, got {retries}")
+    expect(r.of("dispatch", kind="agent", step="backend-planner", attempt=2),
+           "the planner was not dispatched a second time")
+    second = prompt_of(r, "backend-planner", attempt=2) or ""
+    if retries and retries[0].get("feedback"):
+        expect(retries[0]["feedback"].strip() in second,
+               "the second attempt's prompt does not carry the reviewer's feedback")
+    # The order is fail, retry, second attempt, pass.
+    if verdicts and retries:
+        d2 = r.of("dispatch", kind="agent", step="backend-planner", attempt=2)
+        if d2:
+            expect(verdicts[0]["seq"] < retries[0]["seq"] < d2[0]["seq"] < verdicts[-1]["seq"],
+                   "the audit trail is not in the order fail, retry, second attempt, pass")
+    # Implementation waited for the second review to pass.
+    passed = r.gate_passed_seq("backend-planner")
+    for s in GROUPS[3]:
+        iv = r.interval(s)
+        expect(passed is not None and iv is not None and passed < iv[0],
+               f"{s} started before the reworked plan passed review")
+    # Only the planner was reworked.
+    for s in ALL:
+        if s == "backend-planner":
+            continue
+        expect(not r.of("dispatch", kind="agent", step=s, attempt=2), f"{s} was re-run")
+    # The live output tells the story too.
+    live = r.out + r.err
+    for word in ("backend-planner", "FAIL", "PASS"):
+        expect(word in live, f"the live output does not mention {word!r}\n{r.describe()}")
+    expect("attempt 2" in live or "retry" in live.lower(),
+           f"the live output does not show the second attempt\n{r.describe()}")
+
+
+def case_bound(flowc, flow, src):
+    # Every review of the plan fails: after 1 + 2 retries the run stops.
+    r = pipeline(flow, src, "--sim-fail-review", "backend-planner:5")
+    expect(r.code == 1, f"expected exit 1 when the review bound is passed\n{r.describe()}")
+    attempts = sorted({e["attempt"] for e in r.of("dispatch", kind="agent", step="backend-planner")})
+    expect(attempts == [1, 2, 3], f"planner attempts: {attempts}, expected 1, 2, 3")
+    exhausted = r.of("exhausted")
+    expect(len(exhausted) == 1 and exhausted[0].get("step") == "backend-planner"
+           and exhausted[0].get("action") == "stop" and exhausted[0].get("attempts") == 3,
+           f"expected one `exhausted` event for the planner with action stop: {exhausted}")
+    end = r.of("run_end")
+    expect(end and end[-1]["status"] == "failed", f"run_end: {end}")
+    for s in [s for g in GROUPS[3:] for s in g]:
+        expect(not r.of("dispatch", step=s), f"{s} ran although planning failed")
+    report = r.out + r.err
+    expect("backend-planner" in report and "gate" in report,
+           f"the failure report does not name the gate and the step\n{r.describe()}")
+    feedback = exhausted[0].get("feedback", "").strip() if exhausted else ""
+    first_line = feedback.splitlines()[0] if feedback else None
+    expect(first_line is not None and first_line in report,
+           f"the failure report does not show the last feedback\n{r.describe()}")
+
+
+def case_review_each(flowc, flow, src):
+    # `review each`: a failed review of one parallel step re-runs that step only.
+    r = pipeline(flow, src, "--sim-fail-review", "backend-datatypes:1")
+    if not expect(r.code == 0, f"run failed\n{r.describe()}"):
+        return
+    expect(r.of("dispatch", kind="agent", step="backend-datatypes", attempt=2),
+           "backend-datatypes was not reworked")
+    expect(not r.of("dispatch", kind="agent", step="backend-cloud-infrastructure-architect",
+                    attempt=2),
+           "its parallel sibling was reworked too, although each is reviewed on its own")
+    passed = r.gate_passed_seq("backend-datatypes")
+    for s in GROUPS[4]:
+        iv = r.interval(s)
+        expect(passed is not None and iv is not None and passed < iv[0],
+               f"{s} started before the reworked data types passed review")
+
+
+def case_small_flows(flowc, flow, src):
+    # The plan-only flow: research in parallel, then the implementation planner.
+    r = Run(flow, os.path.join(src, "stdlib", "plan.flow"),
+            ["--input", FEATURE, "--yes", "--jobs", "16", "--sim-latency", "20"])
+    if expect(r.code == 0, f"plan.flow failed\n{r.describe()}"):
+        ran = r.agent_steps()
+        expect(ran and ran[-1] == "backend-implementation-planner" and
+               set(ran) == set(GROUPS[1]) | {"backend-implementation-planner"},
+               f"plan.flow ran {ran}")
+        passed = max(r.gate_passed_seq(s) or 10**9 for s in GROUPS[1])
+        iv = r.interval("backend-implementation-planner")
+        expect(iv is not None and passed < iv[0], "the planner started before research passed review")
+    # The single engineer, with one failed review: fail, feedback, second attempt, pass.
+    r = Run(flow, os.path.join(src, "stdlib", "engineer.flow"),
+            ["--input", "task=Add a health check endpoint", "--yes",
+             "--sim-fail-review", "backend-engineer:1"])
+    if expect(r.code == 0, f"engineer.flow failed\n{r.describe()}"):
+        outcome = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="review")]
+        expect(outcome == [(1, "FAIL"), (2, "PASS")], f"engineer review verdicts: {outcome}")
+    # Past its bound (retries 3: four attempts) the run stops with exit 1.
+    r = Run(flow, os.path.join(src, "stdlib", "engineer.flow"),
+            ["--input", "task=Add a health check endpoint", "--yes",
+             "--sim-fail-review", "backend-engineer:9"])
+    expect(r.code == 1, f"engineer.flow past its bound: exit {r.code}\n{r.describe()}")
+    attempts = sorted({e["attempt"] for e in r.of("dispatch", kind="agent", step="backend-engineer")})
+    expect(attempts == [1, 2, 3, 4], f"engineer attempts: {attempts}")
+
+
+def case_policies(flowc, flow, src):
+    """`use std/policies` gives a user's own flow the pipeline's checks."""
+    import tempfile
+    from flowtest import run
+    tmp = tempfile.mkdtemp(prefix="flowtest-policies-")
+
+    def check(name, text):
+        path = os.path.join(tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return run([flowc, "check", path])
+
+    agent = ('agent coder < description "Writes code"; tools Read, Edit, Write; '
+             'writes "backend/**"; prompt "Do it." >\n')
+    code, out, err = check("ok.flow", "use std/policies\n" + agent +
+                           "stage build coder review code-review retries 2\n")
+    expect(code == 0 and "warning" not in out + err,
+           f"a reviewed flow using std/policies does not check clean: {code}\n{out}{err}")
+    code, out, err = check("unreviewed.flow", "use std/policies\n" + agent + "stage build coder\n")
+    expect(code != 0 and "E0305" in out + err,
+           f"an unreviewed step under std/policies was not reported as E0305: {code}\n{out}{err}")
+    code, out, err = check("team.flow", "use std/policies\ninput task: text\n"
+                           "stage build backend-engineer review code-review retries 2\n")
+    expect(code == 0, f"calling a team agent under std/policies fails: {code}\n{out}{err}")
+    code, out, err = check("dup.flow", "use std/policies\n"
+                           'agent code-review < description "mine"; prompt "x" >\n'
+                           "stage build code-review\n")
+    expect(code != 0 and "E0105" in out + err,
+           f"redeclaring code-review beside std/policies is not a duplicate name: {out}{err}")
+
+
+CASES = {"check": case_check, "order": case_order, "rework": case_rework,
+         "bound": case_bound, "review-each": case_review_each, "small-flows": case_small_flows,
+         "policies": case_policies}
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        return 2
+    flowc, flow, src = sys.argv[1:4]
+    names = sys.argv[4:] or list(CASES)
+    for name in names:
+        print(f"--- {name}", flush=True)
+        CASES[name](flowc, flow, src)
+    return finish("backend pipeline")
+
+
+if __name__ == "__main__":
+    main_guard(main)
