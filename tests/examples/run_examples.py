@@ -92,6 +92,39 @@ def review_loop_rework(flow, path):
            f"review-loop with two failures: verdicts {verdicts}")
 
 
+FAKE_AGENT = """#!/bin/sh
+# Reads the prompt on stdin, answers on stdout.
+prompt=$(cat)
+echo "Answer from $FLOW_AGENT for step $FLOW_STEP (attempt $FLOW_ATTEMPT)."
+echo "The prompt had $(printf '%s' "$prompt" | wc -l) lines."
+if [ "$FLOW_REVIEW" = 1 ]; then
+  echo "VERDICT: PASS"
+fi
+"""
+
+
+def tutorial_command_backend(flow, src):
+    """The tutorial's stand-in agent, driven through the `command` backend by flow.yaml."""
+    import tempfile
+    work = tempfile.mkdtemp(prefix="flowtest-command-")
+    with open(os.path.join(work, "fake-agent.sh"), "w") as f:
+        f.write(FAKE_AGENT)
+    with open(os.path.join(work, "flow.yaml"), "w") as f:
+        f.write("default_backend: fake\nbackends:\n  fake:\n    command: [sh, fake-agent.sh]\n")
+    r = Run(flow, os.path.join(src, "examples", "review-loop.flow"), [], cwd=work, backend=None)
+    if not expect(r.code == 0, f"the tutorial's command backend run failed\n{r.describe()}"):
+        return
+    starts = r.of("run_start")
+    expect(starts and starts[0].get("simulated") is False, f"the run was simulated: {starts}")
+    outputs = [e for e in r.of("attempt", kind="agent", step="drafter") if e.get("ok")]
+    if expect(outputs, "the drafter produced no output"):
+        text = r.read(outputs[0]["output"])
+        expect("Answer from drafter for step drafter (attempt 1)." in text,
+               f"the drafter's output is not the fake agent's answer:\n{text}")
+    verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="review")]
+    expect(verdicts == [(1, "PASS")], f"the fake reviewer's verdicts: {verdicts}")
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -112,6 +145,8 @@ def main():
             TEACHES[name](r)
         if name == "review-loop":
             review_loop_rework(flow, path)
+    print("--- tutorial: command backend", flush=True)
+    tutorial_command_backend(flow, src)
     missing = sorted(set(TEACHES) - {os.path.splitext(os.path.basename(p))[0] for p in files})
     expect(not missing, f"examples missing: {missing}")
     return finish("examples")

@@ -54,11 +54,13 @@ def check_clean(flowc, path, env=None):
 class Run:
     """One `flow run` in a fresh temporary directory, and its audit trail."""
 
-    def __init__(self, flow, path, args, cwd=None, env=None, timeout=300):
+    def __init__(self, flow, path, args, cwd=None, env=None, timeout=300, backend="sim"):
         self.tmp = tempfile.mkdtemp(prefix="flowtest-")
         self.run_dir = os.path.join(self.tmp, "runs")
-        argv = [flow, "run", os.path.abspath(path), "--run-dir", self.run_dir,
-                "--backend", "sim"] + list(args)
+        argv = [flow, "run", os.path.abspath(path), "--run-dir", self.run_dir]
+        if backend:
+            argv += ["--backend", backend]
+        argv += list(args)
         self.argv = argv
         self.code, self.out, self.err = run(argv, cwd=cwd or self.tmp, env=env, timeout=timeout)
         dirs = sorted(d for d in glob.glob(os.path.join(self.run_dir, "*")) if os.path.isdir(d))
