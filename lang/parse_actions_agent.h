@@ -1,0 +1,123 @@
+#pragma once
+// Actions for `agent`, `agents` and `rule` statements. Included by lang/parse_actions.h, which
+// defines FLOW_ACTION / FLOW_END.
+
+namespace flow::actions {
+
+// A field keyword seen a second time in one agent block is an error at the keyword.
+template <typename Field>
+void first_time(const Field& field, const char* kw_begin, const char* kw_end, ParseState& st) {
+  if (field.has_value())
+    st.fail<syntax::check::duplicate_field>(st.offset(kw_begin), st.offset(kw_end),
+                                            std::string(kw_begin, kw_end));
+}
+
+FLOW_ACTION0(agent_name) {
+  st.agent.name = st.ident;
+}
+FLOW_END
+FLOW_ACTION(agent_open) { st.opens.push_back(st.offset(in.begin())); }
+FLOW_END
+FLOW_ACTION0(agent_close) {
+  st.opens.pop_back();
+}
+FLOW_END
+FLOW_ACTION(field_description_kw) { first_time(st.agent.description, in.begin(), in.end(), st); }
+FLOW_END
+FLOW_ACTION(field_model_kw) { first_time(st.agent.model, in.begin(), in.end(), st); }
+FLOW_END
+FLOW_ACTION(field_tools_kw) {
+  first_time(st.agent.tools, in.begin(), in.end(), st);
+  st.agent.tools.emplace();
+}
+FLOW_END
+FLOW_ACTION(field_writes_kw) {
+  first_time(st.agent.writes, in.begin(), in.end(), st);
+  st.agent.writes.emplace();
+}
+FLOW_END
+FLOW_ACTION(field_role_kw) { first_time(st.agent.role, in.begin(), in.end(), st); }
+FLOW_END
+FLOW_ACTION(field_prompt_kw) { first_time(st.agent.prompt, in.begin(), in.end(), st); }
+FLOW_END
+FLOW_ACTION0(description_text) {
+  st.agent.description = st.str;
+}
+FLOW_END
+FLOW_ACTION0(model_ident) {
+  st.agent.model = ast::String{st.ident.name, st.ident.span};
+}
+FLOW_END
+FLOW_ACTION0(model_string) {
+  st.agent.model = st.str;
+}
+FLOW_END
+FLOW_ACTION0(tool_name) {
+  st.agent.tools->push_back(st.ident);
+}
+FLOW_END
+FLOW_ACTION0(write_glob) {
+  st.agent.writes->push_back(st.str);
+}
+FLOW_END
+FLOW_ACTION0(role_name) {
+  st.agent.role = st.ident;
+}
+FLOW_END
+FLOW_ACTION0(prompt_text) {
+  st.agent.prompt = st.str;
+}
+FLOW_END
+FLOW_ACTION0(from_path) {
+  st.agent.from = st.str;
+}
+FLOW_END
+FLOW_ACTION(agent_decl) {
+  st.agent.span = st.span_from(in.begin());
+  st.out->agents.push_back(std::move(st.agent));
+}
+FLOW_END
+
+FLOW_ACTION0(agents_dir) {
+  st.agents.dir = st.str;
+}
+FLOW_END
+FLOW_ACTION(agents_decl) {
+  st.agents.span = st.span_from(in.begin());
+  st.out->agent_dirs.push_back(std::move(st.agents));
+}
+FLOW_END
+
+// ---------------------------------------------------------------- rule
+
+FLOW_ACTION0(rule_reviewer) {
+  st.rule.kind = ast::RuleDecl::Kind::EveryStepReviewedBy;
+  st.rule.a = st.ident;
+}
+FLOW_END
+FLOW_ACTION0(rule_limit) {
+  st.rule.kind = ast::RuleDecl::Kind::AtMostCalls;
+  st.rule.limit = st.integer;
+}
+FLOW_END
+FLOW_ACTION0(rule_subject) {
+  st.rule.a = st.ident;
+}
+FLOW_END
+FLOW_ACTION0(rule_later) {
+  st.rule.kind = ast::RuleDecl::Kind::Before;
+  st.rule.b = st.ident;
+}
+FLOW_END
+FLOW_ACTION0(rule_glob) {
+  st.rule.kind = ast::RuleDecl::Kind::WritesOnly;
+  st.rule.globs.push_back(st.str);
+}
+FLOW_END
+FLOW_ACTION(rule_decl) {
+  st.rule.span = st.span_from(in.begin());
+  st.out->rules.push_back(std::move(st.rule));
+}
+FLOW_END
+
+}  // namespace flow::actions

@@ -1,0 +1,155 @@
+#pragma once
+// Actions for steps and `stage` statements. Included by lang/parse_actions.h, which defines
+// FLOW_ACTION / FLOW_ACTION0 / FLOW_END.
+
+namespace flow::actions {
+
+inline ast::Step& top(ParseState& st) { return st.steps.back(); }
+
+// ---------------------------------------------------------------- step cores
+
+FLOW_ACTION0(kw_parallel) {
+  st.pending_block = ast::BlockKind::Parallel;
+}
+FLOW_END
+FLOW_ACTION0(kw_sequence) {
+  st.pending_block = ast::BlockKind::Sequence;
+}
+FLOW_END
+FLOW_ACTION(block_open) {
+  uint32_t at = st.offset(in.begin());
+  // Counted here, before the parser descends into the block, so that nesting is bounded by
+  // this check rather than by the size of the stack.
+  if (++st.depth > syntax::kMaxDepth) st.fail<syntax::check::too_deep>(at, at + 1);
+  ast::Step block;
+  block.kind = ast::Step::Kind::Block;
+  block.block_keyword = st.pending_block.has_value();
+  block.block = st.pending_block.value_or(ast::BlockKind::Sequence);
+  block.open_span = st.span(at, at + 1);
+  st.pending_block.reset();
+  st.opens.push_back(at);
+  st.steps.push_back(std::move(block));
+}
+FLOW_END
+FLOW_ACTION0(block_close) {
+  --st.depth;
+  st.opens.pop_back();
+}
+FLOW_END
+
+FLOW_ACTION0(run_command) {
+  ast::Step s;
+  s.kind = ast::Step::Kind::Run;
+  s.text = st.str;
+  st.steps.push_back(std::move(s));
+}
+FLOW_END
+FLOW_ACTION0(kw_approve) { st.question.reset(); }
+FLOW_END
+FLOW_ACTION0(approve_question) { st.question = st.str; }
+FLOW_END
+FLOW_ACTION0(approve_step) {
+  ast::Step s;
+  s.kind = ast::Step::Kind::Approve;
+  s.text = st.question;
+  st.steps.push_back(std::move(s));
+}
+FLOW_END
+
+FLOW_ACTION0(call_agent) {
+  ast::Step s;
+  s.kind = ast::Step::Kind::Call;
+  s.agent = st.ident;
+  st.steps.push_back(std::move(s));
+}
+FLOW_END
+FLOW_ACTION0(call_focus) { top(st).focus = st.str; }
+FLOW_END
+FLOW_ACTION0(over_items) {
+  top(st).over_list = st.list;
+  top(st).over_span = st.list_span;
+}
+FLOW_END
+FLOW_ACTION0(over_input) {
+  top(st).over_input = st.ident;
+  top(st).over_span = st.ident.span;
+}
+FLOW_END
+FLOW_ACTION(step_core) { top(st).span = st.span_from(in.begin()); }
+FLOW_END
+
+// ---------------------------------------------------------------- modifiers
+
+FLOW_ACTION0(as_name) { top(st).as = st.ident; }
+FLOW_END
+FLOW_ACTION0(after_name) { top(st).after.push_back(st.ident); }
+FLOW_END
+FLOW_ACTION0(uses_name) { top(st).uses.push_back(st.ident); }
+FLOW_END
+FLOW_ACTION0(when_input) { top(st).when = st.ident; }
+FLOW_END
+FLOW_ACTION0(kw_review) { st.review_each = false; }
+FLOW_END
+FLOW_ACTION0(review_each) { st.review_each = true; }
+FLOW_END
+FLOW_ACTION(mod_review) {
+  ast::Gate gate;
+  gate.kind = st.review_each ? ast::Gate::Kind::ReviewEach : ast::Gate::Kind::Review;
+  gate.reviewer = st.ident;
+  gate.span = st.span_from(in.begin());
+  top(st).gates.push_back(std::move(gate));
+}
+FLOW_END
+FLOW_ACTION(mod_check) {
+  ast::Gate gate;
+  gate.kind = ast::Gate::Kind::Check;
+  gate.text = st.str;
+  gate.span = st.span_from(in.begin());
+  top(st).gates.push_back(std::move(gate));
+}
+FLOW_END
+FLOW_ACTION(mod_approve) {
+  ast::Gate gate;
+  gate.kind = ast::Gate::Kind::Approve;
+  gate.text = st.question;
+  gate.span = st.span_from(in.begin());
+  top(st).gates.push_back(std::move(gate));
+}
+FLOW_END
+FLOW_ACTION0(retries_count) { top(st).retries = st.integer; }
+FLOW_END
+FLOW_ACTION0(else_stop) { top(st).on_exhausted = ast::OnExhausted::Stop; }
+FLOW_END
+FLOW_ACTION0(else_continue) { top(st).on_exhausted = ast::OnExhausted::Continue; }
+FLOW_END
+FLOW_ACTION0(else_ask) { top(st).on_exhausted = ast::OnExhausted::Ask; }
+FLOW_END
+FLOW_ACTION(else_action) { top(st).on_exhausted_span = st.span_from(in.begin()); }
+FLOW_END
+
+// A finished step joins the block it sits in; the outermost one stays for its stage.
+FLOW_ACTION0(step) {
+  if (st.steps.size() < 2) return;
+  ast::Step child = std::move(st.steps.back());
+  st.steps.pop_back();
+  st.steps.back().children.push_back(std::move(child));
+}
+FLOW_END
+
+// ---------------------------------------------------------------- stage
+
+FLOW_ACTION0(stage_name) { st.stage.name = st.ident; }
+FLOW_END
+FLOW_ACTION0(stage_after_name) { st.stage.after.push_back(st.ident); }
+FLOW_END
+FLOW_ACTION0(stage_when_input) { st.stage.when = st.ident; }
+FLOW_END
+FLOW_ACTION(stage_decl) {
+  st.stage.body = std::move(st.steps.back());
+  st.steps.pop_back();
+  st.stage.span = st.span_from(in.begin());
+  st.out->stages.push_back(std::move(st.stage));
+}
+FLOW_END
+
+}  // namespace flow::actions

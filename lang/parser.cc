@@ -1,0 +1,223 @@
+// The lang/ boundary (lang/parser.h): runs the grammar one statement at a time, turns PEGTL's
+// parse_error into Diagnostics, and recovers by skipping to the next statement keyword.
+#include "lang/parser.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <tao/pegtl.hpp>
+
+#include "lang/grammar.h"
+#include "lang/parse_actions.h"
+#include "lang/parse_state.h"
+#include "lang/syntax_errors.h"
+#include "lang/text.h"
+
+namespace flow {
+
+namespace pegtl = tao::pegtl;
+
+namespace {
+
+using Input = pegtl::memory_input<pegtl::tracking_mode::lazy>;
+
+template <typename Rule>
+bool matches_at(std::string_view text, size_t at) {
+  Input in(text.data() + at, text.data() + text.size(), "");
+  return pegtl::parse<Rule>(in);
+}
+
+bool is_word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '_' || c == '-';
+}
+
+// What the input holds at `at`, for ", found ..." and for the caret's width.
+struct Found {
+  std::string what;
+  uint32_t begin = 0, end = 0;
+};
+
+Found describe_found(std::string_view text, uint32_t at) {
+  if (at >= text.size()) {
+    // Point just past the last visible byte rather than at an empty line after it.
+    size_t last = text.find_last_not_of(" \t\r\n");
+    uint32_t p = last == std::string_view::npos ? 0 : static_cast<uint32_t>(last + 1);
+    return {"end of file", p, p};
+  }
+  unsigned char c = text[at];
+  if (c == '\n' || c == '\r') return {"end of line", at, at};
+  if (c == '"') {
+    if (text.substr(at, 3) == "\"\"\"") return {"a `\"\"\"` string", at, at + 3};
+    return {"a string", at, at + 1};
+  }
+  if (is_word_byte(c)) {
+    uint32_t e = at;
+    while (e < text.size() && is_word_byte(text[e])) ++e;
+    std::string word(text.substr(at, std::min<uint32_t>(e - at, 40)));
+    if (e - at > 40) word += "...";
+    bool keyword = matches_at<pegtl::seq<grammar::reserved, pegtl::eof>>(text.substr(0, e), at);
+    return {fmt::format("{}`{}`", keyword ? "keyword " : "", word), at, e};
+  }
+  size_t n = text::utf8_length(text, at);
+  if (n == 0 || c < 0x20 || c == 0x7f) return {fmt::format("byte 0x{:02X}", c), at, at + 1};
+  return {fmt::format("`{}`", text.substr(at, n)), at, static_cast<uint32_t>(at + n)};
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size()))
+    s.replace(i, from.size(), to);
+}
+
+Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
+  const PendingError& e = st.error;
+  std::string_view text = f.text;
+  Diagnostic d;
+  d.code = std::string(e.text->code);
+  d.help = std::string(e.text->help);
+  std::string msg(e.text->message);
+  if (e.open) {
+    SourcePos open = f.pos_at(*e.open);
+    replace_all(msg, "{open}", fmt::format("{}:{}", open.line, open.col));
+    uint32_t width = text.substr(*e.open, 3) == "\"\"\"" ? 3 : 1;
+    d.secondary.push_back(Label{st.span(*e.open, *e.open + width), "opened here"});
+  }
+  if (e.earlier) d.secondary.push_back(Label{*e.earlier, "the first one is here"});
+  Found found = describe_found(text, e.offset);
+  if (msg.find("{char}") != std::string::npos) {
+    size_t n = e.offset < text.size() && text[e.offset] != '\n' ? text::utf8_length(text, e.offset) : 0;
+    replace_all(msg, "{char}", text.substr(std::min<size_t>(e.offset, text.size()), n));
+  }
+  replace_all(msg, "{}", e.detail);
+  if (msg.find("{found}") != std::string::npos) {
+    replace_all(msg, "{found}", found.what);
+  } else if (e.from_grammar && e.text->show_found) {
+    msg += ", found " + found.what;
+    // A keyword where a name belongs is the most common way to get here; say so.
+    if (e.text->code == "E0003" && found.what.rfind("keyword ", 0) == 0)
+      d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
+  }
+  d.message = std::move(msg);
+  if (e.end)
+    d.span = st.span(e.offset, *e.end);
+  else
+    d.span = st.span(found.begin, found.end);
+  return d;
+}
+
+// Where to start again after an error: the first line, from the one holding the error on,
+// whose first token is a statement keyword (and which lies past the failed statement's start).
+uint32_t resume_point(std::string_view text, uint32_t statement_begin, uint32_t error_at) {
+  using starts = pegtl::sor<grammar::kw_flow, grammar::kw_input, grammar::kw_use,
+                            grammar::kw_agents, grammar::kw_agent, grammar::kw_stage,
+                            grammar::kw_rule>;
+  error_at = std::min<uint32_t>(error_at, text.size());
+  size_t line = text.rfind('\n', error_at == 0 ? 0 : error_at - 1);
+  size_t p = line == std::string_view::npos || error_at == 0 ? 0 : line + 1;
+  while (p < text.size()) {
+    size_t q = text.find_first_not_of(" \t\r", p);
+    if (q == std::string_view::npos) break;
+    if (q > statement_begin && matches_at<starts>(text, q)) return static_cast<uint32_t>(q);
+    size_t nl = text.find('\n', p);
+    if (nl == std::string_view::npos) break;
+    p = nl + 1;
+  }
+  return static_cast<uint32_t>(text.size());
+}
+
+uint32_t skip_space(std::string_view text, uint32_t at) {
+  Input in(text.data() + at, text.data() + text.size(), "");
+  (void)pegtl::parse<grammar::sep>(in);
+  return static_cast<uint32_t>(in.current() - text.data());
+}
+
+}  // namespace
+
+ParseResult parse(const SourceMap& sources, uint32_t file_id) {
+  ParseResult result;
+  result.file.source = file_id;
+  const SourceFile& f = sources.file(file_id);
+  std::string_view text = f.text;
+  ParseState st(sources, file_id, result.file);
+
+  // Encoding errors first, one per line; syntax errors on those lines would only repeat them.
+  std::vector<uint32_t> bad_lines;
+  for (uint32_t at : text::encoding_errors(text)) {
+    st.error = PendingError{};
+    st.error.offset = at;
+    st.error.end = at + 1;
+    if (text[at] == '\0') {
+      st.error.text = &syntax::error_message<syntax::check::nul_byte>;
+    } else {
+      st.error.text = &syntax::error_message<syntax::check::invalid_byte>;
+      st.error.detail = fmt::format("{:02X}", static_cast<unsigned char>(text[at]));
+    }
+    result.diagnostics.push_back(to_diagnostic(st, f));
+    bad_lines.push_back(f.pos_at(at).line);
+  }
+
+  uint32_t pos = skip_space(text, 0);
+  while (pos < text.size()) {
+    st.begin_statement(pos);
+    ++st.statements_seen;
+    Input in(text.data() + pos, text.data() + text.size(), f.path);
+    try {
+      pegtl::parse<pegtl::must<grammar::statement>, actions::action, syntax::control>(in, st);
+      pos = st.offset(in.current());
+    } catch (const pegtl::parse_error&) {
+      Diagnostic d = to_diagnostic(st, f);
+      if (std::find(bad_lines.begin(), bad_lines.end(), d.span.begin.line) == bad_lines.end())
+        result.diagnostics.push_back(std::move(d));
+      pos = resume_point(text, pos, st.error.offset);
+    }
+  }
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return a.span.begin.offset < b.span.begin.offset;
+                   });
+  return result;
+}
+
+bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
+                 std::string& error) {
+  auto fail = [&](std::string_view why) {
+    error = fmt::format("cannot read '{}': {}", path, why);
+    return false;
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fail("is a directory");
+  std::FILE* fp = std::fopen(path.c_str(), "rb");
+  if (!fp) {
+    std::string why = std::strerror(errno);
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return fail(why);
+  }
+  // Offsets are 32-bit; anything near that size is not a hand-written pipeline anyway.
+  constexpr size_t kMaxSize = size_t{256} << 20;
+  std::string data;
+  char chunk[65536];
+  size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, fp)) > 0) {
+    data.append(chunk, n);
+    if (data.size() > kMaxSize) {
+      std::fclose(fp);
+      return fail("file is larger than 256 MiB");
+    }
+  }
+  bool bad = std::ferror(fp);
+  int err = errno;
+  std::fclose(fp);
+  if (bad) {
+    std::string why = std::strerror(err);
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return fail(why);
+  }
+  file_id = sources.add(path, std::move(data));
+  return true;
+}
+
+}  // namespace flow

@@ -1,0 +1,26 @@
+#pragma once
+// Byte-level helpers for the parser: UTF-8 checks and the processing of string literals.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow::text {
+
+// Offset of each byte that starts an encoding error: a NUL, or a byte that does not begin a
+// valid UTF-8 sequence (overlong forms, surrogates and values past U+10FFFF included). Only the
+// first such byte of each line is returned, so one bad line gives one diagnostic.
+std::vector<uint32_t> encoding_errors(std::string_view text);
+
+// Length in bytes of the valid UTF-8 sequence at `offset`, or 0 if there is none.
+size_t utf8_length(std::string_view text, size_t offset);
+
+void append_utf8(std::string& out, uint32_t code_point);
+
+// The value of a """ string from the text between its delimiters: a newline right after the
+// opening """ is dropped, a last line holding only spaces or tabs is dropped (with the newline
+// before it), the indentation common to all non-blank lines is removed, blank lines become
+// empty, and CRLF line ends become LF.
+std::string strip_indentation(std::string_view raw);
+
+}  // namespace flow::text
