@@ -1,0 +1,270 @@
+#include "compiler/agent_file.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "compiler/diagnostic_registry.h"
+
+namespace flow {
+namespace {
+
+constexpr std::array<std::string_view, 15> kKnownKeys = {
+    "name",  "description", "tools",  "disallowedTools", "model",
+    "permissionMode", "maxTurns", "skills", "mcpServers", "hooks",
+    "memory", "background", "isolation", "color", "effort"};
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool is_fence(std::string_view line) {
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+    line.remove_suffix(1);
+  return line == "---";
+}
+
+// Where the frontmatter sits in the file, in bytes.
+struct Frontmatter {
+  size_t begin = 0, end = 0;  // the YAML text, without the fences
+  size_t body = 0;            // first byte after the closing fence's line
+};
+
+// Real-world files put `: ` and `#` inside plain one-line values, which strict YAML rejects or
+// truncates. Claude Code reads such a line as "key: the rest of the line"; doing the same by
+// single-quoting every top-level one-line plain value keeps line numbers unchanged.
+std::string requote_plain_values(std::string_view yaml) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= yaml.size()) {
+    size_t nl = yaml.find('\n', pos);
+    std::string_view line = yaml.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+    size_t colon = line.find(": ");
+    bool top_key = !line.empty() && line[0] != ' ' && line[0] != '\t' && line[0] != '#' &&
+                   line[0] != '-' && colon != std::string_view::npos &&
+                   line.substr(0, colon).find_first_of(" \t\"'") == std::string_view::npos;
+    if (top_key) {
+      std::string value = trim(line.substr(colon + 2));
+      bool plain = !value.empty() && std::string_view("\"'[{|>&*!%@`").find(value[0]) ==
+                                         std::string_view::npos;
+      if (plain) {
+        std::string quoted;
+        for (char c : value) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+        out += fmt::format("{}: '{}'", line.substr(0, colon), quoted);
+      } else {
+        out += line;
+      }
+    } else {
+      out += line;
+    }
+    if (nl == std::string_view::npos) break;
+    out += '\n';
+    pos = nl + 1;
+  }
+  return out;
+}
+
+struct Loader {
+  const SourceMap& sources;
+  uint32_t file_id;
+  const SourceFile& file;
+  Frontmatter fm;
+  std::vector<Diagnostic>& diags;
+
+  Span span_at(size_t offset, size_t length) const {
+    size_t end = std::min(offset + std::max<size_t>(length, 1), file.text.size());
+    return sources.span(file_id, static_cast<uint32_t>(offset), static_cast<uint32_t>(end));
+  }
+  // A span for a YAML mark (0-based line/column inside the frontmatter).
+  Span span_of(const YAML::Mark& m, size_t length) const {
+    if (m.is_null() || m.pos < 0) return span_at(0, 3);
+    return span_at(std::min(fm.begin + static_cast<size_t>(m.pos), file.text.size()), length);
+  }
+  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+    Diagnostic d = make_diagnostic(code, span, std::move(message));
+    d.help = std::move(help);
+    diags.push_back(std::move(d));
+  }
+
+  bool find_frontmatter() {
+    std::string_view text = file.text;
+    size_t start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // tolerate a UTF-8 BOM
+    size_t nl = text.find('\n', start);
+    if (!is_fence(text.substr(start, nl == std::string_view::npos ? nl : nl - start))) {
+      report("E0111", span_at(start, 1), "agent file does not start with a `---` line",
+             "a subagent file is `---`, YAML fields such as `name:` and `description:`, `---`, "
+             "then the prompt");
+      return false;
+    }
+    if (nl == std::string_view::npos) nl = text.size();
+    fm.begin = std::min(nl + 1, text.size());
+    size_t pos = fm.begin;
+    while (pos < text.size()) {
+      size_t e = text.find('\n', pos);
+      size_t len = e == std::string_view::npos ? text.size() - pos : e - pos;
+      if (is_fence(text.substr(pos, len))) {
+        fm.end = pos;
+        fm.body = e == std::string_view::npos ? text.size() : e + 1;
+        return true;
+      }
+      pos = e == std::string_view::npos ? text.size() : e + 1;
+    }
+    report("E0111", span_at(start, 3), "agent frontmatter is never closed by a `---` line",
+           "end the YAML fields with a line holding only `---`");
+    return false;
+  }
+
+  bool parse_yaml(YAML::Node& root) {
+    std::string yaml = file.text.substr(fm.begin, fm.end - fm.begin);
+    try {
+      root = YAML::Load(yaml);
+      return true;
+    } catch (const YAML::Exception& strict) {
+      try {
+        root = YAML::Load(requote_plain_values(yaml));
+        return true;
+      } catch (const YAML::Exception&) {
+        report("E0112", span_of(strict.mark, 1),
+               fmt::format("malformed YAML in agent frontmatter: {}", strict.msg));
+        return false;
+      }
+    }
+  }
+
+  std::optional<std::string> scalar(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsScalar()) return value.Scalar();
+    report("E0114", span_of(key.Mark(), key.Scalar().size()),
+           fmt::format("agent file field `{}` must be a string", key.Scalar()));
+    return std::nullopt;
+  }
+
+  std::optional<std::vector<std::string>> tool_list(const YAML::Node& key,
+                                                    const YAML::Node& value) {
+    if (value.IsScalar()) return split_tool_list(value.Scalar());
+    if (value.IsSequence()) {
+      std::vector<std::string> out;
+      bool ok = true;
+      for (const YAML::Node& item : value) {
+        if (item.IsScalar())
+          out.push_back(trim(item.Scalar()));
+        else
+          ok = false;
+      }
+      if (ok) return out;
+    }
+    report("E0114", span_of(key.Mark(), key.Scalar().size()),
+           fmt::format("agent file field `{}` must be a comma-separated string or a list of "
+                       "strings",
+                       key.Scalar()));
+    return std::nullopt;
+  }
+
+  std::optional<AgentFile> load() {
+    if (!find_frontmatter()) return std::nullopt;
+    YAML::Node root;
+    if (!parse_yaml(root)) return std::nullopt;
+    if (!root.IsMap()) {
+      report("E0112", span_at(fm.begin < fm.end ? fm.begin : 0, 1),
+             "agent frontmatter is not a set of `key: value` fields");
+      return std::nullopt;
+    }
+    AgentFile a;
+    bool ok = true, has_name = false, has_description = false;
+    a.name_span = span_at(0, 3);
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      YAML::Node key = it->first;
+      YAML::Node value = it->second;
+      std::string k = key.IsScalar() ? key.Scalar() : "";
+      Span key_span = span_of(key.Mark(), std::max<size_t>(k.size(), 1));
+      if (value.IsNull()) continue;  // `key:` with nothing after it means "not set"
+      auto set_string = [&](std::string& field) {
+        if (auto s = scalar(key, value)) field = trim(*s);
+        else ok = false;
+      };
+      if (k == "name") {
+        set_string(a.name);
+        has_name = !a.name.empty();
+        a.name_span = key_span;
+      } else if (k == "description") {
+        set_string(a.description);
+        has_description = !a.description.empty();
+      } else if (k == "model") {
+        set_string(a.model);
+      } else if (k == "permissionMode") {
+        set_string(a.permission_mode);
+      } else if (k == "tools" || k == "disallowedTools") {
+        auto list = tool_list(key, value);
+        if (!list) ok = false;
+        else if (k == "tools") a.tools = *list, a.has_tools = true;
+        else a.disallowed_tools = *list;
+      } else if (k == "maxTurns") {
+        int n = 0;
+        if (!value.IsScalar() || !YAML::convert<int>::decode(value, n) || n < 1) {
+          report("E0114", key_span, "agent file field `maxTurns` must be a positive integer");
+          ok = false;
+        }
+        a.max_turns = n;
+      } else if (k == "background") {
+        bool b = false;
+        if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
+          report("E0114", key_span, "agent file field `background` must be true or false");
+          ok = false;
+        }
+      } else if (k == "color" || k == "effort" || k == "isolation") {
+        std::string ignored;
+        set_string(ignored);
+      } else if (std::find(kKnownKeys.begin(), kKnownKeys.end(), k) == kKnownKeys.end()) {
+        Diagnostic d = make_diagnostic(
+            "W0110", key_span, fmt::format("unknown field `{}` in agent file; it is ignored", k));
+        d.help = "known fields: name, description, tools, disallowedTools, model, "
+                 "permissionMode, maxTurns, skills, mcpServers, hooks, memory, background, "
+                 "isolation, color, effort";
+        diags.push_back(std::move(d));
+      }
+      // skills, mcpServers, hooks, memory: any shape is accepted and passed over.
+    }
+    if (!has_name) {
+      report("E0113", span_at(0, 3), "agent file has no `name` field",
+             "add a line such as `name: code-review` to the frontmatter");
+      ok = false;
+    }
+    if (!has_description) {
+      report("E0113", span_at(0, 3), "agent file has no `description` field",
+             "add a line `description: ...` saying when the agent should be used");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    a.prompt = trim(std::string_view(file.text).substr(fm.body));
+    return a;
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> split_tool_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    std::string piece = trim(std::string_view(text).substr(
+        pos, comma == std::string::npos ? std::string::npos : comma - pos));
+    if (!piece.empty()) out.push_back(piece);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+std::optional<AgentFile> parse_agent_file(const SourceMap& sources, uint32_t file_id,
+                                          std::vector<Diagnostic>& diags) {
+  Loader loader{sources, file_id, sources.file(file_id), {}, diags};
+  return loader.load();
+}
+
+}  // namespace flow

@@ -1,0 +1,119 @@
+// Gate rules: self-review (E0301), retry bounds (E0302–E0304) and the flow rule "every step
+// reviewed by R" (E0305). Undefined reviewers (E0300) and gates with nothing to judge (E0306)
+// are found while lowering, where the structure that explains them is at hand.
+#include <fmt/format.h>
+
+#include "compiler/checks/checks.h"
+#include "compiler/diagnostic_registry.h"
+#include "compiler/suggest.h"
+
+namespace flow {
+namespace {
+
+constexpr int kMaxRetries = 20;
+
+std::string where(const ir::Loc& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.col); }
+
+void check_gate(const CheckContext& ctx, const GateInfo& info) {
+  const ir::Flow& f = ctx.lowered.flow;
+  const ir::Node& gate = f.nodes[info.node];
+  bool has_review = false;
+  for (const ir::Check& c : gate.checks) {
+    if (c.kind != ir::Check::Kind::Review) continue;
+    has_review = true;
+    for (uint32_t m : gate.members) {
+      const ir::Node& member = f.nodes[m];
+      if (member.kind != ir::NodeKind::Agent || member.agent != c.agent) continue;
+      Diagnostic d = make_diagnostic(
+          "E0301", info.span,
+          fmt::format("`{}` reviews its own work: it is called by step `{}`", c.agent,
+                      member.name));
+      d.secondary.push_back({ctx.lowered.node_spans[m], "the step it reviews"});
+      d.help = "review with an independent agent";
+      ctx.diags.push_back(std::move(d));
+      break;
+    }
+  }
+  if (gate.retries > kMaxRetries) {
+    Diagnostic d = make_diagnostic(
+        "E0304", info.retries_span,
+        fmt::format("`retries {}` is too large; the limit is {}", gate.retries, kMaxRetries));
+    d.help = "every retry repeats all the gated work; a few retries is the useful range";
+    ctx.diags.push_back(std::move(d));
+  }
+  if (gate.retries < 1 && has_review) {
+    Diagnostic d = make_diagnostic(
+        "E0303", info.retries_span,
+        "`retries 0` on a review gate: the work can never be sent back, so the review's "
+        "feedback is lost");
+    d.help = "allow at least `retries 1`, or use `check` or `approve` for a one-shot test";
+    ctx.diags.push_back(std::move(d));
+  }
+  if (info.explicit_retries) return;
+  const char* why = nullptr;
+  if (gate.on_exhausted == ir::OnExhausted::Continue)
+    why = "it goes on with unapproved work (`else continue`)";
+  else if (gate.on_exhausted == ir::OnExhausted::Ask)
+    why = "it asks a human to accept unapproved work (`else ask`)";
+  else
+    for (uint32_t m : gate.members)
+      if (f.nodes[m].is_fanout()) {
+        why = "it guards a fan-out, where every retry repeats every item";
+        break;
+      }
+  if (!why) return;
+  Diagnostic d = make_diagnostic(
+      "E0302", info.span, fmt::format("gate on `{}` needs an explicit `retries`: {}", gate.target, why));
+  d.help = "write `retries N` after the gate (the default would be 2)";
+  ctx.diags.push_back(std::move(d));
+}
+
+void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rule) {
+  const ir::Flow& f = ctx.lowered.flow;
+  const std::string& reviewer = rule.a.name;
+  if (!ctx.program.find_agent(reviewer)) {
+    std::vector<std::string_view> names;
+    for (const AgentDef& a : ctx.program.agents) names.push_back(a.agent.name);
+    Diagnostic d = make_diagnostic("E0101", rule.a.span,
+                                   fmt::format("agent `{}` is not declared", reviewer));
+    d.help = did_you_mean(reviewer, names);
+    ctx.diags.push_back(std::move(d));
+    return;
+  }
+  std::vector<bool> reviewed(f.nodes.size(), false);
+  for (const GateInfo& info : ctx.lowered.gates) {
+    const ir::Node& gate = f.nodes[info.node];
+    bool by_r = false;
+    for (const ir::Check& c : gate.checks)
+      by_r = by_r || (c.kind == ir::Check::Kind::Review && c.agent == reviewer);
+    if (by_r)
+      for (uint32_t m : gate.members) reviewed[m] = true;
+  }
+  std::vector<const ir::Node*> missing;
+  for (const ir::Node& n : f.nodes)
+    if (n.kind == ir::NodeKind::Agent && n.agent != reviewer && !reviewed[n.id])
+      missing.push_back(&n);
+  if (missing.empty()) return;
+  Diagnostic d = make_diagnostic(
+      "E0305", rule.span,
+      fmt::format("rule broken: {} agent step{} not reviewed by `{}`", missing.size(),
+                  missing.size() == 1 ? " is" : "s are", reviewer));
+  constexpr size_t kListed = 20;
+  for (size_t i = 0; i < missing.size() && i < kListed; ++i)
+    d.notes.push_back(fmt::format("step `{}` ({}) has no `review {}` gate", missing[i]->name,
+                                  where(missing[i]->loc), reviewer));
+  if (missing.size() > kListed)
+    d.notes.push_back(fmt::format("and {} more", missing.size() - kListed));
+  d.help = fmt::format("add `review {}` to each step, or to a block around them", reviewer);
+  ctx.diags.push_back(std::move(d));
+}
+
+}  // namespace
+
+void check_gates(const CheckContext& ctx) {
+  for (const GateInfo& info : ctx.lowered.gates) check_gate(ctx, info);
+  for (const ast::RuleDecl* r : ctx.program.rules)
+    if (r->kind == ast::RuleDecl::Kind::EveryStepReviewedBy) check_every_step_reviewed(ctx, *r);
+}
+
+}  // namespace flow

@@ -1,0 +1,94 @@
+// Warnings: unused agents (W0100), empty blocks (W0101), `parallel` with one branch (W0102)
+// and steps that can never run (W0103).
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "compiler/checks/checks.h"
+#include "compiler/diagnostic_registry.h"
+
+namespace flow {
+namespace {
+
+void check_unused(const CheckContext& ctx) {
+  std::unordered_set<std::string_view> used;
+  for (const ir::Node& n : ctx.lowered.flow.nodes) {
+    if (n.kind == ir::NodeKind::Agent) used.insert(n.agent);
+    for (const ir::Check& c : n.checks)
+      if (c.kind == ir::Check::Kind::Review) used.insert(c.agent);
+  }
+  for (const AgentDef& def : ctx.program.agents) {
+    if (!def.in_main_file || def.from_dir || used.count(def.agent.name)) continue;
+    Diagnostic d = make_diagnostic("W0100", def.span,
+                                   fmt::format("agent `{}` is never used", def.agent.name));
+    d.help = "call it from a stage or use it as a reviewer, or remove it";
+    ctx.diags.push_back(std::move(d));
+  }
+}
+
+void walk_blocks(const CheckContext& ctx, const ast::Step& step) {
+  if (step.kind != ast::Step::Kind::Block) return;
+  if (step.children.empty()) {
+    Diagnostic d = make_diagnostic("W0101", step.span, "empty block");
+    d.help = "remove it, or put steps in it";
+    ctx.diags.push_back(std::move(d));
+  } else if (step.block == ast::BlockKind::Parallel && step.children.size() == 1) {
+    Diagnostic d = make_diagnostic("W0102", step.span, "`parallel` with one branch runs nothing in parallel");
+    d.help = "drop `parallel`, or add the steps that should run beside it";
+    ctx.diags.push_back(std::move(d));
+  }
+  for (const ast::Step& child : step.children) walk_blocks(ctx, child);
+}
+
+// `false`, `/bin/false`, `exit 3`: commands that fail whatever the input.
+bool always_fails(std::string_view cmd) {
+  auto b = cmd.find_first_not_of(" \t\n");
+  if (b == std::string_view::npos) return false;
+  cmd = cmd.substr(b, cmd.find_last_not_of(" \t\n") - b + 1);
+  if (cmd == "false" || cmd == "/bin/false" || cmd == "/usr/bin/false") return true;
+  if (cmd.rfind("exit", 0) != 0) return false;
+  std::string_view code = cmd.substr(4);
+  auto d = code.find_first_not_of(" \t");
+  if (d == 0 || d == std::string_view::npos) return false;
+  code = code.substr(d);
+  return std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         code.find_first_not_of('0') != std::string_view::npos;
+}
+
+void check_unreachable(const CheckContext& ctx) {
+  const ir::Flow& f = ctx.lowered.flow;
+  std::vector<uint32_t> blocker(f.nodes.size(), UINT32_MAX);  // the failing node it waits for
+  for (const ir::Node& n : f.nodes) {
+    if (n.kind == ir::NodeKind::Command && always_fails(n.command)) blocker[n.id] = n.id;
+    if (n.kind == ir::NodeKind::Gate && n.on_exhausted == ir::OnExhausted::Stop)
+      for (const ir::Check& c : n.checks)
+        if (c.kind == ir::Check::Kind::Command && always_fails(c.command)) blocker[n.id] = n.id;
+  }
+  std::unordered_set<uint32_t> reported;
+  for (const ir::Node& n : f.nodes) {
+    for (uint32_t d : n.deps) {
+      if (blocker[d] == UINT32_MAX || blocker[n.id] != UINT32_MAX) continue;
+      uint32_t cause = blocker[d];
+      blocker[n.id] = cause;  // what waits for this node is cut off too, but said once
+      if (n.kind == ir::NodeKind::Gate || !reported.insert(cause).second) continue;
+      const ir::Node& c = f.nodes[cause];
+      Diagnostic diag = make_diagnostic(
+          "W0103", ctx.lowered.node_spans[n.id],
+          fmt::format("step `{}` can never run: it waits for `{}`, which always fails", n.name,
+                      c.name));
+      diag.secondary.push_back({ctx.lowered.node_spans[cause], "this never succeeds"});
+      ctx.diags.push_back(std::move(diag));
+    }
+  }
+}
+
+}  // namespace
+
+void check_warnings(const CheckContext& ctx) {
+  check_unused(ctx);
+  for (const ast::StageDecl* s : ctx.program.stages) walk_blocks(ctx, s->body);
+  check_unreachable(ctx);
+}
+
+}  // namespace flow

@@ -1,0 +1,94 @@
+// compile_file (compiler/compile.h): read → parse (with imports) → resolve → lower → check.
+#include "compiler/compile.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+#include "compiler/checks/checks.h"
+#include "compiler/lower.h"
+#include "compiler/pipeline.h"
+#include "compiler/resolve.h"
+#include "compiler/suppress.h"
+
+#ifndef FLOW_STDLIB_FROM_BIN
+#define FLOW_STDLIB_FROM_BIN "../share/flow/stdlib"
+#endif
+#ifndef FLOW_STDLIB_IN_TREE
+#define FLOW_STDLIB_IN_TREE ""
+#endif
+
+namespace flow {
+namespace fs = std::filesystem;
+
+std::string find_stdlib_dir() {
+  std::error_code ec;
+  if (const char* env = std::getenv("FLOW_STDLIB"); env && *env) return env;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = (exe.parent_path() / FLOW_STDLIB_FROM_BIN).lexically_normal();
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+  std::string tree = FLOW_STDLIB_IN_TREE;
+  if (!tree.empty() && fs::is_directory(tree, ec)) return tree;
+  return "";
+}
+
+std::vector<std::string> flow_path_from_env() {
+  std::vector<std::string> out;
+  const char* env = std::getenv("FLOW_PATH");
+  if (!env) return out;
+  std::string s = env;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t colon = s.find(':', pos);
+    std::string dir = s.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    if (!dir.empty()) out.push_back(dir);
+    if (colon == std::string::npos) break;
+    pos = colon + 1;
+  }
+  return out;
+}
+
+namespace {
+
+void sort_diagnostics(std::vector<Diagnostic>& diags) {
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.span.file != b.span.file) return a.span.file < b.span.file;
+    if (a.span.begin.line != b.span.begin.line) return a.span.begin.line < b.span.begin.line;
+    return a.span.begin.col < b.span.begin.col;
+  });
+}
+
+}  // namespace
+
+CompileResult compile_file_with_ir(const std::string& path, const CompileOptions& options,
+                                   std::optional<ir::Flow>& lowered_out) {
+  CompileResult r;
+  LoadOptions load{options.search_path,
+                   options.stdlib_dir.empty() ? find_stdlib_dir() : options.stdlib_dir};
+  Program program;
+  if (!load_files(r.sources, path, load, program, r.diagnostics, r.io_message)) {
+    r.io_error = true;
+    return r;
+  }
+  // After a syntax error the tree is partial; resolving it would only add follow-on errors.
+  if (!has_errors(r.diagnostics)) {
+    resolve(r.sources, program, r.diagnostics);
+    Lowered lowered = lower(r.sources, program, r.diagnostics);
+    run_checks(CheckContext{r.sources, program, lowered, r.diagnostics}, options.run_checks);
+    apply_suppressions(r.sources, r.diagnostics);
+    if (!has_errors(r.diagnostics)) r.flow = lowered.flow;
+    lowered_out = std::move(lowered.flow);
+  }
+  sort_diagnostics(r.diagnostics);
+  return r;
+}
+
+CompileResult compile_file(const std::string& path, const CompileOptions& options) {
+  std::optional<ir::Flow> unused;
+  return compile_file_with_ir(path, options, unused);
+}
+
+}  // namespace flow

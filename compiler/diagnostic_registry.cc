@@ -1,0 +1,45 @@
+#include "compiler/diagnostic_registry.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace flow {
+namespace {
+
+std::vector<DiagnosticKind> build() {
+  std::vector<DiagnosticKind> kinds = {
+#define DIAG(code, severity, title, explanation) {#code, Severity::severity, title, explanation},
+#include "compiler/diagnostics.def"
+#undef DIAG
+  };
+  std::sort(kinds.begin(), kinds.end(),
+            [](const DiagnosticKind& a, const DiagnosticKind& b) { return a.code < b.code; });
+  return kinds;
+}
+
+}  // namespace
+
+const std::vector<DiagnosticKind>& diagnostic_kinds() {
+  static const std::vector<DiagnosticKind> kinds = build();
+  return kinds;
+}
+
+const DiagnosticKind* find_diagnostic_kind(std::string_view code) {
+  const auto& kinds = diagnostic_kinds();
+  auto it = std::lower_bound(kinds.begin(), kinds.end(), code,
+                             [](const DiagnosticKind& k, std::string_view c) { return k.code < c; });
+  return it != kinds.end() && it->code == code ? &*it : nullptr;
+}
+
+Diagnostic make_diagnostic(std::string_view code, const Span& span, std::string message) {
+  const DiagnosticKind* kind = find_diagnostic_kind(code);
+  assert(kind && "diagnostic code missing from compiler/diagnostics.def");
+  Diagnostic d;
+  d.severity = kind ? kind->severity : Severity::Error;
+  d.code = std::string(code);
+  d.message = std::move(message);
+  d.span = span;
+  return d;
+}
+
+}  // namespace flow

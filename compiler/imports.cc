@@ -1,0 +1,126 @@
+// load_files (compiler/resolve.h): the main file and, depth-first, every file it imports.
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "compiler/diagnostic_registry.h"
+#include "compiler/resolve.h"
+#include "lang/parser.h"
+
+namespace flow {
+namespace fs = std::filesystem;
+namespace {
+
+struct Importer {
+  SourceMap& sources;
+  const LoadOptions& options;
+  Program& program;
+  std::vector<Diagnostic>& diags;
+  std::vector<std::string> loaded;  // canonical paths already parsed (or being parsed)
+  std::vector<std::string> stack;   // canonical paths of the files being imported, outermost first
+  std::vector<std::string> stack_shown;  // the same, as shown to the user
+
+  static std::string canonical(const std::string& path) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(path, ec);
+    return ec ? path : p.string();
+  }
+
+  static bool is_file(const std::string& path) {
+    std::error_code ec;
+    return fs::is_regular_file(path, ec);
+  }
+
+  // Where a `use` points, or "" (with `tried` listing the places looked at).
+  std::string locate(const ast::File& from, const ast::UseDecl& use,
+                     std::vector<std::string>& tried) {
+    if (use.is_file) {
+      std::string p = join_path(dir_of(sources.file(from.source).path), use.target);
+      tried.push_back(p);
+      return is_file(p) ? p : "";
+    }
+    const std::string std_prefix = "std/";
+    if (use.target.rfind(std_prefix, 0) != 0) {
+      for (const std::string& dir : options.search_path) {
+        std::string p = join_path(dir, use.target + ".flow");
+        tried.push_back(p);
+        if (is_file(p)) return p;
+      }
+    }
+    if (options.stdlib_dir.empty()) return "";
+    std::string name = use.target.rfind(std_prefix, 0) == 0 ? use.target.substr(4) : use.target;
+    std::string p = join_path(options.stdlib_dir, name + ".flow");
+    tried.push_back(p);
+    return is_file(p) ? p : "";
+  }
+
+  void load(uint32_t source_id) {
+    ParseResult parsed = parse(sources, source_id);
+    for (Diagnostic& d : parsed.diagnostics) diags.push_back(std::move(d));
+    ast::File file = std::move(parsed.file);
+    file.source = source_id;
+    for (const ast::UseDecl& use : file.uses) import(file, use);
+    program.files.push_back(std::move(file));
+  }
+
+  void import(const ast::File& from, const ast::UseDecl& use) {
+    std::vector<std::string> tried;
+    std::string path = locate(from, use, tried);
+    if (path.empty()) {
+      Diagnostic d = make_diagnostic("E0100", use.target_span,
+                                     fmt::format("cannot find the import `{}`", use.target));
+      for (const std::string& t : tried) d.notes.push_back(fmt::format("looked for '{}'", t));
+      if (options.stdlib_dir.empty() && !use.is_file)
+        d.notes.push_back("no standard library was found; set FLOW_STDLIB to its directory");
+      d.help = use.is_file ? "a quoted path is relative to the importing file"
+                           : "add the directory that holds it to FLOW_PATH (colon-separated)";
+      diags.push_back(std::move(d));
+      return;
+    }
+    std::string key = canonical(path);
+    for (size_t i = 0; i < stack.size(); ++i) {
+      if (stack[i] != key) continue;
+      std::string chain;
+      for (size_t j = i; j < stack.size(); ++j) chain += stack_shown[j] + " -> ";
+      chain += path;
+      Diagnostic d = make_diagnostic("E0106", use.target_span,
+                                     fmt::format("import cycle: `{}` imports itself", path));
+      d.notes.push_back(fmt::format("the cycle: {}", chain));
+      d.help = "move what the files share into a third file that each of them imports";
+      diags.push_back(std::move(d));
+      return;
+    }
+    if (std::find(loaded.begin(), loaded.end(), key) != loaded.end()) return;  // harmless twice
+    uint32_t id = 0;
+    std::string error;
+    if (!read_source(sources, path, id, error)) {
+      diags.push_back(make_diagnostic("E0100", use.target_span, error));
+      return;
+    }
+    loaded.push_back(key);
+    stack.push_back(key);
+    stack_shown.push_back(path);
+    load(id);
+    stack.pop_back();
+    stack_shown.pop_back();
+  }
+};
+
+}  // namespace
+
+bool load_files(SourceMap& sources, const std::string& path, const LoadOptions& options,
+                Program& program, std::vector<Diagnostic>& diags, std::string& io_error) {
+  uint32_t id = 0;
+  if (!read_source(sources, path, id, io_error)) return false;
+  program.main_source = id;
+  Importer importer{sources, options, program, diags, {}, {}, {}};
+  std::string key = Importer::canonical(path);
+  importer.loaded.push_back(key);
+  importer.stack.push_back(key);
+  importer.stack_shown.push_back(path);
+  importer.load(id);
+  return true;
+}
+
+}  // namespace flow

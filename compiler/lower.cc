@@ -1,0 +1,445 @@
+#include "compiler/lower.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "compiler/diagnostic_registry.h"
+#include "compiler/suggest.h"
+
+namespace flow {
+
+const Unit* Lowered::find_unit(const std::string& name) const {
+  if (auto it = stages.find(name); it != stages.end()) return &it->second;
+  if (auto it = steps.find(name); it != steps.end()) return &it->second;
+  return nullptr;
+}
+
+ir::Loc to_loc(const SourceMap& sources, const Span& s) {
+  if (s.file == 0) return {};
+  return ir::Loc{sources.file(s.file).path, s.begin.line, s.begin.col, s.end.line, s.end.col};
+}
+
+namespace {
+
+// The `review each` blocks enclosing the step being lowered: each wraps every agent step
+// inside it in a gate of its own.
+struct EachScope {
+  std::vector<const ast::Gate*> reviews;
+  const ast::Step* owner = nullptr;
+  uint32_t gates_made = 0;
+};
+
+// A name written after `after` or `uses`, bound once every step has been lowered (names may
+// point forward in the file).
+struct PendingRef {
+  std::vector<uint32_t> entries;
+  const ast::Ident* name = nullptr;
+  enum Kind { StageAfter, StepAfter, Uses } kind = StepAfter;
+};
+
+struct Lowerer {
+  const SourceMap& sources;
+  const Program& program;
+  std::vector<Diagnostic>& diags;
+  Lowered out;
+  std::unordered_set<std::string> node_names;
+  std::vector<PendingRef> refs;
+  std::vector<std::string> when;  // `when` inputs in force, outermost first
+  std::vector<EachScope> each;
+  std::string stage;
+  uint32_t block_counter = 0;
+
+  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+    Diagnostic d = make_diagnostic(code, span, std::move(message));
+    d.help = std::move(help);
+    diags.push_back(std::move(d));
+  }
+
+  template <typename Map>
+  static std::vector<std::string_view> keys(const Map& m) {
+    std::vector<std::string_view> out;
+    for (const auto& [k, v] : m) out.push_back(k);
+    std::sort(out.begin(), out.end());  // suggestions must not depend on hash order
+    return out;
+  }
+
+  // `when`/`over` name an input of the right type; false when they do not.
+  bool check_input(const ast::Ident& name, ast::InputType want, const char* use) {
+    const ast::InputDecl* in = program.find_input(name.name);
+    if (!in) {
+      report("E0104", name.span, fmt::format("no input named `{}`", name.name),
+             did_you_mean(name.name, keys(program.input_index)));
+      return false;
+    }
+    if (in->type != want) {
+      Diagnostic d = make_diagnostic(
+          "E0107", name.span,
+          fmt::format("`{}` needs a `{}` input, but `{}` is not one", use,
+                      want == ast::InputType::Bool ? "bool" : "list", name.name));
+      d.secondary.push_back({in->type_span, "declared here"});
+      diags.push_back(std::move(d));
+      return false;
+    }
+    return true;
+  }
+
+  bool check_agent(const ast::Ident& name, std::string_view code) {
+    if (program.find_agent(name.name)) return true;
+    report(code, name.span,
+           fmt::format("{} `{}` is not declared", code == "E0300" ? "reviewer" : "agent",
+                       name.name),
+           did_you_mean(name.name, keys(program.agent_index)));
+    return false;
+  }
+
+  uint32_t add_node(ir::Node node, const Span& span, const std::vector<uint32_t>& deps) {
+    node.id = static_cast<uint32_t>(out.flow.nodes.size());
+    node.stage = stage;
+    node.when = when;
+    node.deps = deps;
+    node.loc = to_loc(sources, span);
+    node_names.insert(node.name);
+    out.flow.nodes.push_back(std::move(node));
+    out.node_spans.push_back(span);
+    return out.flow.nodes.back().id;
+  }
+
+  std::string gate_name(const std::string& target) {
+    std::string name = target + "/gate";
+    for (int n = 2; node_names.count(name); ++n) name = fmt::format("{}/gate-{}", target, n);
+    return name;
+  }
+
+  // Wraps the unit [u.first, now) in a gate holding `gates`; the gate becomes the unit's exit.
+  void add_gate(Unit& u, const std::string& target, const std::vector<const ast::Gate*>& gates,
+                const ast::Step& settings, bool from_each) {
+    ir::Node g;
+    g.kind = ir::NodeKind::Gate;
+    g.name = gate_name(target);
+    g.target = target;
+    for (uint32_t m = u.first; m < out.flow.nodes.size(); ++m) g.members.push_back(m);
+    for (const ast::Gate* gate : gates) {
+      ir::Check c;
+      c.loc = to_loc(sources, gate->span);
+      switch (gate->kind) {
+        case ast::Gate::Kind::Review:
+        case ast::Gate::Kind::ReviewEach:
+          c.kind = ir::Check::Kind::Review;
+          c.agent = gate->reviewer.name;
+          break;
+        case ast::Gate::Kind::Check:
+          c.kind = ir::Check::Kind::Command;
+          c.command = gate->text ? gate->text->value : "";
+          break;
+        case ast::Gate::Kind::Approve:
+          c.kind = ir::Check::Kind::Human;
+          c.question = gate->text ? gate->text->value : "";
+          break;
+      }
+      g.checks.push_back(std::move(c));
+    }
+    if (settings.retries) g.retries = static_cast<int>(settings.retries->value);
+    if (settings.on_exhausted) {
+      switch (*settings.on_exhausted) {
+        case ast::OnExhausted::Stop: g.on_exhausted = ir::OnExhausted::Stop; break;
+        case ast::OnExhausted::Continue: g.on_exhausted = ir::OnExhausted::Continue; break;
+        case ast::OnExhausted::Ask: g.on_exhausted = ir::OnExhausted::Ask; break;
+      }
+    }
+    uint32_t id = add_node(std::move(g), gates.front()->span, u.exits);
+    GateInfo info;
+    info.node = id;
+    info.span = gates.front()->span;
+    info.unit_span = u.span;
+    info.explicit_retries = settings.retries.has_value();
+    if (settings.retries) info.retries_span = settings.retries->span;
+    info.from_review_each = from_each;
+    out.gates.push_back(info);
+    u.exits = {id};
+  }
+
+  std::string step_name(const ast::Step& step, bool stage_body) {
+    if (step.as) return step.as->name;
+    switch (step.kind) {
+      case ast::Step::Kind::Call: return step.agent.name;
+      case ast::Step::Kind::Run: return "run";
+      case ast::Step::Kind::Approve: return "approve";
+      case ast::Step::Kind::Block:
+        return stage_body ? stage : fmt::format("{}.{}", stage, ++block_counter);
+    }
+    return "?";
+  }
+
+  void register_step(const std::string& name, const Unit& u, const ast::Step& step) {
+    Span at = step.as ? step.as->span : step.kind == ast::Step::Kind::Call ? step.agent.span
+                                                                           : step.span;
+    if (name != stage && program.stage_index.count(name)) {
+      const ast::StageDecl* other = program.stages[program.stage_index.at(name)];
+      Diagnostic d = make_diagnostic("E0105", at,
+                                     fmt::format("step `{}` has the name of stage `{}`", name, name));
+      d.secondary.push_back({other->name.span, "the stage"});
+      d.help = "give the step another name with `as NAME`";
+      diags.push_back(std::move(d));
+    }
+    auto [it, fresh] = out.steps.emplace(name, u);
+    if (!fresh) {
+      Diagnostic d = make_diagnostic("E0105", at, fmt::format("two steps are named `{}`", name));
+      d.secondary.push_back({it->second.span, "the first"});
+      d.help = "give one of them another name with `as NAME`";
+      diags.push_back(std::move(d));
+    }
+  }
+
+  Unit lower_block(const ast::Step& step, const std::vector<uint32_t>& preds) {
+    Unit u;
+    u.first = static_cast<uint32_t>(out.flow.nodes.size());
+    if (step.block == ast::BlockKind::Sequence) {
+      std::vector<uint32_t> cur = preds;
+      bool started = false;
+      for (const ast::Step& child : step.children) {
+        Unit cu = lower_step(child, cur, false);
+        if (!started) u.entries.insert(u.entries.end(), cu.entries.begin(), cu.entries.end());
+        if (cu.last > cu.first) started = true;
+        cur = cu.exits;
+      }
+      u.exits = cur;
+    } else {
+      ParallelInfo par;
+      par.span = step.span;
+      for (const ast::Step& child : step.children) {
+        Unit cu = lower_step(child, preds, false);
+        par.branches.emplace_back(cu.first, cu.last);
+        u.entries.insert(u.entries.end(), cu.entries.begin(), cu.entries.end());
+        if (cu.last > cu.first) u.exits.insert(u.exits.end(), cu.exits.begin(), cu.exits.end());
+      }
+      if (u.exits.empty()) u.exits = preds;
+      out.parallels.push_back(std::move(par));
+    }
+    return u;
+  }
+
+  Unit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds, bool stage_body) {
+    size_t when_mark = when.size();
+    if (step.when && check_input(*step.when, ast::InputType::Bool, "when") &&
+        std::find(when.begin(), when.end(), step.when->name) == when.end())
+      when.push_back(step.when->name);
+    std::string name = step_name(step, stage_body);
+
+    std::vector<const ast::Gate*> each_gates, gates;
+    for (const ast::Gate& g : step.gates) {
+      bool review = g.kind == ast::Gate::Kind::Review || g.kind == ast::Gate::Kind::ReviewEach;
+      if (review) check_agent(g.reviewer, "E0300");
+      bool is_each = g.kind == ast::Gate::Kind::ReviewEach && step.kind == ast::Step::Kind::Block;
+      (is_each ? each_gates : gates).push_back(&g);
+    }
+
+    Unit u;
+    uint32_t first = static_cast<uint32_t>(out.flow.nodes.size());
+    switch (step.kind) {
+      case ast::Step::Kind::Block: {
+        if (!each_gates.empty()) each.push_back({each_gates, &step, 0});
+        u = lower_block(step, preds);
+        if (!each_gates.empty()) {
+          if (each.back().gates_made == 0)
+            report("E0306", each_gates.front()->span,
+                   "`review each` follows a block with no agent step, so it never runs",
+                   "use `review AGENT` to review the block as a whole, or remove the gate");
+          each.pop_back();
+        }
+        break;
+      }
+      case ast::Step::Kind::Call: {
+        ir::Node n;
+        n.kind = ir::NodeKind::Agent;
+        n.name = name;
+        n.agent = step.agent.name;
+        check_agent(step.agent, "E0101");
+        if (step.focus) n.focus = step.focus->value;
+        if (step.over_list)
+          for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
+        if (step.over_input && check_input(*step.over_input, ast::InputType::List, "over"))
+          n.fanout_input = step.over_input->name;
+        else if (step.over_input)
+          n.fanout_input = step.over_input->name;
+        uint32_t id = add_node(std::move(n), step.span, preds);
+        u.entries = u.exits = {id};
+        break;
+      }
+      case ast::Step::Kind::Run: {
+        ir::Node n;
+        n.kind = ir::NodeKind::Command;
+        n.name = name;
+        n.command = step.text ? step.text->value : "";
+        uint32_t id = add_node(std::move(n), step.span, preds);
+        u.entries = u.exits = {id};
+        break;
+      }
+      case ast::Step::Kind::Approve: {
+        ir::Node n;
+        n.kind = ir::NodeKind::Human;
+        n.name = name;
+        n.question = step.text ? step.text->value : "";
+        uint32_t id = add_node(std::move(n), step.span, preds);
+        u.entries = u.exits = {id};
+        break;
+      }
+    }
+    u.first = first;
+    u.span = step.span;
+
+    bool has_nodes = out.flow.nodes.size() > first;
+    if (!gates.empty()) {
+      if (has_nodes)
+        add_gate(u, name, gates, step, false);
+      else
+        report("E0306", gates.front()->span, "gate follows a block with no steps, so it never runs",
+               "put steps in the block, or remove it and its gate");
+    }
+    if (step.kind == ast::Step::Kind::Call) {
+      for (auto scope = each.rbegin(); scope != each.rend(); ++scope) {  // innermost first
+        add_gate(u, name, scope->reviews, *scope->owner, true);
+        ++scope->gates_made;
+      }
+    }
+    if (step.gates.empty() && (step.retries || step.on_exhausted)) {
+      Span at = step.retries ? step.retries->span : step.on_exhausted_span;
+      report("W0104", at, fmt::format("`{}` has no effect: step `{}` has no gate",
+                                      step.retries ? "retries" : "else", name),
+             "add a `review`, `check` or `approve` gate, or remove the setting");
+    }
+    u.last = static_cast<uint32_t>(out.flow.nodes.size());
+    register_step(name, u, step);
+    for (const ast::Ident& a : step.after) refs.push_back({u.entries, &a, PendingRef::StepAfter});
+    for (const ast::Ident& a : step.uses) refs.push_back({u.entries, &a, PendingRef::Uses});
+    when.resize(when_mark);
+    return u;
+  }
+
+  void lower_stage(const ast::StageDecl& s, size_t index) {
+    stage = s.name.name;
+    block_counter = 0;
+    when.clear();
+    if (s.when && check_input(*s.when, ast::InputType::Bool, "when")) when.push_back(s.when->name);
+    Unit u = lower_step(s.body, {}, true);
+    ir::Stage st;
+    st.name = stage;
+    for (uint32_t id = u.first; id < u.last; ++id) st.nodes.push_back(id);
+    for (const ast::Ident& a : s.after) {
+      st.after.push_back(a.name);
+      refs.push_back({u.entries, &a, PendingRef::StageAfter});
+    }
+    if (s.after.empty() && index > 0) {
+      st.after.push_back(program.stages[index - 1]->name.name);
+      // The previous stage's exits are bound with the other names, once all stages exist.
+      refs.push_back({u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter});
+    }
+    st.loc = to_loc(sources, s.span);
+    out.flow.stages.push_back(std::move(st));
+    out.stages.emplace(stage, u);
+  }
+
+  // A stage with no nodes passes through what it waited for, so that the next stage still
+  // waits for everything before it.
+  void fill_empty_stage_exits() {
+    for (size_t i = 0; i < program.stages.size(); ++i) {
+      Unit& u = out.stages.at(program.stages[i]->name.name);
+      if (u.last > u.first) continue;
+      for (const std::string& a : out.flow.stages[i].after)
+        if (auto it = out.stages.find(a); it != out.stages.end() && &it->second != &u)
+          u.exits.insert(u.exits.end(), it->second.exits.begin(), it->second.exits.end());
+    }
+  }
+
+  void bind_refs() {
+    for (const PendingRef& ref : refs) {
+      const std::string& name = ref.name->name;
+      const Unit* target = nullptr;
+      if (ref.kind == PendingRef::StageAfter) {
+        auto it = out.stages.find(name);
+        if (it == out.stages.end()) {
+          report("E0102", ref.name->span, fmt::format("no stage named `{}`", name),
+                 did_you_mean(name, keys(out.stages)));
+          continue;
+        }
+        target = &it->second;
+      } else if (!(target = out.find_unit(name))) {
+        std::vector<std::string_view> all = keys(out.stages);
+        for (std::string_view k : keys(out.steps)) all.push_back(k);
+        report("E0103", ref.name->span, fmt::format("no step or stage named `{}`", name),
+               did_you_mean(name, all));
+        continue;
+      }
+      for (uint32_t e : ref.entries) {
+        std::vector<uint32_t>& deps = out.flow.nodes[e].deps;
+        deps.insert(deps.end(), target->exits.begin(), target->exits.end());
+        for (uint32_t x : target->exits)
+          out.ref_edges.push_back({e, x, ref.name->span, ref.kind == PendingRef::Uses});
+      }
+    }
+    for (ir::Node& n : out.flow.nodes) {
+      std::sort(n.deps.begin(), n.deps.end());
+      n.deps.erase(std::unique(n.deps.begin(), n.deps.end()), n.deps.end());
+    }
+  }
+
+  static nlohmann::json value_json(const ast::Value& v) {
+    switch (v.kind) {
+      case ast::Value::Kind::String: return v.text;
+      case ast::Value::Kind::Integer: return v.integer;
+      case ast::Value::Kind::Bool: return v.boolean;
+      case ast::Value::Kind::List: {
+        nlohmann::json list = nlohmann::json::array();
+        for (const ast::String& s : v.list) list.push_back(s.value);
+        return list;
+      }
+    }
+    return nullptr;
+  }
+
+  void run() {
+    ir::Flow& f = out.flow;
+    const std::string& main_path = sources.file(program.main_source).path;
+    f.source = main_path;
+    f.name = program.header ? program.header->name.name
+                            : std::filesystem::path(main_path).stem().string();
+    if (program.header && program.header->description)
+      f.description = program.header->description->value;
+    static const char* kTypes[] = {"text", "number", "bool", "list"};
+    for (const ast::InputDecl* in : program.inputs) {
+      ir::Input i;
+      i.name = in->name.name;
+      i.type = kTypes[static_cast<int>(in->type)];
+      if (in->default_value) i.default_value = value_json(*in->default_value);
+      if (in->description) i.description = in->description->value;
+      i.loc = to_loc(sources, in->span);
+      f.inputs.push_back(std::move(i));
+    }
+    for (const AgentDef& a : program.agents) f.agents.push_back(a.agent);
+    for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
+    fill_empty_stage_exits();
+    bind_refs();
+    for (const ast::RuleDecl* r : program.rules) {
+      ir::Rule rule;
+      rule.kind = static_cast<ir::Rule::Kind>(static_cast<int>(r->kind));
+      rule.a = r->a.name;
+      rule.b = r->b.name;
+      rule.limit = r->limit.value;
+      for (const ast::String& g : r->globs) rule.globs.push_back(g.value);
+      rule.loc = to_loc(sources, r->span);
+      f.rules.push_back(std::move(rule));
+    }
+  }
+};
+
+}  // namespace
+
+Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
+  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, {}, 0};
+  l.run();
+  return std::move(l.out);
+}
+
+}  // namespace flow

@@ -1,0 +1,65 @@
+#pragma once
+// Lowering: a resolved program becomes an ir::Flow, a DAG of nodes (see compiler/ir.h for the
+// shape). Lowering binds every step, stage and input name and reports the names it cannot
+// bind. Alongside the IR it keeps what the checks need and the IR does not carry: spans into
+// the sources, which gate settings were written, and each parallel block's branches.
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ir.h"
+#include "compiler/resolve.h"
+#include "lang/diagnostic.h"
+#include "lang/source.h"
+
+namespace flow {
+
+// A named piece of the pipeline (a step, a block or a stage) seen from outside.
+struct Unit {
+  std::vector<uint32_t> entries;  // nodes that wait for whatever comes before the unit
+  std::vector<uint32_t> exits;    // nodes whose completion means the unit is done
+  uint32_t first = 0, last = 0;   // its nodes are the ids [first, last)
+  Span span;
+};
+
+struct GateInfo {
+  uint32_t node = 0;
+  Span span;                 // the first gate modifier written
+  Span unit_span;            // the gated step or block
+  bool explicit_retries = false;
+  Span retries_span;         // when explicit
+  bool from_review_each = false;
+};
+
+struct ParallelInfo {
+  Span span;                                    // the block
+  std::vector<std::pair<uint32_t, uint32_t>> branches;  // each branch's node ids [first, last)
+};
+
+// An edge added by `after` or `uses` (or by a stage's order), kept to explain cycles.
+struct RefEdge {
+  uint32_t from = 0;  // an entry node of the step that waits
+  uint32_t to = 0;    // an exit node of the step or stage it names
+  Span span;          // the name after `after` / `uses` (the stage name for implicit order)
+  bool uses = false;
+};
+
+struct Lowered {
+  ir::Flow flow;
+  std::vector<Span> node_spans;  // per node: the step, or for a gate the gate modifier
+  std::vector<GateInfo> gates;   // one per gate node, in node order
+  std::vector<ParallelInfo> parallels;
+  std::vector<RefEdge> ref_edges;
+  std::unordered_map<std::string, Unit> stages;  // by stage name
+  std::unordered_map<std::string, Unit> steps;   // by step or block name
+
+  // A stage first, then a step; nullptr when neither has the name.
+  const Unit* find_unit(const std::string& name) const;
+};
+
+Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags);
+
+// The IR form of a span (path as the user named the file; line 0 for no location).
+ir::Loc to_loc(const SourceMap& sources, const Span& span);
+
+}  // namespace flow

@@ -1,0 +1,215 @@
+#include "compiler/resolve.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "compiler/agent_file.h"
+#include "compiler/diagnostic_registry.h"
+
+namespace flow {
+namespace fs = std::filesystem;
+
+const AgentDef* Program::find_agent(const std::string& name) const {
+  auto it = agent_index.find(name);
+  return it == agent_index.end() ? nullptr : &agents[it->second];
+}
+
+const ast::InputDecl* Program::find_input(const std::string& name) const {
+  auto it = input_index.find(name);
+  return it == input_index.end() ? nullptr : inputs[it->second];
+}
+
+std::string dir_of(const std::string& path) { return fs::path(path).parent_path().string(); }
+
+std::string join_path(const std::string& dir, const std::string& rel) {
+  fs::path p = fs::path(rel).is_absolute() || dir.empty() ? fs::path(rel) : fs::path(dir) / rel;
+  std::string s = p.lexically_normal().string();
+  return s.empty() ? "." : s;
+}
+
+namespace {
+
+bool read_text(const std::string& path, std::string& text, std::string& error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    error = fmt::format("'{}' is a directory", path);
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = fmt::format("cannot read '{}': {}", path,
+                        fs::exists(path, ec) ? "permission denied" : "no such file");
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  text = ss.str();
+  return true;
+}
+
+struct Resolver {
+  SourceMap& sources;
+  Program& program;
+  std::vector<Diagnostic>& diags;
+
+  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+    Diagnostic d = make_diagnostic(code, span, std::move(message));
+    d.help = std::move(help);
+    diags.push_back(std::move(d));
+  }
+
+  ir::Loc loc(const Span& s) const {
+    if (s.file == 0) return {};
+    return ir::Loc{sources.file(s.file).path, s.begin.line, s.begin.col, s.end.line, s.end.col};
+  }
+
+  void add_agent(AgentDef def, const Span& name_span) {
+    auto [it, fresh] = program.agent_index.emplace(def.agent.name,
+                                                   static_cast<uint32_t>(program.agents.size()));
+    if (!fresh) {
+      Diagnostic d = make_diagnostic("E0105", name_span,
+                                     fmt::format("agent `{}` is declared twice", def.agent.name));
+      d.secondary.push_back({program.agents[it->second].span, "first declared here"});
+      d.help = "rename one of them; imported files' agents share the flow's names";
+      diags.push_back(std::move(d));
+      return;
+    }
+    program.agents.push_back(std::move(def));
+  }
+
+  // Copies a subagent file's fields into `def`. False when the file is unusable.
+  bool load_markdown(const std::string& path, const Span& named_at, AgentDef& def,
+                     Span* name_line = nullptr) {
+    std::string text, error;
+    if (!read_text(path, text, error)) {
+      report("E0110", named_at, error, "the path is relative to the .flow file that names it");
+      return false;
+    }
+    uint32_t id = sources.add(path, std::move(text));
+    std::optional<AgentFile> file = parse_agent_file(sources, id, diags);
+    if (!file) return false;
+    def.agent.description = file->description;
+    def.agent.model = file->model;
+    def.agent.tools = file->tools;
+    def.agent.prompt = file->prompt;
+    def.agent.source = path;
+    if (name_line) *name_line = file->name_span;
+    if (def.agent.name.empty()) def.agent.name = file->name;
+    return true;
+  }
+
+  void apply_inline(const ast::AgentDecl& decl, AgentDef& def) {
+    ir::Agent& a = def.agent;
+    if (decl.description) a.description = decl.description->value;
+    if (decl.model) a.model = decl.model->value;
+    if (decl.prompt) a.prompt = decl.prompt->value;
+    if (decl.tools) {
+      a.tools.clear();
+      for (const ast::Ident& t : *decl.tools) a.tools.push_back(t.name);
+      if (!decl.tools->empty()) def.tools_span = decl.tools->front().span;
+    }
+    if (decl.writes) {
+      a.writes.clear();
+      for (const ast::String& w : *decl.writes) a.writes.push_back(w.value);
+      if (!decl.writes->empty()) def.writes_span = decl.writes->front().span;
+    }
+    if (decl.role) {
+      const std::string& r = decl.role->name;
+      if (r == "worker" || r == "coordinator" || r == "reviewer")
+        a.role = r;
+      else
+        report("E0108", decl.role->span, fmt::format("unknown role `{}`", r),
+               "a role is `worker`, `coordinator` or `reviewer`");
+    }
+  }
+
+  void agent_decl(const ast::File& file, const ast::AgentDecl& decl, bool in_main) {
+    AgentDef def;
+    def.agent.name = decl.name.name;
+    def.agent.role = "worker";
+    def.span = decl.name.span;
+    def.writes_span = def.tools_span = decl.name.span;
+    def.in_main_file = in_main;
+    if (decl.from) {
+      std::string path = join_path(dir_of(sources.file(file.source).path), decl.from->value);
+      if (!load_markdown(path, decl.from->span, def)) {
+        // Declare the agent anyway so its uses are not reported as undefined a second time.
+        def.agent.source = path;
+      }
+    }
+    apply_inline(decl, def);
+    def.agent.loc = loc(decl.span);
+    add_agent(std::move(def), decl.name.span);
+  }
+
+  void agents_dir(const ast::File& file, const ast::AgentsDecl& decl, bool in_main) {
+    std::string dir = join_path(dir_of(sources.file(file.source).path), decl.dir.value);
+    std::error_code ec;
+    std::vector<std::string> paths;
+    if (fs::is_directory(dir, ec)) {
+      for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().extension() == ".md" && !entry.is_directory(ec))
+          paths.push_back(join_path(dir, entry.path().filename().string()));
+    }
+    if (paths.empty()) {
+      report("E0110", decl.dir.span,
+             fs::is_directory(dir, ec) ? fmt::format("no `.md` agent file in '{}'", dir)
+                                       : fmt::format("cannot read directory '{}'", dir),
+             "the path is relative to the .flow file that names it");
+      return;
+    }
+    std::sort(paths.begin(), paths.end());  // directory order is not stable across machines
+    for (const std::string& path : paths) {
+      AgentDef def;
+      def.agent.role = "worker";
+      def.in_main_file = in_main;
+      def.from_dir = true;
+      Span name_line;
+      if (!load_markdown(path, decl.dir.span, def, &name_line)) continue;
+      def.span = def.writes_span = def.tools_span = name_line;
+      def.agent.loc = loc(name_line);
+      add_agent(std::move(def), name_line);
+    }
+  }
+
+  template <typename Decl>
+  void add_named(std::vector<const Decl*>& list, std::unordered_map<std::string, uint32_t>& index,
+                 const Decl& decl, const char* what) {
+    auto [it, fresh] = index.emplace(decl.name.name, static_cast<uint32_t>(list.size()));
+    if (!fresh) {
+      Diagnostic d = make_diagnostic(
+          "E0105", decl.name.span, fmt::format("{} `{}` is declared twice", what, decl.name.name));
+      d.secondary.push_back({list[it->second]->name.span, "first declared here"});
+      d.help = fmt::format("rename one of the {}s", what);
+      diags.push_back(std::move(d));
+      return;
+    }
+    list.push_back(&decl);
+  }
+
+  void run() {
+    for (const ast::File& file : program.files) {
+      bool in_main = file.source == program.main_source;
+      if (in_main && file.flow) program.header = &*file.flow;
+      for (const ast::AgentDecl& a : file.agents) agent_decl(file, a, in_main);
+      for (const ast::AgentsDecl& a : file.agent_dirs) agents_dir(file, a, in_main);
+      for (const ast::InputDecl& in : file.inputs)
+        add_named(program.inputs, program.input_index, in, "input");
+      for (const ast::StageDecl& s : file.stages)
+        add_named(program.stages, program.stage_index, s, "stage");
+      for (const ast::RuleDecl& r : file.rules) program.rules.push_back(&r);
+    }
+  }
+};
+
+}  // namespace
+
+void resolve(SourceMap& sources, Program& program, std::vector<Diagnostic>& diags) {
+  Resolver{sources, program, diags}.run();
+}
+
+}  // namespace flow

@@ -1,0 +1,66 @@
+#include "compiler/stats.h"
+
+#include <algorithm>
+
+namespace flow {
+namespace {
+
+uint64_t mul(uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r) || r > CallStats::kCap) return CallStats::kCap;
+  return r;
+}
+uint64_t add(uint64_t a, uint64_t b) { return std::min(a + b, CallStats::kCap); }
+
+}  // namespace
+
+CallStats worst_case_calls(const ir::Flow& flow) {
+  CallStats s;
+  s.nodes = flow.nodes.size();
+  // How many times each node can run: the product of (1 + retries) of every gate around it.
+  // A gate lists all its members, inner gates included, so one pass over the gates suffices.
+  std::vector<uint64_t> runs(flow.nodes.size(), 1);
+  for (const ir::Node& g : flow.nodes) {
+    if (g.kind != ir::NodeKind::Gate) continue;
+    uint64_t attempts = 1 + static_cast<uint64_t>(std::max(g.retries, 0));
+    for (uint32_t m : g.members) runs[m] = mul(runs[m], attempts);
+  }
+  for (const ir::Node& n : flow.nodes) {
+    switch (n.kind) {
+      case ir::NodeKind::Agent: {
+        ++s.agent_steps;
+        uint64_t items = 1;
+        if (!n.fanout.empty()) {
+          items = n.fanout.size();
+        } else if (!n.fanout_input.empty()) {
+          const ir::Input* in = nullptr;
+          for (const ir::Input& i : flow.inputs)
+            if (i.name == n.fanout_input) in = &i;
+          if (in && in->default_value && in->default_value->is_array()) {
+            items = in->default_value->size();
+          } else {
+            s.unbounded = true;
+            s.unbounded_steps.push_back(n.name);
+            items = 0;
+          }
+        }
+        s.calls = add(s.calls, mul(items, runs[n.id]));
+        break;
+      }
+      case ir::NodeKind::Gate: {
+        ++s.gates;
+        uint64_t reviews = std::count_if(n.checks.begin(), n.checks.end(), [](const ir::Check& c) {
+          return c.kind == ir::Check::Kind::Review;
+        });
+        uint64_t attempts = 1 + static_cast<uint64_t>(std::max(n.retries, 0));
+        s.calls = add(s.calls, mul(mul(reviews, attempts), runs[n.id]));
+        break;
+      }
+      case ir::NodeKind::Command: ++s.commands; break;
+      case ir::NodeKind::Human: ++s.approvals; break;
+    }
+  }
+  return s;
+}
+
+}  // namespace flow
