@@ -126,9 +126,12 @@ struct input_description : p::seq<string, sep> {};
 struct input_decl : p::seq<kw_input, sep, p::must<input_name, input_colon, input_type>,
                            p::opt<input_default>, p::opt<input_description>> {};
 
+// After a `/` any word will do, keywords included (`use lib/review`, as in the language
+// reference); the first segment must be a plain name so that `use` followed by a newline and a
+// statement is reported rather than swallowing the statement's keyword.
 struct module_segment : ident {};
-struct module_path
-    : p::seq<module_segment, p::star<p::one<'/'>, p::must<module_segment>>, sep> {};
+struct module_word : p::seq<ident_first, ident_tail, p::must<no_trailing_dash>> {};
+struct module_path : p::seq<module_segment, p::star<p::one<'/'>, p::must<module_word>>, sep> {};
 struct use_file : p::seq<string, sep> {};
 struct use_target : p::sor<use_file, module_path> {};
 struct use_decl : p::seq<kw_use, sep, p::must<use_target>> {};

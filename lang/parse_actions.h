@@ -123,10 +123,11 @@ FLOW_ACTION0(value_string) {
   st.input.default_value = v;
 }
 FLOW_END
-FLOW_ACTION0(value_integer) {
+// value_integer derives from integer, so integer's own action does not run for it.
+FLOW_ACTION(value_integer) {
   ast::Value v;
   v.kind = ast::Value::Kind::Integer;
-  v.integer = st.integer.value;
+  v.integer = std::stoll(in.string());
   st.input.default_value = v;
 }
 FLOW_END

@@ -44,8 +44,9 @@ FLOW_ACTION0(description_text) {
   st.agent.description = st.str;
 }
 FLOW_END
-FLOW_ACTION0(model_ident) {
-  st.agent.model = ast::String{st.ident.name, st.ident.span};
+// model_ident derives from ident, so ident's own action does not run for it.
+FLOW_ACTION(model_ident) {
+  st.agent.model = ast::String{in.string(), st.span(st.offset(in.begin()), st.offset(in.end()))};
 }
 FLOW_END
 FLOW_ACTION0(model_string) {

@@ -77,6 +77,8 @@ FLOW_ERROR(g::input_name, "E0003", "expected an input name after `input`",
            "write `input NAME: TYPE`, for example `input feature: text`");
 FLOW_ERROR(g::module_segment, "E0003", "expected a module name in the `use` path",
            "module paths are names separated by `/`, such as `std/policies`");
+FLOW_ERROR(g::module_word, "E0003", "expected a module name after `/`",
+           "module paths are names separated by `/`, such as `std/policies`");
 FLOW_ERROR(g::agent_name, "E0003", "expected an agent name after `agent`",
            "write `agent NAME < ... >` or `agent NAME from \"file.md\"`");
 FLOW_ERROR(g::tool_name, "E0003", "expected a tool name",
