@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "lang/syntax_errors.h"
+
 namespace flow {
 namespace {
 
@@ -12,6 +14,14 @@ std::vector<DiagnosticKind> build() {
 #include "compiler/diagnostics.def"
 #undef DIAG
   };
+  // Syntax errors are owned by lang/; several grammar rules share one code, listed once.
+  for (const SyntaxErrorKind& k : syntax_error_kinds()) {
+    bool seen = std::any_of(kinds.begin(), kinds.end(),
+                            [&](const DiagnosticKind& d) { return d.code == k.code; });
+    if (!seen)
+      kinds.push_back({std::string(k.code), Severity::Error, std::string(k.title),
+                       std::string(k.explanation)});
+  }
   std::sort(kinds.begin(), kinds.end(),
             [](const DiagnosticKind& a, const DiagnosticKind& b) { return a.code < b.code; });
   return kinds;

@@ -1,17 +1,29 @@
-// flowc: the command-line front end for .flow files. `flowc check FILE...` reads and parses
-// each file and prints what is wrong with it.
+// flowc: the command-line front end for .flow files.
+//   flowc check FILE... [--format human|json|sarif|github] [--werror] [--stats]
+//   flowc compile FILE -o OUT.json
+//   flowc graph FILE [--format dot|mermaid] [-o OUT]
+//   flowc explain CODE
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include "compiler/compile.h"
+#include "compiler/diagnostic_registry.h"
+#include "compiler/emit.h"
+#include "compiler/graph.h"
+#include "compiler/ir_json.h"
+#include "compiler/pipeline.h"
+#include "compiler/stats.h"
 #include "lang/diagnostic.h"
-#include "lang/parser.h"
-#include "lang/source.h"
 
 #ifndef FLOW_VERSION
 #define FLOW_VERSION "unknown"
@@ -21,13 +33,13 @@ namespace {
 
 constexpr int kExitClean = 0;
 constexpr int kExitErrors = 1;
-constexpr int kExitUsage = 2;  // bad arguments or unreadable input
+constexpr int kExitUsage = 2;  // bad arguments, unreadable input, unwritable output
 
 constexpr const char* kExitCodes =
     "Exit status:\n"
-    "  0  every file is clean (nothing is printed)\n"
-    "  1  errors were found (printed to stderr)\n"
-    "  2  usage error, or a file could not be read";
+    "  0  clean (warnings allowed, unless --werror)\n"
+    "  1  errors were found (or warnings, with --werror)\n"
+    "  2  usage error, or a file could not be read or written";
 
 // https://no-color.org: any non-empty NO_COLOR turns colour off.
 bool use_color() {
@@ -35,44 +47,163 @@ bool use_color() {
   return isatty(STDERR_FILENO) && !(no_color && *no_color);
 }
 
-// The checks that need more than the syntax of one file (names, imports, rules) plug in here;
-// until then a file that parses is clean.
-std::vector<flow::Diagnostic> semantic_checks(const flow::SourceMap& sources,
-                                              const flow::ParseResult& parsed) {
-  (void)sources;
-  (void)parsed;
-  return {};
+flow::CompileOptions options() {
+  flow::CompileOptions o;
+  o.search_path = flow::flow_path_from_env();
+  return o;
 }
 
-// Checks one file; prints its diagnostics; returns its exit status.
-int check_file(const std::string& path, bool color) {
-  flow::SourceMap sources;
-  uint32_t id = 0;
-  std::string error;
-  if (!flow::read_source(sources, path, id, error)) {
-    std::cerr << "flowc: error: " << error << "\n";
+void print_human(const flow::CompileResult& r) {
+  bool color = use_color();
+  for (const flow::Diagnostic& d : r.diagnostics)
+    std::cerr << flow::render_human(d, r.sources, color);
+}
+
+int status_of(const flow::CompileResult& r, bool werror) {
+  if (r.io_error) return kExitUsage;
+  if (flow::has_errors(r.diagnostics)) return kExitErrors;
+  bool warnings = std::any_of(r.diagnostics.begin(), r.diagnostics.end(), [](const auto& d) {
+    return d.severity == flow::Severity::Warning;
+  });
+  return werror && warnings ? kExitErrors : kExitClean;
+}
+
+std::string stats_text(const std::string& path, const flow::ir::Flow& f) {
+  flow::CallStats s = flow::worst_case_calls(f);
+  auto count = [](size_t n, const char* what) {
+    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+  };
+  std::string out = fmt::format("{}: {}: {}, {}, {}, {}\n", path, count(s.nodes, "node"),
+                                count(s.agent_steps, "agent step"), count(s.commands, "command"),
+                                count(s.approvals, "approval"), count(s.gates, "gate"));
+  if (s.unbounded)
+    out += fmt::format("{}: worst case: unbounded (step `{}` fans out over an input with no "
+                       "default list)\n",
+                       path, s.unbounded_steps.front());
+  else
+    out += fmt::format("{}: worst case: {}{} agent calls\n", path,
+                       s.calls == flow::CallStats::kCap ? "at least " : "", s.calls);
+  return out;
+}
+
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return static_cast<bool>(std::cout.flush());
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << fmt::format("flowc: error: cannot write '{}'\n", path);
+    return false;
+  }
+  return true;
+}
+
+int run_check(const std::vector<std::string>& files, const std::string& format, bool werror,
+              bool stats) {
+  std::vector<flow::CompileResult> results;
+  std::vector<std::optional<flow::ir::Flow>> lowered(files.size());
+  results.reserve(files.size());
+  int status = kExitClean;
+  std::string stats_out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    results.push_back(flow::compile_file_with_ir(files[i], options(), lowered[i]));
+    const flow::CompileResult& r = results.back();
+    if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
+    if (format == "human") print_human(r);
+    if (stats && lowered[i]) stats_out += stats_text(files[i], *lowered[i]);
+    status = std::max(status, status_of(r, werror));
+  }
+  std::vector<flow::Report> reports;
+  for (const flow::CompileResult& r : results) reports.push_back({&r.sources, &r.diagnostics});
+  if (format == "json") std::cout << flow::emit_json(reports);
+  if (format == "sarif") std::cout << flow::emit_sarif(reports, FLOW_VERSION);
+  if (format == "github") std::cout << flow::emit_github(reports);
+  // Machine-readable formats own stdout; the statistics then go to stderr.
+  (format == "human" ? std::cout : std::cerr) << stats_out;
+  return status;
+}
+
+int run_compile(const std::string& file, const std::string& out_path) {
+  flow::CompileResult r = flow::compile_file(file, options());
+  if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
+  print_human(r);
+  int status = status_of(r, false);
+  if (status != kExitClean || !r.flow) return status == kExitClean ? kExitErrors : status;
+  return write_output(out_path, flow::ir::to_json_text(*r.flow)) ? kExitClean : kExitUsage;
+}
+
+int run_graph(const std::string& file, const std::string& format, const std::string& out_path) {
+  std::optional<flow::ir::Flow> lowered;
+  flow::CompileResult r = flow::compile_file_with_ir(file, options(), lowered);
+  if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
+  print_human(r);
+  int status = status_of(r, false);
+  if (!lowered) return status == kExitClean ? kExitErrors : status;
+  // A flow with errors is still drawn (it helps to see a cycle), but the exit says it failed.
+  std::string text = format == "mermaid" ? flow::graph_mermaid(*lowered) : flow::graph_dot(*lowered);
+  return write_output(out_path, text) ? status : kExitUsage;
+}
+
+int run_explain(std::string code) {
+  std::transform(code.begin(), code.end(), code.begin(), ::toupper);
+  const flow::DiagnosticKind* k = flow::find_diagnostic_kind(code);
+  if (!k) {
+    std::cerr << fmt::format("flowc: error: no diagnostic has the code `{}`\n", code)
+              << "  = help: docs/diagnostics.md lists every code\n";
     return kExitUsage;
   }
-  flow::ParseResult parsed = flow::parse(sources, id);
-  std::vector<flow::Diagnostic> diagnostics = std::move(parsed.diagnostics);
-  if (!flow::has_errors(diagnostics)) diagnostics = semantic_checks(sources, parsed);
-  for (const flow::Diagnostic& d : diagnostics) std::cerr << flow::render_human(d, sources, color);
-  return flow::has_errors(diagnostics) ? kExitErrors : kExitClean;
+  std::cout << fmt::format("{} ({}): {}\n\n{}\n", k->code, flow::severity_name(k->severity),
+                           k->title, k->explanation);
+  return kExitClean;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"flowc - check and compile .flow pipelines of AI agents", "flowc"};
+  CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
-  app.footer(std::string("Run `flowc COMMAND --help` for a command's options.\n\n") + kExitCodes);
+  app.footer(std::string("Run `flowc COMMAND --help` for a command's options.\n"
+                         "FLOW_PATH (colon-separated) is searched for `use` modules; "
+                         "FLOW_STDLIB overrides where the standard library is.\n\n") +
+             kExitCodes);
 
   std::vector<std::string> files;
+  std::string format = "human", out_path, code;
+  bool werror = false, stats = false;
+
   CLI::App* check = app.add_subcommand(
-      "check", "Parse each FILE and report its errors on stderr; print nothing when clean");
+      "check", "Check each FILE and report its errors and warnings; print nothing when clean");
   check->add_option("FILE", files, "the .flow files to check")->required();
+  check->add_option("--format", format, "human (default; on stderr), json, sarif or github (on stdout)")
+      ->check(CLI::IsMember({"human", "json", "sarif", "github"}));
+  check->add_flag("--werror", werror, "treat warnings as errors (exit 1)");
+  check->add_flag("--stats", stats, "print node counts and the worst-case number of agent calls");
   check->footer(kExitCodes);
+
+  std::string file;
+  CLI::App* compile = app.add_subcommand(
+      "compile", "Check FILE and write its IR as versioned JSON (docs/ir.md)");
+  compile->add_option("FILE", file, "the .flow file")->required();
+  compile->add_option("-o,--output", out_path, "where to write the JSON (`-` for stdout)")
+      ->required();
+  compile->footer(kExitCodes);
+
+  std::string graph_format = "dot";
+  CLI::App* graph = app.add_subcommand(
+      "graph", "Draw FILE's dependency graph: stages as clusters, gates and rework edges marked");
+  graph->add_option("FILE", file, "the .flow file")->required();
+  graph->add_option("--format", graph_format, "dot (default) or mermaid")
+      ->check(CLI::IsMember({"dot", "mermaid"}));
+  graph->add_option("-o,--output", out_path, "where to write it (default: stdout)");
+  graph->footer(kExitCodes);
+
+  CLI::App* explain =
+      app.add_subcommand("explain", "Explain a diagnostic code, such as E0101 or W0100");
+  explain->add_option("CODE", code, "the code")->required();
 
   try {
     app.parse(argc, argv);
@@ -81,8 +212,9 @@ int main(int argc, char** argv) {
     return status == 0 ? kExitClean : kExitUsage;
   }
 
-  bool color = use_color();
-  int status = kExitClean;
-  for (const std::string& f : files) status = std::max(status, check_file(f, color));
-  return status;
+  if (check->parsed()) return run_check(files, format, werror, stats);
+  if (compile->parsed()) return run_compile(file, out_path);
+  if (graph->parsed()) return run_graph(file, graph_format, out_path);
+  if (explain->parsed()) return run_explain(code);
+  return kExitUsage;
 }

@@ -12,6 +12,8 @@ namespace flow {
 namespace {
 
 void check_unused(const CheckContext& ctx) {
+  // A file without stages is a library of agents for others to import: nothing is unused.
+  if (ctx.program.stages.empty()) return;
   std::unordered_set<std::string_view> used;
   for (const ir::Node& n : ctx.lowered.flow.nodes) {
     if (n.kind == ir::NodeKind::Agent) used.insert(n.agent);
