@@ -40,6 +40,7 @@ FLOW_END
 
 FLOW_ACTION(string_open) {
   st.string_open = st.offset(in.begin());
+  st.in_string = true;
   st.buf.clear();
 }
 FLOW_END
@@ -60,12 +61,17 @@ FLOW_ACTION(unicode_escape) {
 }
 FLOW_END
 FLOW_ACTION(line_string) {
+  st.in_string = false;
   st.str = ast::String{st.buf, st.span(st.offset(in.begin()), st.offset(in.end()))};
 }
 FLOW_END
-FLOW_ACTION(raw_open) { st.string_open = st.offset(in.begin()); }
+FLOW_ACTION(raw_open) {
+  st.string_open = st.offset(in.begin());
+  st.in_string = true;
+}
 FLOW_END
 FLOW_ACTION(raw_string) {
+  st.in_string = false;
   std::string_view raw(in.begin() + 3, in.size() - 6);
   st.str = ast::String{text::strip_indentation(raw), st.span(st.offset(in.begin()), st.offset(in.end()))};
 }

@@ -42,6 +42,7 @@ struct ParseState {
   ast::String str;
   std::string buf;  // the "..." string being read, escapes processed
   uint32_t string_open = 0;
+  bool in_string = false;  // between a string's quotes: errors there describe single characters
   ast::Integer integer;
   std::vector<ast::String> list;
   Span list_span;

@@ -42,7 +42,7 @@ struct Found {
   uint32_t begin = 0, end = 0;
 };
 
-Found describe_found(std::string_view text, uint32_t at) {
+Found describe_found(std::string_view text, uint32_t at, bool in_string) {
   if (at >= text.size()) {
     // Point just past the last visible byte rather than at an empty line after it.
     size_t last = text.find_last_not_of(" \t\r\n");
@@ -51,11 +51,11 @@ Found describe_found(std::string_view text, uint32_t at) {
   }
   unsigned char c = text[at];
   if (c == '\n' || c == '\r') return {"end of line", at, at};
-  if (c == '"') {
+  if (c == '"' && !in_string) {
     if (text.substr(at, 3) == "\"\"\"") return {"a `\"\"\"` string", at, at + 3};
     return {"a string", at, at + 1};
   }
-  if (is_word_byte(c)) {
+  if (is_word_byte(c) && !in_string) {
     uint32_t e = at;
     while (e < text.size() && is_word_byte(text[e])) ++e;
     std::string word(text.substr(at, std::min<uint32_t>(e - at, 40)));
@@ -73,6 +73,34 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
     s.replace(i, from.size(), to);
 }
 
+uint32_t skip_space(std::string_view text, uint32_t at) {
+  Input in(text.data() + at, text.data() + text.size(), "");
+  (void)pegtl::parse<grammar::sep>(in);
+  return static_cast<uint32_t>(in.current() - text.data());
+}
+
+// The name or number around `at` (an error inside a word reports the whole word).
+Found word_around(std::string_view text, uint32_t at) {
+  uint32_t b = std::min<uint32_t>(at, text.size()), e = b;
+  while (b > 0 && is_word_byte(text[b - 1])) --b;
+  while (e < text.size() && is_word_byte(text[e])) ++e;
+  std::string word(text.substr(b, std::min<uint32_t>(e - b, 40)));
+  if (e - b > 40) word += "...";
+  return {word, b, e};
+}
+
+// When only whitespace and comments lie between the last token and the offending one, and
+// they cross a line end, the caret goes right after the last token: that is where something
+// is missing, and the line the user is looking at.
+uint32_t caret_offset(const ParseState& st, std::string_view text, uint32_t at) {
+  uint32_t last = st.last_token_end;
+  if (last >= at || at > text.size()) return at;
+  if (skip_space(text, last) != at) return at;
+  if (at < text.size() && text.substr(last, at - last).find('\n') == std::string_view::npos)
+    return at;
+  return last;
+}
+
 Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   const PendingError& e = st.error;
   std::string_view text = f.text;
@@ -87,25 +115,34 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
     d.secondary.push_back(Label{st.span(*e.open, *e.open + width), "opened here"});
   }
   if (e.earlier) d.secondary.push_back(Label{*e.earlier, "the first one is here"});
-  Found found = describe_found(text, e.offset);
+  replace_all(msg, "{}", e.detail);
+
+  Found found = describe_found(text, e.offset, st.in_string);
+  bool placed = false;  // the message itself says what was found
   if (msg.find("{char}") != std::string::npos) {
     size_t n = e.offset < text.size() && text[e.offset] != '\n' ? text::utf8_length(text, e.offset) : 0;
     replace_all(msg, "{char}", text.substr(std::min<size_t>(e.offset, text.size()), n));
+    placed = true;
   }
-  replace_all(msg, "{}", e.detail);
+  if (msg.find("{word}") != std::string::npos) {
+    found = word_around(text, e.offset);
+    replace_all(msg, "{word}", found.what);
+    placed = true;
+  }
   if (msg.find("{found}") != std::string::npos) {
     replace_all(msg, "{found}", found.what);
-  } else if (e.from_grammar && e.text->show_found) {
+    placed = true;
+  }
+  if (e.from_grammar && !placed) {
     msg += ", found " + found.what;
     // A keyword where a name belongs is the most common way to get here; say so.
     if (e.text->code == "E0003" && found.what.rfind("keyword ", 0) == 0)
       d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
+    uint32_t caret = caret_offset(st, text, e.offset);
+    if (caret != e.offset) found.begin = found.end = caret;
   }
   d.message = std::move(msg);
-  if (e.end)
-    d.span = st.span(e.offset, *e.end);
-  else
-    d.span = st.span(found.begin, found.end);
+  d.span = e.end ? st.span(e.offset, *e.end) : st.span(found.begin, found.end);
   return d;
 }
 
@@ -127,12 +164,6 @@ uint32_t resume_point(std::string_view text, uint32_t statement_begin, uint32_t 
     p = nl + 1;
   }
   return static_cast<uint32_t>(text.size());
-}
-
-uint32_t skip_space(std::string_view text, uint32_t at) {
-  Input in(text.data() + at, text.data() + text.size(), "");
-  (void)pegtl::parse<grammar::sep>(in);
-  return static_cast<uint32_t>(in.current() - text.data());
 }
 
 }  // namespace

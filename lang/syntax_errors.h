@@ -5,9 +5,10 @@
 // does not compile, so no error can reach a user without a code, a message and a help line.
 //
 // Message templates may hold `{open}` (replaced by "line:col" of the unclosed `<`, `[`, `"` or
-// `"""`), `{}` (a detail such as a field name), `{char}` (the character at the error) and
+// `"""`), `{}` (a detail such as a field name), `{char}` (the character at the error),
+// `{word}` (the whole name or number around the error, which the caret then underlines) and
 // `{found}` (what the input holds there, such as "`foo`" or "end of line"). Unless the message
-// places `{found}` itself, an error from the grammar ends with ", found ...".
+// holds one of the last three, an error from the grammar ends with ", found ...".
 #include <string_view>
 #include <vector>
 
@@ -36,7 +37,6 @@ struct ErrorText {
   std::string_view message;
   std::string_view help = {};
   Opener opener = Opener::None;
-  bool show_found = true;  // append ", found `...`" (what the input held at the error)
 };
 
 template <typename Rule>
@@ -107,9 +107,8 @@ FLOW_ERROR(g::rule_later, "E0003", "expected a stage or step name after `before`
            "write `rule A before B`");
 
 // E0004: a name ending in a dash
-FLOW_ERROR(g::no_trailing_dash, "E0004", "a name cannot end with `-`",
-           "names may contain `-` between letters or digits, as in `code-review`",
-           Opener::None, false);
+FLOW_ERROR(g::no_trailing_dash, "E0004", "name `{word}` ends with `-`",
+           "names may contain `-` between letters or digits, as in `code-review`");
 
 // E0005: a string was expected
 FLOW_ERROR(g::description_text, "E0005", "expected a string after `description`",
@@ -139,14 +138,14 @@ FLOW_ERROR(g::string_close, "E0006", "expected `\"` to close the string opened a
            Opener::String);
 FLOW_ERROR(g::escape_code, "E0007", "unknown escape sequence `\\{char}`",
            "the escapes are \\\" \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash",
-           Opener::None, false);
+           Opener::None);
 FLOW_ERROR(g::unicode_open, "E0008", "expected `{` after `\\u`",
            "write a code point as \\u{1F600}: 1 to 6 hex digits in braces");
 FLOW_ERROR(g::unicode_digits, "E0008", "expected 1 to 6 hex digits in `\\u{...}`",
            "write a code point as \\u{1F600}: 1 to 6 hex digits in braces");
 FLOW_ERROR(g::unicode_close, "E0008", "expected `}` to end the `\\u{...}` escape",
            "write a code point as \\u{1F600}: 1 to 6 hex digits in braces");
-FLOW_ERROR(check::unicode_scalar, "E0008", "`\\u{{{}}}` is not a Unicode scalar value",
+FLOW_ERROR(check::unicode_scalar, "E0008", "`\\u{{}}` is not a Unicode scalar value",
            "code points run from 0 to 10FFFF, without the surrogates D800 to DFFF");
 FLOW_ERROR(g::raw_close, "E0009", "expected `\"\"\"` to close the string opened at {open}",
            "end the multi-line string with `\"\"\"`", Opener::String);
@@ -166,7 +165,7 @@ FLOW_ERROR(g::retries_count, "E0012", "expected a number after `retries`",
            "write `retries 2`; 0 to 20 are allowed");
 FLOW_ERROR(g::rule_limit, "E0012", "expected a number after `at most`",
            "write `rule at most 40 calls`");
-FLOW_ERROR(g::integer_fits, "E0013", "number has more than 9 digits",
+FLOW_ERROR(g::integer_fits, "E0013", "number `{word}` has more than 9 digits",
            "numbers in a flow are at most 999999999");
 
 // E0014: a fixed word or symbol was expected

@@ -1,0 +1,120 @@
+// Hostile input: whatever the bytes, the parser answers with diagnostics, quickly, without
+// crashing or running out of stack.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "lang/parse_test_util.h"
+
+using flow::testing::headlines;
+using flow::testing::parse_text;
+
+namespace {
+
+double seconds_to_parse(const std::string& text, size_t& errors) {
+  auto start = std::chrono::steady_clock::now();
+  errors = parse_text(text).errors();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("NUL bytes and invalid UTF-8 are errors at the byte") {
+  std::string text = "flow f \"caf\xE9\"\nstage s a" + std::string(1, '\0') +
+                     "b\nstage t x\nagent \xFF < >\n";
+  CHECK(headlines(text) ==
+        "t.flow:1:12: error[E0001]: invalid UTF-8 byte 0xE9\n"
+        "t.flow:2:10: error[E0001]: NUL byte in source\n"
+        "t.flow:4:7: error[E0001]: invalid UTF-8 byte 0xFF\n");
+  // The clean statement between them still parses.
+  auto p = parse_text(text);
+  REQUIRE_FALSE(p.file().stages.empty());
+  CHECK(p.file().stages.back().name.name == "t");
+  CHECK(p.file().agents.empty());
+}
+
+TEST_CASE("overlong forms, surrogates and truncated sequences are invalid UTF-8") {
+  CHECK(headlines("# \xC0\xAF\n") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xC0\n");
+  CHECK(headlines("# \xED\xA0\x80\n") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xED\n");
+  CHECK(headlines("# \xF4\x90\x80\x80\n") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xF4\n");
+  CHECK(headlines("# \xE2\x82") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xE2\n");
+  CHECK(parse_text("# caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\nflow f \"\xC3\xA9\"").errors() == 0);
+}
+
+TEST_CASE("every single byte value at the start of a file gives an answer") {
+  for (int b = 0; b < 256; ++b) {
+    std::string text(1, static_cast<char>(b));
+    text += " stage s < a; \"x";
+    auto p = parse_text(text);
+    INFO(b);
+    CHECK(p.errors() >= (b == '#' ? 0u : 1u));  // `#` makes the line a comment
+  }
+}
+
+TEST_CASE("a 10 MB comment and a 10 MB string parse in linear time") {
+  size_t errors = 0;
+  CHECK(seconds_to_parse(std::string(10'000'000, '#'), errors) < 2.0);
+  CHECK(errors == 0);
+  std::string text = "flow f \"" + std::string(10'000'000, 'a') + "\"\nstage s x\n";
+  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(errors == 0);
+  text = "stage s x \"" + std::string(10'000'000, 'a');  // unclosed, on one line
+  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(errors == 1);
+  text = "stage s x" + std::string(10'000'000, ' ') + "y";
+  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(errors == 1);
+}
+
+TEST_CASE("many broken lines: one pass, no quadratic recovery") {
+  std::string text;
+  for (int i = 0; i < 100'000; ++i) text += "stage s <\n";
+  size_t errors = 0;
+  CHECK(seconds_to_parse(text, errors) < 5.0);
+  CHECK(errors == 100'000);
+}
+
+TEST_CASE("nesting: 256 levels are fine, deeper is an error, never a stack overflow") {
+  std::string ok = "stage s " + std::string(256, '<') + "a" + std::string(256, '>');
+  auto p = parse_text(ok);
+  REQUIRE(p.errors() == 0);
+  const flow::ast::Step* s = &p.file().stages[0].body;
+  int depth = 0;
+  while (s->kind == flow::ast::Step::Kind::Block) {
+    REQUIRE(s->children.size() == 1);
+    s = &s->children[0];
+    ++depth;
+  }
+  CHECK(depth == 256);
+  CHECK(s->agent.name == "a");
+
+  std::string deep = "stage s " + std::string(100'000, '<') + "\nstage t x\n";
+  CHECK(headlines(deep) == "t.flow:1:265: error[E0024]: nesting too deep (more than 256 levels)\n");
+  auto d = parse_text(deep);
+  REQUIRE(d.file().stages.size() == 1);  // recovery goes on after the deep line
+  CHECK(d.file().stages[0].name.name == "t");
+
+  std::string mixed = "stage s ";
+  for (int i = 0; i < 50'000; ++i) mixed += "parallel < sequence < ";
+  CHECK(parse_text(mixed).errors() == 1);
+}
+
+TEST_CASE("read_source: missing files and directories are clear errors") {
+  flow::SourceMap sources;
+  uint32_t id = 0;
+  std::string error;
+  CHECK_FALSE(flow::read_source(sources, "no/such/file.flow", id, error));
+  CHECK(error == "cannot read 'no/such/file.flow': no such file or directory");
+  auto dir = std::filesystem::temp_directory_path();
+  CHECK_FALSE(flow::read_source(sources, dir.string(), id, error));
+  CHECK(error == "cannot read '" + dir.string() + "': is a directory");
+
+  auto path = dir / "flow_read_source_test.flow";
+  std::ofstream(path, std::ios::binary) << "stage s a\n";
+  REQUIRE(flow::read_source(sources, path.string(), id, error));
+  CHECK(sources.file(id).text == "stage s a\n");
+  CHECK(sources.file(id).path == path.string());
+  std::filesystem::remove(path);
+}
