@@ -1,0 +1,82 @@
+#pragma once
+// Agent backends behind one interface. A backend turns a composed prompt into an answer; it
+// knows nothing about the DAG, gates or the run store. Implementations: `sim` (simulated
+// agents, backend_sim.cc), `command` (a program given as argv, backend_command.cc) and a fake
+// for tests (tests only).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/cancel.h"
+
+namespace flow::rt {
+
+struct AgentRequest {
+  std::string flow;        // flow name
+  std::string run_id;
+  std::string run_dir;
+  std::string step;        // IR node name ("plan", or "plan/gate" for a review)
+  std::string target;      // for a review: the gated step's name; "" otherwise
+  std::string agent;
+  std::string model;       // "" when the agent names none
+  std::string role;        // the agent's role: worker | coordinator | reviewer
+  bool review = false;     // true: the answer must carry a verdict (docs/runtime.md)
+  int attempt = 1;         // 1-based; a reworked step gets 2, 3, ...
+  int index = -1;          // fan-out item or gate check; -1 when neither
+  std::string prompt;      // the composed prompt
+  std::string prompt_file; // where the prompt was saved (relative to the current directory)
+};
+
+struct AgentResult {
+  bool ok = false;
+  std::string output;  // the answer (markdown); for a failure, whatever was produced
+  std::string error;   // when !ok: what went wrong, with the stderr tail for programs
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  virtual bool simulated() const { return false; }
+  // Called from worker threads, possibly several at once. Must return promptly once
+  // `cancel` is requested.
+  virtual AgentResult call(const AgentRequest& request, Cancel* cancel) = 0;
+};
+
+// --- sim ---------------------------------------------------------------------------------------
+
+struct SimFailReview {
+  std::string step;  // gated step name or gate name
+  int times = 1;     // FAIL for the first `times` attempts
+};
+
+struct SimOptions {
+  uint64_t seed = 1;
+  int latency_min_ms = 0, latency_max_ms = 0;  // a random latency in [min, max] per call
+  std::vector<SimFailReview> fail_review;
+  std::vector<std::string> fail_step;
+};
+
+// Parses "MS" or "A-B" into a latency range. Returns false on anything else.
+bool parse_sim_latency(const std::string& text, int* min_ms, int* max_ms);
+// Parses "STEP" or "STEP:N".
+bool parse_sim_fail_review(const std::string& text, SimFailReview* out);
+
+std::unique_ptr<Backend> make_sim_backend(const SimOptions& options);
+
+// --- command -----------------------------------------------------------------------------------
+
+struct CommandBackendSpec {
+  std::string name;
+  std::vector<std::string> argv;  // run directly; "{model}", "{agent}", "{step}" are replaced
+  std::string shell;              // or: a /bin/sh -c command line (only when the user asks)
+  int timeout_ms = 0;             // 0 = no limit
+};
+
+std::unique_ptr<Backend> make_command_backend(const CommandBackendSpec& spec);
+
+// Built-in command lines for well-known tools ("claude", "codex", "llm", "ollama"); false if
+// `name` is not one of them.
+bool builtin_command_backend(const std::string& name, CommandBackendSpec* spec);
+
+}  // namespace flow::rt

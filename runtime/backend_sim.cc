@@ -1,0 +1,156 @@
+// The `sim` backend: simulated agents for demos, tests and benchmarks. Every answer starts with
+// "(simulated agent)" so nobody mistakes it for real work. The text depends only on the seed,
+// the step, the item and the attempt, so a seed replays the same run.
+#include <cstdlib>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "runtime/backend.h"
+
+namespace flow::rt {
+namespace {
+
+uint64_t mix(uint64_t h, const std::string& s) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+uint64_t splitmix(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+template <size_t N>
+const char* pick(uint64_t& rng, const char* const (&options)[N]) {
+  return options[splitmix(rng) % N];
+}
+
+bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+std::string work_for(const AgentRequest& r, uint64_t& rng) {
+  static const char* const kAreas[] = {"authentication", "storage", "the public API",
+                                       "error handling", "configuration", "observability"};
+  static const char* const kFiles[] = {"src/api/handlers.py", "src/models/user.py",
+                                       "src/services/session.py", "migrations/0042_add_tokens.sql",
+                                       "src/config/settings.py", "tests/test_session.py"};
+  const std::string& a = r.agent;
+  std::string title = r.step + (r.index >= 0 ? fmt::format(" (item {})", r.index + 1) : "");
+  std::string out = fmt::format("(simulated agent)\n\n# {} — attempt {}\n\n", title, r.attempt);
+  if (contains(a, "plan")) {
+    out += fmt::format(
+        "## Plan\n\n1. Extend {} with the new behaviour behind a feature flag.\n"
+        "2. Add the data model changes and a migration.\n3. Cover {} with unit tests.\n\n"
+        "## Risks\n\n- Changes to {} need a careful rollout.\n",
+        pick(rng, kAreas), pick(rng, kAreas), pick(rng, kAreas));
+  } else if (contains(a, "research") || contains(a, "analy")) {
+    out += fmt::format(
+        "## Findings\n\n- The existing code already handles {}; reuse it.\n"
+        "- Option A is simpler; option B scales further.\n\n## Recommendation\n\n"
+        "Use option A for {}.\n",
+        pick(rng, kAreas), pick(rng, kAreas));
+  } else if (contains(a, "test")) {
+    out += fmt::format("## Tests\n\n- `{}`: 12 passed, 0 failed.\n- Coverage of {} is 87%.\n",
+                       pick(rng, kFiles), pick(rng, kAreas));
+  } else if (contains(a, "summar")) {
+    out += fmt::format("## Summary\n\nThe request asks for changes to {} and {}.\n",
+                       pick(rng, kAreas), pick(rng, kAreas));
+  } else if (contains(a, "submi") || contains(a, "deploy")) {
+    out += "## Submission\n\n- Branch pushed.\n- Pull request opened for review.\n";
+  } else {
+    out += fmt::format("## Files changed\n\n- `{}`\n- `{}`\n\n## Notes\n\nImplemented the "
+                       "change to {} as planned.\n",
+                       pick(rng, kFiles), pick(rng, kFiles), pick(rng, kAreas));
+  }
+  if (r.prompt.find("# Feedback from review") != std::string::npos)
+    out += "\n## Rework\n\nAddressed the reviewer's feedback.\n";
+  return out;
+}
+
+class SimBackend : public Backend {
+ public:
+  explicit SimBackend(SimOptions o) : o_(std::move(o)) {}
+  std::string name() const override { return "sim"; }
+  bool simulated() const override { return true; }
+
+  AgentResult call(const AgentRequest& r, Cancel* cancel) override {
+    uint64_t rng = mix(mix(o_.seed * 0x100000001b3ull + 7, r.step), r.agent) ^
+                   (static_cast<uint64_t>(r.attempt) << 32) ^
+                   static_cast<uint64_t>(r.index + 1);
+    splitmix(rng);
+    int latency = o_.latency_min_ms;
+    if (o_.latency_max_ms > o_.latency_min_ms)
+      latency += static_cast<int>(splitmix(rng) % (o_.latency_max_ms - o_.latency_min_ms + 1));
+    AgentResult res;
+    if (latency > 0 && cancel && !cancel->sleep_for(latency)) {
+      res.error = "interrupted";
+      return res;
+    }
+    if (!r.review) {
+      for (const std::string& s : o_.fail_step)
+        if (s == r.step) {
+          res.output = "(simulated agent)\n";
+          res.error = "simulated failure of step " + r.step + " (--sim-fail-step)";
+          return res;
+        }
+      res.ok = true;
+      res.output = work_for(r, rng);
+      return res;
+    }
+    res.ok = true;
+    for (const SimFailReview& f : o_.fail_review)
+      if ((f.step == r.target || f.step == r.step) && r.attempt <= f.times) {
+        res.output = fmt::format(
+            "(simulated agent)\n\n## Review of {} — attempt {}\n\n"
+            "- The work does not cover error handling.\n- Tests for the failure paths are "
+            "missing.\n\nVERDICT: FAIL\nAdd error handling and tests for the failure paths.\n",
+            r.target, r.attempt);
+        return res;
+      }
+    res.output = fmt::format(
+        "(simulated agent)\n\n## Review of {} — attempt {}\n\n- {}\n\nVERDICT: PASS\n", r.target,
+        r.attempt,
+        pick(rng, {"Complete and consistent with the plan.", "Clear, tested, ready to go.",
+                   "Meets the requirements."}));
+    return res;
+  }
+
+ private:
+  SimOptions o_;
+};
+
+bool parse_int(const std::string& s, int* out) {
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  *out = std::atoi(s.c_str());
+  return true;
+}
+
+}  // namespace
+
+bool parse_sim_latency(const std::string& text, int* min_ms, int* max_ms) {
+  size_t dash = text.find('-');
+  if (dash == std::string::npos) {
+    if (!parse_int(text, min_ms)) return false;
+    *max_ms = *min_ms;
+    return true;
+  }
+  return parse_int(text.substr(0, dash), min_ms) && parse_int(text.substr(dash + 1), max_ms) &&
+         *min_ms <= *max_ms;
+}
+
+bool parse_sim_fail_review(const std::string& text, SimFailReview* out) {
+  size_t colon = text.rfind(':');
+  out->step = text.substr(0, colon);
+  out->times = 1;
+  if (colon != std::string::npos && !parse_int(text.substr(colon + 1), &out->times)) return false;
+  return !out->step.empty();
+}
+
+std::unique_ptr<Backend> make_sim_backend(const SimOptions& options) {
+  return std::make_unique<SimBackend>(options);
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,186 @@
+#include "runtime/config.h"
+
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "runtime/run_store.h"
+
+namespace flow::rt {
+namespace {
+
+struct ConfigError {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& path, const YAML::Node& at, const std::string& what) {
+  YAML::Mark m = at.Mark();
+  std::string where = path;
+  if (m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  throw ConfigError{where + ": " + what};
+}
+
+std::string scalar(const std::string& path, const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) fail(path, n, "`" + key + "` must be a single value");
+  return n.as<std::string>();
+}
+
+int integer(const std::string& path, const YAML::Node& n, const std::string& key, int lo) {
+  std::string s = scalar(path, n, key);
+  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(s) < lo)
+    fail(path, n, "`" + key + "` must be a whole number of at least " + std::to_string(lo));
+  return std::stoi(s);
+}
+
+std::vector<std::string> strings(const std::string& path, const YAML::Node& n,
+                                 const std::string& key) {
+  std::vector<std::string> out;
+  if (n.IsScalar()) {  // "claude -p": split on spaces, no shell involved
+    std::istringstream words(n.as<std::string>());
+    for (std::string w; words >> w;) out.push_back(w);
+    return out;
+  }
+  if (!n.IsSequence()) fail(path, n, "`" + key + "` must be a list of strings");
+  for (const YAML::Node& e : n) out.push_back(scalar(path, e, key));
+  return out;
+}
+
+void check_keys(const std::string& path, const YAML::Node& map, const std::string& what,
+                std::initializer_list<const char*> allowed) {
+  if (!map.IsMap()) fail(path, map, "`" + what + "` must be a mapping");
+  for (const auto& kv : map) {
+    std::string k = kv.first.as<std::string>();
+    bool ok = false;
+    for (const char* a : allowed) ok = ok || k == a;
+    if (!ok) {
+      std::string list;
+      for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(path, kv.first, "unknown key `" + k + "` in " + what + " (expected one of: " + list + ")");
+    }
+  }
+}
+
+std::map<std::string, Route> read_routes(const std::string& path, const YAML::Node& n,
+                                         const std::string& what) {
+  std::map<std::string, Route> out;
+  if (!n.IsMap()) fail(path, n, "`" + what + "` must be a mapping of names to settings");
+  for (const auto& kv : n) {
+    std::string name = kv.first.as<std::string>();
+    Route r;
+    check_keys(path, kv.second, what + "." + name, {"backend", "pool"});
+    if (kv.second["backend"]) r.backend = scalar(path, kv.second["backend"], "backend");
+    if (kv.second["pool"]) r.pool = scalar(path, kv.second["pool"], "pool");
+    out[name] = r;
+  }
+  return out;
+}
+
+Config read(const std::string& path, const YAML::Node& root) {
+  Config c;
+  c.path = path;
+  if (!root || root.IsNull()) return c;
+  check_keys(path, root, "the configuration",
+             {"default_backend", "backends", "agents", "models", "pools", "sim"});
+  if (root["default_backend"]) c.default_backend = scalar(path, root["default_backend"], "default_backend");
+  if (const YAML::Node b = root["backends"]) {
+    if (!b.IsMap()) fail(path, b, "`backends` must be a mapping of names to settings");
+    for (const auto& kv : b) {
+      std::string name = kv.first.as<std::string>();
+      if (name == "sim") fail(path, kv.first, "`sim` is built in; configure it under `sim:`");
+      CommandBackendSpec spec;
+      if (!kv.second.IsNull()) check_keys(path, kv.second, "backends." + name, {"command", "shell", "timeout"});
+      bool builtin = builtin_command_backend(name, &spec);
+      spec.name = name;
+      if (kv.second["command"]) spec.argv = strings(path, kv.second["command"], "command");
+      if (kv.second["shell"]) {
+        spec.shell = scalar(path, kv.second["shell"], "shell");
+        spec.argv.clear();
+      }
+      if (kv.second["timeout"]) spec.timeout_ms = 1000 * integer(path, kv.second["timeout"], "timeout", 0);
+      if (spec.argv.empty() && spec.shell.empty())
+        fail(path, kv.first, "backend `" + name + "` needs `command: [program, args...]` or `shell: \"...\"`" +
+                                 (builtin ? "" : " (built-in names: claude, codex, llm, ollama)"));
+      c.backends[name] = spec;
+    }
+  }
+  if (root["agents"]) c.agents = read_routes(path, root["agents"], "agents");
+  if (root["models"]) c.models = read_routes(path, root["models"], "models");
+  if (const YAML::Node p = root["pools"]) {
+    if (!p.IsMap()) fail(path, p, "`pools` must map pool names to sizes");
+    for (const auto& kv : p)
+      c.pools.emplace_back(kv.first.as<std::string>(), integer(path, kv.second, "pools." + kv.first.as<std::string>(), 1));
+  }
+  if (const YAML::Node s = root["sim"]) {
+    check_keys(path, s, "sim", {"seed", "latency", "fail_review", "fail_step"});
+    if (s["seed"]) c.sim.seed = static_cast<uint64_t>(integer(path, s["seed"], "seed", 0));
+    if (s["latency"] &&
+        !parse_sim_latency(scalar(path, s["latency"], "latency"), &c.sim.latency_min_ms, &c.sim.latency_max_ms))
+      fail(path, s["latency"], "`latency` must be milliseconds (`100`) or a range (`50-200`)");
+    if (s["fail_review"])
+      for (const std::string& f : strings(path, s["fail_review"], "fail_review")) {
+        SimFailReview r;
+        if (!parse_sim_fail_review(f, &r)) fail(path, s["fail_review"], "`fail_review` items are STEP or STEP:N");
+        c.sim.fail_review.push_back(r);
+      }
+    if (s["fail_step"]) c.sim.fail_step = strings(path, s["fail_step"], "fail_step");
+  }
+  for (const auto& [name, r] : c.agents)
+    if (!r.backend.empty() && r.backend != "sim" && !c.backends.count(r.backend)) {
+      CommandBackendSpec builtin;
+      if (!builtin_command_backend(r.backend, &builtin))
+        throw ConfigError{path + ": agent `" + name + "` uses backend `" + r.backend +
+                          "`, which is not defined under `backends:`"};
+    }
+  return c;
+}
+
+}  // namespace
+
+ConfigResult parse_config(const std::string& text, const std::string& path) {
+  ConfigResult r;
+  try {
+    r.config = read(path, YAML::Load(text));
+    r.ok = true;
+  } catch (const ConfigError& e) {
+    r.error = e.message;
+  } catch (const YAML::Exception& e) {
+    r.error = path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+              ": " + e.msg;
+  }
+  return r;
+}
+
+ConfigResult load_config(const std::string& path) {
+  std::string text;
+  if (!read_file(path, &text)) {
+    ConfigResult r;
+    r.error = "cannot read the configuration file " + path;
+    return r;
+  }
+  return parse_config(text, path);
+}
+
+std::string backend_for(const Config& c, const std::string& forced, const std::string& agent,
+                        const std::string& model) {
+  if (!forced.empty()) return forced;
+  auto a = c.agents.find(agent);
+  if (a != c.agents.end() && !a->second.backend.empty()) return a->second.backend;
+  auto m = c.models.find(model);
+  if (m != c.models.end() && !m->second.backend.empty()) return m->second.backend;
+  return c.default_backend.empty() ? "sim" : c.default_backend;
+}
+
+std::string pool_for(const Config& c, const std::string& agent, const std::string& model) {
+  auto a = c.agents.find(agent);
+  if (a != c.agents.end() && !a->second.pool.empty()) return a->second.pool;
+  auto m = c.models.find(model);
+  if (m != c.models.end() && !m->second.pool.empty()) return m->second.pool;
+  for (const auto& [name, depth] : c.pools)
+    if (name == agent) return name;
+  for (const auto& [name, depth] : c.pools)
+    if (!model.empty() && name == model) return name;
+  return "";
+}
+
+}  // namespace flow::rt

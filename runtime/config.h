@@ -1,0 +1,42 @@
+#pragma once
+// The configuration file (docs/config.md): which backend runs which agent, the command lines,
+// timeouts, pools and sim options. YAML, read with yaml-cpp; errors name the file, line and key.
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/backend.h"
+
+namespace flow::rt {
+
+struct Route {
+  std::string backend;  // "" = not set here
+  std::string pool;     // "" = not set here
+};
+
+struct Config {
+  std::string path;             // "" when no file was read
+  std::string default_backend;  // "" = sim
+  std::map<std::string, CommandBackendSpec> backends;
+  std::map<std::string, Route> agents, models;
+  std::vector<std::pair<std::string, int>> pools;
+  SimOptions sim;
+};
+
+struct ConfigResult {
+  bool ok = false;
+  Config config;
+  std::string error;
+};
+
+ConfigResult load_config(const std::string& path);
+ConfigResult parse_config(const std::string& text, const std::string& path);
+
+// Which backend and pool an agent call uses. `forced` is --backend ("" = none). The backend
+// name is "sim" or a key of `backends` (or a built-in like "claude").
+std::string backend_for(const Config& c, const std::string& forced, const std::string& agent,
+                        const std::string& model);
+std::string pool_for(const Config& c, const std::string& agent, const std::string& model);
+
+}  // namespace flow::rt

@@ -1,0 +1,274 @@
+// Starting tasks: composing prompts, picking backends, handing jobs to worker threads. The
+// loop and the reactions to completions are in scheduler.cc.
+#include <chrono>
+
+#include "runtime/ask.h"
+#include "runtime/scheduler.h"
+#include "runtime/subprocess.h"
+
+namespace flow::rt {
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Output files are replaced atomically but not fsynced: the fsynced `done` event holds their
+// hash, and resume re-runs a step whose file does not match (docs/runtime.md).
+void save(const std::string& dir, const std::string& rel, const std::string& text) {
+  write_file_atomic(dir + "/" + rel, text, /*durable=*/false, nullptr);
+}
+
+}  // namespace
+
+// --- context -----------------------------------------------------------------------------------
+
+Context Scheduler::upstream(uint32_t id) {
+  // Breadth-first over dependencies, nearest first. Gates and skipped steps have no output of
+  // their own; the walk passes through them. Bounded by the budget, so it is O(1) per prompt.
+  Context c;
+  const ContextBudget& b = env_.budget;
+  ++seen_stamp_;
+  std::vector<uint32_t> frontier(plan_.deps(id).begin(), plan_.deps(id).end());
+  size_t bytes = 0, visited = 0;
+  const size_t max_visits = 4 * (b.max_full + b.max_listed) + 64;
+  for (size_t i = 0; i < frontier.size(); ++i) {
+    uint32_t d = frontier[i];
+    if (seen_[d] == seen_stamp_) continue;
+    seen_[d] = seen_stamp_;
+    if (++visited > max_visits) {
+      c.more = true;
+      break;
+    }
+    const ir::Node& dn = flow_.nodes[d];
+    bool has_output = dn.kind != ir::NodeKind::Gate && plan_.node(d).state == State::Done;
+    if (has_output) {
+      const std::string& text = output_[d];
+      if (c.listed.empty() && c.full.size() < b.max_full && bytes + text.size() <= b.max_bytes) {
+        c.full.push_back({dn.name, output_file_[d], &text});
+        bytes += text.size();
+      } else if (c.listed.size() < b.max_listed) {
+        c.listed.push_back({dn.name, output_file_[d], nullptr});
+      } else {
+        c.more = true;
+        break;
+      }
+    }
+    for (uint32_t dd : plan_.deps(d)) frontier.push_back(dd);
+  }
+  return c;
+}
+
+Context Scheduler::gate_work(uint32_t gate) {
+  Context c;
+  size_t bytes = 0;
+  for (uint32_t m : flow_.nodes[gate].members) {
+    const ir::Node& mn = flow_.nodes[m];
+    if (mn.kind == ir::NodeKind::Gate || plan_.node(m).state != State::Done) continue;
+    const std::string& text = output_[m];
+    if (c.listed.empty() && c.full.size() < env_.budget.max_full &&
+        bytes + text.size() <= env_.budget.max_bytes) {
+      c.full.push_back({mn.name, output_file_[m], &text});
+      bytes += text.size();
+    } else if (c.listed.size() < env_.budget.max_listed) {
+      c.listed.push_back({mn.name, output_file_[m], nullptr});
+    } else {
+      c.more = true;
+    }
+  }
+  return c;
+}
+
+// --- dispatch ----------------------------------------------------------------------------------
+
+void Scheduler::fill() {
+  Task t;
+  while (!stopping_ && running_ < env_.jobs && plan_.pop_ready(&t)) {
+    int pool = pool_of(t);
+    if (pool >= 0 && !pools_.acquire(pool, t)) continue;  // delayed, not failed
+    dispatch(t);
+  }
+}
+
+void Scheduler::submit(std::function<Completion()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (workers_.size() < static_cast<size_t>(env_.jobs) &&
+        workers_.size() < static_cast<size_t>(running_) + 1)
+      workers_.emplace_back([this] { worker_main(); });
+    jobs_.push_back(std::move(job));
+  }
+  work_cv_.notify_one();
+}
+
+void Scheduler::worker_main() {
+  for (;;) {
+    std::function<Completion()> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return quit_ || !jobs_.empty(); });
+      if (quit_ && jobs_.empty()) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    Completion c = job();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.push_back(std::move(c));
+    }
+    done_cv_.notify_one();
+  }
+}
+
+void Scheduler::dispatch(const Task& t) {
+  const ir::Node& node = flow_.nodes[t.node];
+  const NodeState& ns = plan_.node(t.node);
+  ++running_;
+  Completion base;
+  base.task = t;
+  base.attempt = ns.attempt;
+  const std::string dir = env_.run_dir;
+  Cancel* cancel = &cancel_;
+  ojson ev{{"event", "dispatch"}, {"step", node.name}};
+
+  auto run_shell = [dir, cancel](Completion c, std::string command) {
+    int64_t t0 = now_ms();
+    SubprocessSpec sp;
+    sp.argv = {"/bin/sh", "-c", command};
+    sp.merge_stderr = true;
+    SubprocessResult r = run_subprocess(sp, cancel);
+    c.ms = now_ms() - t0;
+    c.ok = r.ok();
+    c.cancelled = r.cancelled;
+    c.output = std::move(r.out);
+    if (!c.ok) c.error = "`" + command + "`: " + describe_exit(r, 0) + (c.output.empty() ? "" : "\n" + tail_of(c.output));
+    save(dir, c.output_file, c.output);
+    c.hash = output_hash(c.output);
+    return c;
+  };
+  auto run_agent = [dir, cancel](Completion c, Backend* backend, AgentRequest req) {
+    int64_t t0 = now_ms();
+    save(dir, c.prompt_file, req.prompt);
+    AgentResult r = backend->call(req, cancel);
+    c.ms = now_ms() - t0;
+    c.ok = r.ok && !cancel->requested();
+    c.cancelled = cancel->requested();
+    c.output = std::move(r.output);
+    c.error = std::move(r.error);
+    save(dir, c.output_file, c.output);
+    c.hash = output_hash(c.output);
+    return c;
+  };
+  auto run_ask = [dir, cancel, yes = env_.yes](Completion c, std::string question, bool gate) {
+    int64_t t0 = now_ms();
+    Answer a = ask_human(question, yes, gate, cancel);
+    c.ms = now_ms() - t0;
+    c.ok = a.approved;
+    c.refused = a.refused;
+    c.cancelled = a.cancelled;
+    c.how = a.how;
+    c.feedback = a.feedback;
+    c.output = a.approved ? "approved (" + a.how + ")\n" : "not approved\n" + a.feedback;
+    if (a.refused)
+      c.error = "needs a human approval (\"" + question + "\") but stdin is not a terminal; "
+                "run it from a terminal, or pass --yes to approve automatically";
+    else if (!a.approved)
+      c.error = "not approved" + (a.feedback.empty() ? "" : ": " + a.feedback);
+    save(dir, c.output_file, c.output);
+    c.hash = output_hash(c.output);
+    return c;
+  };
+
+  if (node.kind == ir::NodeKind::Gate) {
+    const ir::Check& check = node.checks[t.index];
+    ev["attempt"] = ns.attempt;
+    ev["index"] = t.index;
+    base.output_file = step_file(t.node, ns.attempt, t.index, 'c', ".output.md");
+    if (check.kind == ir::Check::Kind::Command) {
+      base.kind = "check";
+      ev["kind"] = "check";
+      emit(std::move(ev));
+      submit([=, cmd = check.command] { return run_shell(base, cmd); });
+      return;
+    }
+    if (check.kind == ir::Check::Kind::Human) {
+      base.kind = "human";
+      ev["kind"] = "human";
+      emit(std::move(ev));
+      std::string q = check.question.empty() ? "Approve the work of `" + node.target + "`?" : check.question;
+      submit([=] { return run_ask(base, q, true); });
+      return;
+    }
+    base.kind = "review";
+    const ir::Agent* reviewer = flow_.find_agent(check.agent);
+    ir::Agent fallback;
+    fallback.name = check.agent;
+    if (!reviewer) reviewer = &fallback;
+    std::string err;
+    Backend* backend = router_.get(reviewer->name, reviewer->model, &err);
+    ev["kind"] = "review";
+    ev["agent"] = reviewer->name;
+    ev["model"] = reviewer->model;
+    ev["backend"] = router_.name_for(reviewer->name, reviewer->model);
+    emit(std::move(ev));
+    if (!backend) {
+      base.error = err;
+      submit([=] { return base; });
+      return;
+    }
+    base.prompt_file = step_file(t.node, ns.attempt, t.index, 'c', ".prompt.md");
+    AgentRequest req{flow_.name, env_.run_id, dir, node.name, node.target, reviewer->name,
+                     reviewer->model, reviewer->role, true, ns.attempt, t.index,
+                     compose_review_prompt(*reviewer, env_.inputs, node.target, gate_work(t.node), ns.attempt),
+                     dir + "/" + base.prompt_file};
+    submit([=] { return run_agent(base, backend, req); });
+    return;
+  }
+
+  ev["attempt"] = ns.attempt;
+  if (t.index >= 0) ev["index"] = t.index;
+  base.output_file = step_file(t.node, ns.attempt, t.index, 'i', ".output.md");
+  if (node.kind == ir::NodeKind::Command) {
+    base.kind = "command";
+    ev["kind"] = "command";
+    emit(std::move(ev));
+    submit([=, cmd = node.command] { return run_shell(base, cmd); });
+    return;
+  }
+  if (node.kind == ir::NodeKind::Human) {
+    base.kind = "human";
+    ev["kind"] = "human";
+    emit(std::move(ev));
+    std::string q = node.question.empty() ? "Approve step `" + node.name + "`?" : node.question;
+    submit([=] { return run_ask(base, q, false); });
+    return;
+  }
+  base.kind = "agent";
+  const ir::Agent* agent = flow_.find_agent(node.agent);
+  ir::Agent fallback;
+  fallback.name = node.agent;
+  if (!agent) agent = &fallback;
+  std::string err;
+  Backend* backend = router_.get(agent->name, agent->model, &err);
+  ev["kind"] = "agent";
+  ev["agent"] = agent->name;
+  ev["model"] = agent->model;
+  ev["backend"] = router_.name_for(agent->name, agent->model);
+  emit(std::move(ev));
+  if (!backend) {
+    base.error = err;
+    submit([=] { return base; });
+    return;
+  }
+  std::string focus = node.focus;
+  if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
+  base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
+  AgentRequest req{flow_.name, env_.run_id, dir, node.name, "", agent->name, agent->model,
+                   agent->role, false, ns.attempt, t.index,
+                   compose_prompt(*agent, env_.inputs, upstream(t.node), focus, ns.feedback),
+                   dir + "/" + base.prompt_file};
+  submit([=] { return run_agent(base, backend, req); });
+}
+
+}  // namespace flow::rt

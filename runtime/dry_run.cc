@@ -1,0 +1,112 @@
+#include "runtime/dry_run.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace flow::rt {
+namespace {
+
+// Longest-path level of every node (1 = no dependencies), in one pass over a topological order.
+std::vector<int> levels(const Plan& plan) {
+  const size_t n = plan.size();
+  std::vector<int> indeg(n), level(n, 1);
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < n; ++i)
+    if ((indeg[i] = static_cast<int>(plan.deps(i).size())) == 0) order.push_back(i);
+  for (size_t q = 0; q < order.size(); ++q)
+    for (uint32_t d : plan.dependents(order[q])) {
+      level[d] = std::max(level[d], level[order[q]] + 1);
+      if (--indeg[d] == 0) order.push_back(d);
+    }
+  return level;
+}
+
+int64_t multiplier(const Plan& plan, uint32_t id) {
+  int64_t m = 1;
+  for (uint32_t g : plan.guards(id)) m *= 1 + plan.flow().nodes[g].retries;
+  return m;
+}
+
+}  // namespace
+
+int64_t worst_case_calls(const Plan& plan) {
+  int64_t total = 0;
+  for (const ir::Node& node : plan.flow().nodes) {
+    if (plan.node(node.id).state == State::Skipped) continue;
+    if (node.kind == ir::NodeKind::Agent) {
+      int64_t items = node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size()) : 1;
+      total += items * multiplier(plan, node.id);
+    } else if (node.kind == ir::NodeKind::Gate) {
+      int64_t reviews = std::count_if(node.checks.begin(), node.checks.end(), [](const ir::Check& c) {
+        return c.kind == ir::Check::Kind::Review;
+      });
+      total += reviews * (1 + node.retries) * multiplier(plan, node.id);
+    }
+  }
+  return total;
+}
+
+std::string describe_plan(const Plan& plan, const Router& router) {
+  const ir::Flow& flow = plan.flow();
+  std::string out = fmt::format("flow {}: {} steps (dry run: nothing is executed)\n", flow.name,
+                                plan.size());
+  std::vector<int> level = levels(plan);
+  int depth = plan.size() ? *std::max_element(level.begin(), level.end()) : 0;
+  std::vector<std::vector<uint32_t>> groups(depth + 1);
+  for (uint32_t i = 0; i < plan.size(); ++i) groups[level[i]].push_back(i);
+
+  out += "\nOrder (each group can run in parallel once the one before it has finished):\n";
+  const int kMaxGroups = 100;
+  const size_t kMaxNames = 12;
+  for (int l = 1; l <= depth && l <= kMaxGroups; ++l) {
+    std::string names;
+    for (size_t k = 0; k < groups[l].size() && k < kMaxNames; ++k) {
+      uint32_t id = groups[l][k];
+      const ir::Node& node = flow.nodes[id];
+      std::string name = node.name;
+      if (node.kind == ir::NodeKind::Agent && node.is_fanout())
+        name += fmt::format(" [{} items]", plan.node(id).items.size());
+      if (node.kind == ir::NodeKind::Command) name += " (run)";
+      if (node.kind == ir::NodeKind::Human) name += " (approve)";
+      if (plan.node(id).state == State::Skipped) name += " (skipped)";
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    if (groups[l].size() > kMaxNames)
+      names += fmt::format(", ... {} more", groups[l].size() - kMaxNames);
+    out += fmt::format("  {:>3}. {}\n", l, names);
+  }
+  if (depth > kMaxGroups) out += fmt::format("  ... {} more groups\n", depth - kMaxGroups);
+
+  std::string gates;
+  int gate_count = 0;
+  for (const ir::Node& node : flow.nodes) {
+    if (node.kind != ir::NodeKind::Gate) continue;
+    if (++gate_count > 50) continue;
+    std::string checks;
+    for (const ir::Check& c : node.checks) {
+      std::string what = c.kind == ir::Check::Kind::Review    ? "review by " + c.agent
+                         : c.kind == ir::Check::Kind::Command ? "check `" + c.command + "`"
+                                                              : std::string("human approval");
+      checks += (checks.empty() ? "" : ", then ") + what;
+    }
+    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {} steps\n", node.name,
+                         node.target, checks, node.retries, ir::to_string(node.on_exhausted),
+                         node.members.size());
+  }
+  if (gate_count > 50) gates += fmt::format("  ... {} more gates\n", gate_count - 50);
+  out += "\nGates:\n" + (gates.empty() ? std::string("  none\n") : gates);
+
+  std::string backends;
+  for (const ir::Agent& a : flow.agents) {
+    std::string b = router.name_for(a.name, a.model);
+    std::string entry = b == "sim" ? "sim (simulated agents)" : b;
+    if (backends.find(entry) == std::string::npos) backends += (backends.empty() ? "" : ", ") + entry;
+  }
+  out += fmt::format("\nBackends: {}\n", backends.empty() ? "none (no agents)" : backends);
+  out += fmt::format("Worst-case agent calls: {}\n", worst_case_calls(plan));
+  out += fmt::format("Critical path: {} steps long\n", depth);
+  return out;
+}
+
+}  // namespace flow::rt

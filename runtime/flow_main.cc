@@ -1,0 +1,75 @@
+// flow: runs compiled flows. Subcommands run, resume, runs and show; docs/runtime.md.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "runtime/history.h"
+#include "runtime/run.h"
+
+#ifndef FLOW_VERSION
+#define FLOW_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"flow: runs pipelines of AI agents described in .flow files.\n"
+               "Agents are simulated (backend `sim`) unless a backend is configured; see "
+               "docs/runtime.md and docs/config.md."};
+  app.set_version_flag("--version", FLOW_VERSION);
+  app.require_subcommand(1);
+
+  flow::rt::RunRequest run;
+  std::string run_root = ".flow/runs";
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a flow (a .flow file or compiled IR .json)");
+  run_cmd->add_option("file", run.file, "FILE.flow or IR.json")->required();
+  run_cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)");
+  run_cmd->add_option("-j,--jobs", run.jobs, "Steps to run at once (default: number of CPUs)")
+      ->check(CLI::Range(1, 4096));
+  run_cmd->add_option("--backend", run.backend,
+                      "Send every agent call to this backend: sim, claude, codex, llm, ollama, or "
+                      "one named in the config file");
+  run_cmd->add_option("--config", run.config_path, "Configuration file (default: ./flow.yaml if present)");
+  run_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (order, parallel groups, gates, worst-case calls) and stop");
+  run_cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
+  run_cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
+  run_cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
+  run_cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
+  run_cmd->add_option("--sim-fail-review", run.sim_fail_review,
+                      "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)");
+  run_cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails");
+
+  flow::rt::ResumeRequest resume;
+  CLI::App* resume_cmd = app.add_subcommand("resume", "Continue an interrupted, crashed or failed run");
+  resume_cmd->add_option("run", resume.run, "Run id (default: the latest run that has not succeeded)");
+  resume_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
+  resume_cmd->add_option("-j,--jobs", resume.jobs, "Steps to run at once (default: as before)")
+      ->check(CLI::Range(1, 4096));
+  resume_cmd->add_flag("-y,--yes", resume.yes, "Approve human approvals automatically");
+  resume_cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
+
+  CLI::App* runs_cmd = app.add_subcommand("runs", "List runs: id, flow, status, started, duration");
+  runs_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
+
+  std::string show_id;
+  CLI::App* show_cmd = app.add_subcommand("show", "Print a run's summary table and events");
+  show_cmd->add_option("run", show_id, "Run id (see `flow runs`)")->required();
+  show_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // usage errors are exit 2, like every other bad input
+  }
+  if (*run_cmd) {
+    run.run_root = run_root;
+    return flow::rt::run_command(run);
+  }
+  if (*resume_cmd) {
+    resume.run_root = run_root;
+    return flow::rt::resume_command(resume);
+  }
+  if (*runs_cmd) return flow::rt::list_runs_command(run_root);
+  if (*show_cmd) return flow::rt::show_run_command(run_root, show_id);
+  return 2;
+}

@@ -1,0 +1,17 @@
+#pragma once
+// Reading finished and unfinished runs back: `flow runs`, `flow show RUN`, and picking the run
+// `flow resume` continues when none is named.
+#include <string>
+
+namespace flow::rt {
+
+// The most recent run whose status is not "succeeded" (ids sort by time); "" if none.
+std::string latest_unfinished_run(const std::string& run_root);
+
+// The per-step table built from DIR/events.jsonl.
+std::string summary_table(const std::string& run_dir);
+
+int list_runs_command(const std::string& run_root);
+int show_run_command(const std::string& run_root, const std::string& run);
+
+}  // namespace flow::rt

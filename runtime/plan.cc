@@ -1,0 +1,248 @@
+#include "runtime/plan.h"
+
+#include <algorithm>
+
+namespace flow::rt {
+
+const char* to_string(State s) {
+  switch (s) {
+    case State::Waiting: return "waiting";
+    case State::Ready: return "ready";
+    case State::Running: return "running";
+    case State::Done: return "done";
+    case State::Skipped: return "skipped";
+    case State::Failed: return "failed";
+  }
+  return "?";
+}
+
+Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
+  const size_t n = flow.nodes.size();
+  nodes_.resize(n);
+  deps_.resize(n);
+  dependents_.resize(n);
+  guards_.resize(n);
+  mark_.assign(n, 0);
+  for (const ir::Node& node : flow.nodes)
+    if (node.kind == ir::NodeKind::Gate)
+      for (uint32_t m : node.members) guards_[m].push_back(node.id);
+
+  for (const ir::Node& node : flow.nodes) {
+    std::vector<uint32_t>& d = deps_[node.id];
+    d = node.deps;
+    for (uint32_t dep : node.deps)
+      for (uint32_t g : guards_[dep]) {
+        bool inside = g == node.id ||
+                      std::find(guards_[node.id].begin(), guards_[node.id].end(), g) !=
+                          guards_[node.id].end();
+        if (!inside) d.push_back(g);
+      }
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+    d.erase(std::remove(d.begin(), d.end(), node.id), d.end());
+    for (uint32_t dep : d) dependents_[dep].push_back(node.id);
+  }
+
+  for (const ir::Node& node : flow.nodes) {
+    NodeState& s = nodes_[node.id];
+    for (const std::string& w : node.when) {
+      const nlohmann::json* v = find_input(inputs, w);
+      if (!v || !v->is_boolean() || !v->get<bool>()) s.state = State::Skipped;
+    }
+    if (s.state == State::Skipped) ++finished_;
+    if (node.kind != ir::NodeKind::Agent || !node.is_fanout()) continue;
+    if (!node.fanout_input.empty()) {
+      const nlohmann::json* v = find_input(inputs, node.fanout_input);
+      if (!v || !v->is_array()) {
+        error_ = "step `" + node.name + "` fans out over `" + node.fanout_input +
+                 "`, which is not a list input";
+        return;
+      }
+      for (const nlohmann::json& e : *v) s.items.push_back(input_text(e));
+    } else {
+      s.items = node.fanout;
+    }
+    s.item_done.assign(s.items.size(), 0);
+  }
+
+  // Kahn's algorithm over the effective deps: bad IR must not hang the scheduler.
+  std::vector<int> indeg(n);
+  std::vector<uint32_t> queue;
+  for (size_t i = 0; i < n; ++i)
+    if ((indeg[i] = static_cast<int>(deps_[i].size())) == 0) queue.push_back(static_cast<uint32_t>(i));
+  for (size_t q = 0; q < queue.size(); ++q)
+    for (uint32_t d : dependents_[queue[q]])
+      if (--indeg[d] == 0) queue.push_back(d);
+  if (queue.size() != n) {
+    for (size_t i = 0; i < n; ++i)
+      if (indeg[i] > 0) {
+        error_ = "the IR has a dependency cycle through `" + flow.nodes[i].name +
+                 "`; recompile the flow with flowc";
+        break;
+      }
+  }
+}
+
+int Plan::task_count(uint32_t id) const {
+  const ir::Node& node = flow_.nodes[id];
+  if (node.kind == ir::NodeKind::Gate) return static_cast<int>(node.checks.size());
+  if (node.kind == ir::NodeKind::Agent && node.is_fanout())
+    return static_cast<int>(nodes_[id].items.size());
+  return 1;
+}
+
+void Plan::start() {
+  ready_.clear();
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    NodeState& s = nodes_[i];
+    if (finished(static_cast<uint32_t>(i))) continue;
+    s.state = State::Waiting;
+    s.remaining = 0;
+    for (uint32_t d : deps_[i]) s.remaining += finished(d) ? 0 : 1;
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i].state == State::Waiting && nodes_[i].remaining == 0)
+      make_ready(static_cast<uint32_t>(i));
+}
+
+bool Plan::enqueue(uint32_t id) {
+  NodeState& s = nodes_[id];
+  const ir::Node& node = flow_.nodes[id];
+  s.state = State::Ready;
+  if (node.kind == ir::NodeKind::Gate) {
+    s.next_check = 0;
+    if (node.checks.empty()) return true;
+    ready_.push_back({id, 0});
+  } else if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
+    s.items_left = 0;
+    for (size_t i = 0; i < s.items.size(); ++i)
+      if (!s.item_done[i]) {
+        ready_.push_back({id, static_cast<int>(i)});
+        ++s.items_left;
+      }
+    if (s.items_left == 0) return true;
+  } else {
+    ready_.push_back({id, -1});
+  }
+  return false;
+}
+
+void Plan::make_ready(uint32_t id) {
+  if (enqueue(id)) complete(id);
+}
+
+bool Plan::pop_ready(Task* task) {
+  if (ready_.empty()) return false;
+  *task = ready_.front();
+  ready_.pop_front();
+  nodes_[task->node].state = State::Running;
+  return true;
+}
+
+void Plan::complete(uint32_t id) {
+  // A worklist rather than recursion: empty fan-outs and gates without checks can chain.
+  std::vector<uint32_t> work{id};
+  while (!work.empty()) {
+    uint32_t n = work.back();
+    work.pop_back();
+    nodes_[n].state = State::Done;
+    ++finished_;
+    for (uint32_t d : dependents_[n]) {
+      NodeState& ds = nodes_[d];
+      if (ds.state != State::Waiting || --ds.remaining > 0) continue;
+      if (enqueue(d)) work.push_back(d);
+    }
+  }
+}
+
+bool Plan::finish_task(const Task& t) {
+  NodeState& s = nodes_[t.node];
+  if (t.index >= 0 && t.index < static_cast<int>(s.item_done.size())) {
+    if (s.item_done[t.index]) return false;
+    s.item_done[t.index] = 1;
+    if (--s.items_left > 0) return false;
+  }
+  complete(t.node);
+  return true;
+}
+
+bool Plan::check_passed(uint32_t gate) {
+  NodeState& s = nodes_[gate];
+  if (++s.next_check < static_cast<int>(flow_.nodes[gate].checks.size())) {
+    ready_.push_back({gate, s.next_check});
+    return false;
+  }
+  complete(gate);
+  return true;
+}
+
+bool Plan::can_send_back(uint32_t gate) const {
+  return nodes_[gate].sent_back < flow_.nodes[gate].retries;
+}
+
+std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback) {
+  const ir::Node& g = flow_.nodes[gate];
+  ++stamp_;
+  std::vector<uint32_t> reset;
+  for (uint32_t m : g.members)
+    if (nodes_[m].state != State::Skipped) {
+      mark_[m] = stamp_;
+      reset.push_back(m);
+    }
+  std::sort(reset.begin(), reset.end());
+  reset.erase(std::unique(reset.begin(), reset.end()), reset.end());
+  mark_[gate] = stamp_;
+
+  for (uint32_t m : reset) {
+    NodeState& s = nodes_[m];
+    bool was_done = s.state == State::Done;
+    if (was_done) --finished_;
+    s.state = State::Waiting;
+    ++s.attempt;
+    s.feedback = feedback;
+    std::fill(s.item_done.begin(), s.item_done.end(), 0);
+    if (flow_.nodes[m].kind == ir::NodeKind::Gate) {
+      s.sent_back = 0;
+      s.unapproved = false;
+    }
+    // Work outside the gate that already counted this member as finished must count again.
+    if (was_done)
+      for (uint32_t d : dependents_[m])
+        if (mark_[d] != stamp_ && nodes_[d].state == State::Waiting) ++nodes_[d].remaining;
+  }
+  NodeState& gs = nodes_[gate];
+  if (gs.state == State::Done) --finished_;
+  gs.state = State::Waiting;
+  ++gs.sent_back;
+  ++gs.attempt;
+  reset.push_back(gate);
+  for (uint32_t m : reset) {
+    NodeState& s = nodes_[m];
+    s.remaining = 0;
+    for (uint32_t d : deps_[m]) s.remaining += finished(d) ? 0 : 1;
+  }
+  for (uint32_t m : reset)
+    if (nodes_[m].state == State::Waiting && nodes_[m].remaining == 0) make_ready(m);
+  reset.pop_back();
+  return reset;
+}
+
+void Plan::accept(uint32_t gate, bool unapproved) {
+  nodes_[gate].unapproved = unapproved;
+  complete(gate);
+}
+
+void Plan::fail(uint32_t id) { nodes_[id].state = State::Failed; }
+
+void Plan::restore_done(uint32_t id) {
+  if (finished(id)) return;
+  nodes_[id].state = State::Done;
+  ++finished_;
+}
+
+void Plan::restore_item(uint32_t id, int index) {
+  NodeState& s = nodes_[id];
+  if (index >= 0 && index < static_cast<int>(s.item_done.size())) s.item_done[index] = 1;
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,105 @@
+#pragma once
+// What can run next. The Plan holds the state of every IR node and a FIFO of ready tasks;
+// the scheduler pops tasks, runs them and reports back. No I/O here, so it is tested directly.
+//
+// Dependencies are the IR's `deps` plus, for each dep, the gates that guard it (unless this
+// node is itself guarded by that gate): work that depends on a gated step waits for the gate
+// to pass, whatever the lowering put in `deps`.
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "compiler/ir.h"
+#include "runtime/inputs.h"
+
+namespace flow::rt {
+
+enum class State : uint8_t {
+  Waiting,  // some dependency has not finished
+  Ready,    // queued; tasks not yet dispatched
+  Running,  // at least one task dispatched
+  Done,
+  Skipped,  // a `when` input is false; counts as finished
+  Failed,
+};
+const char* to_string(State s);
+
+// One unit of work: a plain step (index -1), one fan-out item, or one check of a gate.
+struct Task {
+  uint32_t node = 0;
+  int index = -1;
+};
+
+struct NodeState {
+  State state = State::Waiting;
+  int attempt = 1;         // bumped whenever the node is sent back (gates: every evaluation)
+  int remaining = 0;       // unfinished dependencies, while Waiting
+  int sent_back = 0;       // gates: times the work was sent back in this round
+  int items_left = 0;      // fan-out: items not finished in this attempt
+  int next_check = 0;      // gates: the check being run
+  bool unapproved = false; // gates: accepted after exhausting retries
+  std::string feedback;    // from the gate that last sent this node back; "" at first
+  std::vector<std::string> items;  // fan-out items (literal, or the list input's value)
+  std::vector<uint8_t> item_done;  // per item, in this attempt
+};
+
+class Plan {
+ public:
+  Plan(const ir::Flow& flow, const InputValues& inputs);
+
+  // "" when the graph is usable; else what is wrong (a cycle, a missing list input).
+  const std::string& error() const { return error_; }
+
+  const ir::Flow& flow() const { return flow_; }
+  size_t size() const { return nodes_.size(); }
+  const NodeState& node(uint32_t id) const { return nodes_[id]; }
+  const std::vector<uint32_t>& deps(uint32_t id) const { return deps_[id]; }
+  const std::vector<uint32_t>& dependents(uint32_t id) const { return dependents_[id]; }
+  const std::vector<uint32_t>& guards(uint32_t id) const { return guards_[id]; }
+  // Total tasks of the node in one attempt (fan-out items, gate checks, or 1).
+  int task_count(uint32_t id) const;
+
+  // Skips nodes whose `when` is false, counts dependencies and queues what is ready. Call once
+  // after construction (and after replaying a resumed run's events).
+  void start();
+  bool pop_ready(Task* task);
+  bool has_ready() const { return !ready_.empty(); }
+
+  // A plain task or fan-out item finished successfully. True when the node is now Done.
+  bool finish_task(const Task& task);
+  // The gate's current check passed: queues the next one or completes the gate (true).
+  bool check_passed(uint32_t gate);
+  bool can_send_back(uint32_t gate) const;
+  // Sends a gate's work back: its members wait again with attempt+1 and the feedback. Returns
+  // the members that will run again, in node order.
+  std::vector<uint32_t> send_back(uint32_t gate, const std::string& feedback);
+  void accept(uint32_t gate, bool unapproved);  // completes a gate that ran out of retries
+  void fail(uint32_t id);
+
+  size_t finished_count() const { return finished_; }
+  bool all_finished() const { return finished_ == nodes_.size(); }
+
+  // Replaying a resumed run, before start().
+  void restore_done(uint32_t id);
+  void restore_item(uint32_t id, int index);
+
+ private:
+  bool enqueue(uint32_t id);  // queues the node's tasks; true when it has none (finish it)
+  void make_ready(uint32_t id);
+  void complete(uint32_t id);
+  bool finished(uint32_t id) const {
+    return nodes_[id].state == State::Done || nodes_[id].state == State::Skipped;
+  }
+
+  const ir::Flow& flow_;
+  std::vector<NodeState> nodes_;
+  std::vector<std::vector<uint32_t>> deps_, dependents_, guards_;
+  std::deque<Task> ready_;
+  size_t finished_ = 0;
+  std::vector<uint32_t> mark_;  // scratch membership marks, valid when == stamp_
+  uint32_t stamp_ = 0;
+  std::string error_;
+};
+
+}  // namespace flow::rt

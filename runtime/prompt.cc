@@ -1,0 +1,74 @@
+#include "runtime/prompt.h"
+
+#include <fmt/format.h>
+
+namespace flow::rt {
+
+const char* const kVerdictInstructions =
+    "Review the work above. End your answer with one line that reads exactly\n"
+    "`VERDICT: PASS` if the work is acceptable, or `VERDICT: FAIL` if it must be redone.\n"
+    "After a FAIL, say precisely what to change: your feedback is sent back with the work.\n";
+
+namespace {
+
+void append_inputs(std::string& out, const InputValues& inputs) {
+  if (inputs.empty()) return;
+  out += "\n\n# Inputs\n\n";
+  for (const auto& [name, value] : inputs) {
+    std::string text = input_text(value);
+    if (text.find('\n') == std::string::npos) out += fmt::format("- {}: {}\n", name, text);
+    else out += fmt::format("- {}:\n\n{}\n\n", name, text);
+  }
+}
+
+void append_context(std::string& out, const Context& c, const char* heading) {
+  if (c.full.empty() && c.listed.empty()) return;
+  out += fmt::format("\n\n# {}\n", heading);
+  for (const Upstream& u : c.full) {
+    out += fmt::format("\n## {}\n\n", u.step);
+    out += *u.text;
+    if (!u.text->empty() && u.text->back() != '\n') out += '\n';
+  }
+  if (!c.listed.empty()) {
+    out += "\n## Further upstream outputs (not included, to keep this prompt short)\n\n";
+    for (const Upstream& u : c.listed) out += fmt::format("- {}: {}\n", u.step, u.file);
+  }
+  if (c.more) out += "\nMore upstream steps exist; their outputs are in the run directory.\n";
+}
+
+std::string trimmed_end(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
+                           const Context& context, const std::string& focus,
+                           const std::string& feedback) {
+  std::string out = trimmed_end(agent.prompt);
+  if (out.empty()) out = "You are the agent `" + agent.name + "`.";
+  append_inputs(out, inputs);
+  append_context(out, context, "Outputs of earlier steps");
+  if (!focus.empty()) out += fmt::format("\n\n# Focus\n\n{}\n", focus);
+  if (!feedback.empty())
+    out += fmt::format(
+        "\n\n# Feedback from review\n\nYour previous attempt was sent back. Address this "
+        "feedback:\n\n{}\n",
+        trimmed_end(feedback));
+  if (out.back() != '\n') out += '\n';
+  return out;
+}
+
+std::string compose_review_prompt(const ir::Agent& reviewer, const InputValues& inputs,
+                                  const std::string& target, const Context& work, int attempt) {
+  std::string out = trimmed_end(reviewer.prompt);
+  if (out.empty()) out = "You are the reviewer `" + reviewer.name + "`.";
+  append_inputs(out, inputs);
+  append_context(out, work, fmt::format("Work under review: {} (attempt {})", target, attempt).c_str());
+  out += "\n\n# How to answer\n\n";
+  out += kVerdictInstructions;
+  return out;
+}
+
+}  // namespace flow::rt

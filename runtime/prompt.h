@@ -1,0 +1,42 @@
+#pragma once
+// Composing what an agent is asked (docs/runtime.md, "Prompts"). Pure string building: the
+// scheduler gathers the pieces (it knows the DAG and the outputs) and saves the result.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "compiler/ir.h"
+#include "runtime/inputs.h"
+
+namespace flow::rt {
+
+struct Upstream {
+  std::string step;
+  std::string file;          // output file, relative to the run directory
+  const std::string* text;   // the output itself (unused for listed-only entries)
+};
+
+// How much upstream output a prompt carries in full; the rest is listed by name and file.
+struct ContextBudget {
+  size_t max_bytes = 256 * 1024;
+  size_t max_full = 64;
+  size_t max_listed = 64;
+};
+
+struct Context {
+  std::vector<Upstream> full;    // nearest first
+  std::vector<Upstream> listed;  // beyond the budget: named only
+  bool more = false;             // even more upstream steps exist beyond `listed`
+};
+
+std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
+                           const Context& context, const std::string& focus,
+                           const std::string& feedback);
+
+// The reviewer sees the work under review in place of upstream context, then how to answer.
+std::string compose_review_prompt(const ir::Agent& reviewer, const InputValues& inputs,
+                                  const std::string& target, const Context& work, int attempt);
+
+extern const char* const kVerdictInstructions;
+
+}  // namespace flow::rt

@@ -1,0 +1,32 @@
+#include "runtime/router.h"
+
+namespace flow::rt {
+
+std::string Router::name_for(const std::string& agent, const std::string& model) const {
+  return backend_for(config, forced, agent, model);
+}
+
+Backend* Router::get(const std::string& agent, const std::string& model, std::string* error) {
+  std::string name = name_for(agent, model);
+  auto it = backends.find(name);
+  if (it != backends.end()) return it->second.get();
+  std::unique_ptr<Backend> b;
+  if (name == "sim") {
+    b = make_sim_backend(config.sim);
+  } else if (auto spec = config.backends.find(name); spec != config.backends.end()) {
+    b = make_command_backend(spec->second);
+  } else {
+    CommandBackendSpec builtin;
+    if (!builtin_command_backend(name, &builtin)) {
+      *error = "unknown backend `" + name + "`: use `sim`, a built-in (claude, codex, llm, " +
+               "ollama) or one defined under `backends:` in the config file";
+      return nullptr;
+    }
+    b = make_command_backend(builtin);
+  }
+  Backend* raw = b.get();
+  backends[name] = std::move(b);
+  return raw;
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,24 @@
+#pragma once
+// Which backend serves an agent call, built on first use from the config (config.md) and the
+// command line. Tests put a fake backend in `backends` and name it in `forced`.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "runtime/backend.h"
+#include "runtime/config.h"
+
+namespace flow::rt {
+
+struct Router {
+  Config config;
+  std::string forced;  // --backend; "" = as configured
+  std::map<std::string, std::unique_ptr<Backend>> backends;
+
+  // The backend for this agent and model; nullptr with *error set when it cannot be built.
+  Backend* get(const std::string& agent, const std::string& model, std::string* error);
+  // The name `get` would use (for the banner and events).
+  std::string name_for(const std::string& agent, const std::string& model) const;
+};
+
+}  // namespace flow::rt

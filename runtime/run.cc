@@ -1,0 +1,391 @@
+#include "runtime/run.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "compiler/ir_json.h"
+#include "runtime/config.h"
+#include "runtime/dry_run.h"
+#include "runtime/history.h"
+#include "runtime/inputs.h"
+#include "runtime/plan.h"
+#include "runtime/pool.h"
+#include "runtime/router.h"
+#include "runtime/run_store.h"
+#include "runtime/scheduler.h"
+#include "runtime/status.h"
+
+#ifdef FLOW_HAVE_COMPILER
+#include "compiler/compile.h"
+#endif
+
+namespace flow::rt {
+namespace {
+
+using json = nlohmann::json;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", text.c_str()); }
+
+// SIGINT/SIGTERM are blocked in every thread and taken here with sigwait, so the handler can
+// do real work: cancel the children and wake the scheduler.
+class SignalThread {
+ public:
+  SignalThread(Cancel& cancel, Scheduler& scheduler) {
+    thread_ = std::thread([&cancel, &scheduler, this] {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      sigaddset(&set, SIGUSR1);  // our own "stop waiting" at the end of the run
+      int sig = 0;
+      sigwait(&set, &sig);
+      if (sig == SIGUSR1) return;
+      scheduler.set_signal_name(sig == SIGINT ? "SIGINT" : "SIGTERM");
+      cancel.request();
+      scheduler.wake();
+    });
+  }
+  ~SignalThread() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+void block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int default_jobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : static_cast<int>(n);
+}
+
+json sim_json(const SimOptions& s) {
+  json fr = json::array();
+  for (const SimFailReview& f : s.fail_review) fr.push_back(f.step + ":" + std::to_string(f.times));
+  return {{"seed", s.seed},
+          {"latency", std::to_string(s.latency_min_ms) + "-" + std::to_string(s.latency_max_ms)},
+          {"fail_review", fr},
+          {"fail_step", s.fail_step}};
+}
+
+bool sim_from_json(const json& j, SimOptions* s) {
+  if (!j.is_object()) return false;
+  s->seed = j.value("seed", uint64_t{1});
+  parse_sim_latency(j.value("latency", "0"), &s->latency_min_ms, &s->latency_max_ms);
+  for (const json& f : j.value("fail_review", json::array())) {
+    SimFailReview r;
+    if (f.is_string() && parse_sim_fail_review(f.get<std::string>(), &r)) s->fail_review.push_back(r);
+  }
+  for (const json& f : j.value("fail_step", json::array()))
+    if (f.is_string()) s->fail_step.push_back(f.get<std::string>());
+  return true;
+}
+
+std::unique_ptr<Status> make_status(bool as_json) {
+  if (as_json) return make_json_status(stdout, stderr);
+  if (isatty(1)) return make_tty_status(stdout);
+  return make_plain_status(stdout);
+}
+
+// Everything shared by run and resume once the run directory exists.
+struct Session {
+  ir::Flow flow;
+  InputValues inputs;
+  Router router;
+  Pools pools;
+  std::string run_id, dir;
+  json meta;
+};
+
+int execute(Session& s, int jobs, bool yes, bool as_json, bool resumed,
+            const std::vector<json>& events, int64_t next_seq) {
+  RunLock lock;
+  if (!lock.try_lock(s.dir)) {
+    error("run " + s.run_id + " is being run by another flow process");
+    return kExitUsage;
+  }
+  Plan plan(s.flow, s.inputs);
+  if (!plan.error().empty()) {
+    error(plan.error());
+    return kExitUsage;
+  }
+  std::string err;
+  EventLog log;
+  if (!log.open(s.dir + "/events.jsonl", next_seq, &err)) {
+    error(err);
+    return kExitFailed;
+  }
+  s.meta["status"] = "running";
+  s.meta["pid"] = getpid();
+  if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
+    error(err);
+    return kExitFailed;
+  }
+  auto status = make_status(as_json);
+  bool simulated = false;
+  std::string backends;
+  for (const ir::Agent& a : s.flow.agents) {
+    std::string b = s.router.name_for(a.name, a.model);
+    simulated = simulated || b == "sim";
+    if (backends.find(b) == std::string::npos) backends += (backends.empty() ? "" : ", ") + b;
+  }
+  if (backends.empty()) backends = "none (no agents)";
+  if (simulated)
+    status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
+                    "text, not real work. Configure a backend to run real agents (docs/config.md).");
+
+  RunEnv env;
+  env.inputs = s.inputs;
+  env.run_id = s.run_id;
+  env.run_dir = s.dir;
+  env.jobs = jobs;
+  env.yes = yes;
+  env.resumed = resumed;
+  Cancel cancel;
+  int code;
+  {
+    Scheduler scheduler(env, plan, log, *status, s.router, s.pools, cancel);
+    if (!resumed) {
+      json inputs = json::object();
+      for (const auto& [k, v] : s.inputs) inputs[k] = v;
+      status->event(log.emit({{"event", "run_start"}, {"run", s.run_id}, {"flow", s.flow.name},
+                              {"backend", backends}, {"simulated", simulated}, {"jobs", jobs},
+                              {"inputs", inputs}, {"steps", s.flow.nodes.size()}}));
+    }
+    scheduler.restore(events, &err);
+    SignalThread signals(cancel, scheduler);
+    code = scheduler.run();
+    status->finish();
+    if (code == kExitFailed) status->message(scheduler.report());
+    if (code == kExitInterrupted)
+      status->message(fmt::format("interrupted; continue with: flow resume {}", s.run_id));
+  }
+  s.meta["status"] = code == kExitOk ? "succeeded" : code == kExitInterrupted ? "interrupted" : "failed";
+  s.meta["ended"] = iso_time_now();
+  write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err);
+  std::string table = summary_table(s.dir);
+  if (as_json) std::fputs(table.c_str(), stderr);
+  else std::fputs(table.c_str(), stdout);
+  status->message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
+  return code;
+}
+
+bool setup_router(Session& s, const std::string& config_path, const std::string& backend,
+                  const SimOptions* sim_override) {
+  std::string path = config_path;
+  if (path.empty() && access("flow.yaml", R_OK) == 0) path = "flow.yaml";
+  if (!path.empty()) {
+    ConfigResult c = load_config(path);
+    if (!c.ok) {
+      error(c.error);
+      return false;
+    }
+    s.router.config = std::move(c.config);
+  }
+  if (sim_override) s.router.config.sim = *sim_override;
+  s.router.forced = backend;
+  for (const auto& [name, depth] : s.router.config.pools) s.pools.add(name, depth);
+  // Fail now rather than mid-run on a backend name that cannot be built.
+  for (const ir::Agent& a : s.flow.agents) {
+    std::string err;
+    if (!s.router.get(a.name, a.model, &err)) {
+      error(err);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ir::Flow> load_flow(const std::string& path) {
+  if (ends_with(path, ".json")) {
+    std::string text;
+    if (!read_file(path, &text)) {
+      error("cannot read " + path);
+      return std::nullopt;
+    }
+    ir::ReadResult r = ir::from_json_text(text);
+    if (!r.ok) {
+      error(path + ": not a usable IR file: " + r.error);
+      return std::nullopt;
+    }
+    return std::move(r.flow);
+  }
+#ifdef FLOW_HAVE_COMPILER
+  CompileOptions options;
+  options.search_path = flow_path_from_env();
+  CompileResult r = compile_file(path, options);
+  if (r.io_error) {
+    error(r.io_message.empty() ? "cannot read " + path : r.io_message);
+    return std::nullopt;
+  }
+  bool color = isatty(2);
+  for (const Diagnostic& d : r.diagnostics) std::fputs(render_human(d, r.sources, color).c_str(), stderr);
+  if (!r.flow) return std::nullopt;
+  return std::move(*r.flow);
+#else
+  error(path + ": this build of flow cannot compile .flow files; compile it with "
+        "`flowc compile` and run the IR .json file");
+  return std::nullopt;
+#endif
+}
+
+int run_command(const RunRequest& req) {
+  block_signals();
+  Session s;
+  std::optional<ir::Flow> flow = load_flow(req.file);
+  if (!flow) return kExitUsage;
+  s.flow = std::move(*flow);
+  InputsResult inputs = resolve_inputs(s.flow, req.inputs);
+  if (!inputs.ok) {
+    error(inputs.error);
+    return kExitUsage;
+  }
+  s.inputs = std::move(inputs.values);
+  int jobs = req.jobs > 0 ? req.jobs : default_jobs();
+
+  // Sim options: the config file's, then the command line's on top.
+  SimOptions sim;
+  std::string path = req.config_path;
+  if (path.empty() && access("flow.yaml", R_OK) == 0) path = "flow.yaml";
+  if (!path.empty()) {
+    ConfigResult c = load_config(path);
+    if (!c.ok) {
+      error(c.error);
+      return kExitUsage;
+    }
+    sim = c.config.sim;
+  }
+  if (req.sim_seed) sim.seed = *req.sim_seed;
+  if (!req.sim_latency.empty() &&
+      !parse_sim_latency(req.sim_latency, &sim.latency_min_ms, &sim.latency_max_ms)) {
+    error("--sim-latency expects milliseconds (100) or a range (50-200), got \"" + req.sim_latency + "\"");
+    return kExitUsage;
+  }
+  for (const std::string& f : req.sim_fail_review) {
+    SimFailReview r;
+    if (!parse_sim_fail_review(f, &r)) {
+      error("--sim-fail-review expects STEP or STEP:N, got \"" + f + "\"");
+      return kExitUsage;
+    }
+    sim.fail_review.push_back(r);
+  }
+  for (const std::string& f : req.sim_fail_step) sim.fail_step.push_back(f);
+  if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
+
+  if (req.dry_run) {
+    Plan plan(s.flow, s.inputs);
+    if (!plan.error().empty()) {
+      error(plan.error());
+      return kExitUsage;
+    }
+    std::fputs(describe_plan(plan, s.router).c_str(), stdout);
+    return kExitOk;
+  }
+
+  std::string err;
+  if (!make_dirs(req.run_root, &err)) {
+    error(err);
+    return kExitFailed;
+  }
+  for (int tries = 0;; ++tries) {
+    s.run_id = new_run_id();
+    s.dir = req.run_root + "/" + s.run_id;
+    if (make_dirs(s.dir + "/steps", &err) && access((s.dir + "/ir.json").c_str(), F_OK) != 0) break;
+    if (tries > 20) {
+      error(err);
+      return kExitFailed;
+    }
+  }
+  // ir.json and run.json first: from here on, whatever happens, `flow resume` has what it needs.
+  if (!write_file_atomic(s.dir + "/ir.json", ir::to_json_text(s.flow), true, &err)) {
+    error(err);
+    return kExitFailed;
+  }
+  json inputs_json = json::object();
+  for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
+  s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
+            {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
+            {"inputs", inputs_json},
+            {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
+                         {"yes", req.yes}, {"sim", sim_json(sim)}}}};
+  return execute(s, jobs, req.yes, req.json, false, {}, 1);
+}
+
+int resume_command(const ResumeRequest& req) {
+  block_signals();
+  std::string id = req.run;
+  if (id.empty()) {
+    id = latest_unfinished_run(req.run_root);
+    if (id.empty()) {
+      error("no run to resume under " + req.run_root + " (every run there succeeded)");
+      return kExitUsage;
+    }
+  }
+  Session s;
+  s.run_id = id;
+  s.dir = req.run_root + "/" + id;
+  std::string text;
+  if (!read_file(s.dir + "/run.json", &text)) {
+    error("no run " + id + " under " + req.run_root + " (see `flow runs`)");
+    return kExitUsage;
+  }
+  s.meta = json::parse(text, nullptr, false);
+  if (!s.meta.is_object()) {
+    error(s.dir + "/run.json is damaged");
+    return kExitUsage;
+  }
+  if (s.meta.value("status", "") == "succeeded") {
+    error("run " + id + " already succeeded; nothing to resume");
+    return kExitUsage;
+  }
+  if (!read_file(s.dir + "/ir.json", &text)) {
+    error("cannot read " + s.dir + "/ir.json");
+    return kExitUsage;
+  }
+  ir::ReadResult ir = ir::from_json_text(text);
+  if (!ir.ok) {
+    error(s.dir + "/ir.json: " + ir.error);
+    return kExitUsage;
+  }
+  s.flow = std::move(ir.flow);
+  // Inputs were checked when the run started; take them back in the IR's order.
+  const json& saved = s.meta["inputs"];
+  for (const ir::Input& in : s.flow.inputs)
+    if (saved.is_object() && saved.contains(in.name)) s.inputs.emplace_back(in.name, saved[in.name]);
+  const json& opt = s.meta.value("options", json::object());
+  SimOptions sim;
+  sim_from_json(opt.value("sim", json::object()), &sim);
+  if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;
+  EventsRead events = read_events(s.dir + "/events.jsonl");
+  if (!events.ok) {
+    error(events.error);
+    return kExitFailed;
+  }
+  int64_t next_seq = 1;
+  for (const json& e : events.events) next_seq = std::max<int64_t>(next_seq, e.value("seq", int64_t{0}) + 1);
+  int jobs = req.jobs > 0 ? req.jobs : opt.value("jobs", default_jobs());
+  bool yes = req.yes || opt.value("yes", false);
+  return execute(s, jobs, yes, req.json, true, events.events, next_seq);
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,40 @@
+#pragma once
+// The `flow run` and `flow resume` commands as functions: load the flow, set up the run
+// directory, backends, pools and progress output, then hand over to the Scheduler. They print
+// to stdout/stderr and return the process exit code (docs/runtime.md, "Exit codes").
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir.h"
+
+namespace flow::rt {
+
+struct RunRequest {
+  std::string file;                 // FILE.flow or IR.json
+  std::vector<std::string> inputs;  // NAME=VALUE or NAME=@FILE
+  int jobs = 0;                     // 0 = number of CPUs
+  std::string backend;              // --backend; "" = as configured
+  std::string config_path;          // "" = flow.yaml if present
+  std::string run_root = ".flow/runs";
+  bool dry_run = false, yes = false, json = false;
+  std::optional<uint64_t> sim_seed;
+  std::string sim_latency;
+  std::vector<std::string> sim_fail_review, sim_fail_step;
+};
+
+struct ResumeRequest {
+  std::string run;  // id; "" = the latest run that has not succeeded
+  std::string run_root = ".flow/runs";
+  int jobs = 0;     // 0 = as the run was started
+  bool yes = false, json = false;
+};
+
+int run_command(const RunRequest& request);
+int resume_command(const ResumeRequest& request);
+
+// Loads IR JSON, or compiles a .flow file (when the compiler is linked in). Prints errors to
+// stderr; returns nullopt on failure.
+std::optional<ir::Flow> load_flow(const std::string& path);
+
+}  // namespace flow::rt

@@ -1,0 +1,257 @@
+#include "runtime/run_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <random>
+
+namespace flow::rt {
+namespace {
+
+std::string errno_text(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+bool write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string dir_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
+                       std::string* error) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (error) *error = errno_text("cannot create", tmp);
+    return false;
+  }
+  bool ok = write_all(fd, content.data(), content.size());
+  if (ok && durable) ok = ::fsync(fd) == 0;
+  if (::close(fd) != 0) ok = false;
+  if (!ok) {
+    if (error) *error = errno_text("cannot write", tmp);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (error) *error = errno_text("cannot rename into", path);
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  if (durable) {
+    int dfd = ::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+  return true;
+}
+
+bool read_file(const std::string& path, std::string* content) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  content->clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    content->append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool make_dirs(const std::string& path, std::string* error) {
+  std::string partial;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+      if (error) *error = errno_text("cannot create directory", partial);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string output_hash(const std::string& content) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : content) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+int64_t unix_ms_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso_time_now() {
+  int64_t ms = unix_ms_now();
+  time_t secs = static_cast<time_t>(ms / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string new_run_id() {
+  time_t now = std::time(nullptr);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  std::random_device rd;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d-%04x", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffff);
+  return buf;
+}
+
+std::string file_safe(const std::string& step_name) {
+  std::string s = step_name;
+  for (char& c : s)
+    if (c == '/') c = '~';
+  return s;
+}
+
+// --- EventLog --------------------------------------------------------------------------------
+
+EventLog::~EventLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool EventLog::open(const std::string& path, int64_t next_seq, std::string* error) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    *error = errno_text("cannot open", path);
+    return false;
+  }
+  // Cut a partial last line so the next event does not get glued onto it.
+  std::string content;
+  if (read_file(path, &content) && !content.empty() && content.back() != '\n') {
+    size_t keep = content.rfind('\n');
+    keep = keep == std::string::npos ? 0 : keep + 1;
+    if (::ftruncate(fd_, static_cast<off_t>(keep)) != 0) {
+      *error = errno_text("cannot repair", path);
+      return false;
+    }
+  }
+  seq_ = next_seq;
+  start_ms_ = unix_ms_now();
+  return true;
+}
+
+ojson& EventLog::emit(ojson event) {
+  ojson e;
+  e["seq"] = seq_++;
+  e["ts"] = iso_time_now();
+  e["ms"] = unix_ms_now() - start_ms_;
+  for (auto& [k, v] : event.items()) e[k] = std::move(v);
+  buffer_ += e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  buffer_ += '\n';
+  last_ = std::move(e);
+  return last_;
+}
+
+bool EventLog::commit(std::string* error) {
+  if (buffer_.empty()) return true;
+  bool ok = write_all(fd_, buffer_.data(), buffer_.size()) && ::fdatasync(fd_) == 0;
+  buffer_.clear();
+  if (!ok && error) *error = std::string("cannot write events.jsonl: ") + std::strerror(errno);
+  return ok;
+}
+
+EventsRead read_events(const std::string& path) {
+  EventsRead r;
+  std::string content;
+  if (!read_file(path, &content)) {
+    r.error = errno_text("cannot read", path);
+    return r;
+  }
+  size_t pos = 0, line_no = 0;
+  while (pos < content.size()) {
+    size_t nl = content.find('\n', pos);
+    bool last = nl == std::string::npos;
+    std::string line = content.substr(pos, last ? std::string::npos : nl - pos);
+    ++line_no;
+    pos = last ? content.size() : nl + 1;
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    bool bad = j.is_discarded() || !j.is_object() || !j.contains("event");
+    if (bad && (last || pos >= content.size())) break;  // cut short by a crash: ignore
+    if (bad) {
+      r.error = path + ":" + std::to_string(line_no) + ": damaged event line";
+      return r;
+    }
+    if (last) break;  // a complete object without its newline is still unfinished: ignore
+    r.events.push_back(std::move(j));
+  }
+  r.ok = true;
+  return r;
+}
+
+// --- RunLock ---------------------------------------------------------------------------------
+
+RunLock::~RunLock() { release(); }
+
+bool RunLock::try_lock(const std::string& run_dir) {
+  std::string path = run_dir + "/lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) return false;
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void RunLock::release() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool run_is_locked(const std::string& run_dir) {
+  RunLock probe;
+  if (probe.try_lock(run_dir)) return false;
+  return access((run_dir + "/lock").c_str(), F_OK) == 0;
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,77 @@
+#pragma once
+// The run directory on disk (docs/runtime.md, "The run directory"): atomic file writes, the
+// append-only event log, and reading both back for resume. Crash safety rests on two habits:
+// state files are replaced atomically (temp file, fsync, rename, fsync the directory), and a
+// step only counts as finished once its `done` event is in events.jsonl and fsynced.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace flow::rt {
+
+using ojson = nlohmann::ordered_json;
+
+// Writes `content` to `path` via a temporary file in the same directory and rename(). With
+// `durable`, fsyncs the file before the rename and the directory after it.
+bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
+                       std::string* error);
+bool read_file(const std::string& path, std::string* content);
+bool make_dirs(const std::string& path, std::string* error);
+
+// "fnv1a64:" + 16 lower-case hex digits. Used to detect an output file that does not match
+// its event (e.g. lost in a power failure); not a security measure.
+std::string output_hash(const std::string& content);
+
+// A sortable run id: UTC "YYYYMMDD-HHMMSS-xxxx" with 4 random hex digits.
+std::string new_run_id();
+std::string iso_time_now();  // UTC, ISO 8601 with milliseconds
+int64_t unix_ms_now();
+
+// Step names may contain '/' (gates); file names use '~' instead.
+std::string file_safe(const std::string& step_name);
+
+// The append-only event log. emit() stamps seq/ts/ms and buffers; commit() writes the buffer
+// and fsyncs, so one fsync covers every event of a scheduler wake-up (group commit).
+class EventLog {
+ public:
+  ~EventLog();
+  // Opens (creating if needed) for appending; a truncated last line left by a crash is cut
+  // off first so new lines start clean. `next_seq` continues the numbering.
+  bool open(const std::string& path, int64_t next_seq, std::string* error);
+  ojson& emit(ojson event);  // returns the stamped event (valid until the next emit)
+  bool commit(std::string* error);
+  int64_t started_ms() const { return start_ms_; }
+
+ private:
+  int fd_ = -1;
+  int64_t seq_ = 1;
+  int64_t start_ms_ = 0;
+  std::string buffer_;
+  ojson last_;
+};
+
+// Reads events.jsonl, ignoring a truncated or garbled last line (a crash mid-write). A
+// garbled line in the middle is reported as an error: the log was damaged, not cut short.
+struct EventsRead {
+  bool ok = false;
+  std::vector<nlohmann::json> events;
+  std::string error;
+};
+EventsRead read_events(const std::string& path);
+
+// An exclusive advisory lock on DIR/lock, held for as long as a process runs the run. Lets
+// `flow runs` tell a live run from a crashed one and keeps two resumes apart.
+class RunLock {
+ public:
+  ~RunLock();
+  bool try_lock(const std::string& run_dir);
+  void release();
+
+ private:
+  int fd_ = -1;
+};
+bool run_is_locked(const std::string& run_dir);
+
+}  // namespace flow::rt

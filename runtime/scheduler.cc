@@ -1,0 +1,338 @@
+#include "runtime/scheduler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "runtime/ask.h"
+#include "runtime/subprocess.h"
+#include "runtime/verdict.h"
+
+namespace flow::rt {
+Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router,
+                     Pools& pools, Cancel& cancel)
+    : env_(std::move(env)), plan_(plan), flow_(plan.flow()), log_(log), status_(status),
+      router_(router), pools_(pools), cancel_(cancel) {
+  const size_t n = flow_.nodes.size();
+  output_.resize(n);
+  output_file_.resize(n);
+  item_output_.resize(n);
+  seen_.assign(n, 0);
+  pool_id_.assign(n, -1);
+  for (const ir::Node& node : flow_.nodes) {
+    by_name_[node.name] = node.id;
+    item_output_[node.id].resize(plan.node(node.id).items.size());
+    std::string agent = node.agent, model;
+    if (node.kind == ir::NodeKind::Gate && !node.checks.empty()) agent = node.checks[0].agent;
+    if (const ir::Agent* a = flow_.find_agent(agent)) model = a->model;
+    std::string pool = agent.empty() ? "" : pool_for(router_.config, agent, model);
+    if (!pool.empty()) pool_id_[node.id] = pools_.find(pool);
+  }
+}
+
+Scheduler::~Scheduler() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    quit_ = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void Scheduler::wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  done_cv_.notify_all();
+}
+
+ojson& Scheduler::emit(ojson e) {
+  ojson& stamped = log_.emit(std::move(e));
+  status_.event(stamped);
+  return stamped;
+}
+
+std::string Scheduler::step_file(uint32_t id, int attempt, int index, char tag,
+                                 const char* suffix) const {
+  std::string s = "steps/" + file_safe(flow_.nodes[id].name) + ".a" + std::to_string(attempt);
+  if (index >= 0) s += std::string(".") + tag + std::to_string(index);
+  return s + suffix;
+}
+
+int Scheduler::pool_of(const Task& t) const {
+  const ir::Node& node = flow_.nodes[t.node];
+  if (node.kind == ir::NodeKind::Gate &&
+      (t.index < 0 || node.checks[t.index].kind != ir::Check::Kind::Review))
+    return -1;
+  return pool_id_[t.node];
+}
+
+// --- the loop ----------------------------------------------------------------------------------
+
+int Scheduler::run() {
+  if (env_.resumed) {
+    emit({{"event", "run_resume"}, {"run", env_.run_id},
+          {"finished", static_cast<int64_t>(plan_.finished_count())}});
+  } else {
+    for (uint32_t i = 0; i < plan_.size(); ++i)
+      if (plan_.node(i).state == State::Skipped) {
+        std::string input;
+        for (const std::string& w : flow_.nodes[i].when) {
+          const nlohmann::json* v = find_input(env_.inputs, w);
+          if (!v || !v->is_boolean() || !v->get<bool>()) input = w;
+        }
+        emit({{"event", "skip"}, {"step", flow_.nodes[i].name},
+              {"reason", "input `" + input + "` is false"}});
+      }
+  }
+  plan_.start();
+  std::string err;
+  log_.commit(&err);
+  bool interrupted = false;
+  for (;;) {
+    if (cancel_.requested() && !interrupted) {
+      interrupted = true;
+      stopping_ = true;
+    }
+    fill();
+    if (running_ == 0) break;
+    std::vector<Completion> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto ready = [&] { return !done_.empty() || (cancel_.requested() && !interrupted); };
+      if (status_.wants_ticks()) {
+        if (!done_cv_.wait_for(lock, std::chrono::milliseconds(250), ready)) {
+          lock.unlock();
+          status_.tick();
+          continue;
+        }
+      } else {
+        done_cv_.wait(lock, ready);
+      }
+      batch.swap(done_);
+    }
+    for (Completion& c : batch) handle(c);
+    // Group commit: one fsync covers every event of this wake-up.
+    if (!log_.commit(&err)) {
+      fail_run("", err, "error: " + err);
+    }
+  }
+
+  int code = kExitOk;
+  ojson end{{"event", "run_end"}};
+  if (interrupted) {
+    emit({{"event", "interrupted"}, {"signal", signal_}});
+    end["status"] = "interrupted";
+    code = kExitInterrupted;
+  } else if (failed_) {
+    end["status"] = "failed";
+    end["error"] = report_;
+    code = kExitFailed;
+  } else if (!plan_.all_finished()) {
+    report_ = fmt::format("error: {} of {} steps could not run (their dependencies never "
+                          "finished); this is a bug or a damaged IR",
+                          plan_.size() - plan_.finished_count(), plan_.size());
+    end["status"] = "failed";
+    end["error"] = report_;
+    code = kExitFailed;
+  } else {
+    end["status"] = "succeeded";
+  }
+  end["duration_ms"] = unix_ms_now() - log_.started_ms();
+  emit(std::move(end));
+  log_.commit(&err);
+  return code;
+}
+
+void Scheduler::fail_run(const std::string& step, const std::string& error,
+                         const std::string& report) {
+  if (!step.empty()) emit({{"event", "fail"}, {"step", step}, {"error", error}});
+  if (!failed_) report_ = report;  // the first failure is the one to explain
+  failed_ = true;
+  stopping_ = true;
+}
+
+// --- completions -------------------------------------------------------------------------------
+
+void Scheduler::handle(Completion& c) {
+  --running_;
+  int pool = pool_of(c.task);
+  Task next;
+  if (pool >= 0 && pools_.release(pool, &next)) {
+    if (stopping_) plan_.fail(next.node);  // never started; stays unfinished for resume
+    else dispatch(next);
+  }
+  const ir::Node& node = flow_.nodes[c.task.node];
+  ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
+  if (c.task.index >= 0) ev["index"] = c.task.index;
+  ev["ok"] = c.ok;
+  ev["duration_ms"] = c.ms;
+  if (!c.output_file.empty()) ev["output"] = c.output_file;
+  if (!c.prompt_file.empty()) ev["prompt"] = c.prompt_file;
+  ev["output_hash"] = c.hash;
+  ev["bytes"] = c.output.size();
+  if (!c.ok) ev["error"] = c.cancelled ? "interrupted" : c.error;
+  emit(std::move(ev));
+  if (c.cancelled) return;  // unfinished: resume runs it again
+  if (c.kind == "human" && !c.refused) {
+    std::string q = node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].question : node.question;
+    emit({{"event", "approval"}, {"step", node.name}, {"question", q}, {"approved", c.ok},
+          {"how", c.how}});
+  }
+  if (node.kind == ir::NodeKind::Gate) return handle_gate(c);
+
+  if (!c.ok) {
+    std::string report = fmt::format("error: step `{}` failed on attempt {}: {}", node.name,
+                                     c.attempt, c.error);
+    if (!c.output_file.empty()) report += fmt::format("\n  output: {}/{}", env_.run_dir, c.output_file);
+    report += fmt::format("\n  fix the cause, then continue with: flow resume {}", env_.run_id);
+    return fail_run(node.name, c.error, report);
+  }
+  if (c.task.index >= 0) item_output_[c.task.node][c.task.index] = std::move(c.output);
+  else output_[c.task.node] = std::move(c.output);
+  output_file_[c.task.node] = c.output_file;
+  if (plan_.finish_task(c.task)) node_done(c.task.node);
+}
+
+void Scheduler::node_done(uint32_t id) {
+  const ir::Node& node = flow_.nodes[id];
+  const NodeState& ns = plan_.node(id);
+  if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
+    // One combined output for the fan-out, so later prompts and reviews see every item.
+    std::string all;
+    for (size_t i = 0; i < ns.items.size(); ++i)
+      all += fmt::format("### {} — {}\n\n{}\n", node.name, ns.items[i], item_output_[id][i]);
+    output_[id] = std::move(all);
+    output_file_[id] = step_file(id, ns.attempt, -1, 'i', ".output.md");
+    write_file_atomic(env_.run_dir + "/" + output_file_[id], output_[id], false, nullptr);
+  }
+  emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
+        {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])}});
+}
+
+void Scheduler::handle_gate(Completion& c) {
+  const uint32_t gate = c.task.node;
+  const ir::Node& node = flow_.nodes[gate];
+  const ir::Check& check = node.checks[c.task.index];
+  if (c.refused || (check.kind == ir::Check::Kind::Review && !c.ok)) {
+    // Nobody could judge the work: that is an error, never a pass and never a rework.
+    return fail_run(node.name, c.error,
+                    fmt::format("error: gate `{}` on `{}` could not run its {} check: {}", node.name,
+                                node.target, ir::to_string(check.kind), c.error));
+  }
+  bool pass = c.ok;
+  std::string feedback, reason;
+  if (check.kind == ir::Check::Kind::Review) {
+    Verdict v = parse_verdict(c.output);
+    pass = v.pass;
+    feedback = v.feedback;
+    reason = v.reason;
+  } else if (check.kind == ir::Check::Kind::Command) {
+    feedback = c.ok ? "" : "The check `" + check.command + "` failed (" + c.error.substr(0, c.error.find('\n')) +
+                               "). Its output ends with:\n\n" + tail_of(c.output);
+    if (!c.ok) reason = c.error.substr(0, c.error.find('\n'));
+  } else {
+    feedback = c.ok ? "" : (c.feedback.empty() ? "A human did not approve the work." : c.feedback);
+  }
+  ojson v{{"event", "verdict"}, {"gate", node.name}, {"step", node.target}, {"attempt", c.attempt},
+          {"index", c.task.index}, {"check", ir::to_string(check.kind)},
+          {"verdict", pass ? "PASS" : "FAIL"}, {"feedback", feedback}};
+  if (!reason.empty()) v["reason"] = reason;
+  emit(std::move(v));
+  if (!pass) return gate_failed(gate, feedback.empty() ? reason : feedback);
+  if (plan_.check_passed(gate))
+    emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
+          {"attempt", c.attempt}, {"unapproved", false}});
+}
+
+void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
+  const ir::Node& node = flow_.nodes[gate];
+  const NodeState& gs = plan_.node(gate);
+  if (plan_.can_send_back(gate)) {
+    std::vector<uint32_t> again = plan_.send_back(gate, feedback);
+    nlohmann::json steps = nlohmann::json::array();
+    for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
+    emit({{"event", "retry"}, {"gate", node.name}, {"attempt", gs.attempt},
+          {"retries", node.retries}, {"feedback", feedback}, {"steps", steps}});
+    return;
+  }
+  const int attempts = gs.sent_back + 1;
+  bool accept = node.on_exhausted == ir::OnExhausted::Continue;
+  std::string how;
+  if (node.on_exhausted == ir::OnExhausted::Ask) {
+    Answer a = ask_human(fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
+                                     "anyway?", node.name, attempts, node.target),
+                         env_.yes, false, &cancel_);
+    accept = a.approved;
+    how = a.refused ? "no terminal" : a.how;
+  }
+  ojson ex{{"event", "exhausted"}, {"gate", node.name}, {"step", node.target},
+           {"attempts", attempts}, {"action", ir::to_string(node.on_exhausted)},
+           {"feedback", feedback}};
+  if (!how.empty()) ex["how"] = how;
+  emit(std::move(ex));
+  if (accept) {
+    plan_.accept(gate, true);
+    emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
+          {"attempt", gs.attempt}, {"unapproved", true}});
+    return;
+  }
+  std::string report = fmt::format(
+      "error: gate `{}` rejected `{}` {} times (retries {}, else {})\n  last feedback: {}\n"
+      "  to go on anyway, give the gate `else continue`; to try again: flow resume {}",
+      node.name, node.target, attempts, node.retries, ir::to_string(node.on_exhausted),
+      feedback.empty() ? "(none)" : feedback, env_.run_id);
+  fail_run(node.name, "retries exhausted", report);
+}
+
+// --- resume ------------------------------------------------------------------------------------
+
+bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* error) {
+  auto node_of = [&](const nlohmann::json& e, const char* key, uint32_t* id) {
+    auto it = e.find(key);
+    if (it == e.end() || !it->is_string()) return false;
+    auto f = by_name_.find(it->get<std::string>());
+    if (f == by_name_.end()) return false;
+    *id = f->second;
+    return true;
+  };
+  // A recorded output only counts if the file is there and matches its hash.
+  auto load = [&](const nlohmann::json& e, std::string* text) {
+    std::string rel = e.value("output", "");
+    return !rel.empty() && read_file(env_.run_dir + "/" + rel, text) &&
+           output_hash(*text) == e.value("output_hash", "");
+  };
+  for (const nlohmann::json& e : events) {
+    std::string ev = e.value("event", "");
+    uint32_t id = 0;
+    if (ev == "done") {
+      if (!node_of(e, "step", &id)) continue;
+      std::string text;
+      if (!load(e, &text)) continue;  // lost or damaged: run it again
+      output_[id] = std::move(text);
+      output_file_[id] = e.value("output", "");
+      plan_.restore_done(id);
+    } else if (ev == "attempt") {
+      if (!e.value("ok", false) || e.value("kind", "") != "agent" || !e.contains("index") ||
+          !node_of(e, "step", &id) || e.value("attempt", 0) != plan_.node(id).attempt)
+        continue;
+      int index = e["index"].get<int>();
+      if (index < 0 || index >= static_cast<int>(item_output_[id].size())) continue;
+      std::string text;
+      if (!load(e, &text)) continue;
+      item_output_[id][index] = std::move(text);
+      plan_.restore_item(id, index);
+    } else if (ev == "retry") {
+      if (!node_of(e, "gate", &id)) continue;
+      plan_.send_back(id, e.value("feedback", ""));
+    } else if (ev == "gate_pass") {
+      if (!node_of(e, "gate", &id)) continue;
+      plan_.restore_done(id);
+    }
+  }
+  (void)error;
+  return true;
+}
+
+}  // namespace flow::rt

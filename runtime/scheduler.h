@@ -1,0 +1,113 @@
+#pragma once
+// The run loop: start ready tasks up to --jobs (and their pools), run them on worker threads,
+// and react to each completion — record it, release what depends on it, judge gates, send
+// work back. The main thread sleeps on a condition variable between completions; each
+// completion costs O(its dependents), so 100k-node runs stay fast.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/ir.h"
+#include "runtime/cancel.h"
+#include "runtime/inputs.h"
+#include "runtime/plan.h"
+#include "runtime/pool.h"
+#include "runtime/prompt.h"
+#include "runtime/router.h"
+#include "runtime/run_store.h"
+#include "runtime/status.h"
+
+namespace flow::rt {
+
+struct RunEnv {
+  InputValues inputs;
+  std::string run_id;
+  std::string run_dir;   // where steps/ and events.jsonl live
+  int jobs = 1;
+  bool yes = false;      // auto-approve human questions
+  bool resumed = false;
+  ContextBudget budget;
+};
+
+enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitInterrupted = 130 };
+
+class Scheduler {
+ public:
+  Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router, Pools& pools,
+            Cancel& cancel);
+  ~Scheduler();
+
+  // Replays a resumed run's events into the plan and the outputs. False if they do not fit.
+  bool restore(const std::vector<nlohmann::json>& events, std::string* error);
+  // Runs to the end. Returns kExitOk, kExitFailed or kExitInterrupted.
+  int run();
+  // Wakes the loop (the signal thread calls this after cancel.request()).
+  void wake();
+  const std::string& report() const { return report_; }  // why the run failed
+  const std::string& signal_name() const { return signal_; }
+  void set_signal_name(const std::string& s) { signal_ = s; }
+
+ private:
+  struct Completion {
+    Task task;
+    int attempt = 1;
+    std::string kind;  // agent, command, human, review, check
+    bool ok = false, cancelled = false, refused = false;
+    std::string output, error, how, feedback;
+    int64_t ms = 0;
+    std::string output_file, prompt_file;  // relative to the run directory
+    std::string hash;
+  };
+
+  void fill();
+  void dispatch(const Task& t);
+  void submit(std::function<Completion()> job);
+  void handle(Completion& c);
+  void handle_gate(Completion& c);
+  void gate_failed(uint32_t gate, const std::string& feedback);
+  void node_done(uint32_t id);
+  void fail_run(const std::string& step, const std::string& error, const std::string& report);
+  int pool_of(const Task& t) const;
+  Context upstream(uint32_t id);
+  Context gate_work(uint32_t gate);
+  std::string step_file(uint32_t id, int attempt, int index, char tag, const char* suffix) const;
+  ojson& emit(ojson e);
+  void worker_main();
+
+  RunEnv env_;
+  Plan& plan_;
+  const ir::Flow& flow_;
+  EventLog& log_;
+  Status& status_;
+  Router& router_;
+  Pools& pools_;
+  Cancel& cancel_;
+
+  std::vector<std::string> output_, output_file_;      // per node: latest finished output
+  std::vector<std::vector<std::string>> item_output_;  // per fan-out node and item
+  std::vector<int> pool_id_;                           // per node: pool or -1
+  std::unordered_map<std::string, uint32_t> by_name_;
+  std::vector<uint32_t> seen_;                         // context walk marks
+  uint32_t seen_stamp_ = 0;
+
+  int running_ = 0;
+  bool stopping_ = false, failed_ = false;
+  std::string report_, signal_ = "SIGINT";
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::function<Completion()>> jobs_;
+  std::vector<Completion> done_;
+  bool quit_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace flow::rt

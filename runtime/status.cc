@@ -1,0 +1,270 @@
+#include "runtime/status.h"
+
+#include <chrono>
+#include <deque>
+
+#include <fmt/format.h>
+
+namespace flow::rt {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string str(const json& e, const char* key) {
+  auto it = e.find(key);
+  if (it == e.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+int64_t num(const json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
+// The first line worth showing: not blank, not a heading, not the simulated-agent marker.
+std::string first_line(const std::string& s, size_t max = 100) {
+  std::string line;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    line = s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (!line.empty() && line[0] != '#' && line != "(simulated agent)") break;
+    line.clear();
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  if (line.size() > max) line = line.substr(0, max - 3) + "...";
+  return line;
+}
+
+std::string seconds(int64_t ms) { return fmt::format("{:.1f}s", ms / 1000.0); }
+
+std::string item(const json& e) {
+  auto it = e.find("index");
+  if (it == e.end() || !it->is_number()) return "";
+  return fmt::format("[{}]", it->get<int>() + 1);
+}
+
+}  // namespace
+
+std::string format_event(const json& e) {
+  std::string ev = str(e, "event"), step = str(e, "step");
+  std::string head = fmt::format("[{:>7}] ", seconds(num(e, "ms")));
+  if (ev == "run_start")
+    return head + fmt::format("run {} of flow {}: {} steps, backend {}{}, jobs {}", str(e, "run"),
+                              str(e, "flow"), num(e, "steps"), str(e, "backend"),
+                              e.value("simulated", false) ? " (agents are SIMULATED)" : "",
+                              num(e, "jobs"));
+  if (ev == "run_resume")
+    return head + fmt::format("resume run {}: {} steps already finished", str(e, "run"),
+                              num(e, "finished"));
+  if (ev == "dispatch") {
+    std::string kind = str(e, "kind"), what = kind;
+    if (kind == "agent" || kind == "review") what = kind + " " + str(e, "agent");
+    return head + fmt::format("start {}{} ({}, attempt {})", step, item(e), what, num(e, "attempt"));
+  }
+  if (ev == "attempt") {
+    if (e.value("ok", false))
+      return head + fmt::format("ok    {}{} (attempt {}, {})", step, item(e), num(e, "attempt"),
+                                seconds(num(e, "duration_ms")));
+    return head + fmt::format("error {}{} (attempt {}): {}", step, item(e), num(e, "attempt"),
+                              first_line(str(e, "error")));
+  }
+  if (ev == "done") return head + fmt::format("done  {}", step);
+  if (ev == "skip") return head + fmt::format("skip  {} ({})", step, str(e, "reason"));
+  if (ev == "verdict")
+    return head + fmt::format("{}  {} check {} (attempt {}){}", str(e, "verdict"), str(e, "gate"),
+                              num(e, "index") + 1, num(e, "attempt"),
+                              str(e, "verdict") == "FAIL"
+                                  ? ": " + first_line(str(e, "reason").empty()
+                                                          ? str(e, "feedback")
+                                                          : str(e, "reason"))
+                                  : "");
+  if (ev == "retry")
+    return head + fmt::format("retry {}: sent back ({} of {}), rerunning {}", str(e, "gate"),
+                              num(e, "attempt") - 1, num(e, "retries"),
+                              e.contains("steps") ? e["steps"].size() : 0);
+  if (ev == "gate_pass")
+    return head + fmt::format("pass  {}{}", str(e, "gate"),
+                              e.value("unapproved", false) ? " (UNAPPROVED: accepted after retries ran out)" : "");
+  if (ev == "exhausted")
+    return head + fmt::format("{} ran out of retries after {} attempts (else {})", str(e, "gate"),
+                              num(e, "attempts"), str(e, "action"));
+  if (ev == "approval")
+    return head + fmt::format("{} {} ({})", e.value("approved", false) ? "approved" : "refused",
+                              step, str(e, "how"));
+  if (ev == "fail") return head + fmt::format("FAILED {}: {}", step, first_line(str(e, "error"), 200));
+  if (ev == "interrupted") return head + fmt::format("interrupted by {}", str(e, "signal"));
+  if (ev == "run_end")
+    return head + fmt::format("run {} in {}", str(e, "status"), seconds(num(e, "duration_ms")));
+  return head + ev;
+}
+
+// --- plain -------------------------------------------------------------------------------------
+
+namespace {
+
+class PlainStatus : public Status {
+ public:
+  explicit PlainStatus(FILE* out) : out_(out) {}
+  void message(const std::string& line) override {
+    std::fprintf(out_, "%s\n", line.c_str());
+    std::fflush(out_);
+  }
+  void event(const ojson& e) override {
+    std::string line = format_event(json(e));
+    std::fprintf(out_, "%s\n", line.c_str());
+    // One flush per event keeps CI logs live; fwrite buffering keeps it cheap.
+    std::fflush(out_);
+  }
+
+ private:
+  FILE* out_;
+};
+
+class JsonStatus : public Status {
+ public:
+  JsonStatus(FILE* events, FILE* messages) : events_(events), messages_(messages) {}
+  void message(const std::string& line) override {
+    std::fprintf(messages_, "%s\n", line.c_str());
+  }
+  void event(const ojson& e) override {
+    std::string s = e.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::fprintf(events_, "%s\n", s.c_str());
+    std::fflush(events_);
+  }
+
+ private:
+  FILE* events_;
+  FILE* messages_;
+};
+
+// The live view: a header, the running steps with elapsed time, the last few notable events.
+// Redrawn in place with ANSI cursor movement; finished lines scroll above it.
+class TtyStatus : public Status {
+ public:
+  explicit TtyStatus(FILE* out) : out_(out), t0_(now()) {}
+  bool wants_ticks() const override { return true; }
+  void message(const std::string& line) override {
+    clear();
+    std::fprintf(out_, "%s\n", line.c_str());
+    draw();
+  }
+  void event(const ojson& je) override {
+    json e(je);
+    std::string ev = str(e, "event"), key = str(e, "step") + item(e);
+    if (ev == "run_start") steps_ = num(e, "steps");
+    if (ev == "run_resume") done_ = num(e, "finished");
+    if (ev == "dispatch") running_[key] = now();
+    if (ev == "attempt") running_.erase(key);
+    if (ev == "done" || ev == "skip" || ev == "gate_pass") ++done_;
+    bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
+                   ev == "fail" || ev == "approval" || ev == "interrupted" ||
+                   (ev == "attempt" && !e.value("ok", false));
+    if (ev == "gate_pass" || ev == "verdict") running_.erase(str(e, "gate") + item(e));
+    clear();
+    if (notable || ev == "run_start" || ev == "run_resume" || ev == "run_end")
+      std::fprintf(out_, "%s\n", format_event(e).c_str());
+    draw();
+  }
+  void tick() override {
+    clear();
+    draw();
+  }
+  void finish() override { clear(); }
+
+ private:
+  static double now() {
+    using namespace std::chrono;
+    return duration_cast<duration<double>>(steady_clock::now().time_since_epoch()).count();
+  }
+  void clear() {
+    if (drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", drawn_);
+    drawn_ = 0;
+  }
+  void draw() {
+    double t = now();
+    std::fprintf(out_, "\x1b[1m%lld/%lld steps finished, %zu running, %.0fs\x1b[0m\n",
+                 static_cast<long long>(done_), static_cast<long long>(steps_), running_.size(),
+                 t - t0_);
+    ++drawn_;
+    int shown = 0;
+    for (const auto& [name, since] : running_) {
+      if (++shown > 8) {
+        std::fprintf(out_, "  ... and %zu more\n", running_.size() - 8);
+        ++drawn_;
+        break;
+      }
+      std::fprintf(out_, "  \x1b[36m▸\x1b[0m %-40s %5.0fs\n", name.c_str(), t - since);
+      ++drawn_;
+    }
+    std::fflush(out_);
+  }
+
+  FILE* out_;
+  double t0_;
+  int64_t steps_ = 0, done_ = 0;
+  int drawn_ = 0;
+  std::map<std::string, double> running_;
+};
+
+}  // namespace
+
+std::unique_ptr<Status> make_plain_status(FILE* out) { return std::make_unique<PlainStatus>(out); }
+std::unique_ptr<Status> make_tty_status(FILE* out) { return std::make_unique<TtyStatus>(out); }
+std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out) {
+  return std::make_unique<JsonStatus>(events_out, messages_out);
+}
+
+// --- summary -----------------------------------------------------------------------------------
+
+Summary::Row& Summary::row(const std::string& step) {
+  auto [it, inserted] = rows_.try_emplace(step);
+  if (inserted) order_.push_back(step);
+  return it->second;
+}
+
+void Summary::add(const json& e) {
+  std::string ev = str(e, "event");
+  if (ev == "dispatch") {
+    Row& r = row(str(e, "step"));
+    r.kind = str(e, "kind") == "review" || str(e, "kind") == "check" ? "gate" : str(e, "kind");
+    if (r.kind == "human") r.kind = str(e, "step").find('/') != std::string::npos ? "gate" : "human";
+    r.attempts = std::max<int>(r.attempts, static_cast<int>(num(e, "attempt")));
+    if (r.status == "unfinished" || r.status == "done" || r.status == "passed") r.status = "running";
+  } else if (ev == "attempt") {
+    row(str(e, "step")).ms += num(e, "duration_ms");
+  } else if (ev == "done") {
+    row(str(e, "step")).status = "done";
+  } else if (ev == "skip") {
+    Row& r = row(str(e, "step"));
+    r.status = "skipped";
+  } else if (ev == "gate_pass") {
+    row(str(e, "gate")).status = e.value("unapproved", false) ? "unapproved" : "passed";
+  } else if (ev == "retry") {
+    row(str(e, "gate")).status = "sent back";
+  } else if (ev == "exhausted") {
+    row(str(e, "gate")).status = "exhausted";
+  } else if (ev == "fail") {
+    row(str(e, "step")).status = "failed";
+  } else if (ev == "interrupted") {
+    for (auto& [name, r] : rows_)
+      if (r.status == "running") r.status = "interrupted";
+  }
+}
+
+std::string Summary::table() const {
+  size_t w = 4;
+  for (const std::string& s : order_) w = std::max(w, s.size());
+  std::string out = fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", "step", w, "kind",
+                                "status", "attempts", "time");
+  for (const std::string& s : order_) {
+    const Row& r = rows_.at(s);
+    out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", s, w, r.kind.empty() ? "-" : r.kind,
+                       r.status, r.attempts, seconds(r.ms));
+  }
+  return out;
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,51 @@
+#pragma once
+// What the user sees while a run goes, fed by the same events that go to events.jsonl:
+// one plain line per event (CI logs), a live redrawn view on a terminal, or JSON lines
+// (--json). Like ninja's Status, the scheduler does not know which one it talks to.
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace flow::rt {
+
+using ojson = nlohmann::ordered_json;
+
+class Status {
+ public:
+  virtual ~Status() = default;
+  virtual void message(const std::string& line) = 0;  // banner, final report
+  virtual void event(const ojson& e) = 0;
+  virtual void tick() {}                              // periodic redraw
+  virtual bool wants_ticks() const { return false; }
+  virtual void finish() {}                            // before the summary is printed
+};
+
+std::unique_ptr<Status> make_plain_status(FILE* out);
+std::unique_ptr<Status> make_tty_status(FILE* out);
+std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out);
+
+// One line for an event, as the plain status prints it ("[  1.2s] done  plan ...").
+std::string format_event(const nlohmann::json& e);
+
+// Per-step totals built from events; printed at the end of a run and by `flow show`.
+class Summary {
+ public:
+  void add(const nlohmann::json& e);
+  std::string table() const;
+
+ private:
+  struct Row {
+    std::string kind, status = "unfinished";
+    int attempts = 0;
+    int64_t ms = 0;
+  };
+  std::vector<std::string> order_;
+  std::map<std::string, Row> rows_;
+  Row& row(const std::string& step);
+};
+
+}  // namespace flow::rt

@@ -1,0 +1,41 @@
+#pragma once
+// Running one child process: argv (no shell unless the caller passes /bin/sh -c), stdin fed
+// from a string, stdout and stderr captured, its own process group so a timeout or an
+// interrupt can kill everything it started (killpg SIGTERM, then SIGKILL after a grace).
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/cancel.h"
+
+namespace flow::rt {
+
+struct SubprocessSpec {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
+  std::string stdin_text;
+  bool merge_stderr = false;  // true: stderr goes into `out` as well (command steps)
+  int timeout_ms = 0;         // 0 = no limit
+  int kill_grace_ms = 2000;   // between SIGTERM and SIGKILL
+};
+
+struct SubprocessResult {
+  bool started = false;   // false: spawn failed (see error)
+  int exit_code = -1;     // when it exited normally
+  int term_signal = 0;    // when a signal ended it
+  bool timed_out = false;
+  bool cancelled = false;
+  std::string out, err;
+  std::string error;      // spawn failure text
+  bool ok() const { return started && exit_code == 0 && !timed_out && !cancelled; }
+};
+
+SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel);
+
+// The last `max_lines` lines (at most `max_bytes`) of `text`, for error messages.
+std::string tail_of(const std::string& text, size_t max_lines = 20, size_t max_bytes = 2000);
+
+// A one-line description of how it ended ("exit 3", "killed by signal 9", "timed out after 5s").
+std::string describe_exit(const SubprocessResult& r, int timeout_ms);
+
+}  // namespace flow::rt

@@ -1,0 +1,195 @@
+#include "runtime/testing.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "runtime/pool.h"
+#include "runtime/router.h"
+#include "runtime/run_store.h"
+#include "runtime/scheduler.h"
+#include "runtime/status.h"
+
+namespace flow::rt::testing {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "flow-test-XXXXXX").string();
+  path = mkdtemp(tmpl.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+void FlowBuilder::declare(const std::string& name, const std::string& role) {
+  if (flow.find_agent(name)) return;
+  ir::Agent a;
+  a.name = name;
+  a.role = role;
+  a.prompt = "You are " + name + ".";
+  flow.agents.push_back(a);
+}
+
+uint32_t FlowBuilder::add(ir::Node node) {
+  node.id = static_cast<uint32_t>(flow.nodes.size());
+  if (node.stage.empty()) node.stage = "main";
+  std::sort(node.deps.begin(), node.deps.end());
+  flow.nodes.push_back(node);
+  return node.id;
+}
+
+uint32_t FlowBuilder::agent(const std::string& name, std::vector<uint32_t> deps,
+                            const std::string& agent_name) {
+  ir::Node n;
+  n.name = name;
+  n.kind = ir::NodeKind::Agent;
+  n.agent = agent_name.empty() ? name : agent_name;
+  n.deps = std::move(deps);
+  declare(n.agent);
+  return add(n);
+}
+
+uint32_t FlowBuilder::command(const std::string& name, const std::string& cmd,
+                              std::vector<uint32_t> deps) {
+  ir::Node n;
+  n.name = name;
+  n.kind = ir::NodeKind::Command;
+  n.command = cmd;
+  n.deps = std::move(deps);
+  return add(n);
+}
+
+uint32_t FlowBuilder::human(const std::string& name, std::vector<uint32_t> deps) {
+  ir::Node n;
+  n.name = name;
+  n.kind = ir::NodeKind::Human;
+  n.question = "Is it fine?";
+  n.deps = std::move(deps);
+  return add(n);
+}
+
+uint32_t FlowBuilder::review_gate(uint32_t target, std::vector<uint32_t> members,
+                                  const std::string& reviewer, int retries, ir::OnExhausted on) {
+  ir::Node g;
+  g.name = flow.nodes[target].name + "/gate";
+  g.kind = ir::NodeKind::Gate;
+  g.target = flow.nodes[target].name;
+  g.deps = {target};
+  g.members = std::move(members);
+  ir::Check c;
+  c.kind = ir::Check::Kind::Review;
+  c.agent = reviewer;
+  g.checks.push_back(c);
+  g.retries = retries;
+  g.on_exhausted = on;
+  declare(reviewer, "reviewer");
+  return add(g);
+}
+
+AgentResult FakeBackend::call(const AgentRequest& request, Cancel* cancel) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(request);
+    max_ = std::max(max_, ++current_);
+    agent_max_[request.agent] = std::max(agent_max_[request.agent], ++agent_now_[request.agent]);
+  }
+  if (delay_ms > 0) cancel->sleep_for(delay_ms);
+  AgentResult r;
+  if (reply) {
+    r = reply(request);
+  } else {
+    r.ok = true;
+    r.output = request.review ? "fine\nVERDICT: PASS\n" : "out:" + request.step;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  --current_;
+  --agent_now_[request.agent];
+  return r;
+}
+
+std::vector<AgentRequest> FakeBackend::calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return calls_;
+}
+
+std::map<std::string, int> FakeBackend::max_concurrent_by_agent() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return agent_max_;
+}
+
+namespace {
+
+// Keeps the scheduler's events quiet in test output.
+class NullStatus : public Status {
+ public:
+  void message(const std::string&) override {}
+  void event(const ojson&) override {}
+};
+
+// The router owns its backends; this one forwards to the test's fake, which outlives it.
+class Forward : public Backend {
+ public:
+  explicit Forward(FakeBackend& f) : f_(f) {}
+  std::string name() const override { return "fake"; }
+  AgentResult call(const AgentRequest& r, Cancel* c) override { return f_.call(r, c); }
+
+ private:
+  FakeBackend& f_;
+};
+
+}  // namespace
+
+RunOutcome run_with_fake(const ir::Flow& flow, FakeBackend& fake, const std::string& dir,
+                         const RunSetup& setup, const std::vector<nlohmann::json>* resume_events) {
+  RunOutcome out;
+  out.dir = dir;
+  std::string err;
+  make_dirs(dir + "/steps", &err);
+  Plan plan(flow, setup.inputs);
+  if (!plan.error().empty()) {
+    out.report = plan.error();
+    return out;
+  }
+  Router router;
+  router.forced = "fake";
+  router.backends["fake"] = std::make_unique<Forward>(fake);
+  Pools pools;
+  for (const auto& [name, depth] : setup.pools) {
+    pools.add(name, depth);
+    router.config.pools.emplace_back(name, depth);
+  }
+  for (const auto& [agent, pool] : setup.agent_pools) router.config.agents[agent].pool = pool;
+  EventLog log;
+  int64_t next_seq = resume_events ? static_cast<int64_t>(resume_events->size()) + 1 : 1;
+  log.open(dir + "/events.jsonl", next_seq, &err);
+  NullStatus status;
+  Cancel cancel;
+  RunEnv env;
+  env.inputs = setup.inputs;
+  env.run_id = "test-run";
+  env.run_dir = dir;
+  env.jobs = setup.jobs;
+  env.yes = setup.yes;
+  env.resumed = resume_events != nullptr;
+  {
+    Scheduler s(env, plan, log, status, router, pools, cancel);
+    if (resume_events) s.restore(*resume_events, &err);
+    out.exit_code = s.run();
+    out.report = s.report();
+  }
+  out.events = read_events(dir + "/events.jsonl").events;
+  return out;
+}
+
+std::vector<nlohmann::json> of_kind(const std::vector<nlohmann::json>& events,
+                                    const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : events)
+    if (e.value("event", "") == kind) out.push_back(e);
+  return out;
+}
+
+}  // namespace flow::rt::testing
