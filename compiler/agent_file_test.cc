@@ -1,0 +1,174 @@
+#include "compiler/agent_file.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+struct Loaded {
+  flow::SourceMap sources;
+  std::vector<flow::Diagnostic> diags;
+  std::optional<flow::AgentFile> agent;
+};
+
+std::unique_ptr<Loaded> load(const std::string& text) {
+  auto l = std::make_unique<Loaded>();
+  uint32_t id = l->sources.add("agents/x.md", text);
+  l->agent = flow::parse_agent_file(l->sources, id, l->diags);
+  return l;
+}
+
+}  // namespace
+
+TEST_CASE("a plain subagent file loads its fields and prompt") {
+  auto l = load(
+      "---\n"
+      "name: code-review\n"
+      "description: Reviews code\n"
+      "tools: Read, Grep,Glob\n"
+      "model: sonnet\n"
+      "maxTurns: 5\n"
+      "---\n"
+      "\n"
+      "You review code.\n"
+      "Be brief.\n\n");
+  REQUIRE(l->agent);
+  CHECK(l->diags.empty());
+  CHECK(l->agent->name == "code-review");
+  CHECK(l->agent->description == "Reviews code");
+  CHECK(l->agent->tools == std::vector<std::string>{"Read", "Grep", "Glob"});
+  CHECK(l->agent->model == "sonnet");
+  CHECK(l->agent->max_turns == 5);
+  CHECK(l->agent->prompt == "You review code.\nBe brief.");
+}
+
+TEST_CASE("tools may be a YAML list; every known optional field is accepted") {
+  auto l = load(
+      "---\n"
+      "name: x\n"
+      "description: \"quoted: fine\"\n"
+      "tools:\n  - Read\n  - Write\n"
+      "disallowedTools: [Bash]\n"
+      "model: claude-sonnet-4-5-20250929\n"
+      "permissionMode: acceptEdits\n"
+      "skills: [a, b]\n"
+      "mcpServers:\n  github:\n    command: gh\n"
+      "hooks:\n  PreToolUse: []\n"
+      "memory: project\n"
+      "background: true\n"
+      "isolation: worktree\n"
+      "color: red\n"
+      "effort: high\n"
+      "---\n"
+      "Body\n");
+  REQUIRE(l->agent);
+  CHECK(l->diags.empty());
+  CHECK(l->agent->tools == std::vector<std::string>{"Read", "Write"});
+  CHECK(l->agent->disallowed_tools == std::vector<std::string>{"Bash"});
+  CHECK(l->agent->model == "claude-sonnet-4-5-20250929");
+  CHECK(l->agent->description == "quoted: fine");
+}
+
+TEST_CASE("a one-line description holding colons, example tags and \\n escapes loads") {
+  // The shape of real files in the wild: not valid YAML (`: ` inside a plain scalar).
+  auto l = load(
+      "---\n"
+      "name: backend-implementer\n"
+      "description: Use this agent when you need to implement backend code. Examples: "
+      "<example>Context: User wants an endpoint. user: 'Add login' assistant: 'I will use the "
+      "backend-implementer agent.' <commentary>Backend work.</commentary></example>\\n\\n"
+      "<example>\\nContext: tests # not a comment\\n</example>\n"
+      "model: opus\n"
+      "color: red\n"
+      "---\n"
+      "You are a backend engineer.\n");
+  REQUIRE(l->agent);
+  CHECK(l->diags.empty());
+  CHECK(l->agent->name == "backend-implementer");
+  CHECK(l->agent->description.rfind("Use this agent when", 0) == 0);
+  CHECK(l->agent->description.find("user: 'Add login' assistant:") != std::string::npos);
+  CHECK(l->agent->description.find("# not a comment\\n</example>") != std::string::npos);
+  CHECK(l->agent->model == "opus");
+}
+
+TEST_CASE("an unknown field is a warning at its line, not silently dropped") {
+  auto l = load("---\nname: x\ndescription: d\ntemperature: 0.2\n---\nBody\n");
+  REQUIRE(l->agent);
+  REQUIRE(l->diags.size() == 1);
+  CHECK(l->diags[0].severity == flow::Severity::Warning);
+  CHECK(l->diags[0].code == "W0110");
+  CHECK(l->diags[0].message == "unknown field `temperature` in agent file; it is ignored");
+  CHECK(l->diags[0].span.begin.line == 4);
+  CHECK(l->diags[0].span.begin.col == 1);
+}
+
+TEST_CASE("malformed YAML is an error pointing at the agent file's own line") {
+  auto l = load("---\nname: x\ndescription: d\ntools: [Read, Grep\nmodel: opus\n---\nBody\n");
+  CHECK_FALSE(l->agent);
+  REQUIRE(l->diags.size() == 1);
+  CHECK(l->diags[0].code == "E0112");
+  CHECK(l->diags[0].message.rfind("malformed YAML in agent frontmatter: ", 0) == 0);
+  CHECK(l->diags[0].span.file == 1);
+  CHECK(l->diags[0].span.begin.line >= 4);
+}
+
+TEST_CASE("missing frontmatter, an unclosed one and missing fields are errors") {
+  auto none = load("You are an agent.\n");
+  REQUIRE(none->diags.size() == 1);
+  CHECK(none->diags[0].code == "E0111");
+  CHECK(none->diags[0].message == "agent file does not start with a `---` line");
+
+  auto open = load("---\nname: x\ndescription: d\n");
+  REQUIRE(open->diags.size() == 1);
+  CHECK(open->diags[0].message == "agent frontmatter is never closed by a `---` line");
+
+  auto fields = load("---\nmodel: opus\n---\nBody\n");
+  CHECK_FALSE(fields->agent);
+  REQUIRE(fields->diags.size() == 2);
+  CHECK(fields->diags[0].message == "agent file has no `name` field");
+  CHECK(fields->diags[1].message == "agent file has no `description` field");
+}
+
+TEST_CASE("fields of the wrong shape are errors at the field") {
+  auto l = load("---\nname: x\ndescription: d\nmaxTurns: many\ntools: {a: b}\nbackground: maybe\n---\n");
+  CHECK_FALSE(l->agent);
+  REQUIRE(l->diags.size() == 3);
+  CHECK(l->diags[0].message == "agent file field `maxTurns` must be a positive integer");
+  CHECK(l->diags[0].span.begin.line == 4);
+  CHECK(l->diags[1].message ==
+        "agent file field `tools` must be a comma-separated string or a list of strings");
+  CHECK(l->diags[2].message == "agent file field `background` must be true or false");
+}
+
+TEST_CASE("CRLF line endings and a byte order mark are tolerated") {
+  auto l = load("\xEF\xBB\xBF---\r\nname: x\r\ndescription: d\r\n---\r\nBody\r\n");
+  REQUIRE(l->agent);
+  CHECK(l->agent->name == "x");
+  CHECK(l->agent->prompt == "Body");
+}
+
+TEST_CASE("every agent file of the standard library loads cleanly") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(FLOW_SOURCE_DIR) / "stdlib" / "agents";
+  size_t count = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".md") continue;
+    std::ifstream in(entry.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto l = load(ss.str());
+    INFO(entry.path().string());
+    CHECK(l->agent);
+    CHECK(l->diags.empty());
+    ++count;
+  }
+  CHECK(count > 0);
+}
+
+TEST_CASE("split_tool_list trims and drops empty pieces") {
+  CHECK(flow::split_tool_list(" Read ,, Write,") == std::vector<std::string>{"Read", "Write"});
+  CHECK(flow::split_tool_list("").empty());
+}

@@ -1,0 +1,194 @@
+#include "compiler/checks/checks.h"
+
+#include <catch2/catch.hpp>
+
+#include "compiler/stats.h"
+#include "compiler/test_util.h"
+
+using flow::testing::codes;
+using flow::testing::compile_text;
+using flow::testing::find_code;
+
+namespace {
+
+// Most cases call only some of these agents; their unused warnings are not the point here.
+const char* kAgents = R"(# flowc: allow-file W0100
+agent a < description "A"; prompt "a" >
+agent b < description "B"; prompt "b" >
+agent r < description "R"; role reviewer; prompt "r" >
+)";
+
+std::string with_agents(const std::string& rest) { return std::string(kAgents) + rest; }
+
+}  // namespace
+
+TEST_CASE("cycles are reported once, with the cycle in running order") {
+  auto c = compile_text(with_agents("stage s < a after b; b after a >\n"));
+  REQUIRE(codes(c->diags) == "E0200");
+  CHECK(c->diags[0].message == "dependency cycle: `b` -> `a` -> `b`");
+  auto self = compile_text(with_agents("stage s a after a\n"));
+  REQUIRE(codes(self->diags) == "E0200");
+  CHECK(self->diags[0].message == "dependency cycle: `a` -> `a`");
+}
+
+TEST_CASE("a uses edge that closes a cycle is reported as a use before it exists") {
+  auto c = compile_text(with_agents("stage s < a uses b; b >\n"));
+  REQUIRE(codes(c->diags) == "E0401");
+  CHECK(c->diags[0].message == "`a` uses the output of `b`, which runs after it");
+  CHECK(c->diags[0].notes.at(0) == "`b` waits for `a`: `a` -> `b`");
+  CHECK(codes(compile_text(with_agents("stage s < a; b uses a >\n"))->diags) == "");
+}
+
+TEST_CASE("a long chain is checked without recursion") {
+  std::string flow = with_agents("stage s <");
+  for (int i = 0; i < 50000; ++i) flow += " a as s" + std::to_string(i) + ";";
+  flow += " a as last after s0 >\n";
+  auto c = compile_text(flow);
+  CHECK(codes(c->diags) == "");
+}
+
+TEST_CASE("self review, retry bounds and gates that never run") {
+  CHECK(codes(compile_text(with_agents("stage s a review a\n"))->diags) == "E0301");
+  CHECK(codes(compile_text(with_agents("stage s < a; b > review b\n"))->diags) == "E0301");
+  CHECK(codes(compile_text(with_agents("stage s a review r else continue\n"))->diags) == "E0302");
+  CHECK(codes(compile_text(with_agents("stage s a review r else ask\n"))->diags) == "E0302");
+  CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review r\n"))->diags) == "E0302");
+  CHECK(codes(compile_text(with_agents("stage s a review r retries 1 else continue\n"))->diags) ==
+        "");
+  CHECK(codes(compile_text(with_agents("stage s a review r retries 0\n"))->diags) == "E0303");
+  CHECK(codes(compile_text(with_agents("stage s a check \"true\" retries 0\n"))->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage s a review r retries 21\n"))->diags) == "E0304");
+  CHECK(codes(compile_text(with_agents("stage s a review r retries 20\n"))->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage s < a; < > review r >\n"))->diags) ==
+        "E0306 W0101");
+}
+
+TEST_CASE("every step reviewed by R names each unreviewed step") {
+  auto c = compile_text(with_agents(
+      "stage s < a; b review r >\nstage t < a as a2; b as b2 > review each r\nstage u r\n"
+      "rule every step reviewed by r\n"));
+  REQUIRE(codes(c->diags) == "E0305");
+  CHECK(c->diags[0].message == "rule broken: 1 agent step is not reviewed by `r`");
+  CHECK(c->diags[0].notes.at(0) == "step `a` (test.flow:5:11) has no `review r` gate");
+  CHECK(codes(compile_text(with_agents("stage s < a; b > review r\nrule every step reviewed by r\n"))
+                  ->diags) == "");
+}
+
+TEST_CASE("rule A before B: the wrong order, no order, and a kept order") {
+  auto wrong = compile_text(with_agents("stage one a\nstage two b\nrule two before one\n"));
+  REQUIRE(codes(wrong->diags) == "E0400");
+  CHECK(wrong->diags[0].message == "rule broken: `one` can start before `two` finishes");
+  CHECK(wrong->diags[0].notes.at(0) == "the flow orders them the other way: `a` -> `b`");
+
+  auto none = compile_text(with_agents("stage s parallel < a; b >\nrule a before b\n"));
+  REQUIRE(codes(none->diags) == "E0400");
+  CHECK(none->diags[0].notes.at(0) ==
+        "nothing orders them: no chain of dependencies leads from `a` to `b`, so they may run "
+        "at the same time");
+  CHECK(none->diags[0].help == "add `after a` to `b`");
+
+  CHECK(codes(compile_text(with_agents("stage one a review r\nstage two b\nrule one before two\n"))
+                  ->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage one a\nrule one before nothing\n"))->diags) ==
+        "E0103");
+}
+
+TEST_CASE("permissions: overlapping parallel writes, writers without tools, writing coordinators") {
+  const char* writers = R"(agent w1 < description "w"; tools Write; writes "src/**" >
+agent w2 < description "w"; tools Edit; writes "src/api/*.cc" >
+agent w3 < description "w"; tools Bash; writes "docs/**" >
+)";
+  auto overlap = compile_text(with_agents(std::string(writers) + "stage s parallel < w1; < w2; w3 > >\n"));
+  REQUIRE(codes(overlap->diags) == "E0500");
+  CHECK(overlap->diags[0].message == "parallel steps `w1` and `w2` may write the same files");
+  REQUIRE(overlap->diags[0].secondary.size() == 2);
+  CHECK(overlap->diags[0].secondary[1].message == "`w2` writes \"src/api/*.cc\"");
+  CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s parallel < w2; w3 >\nstage t w1\n"))
+                  ->diags) == "");
+  CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s < w1; w2 >\nstage t w3\n"))
+                  ->diags) == "");
+
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; tools Read; writes \"a/**\" >\n"
+                                       "stage s x\n"))
+                  ->diags) == "E0501");
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; role coordinator; tools Read, "
+                                       "Bash >\nstage s x\n"))
+                  ->diags) == "E0502");
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; role coordinator; tools Read >\n"
+                                       "stage s x\n"))
+                  ->diags) == "");
+}
+
+TEST_CASE("rule AGENT writes only: each pattern must fall within an allowed glob") {
+  const char* x = "agent x < description \"x\"; tools Write; writes \"src/**\", \"notes.md\" >\nstage s x\n";
+  CHECK(codes(compile_text(with_agents(std::string(x) + "rule x writes only \"src/**\", \"*.md\"\n"))
+                  ->diags) == "");
+  auto bad = compile_text(with_agents(std::string(x) + "rule x writes only \"src/**\"\n"));
+  REQUIRE(codes(bad->diags) == "E0503");
+  CHECK(bad->diags[0].message == "rule broken: `x` may write \"notes.md\", outside the allowed paths");
+}
+
+TEST_CASE("worst-case calls: fan-out items, gate attempts and reviewer calls") {
+  // Stage one: a runs for 3 items × 2 attempts = 6, its reviewer 2 times: 8.
+  // Stage two: b sits in an inner gate (retries 1) inside an outer one (retries 2), so it runs
+  // 2 × 3 = 6 times; the inner review runs 2 × 3 = 6 times and the outer one 3 times: 15.
+  const std::string stages =
+      "stage one a over [\"x\", \"y\", \"z\"] review r retries 1\n"
+      "stage two < b review r retries 1 > review r retries 2\n";
+  auto c = compile_text(with_agents(stages));
+  REQUIRE(codes(c->diags) == "");
+  flow::CallStats s = flow::worst_case_calls(c->lowered.flow);
+  CHECK(s.calls == 23);
+  CHECK_FALSE(s.unbounded);
+  CHECK(s.agent_steps == 2);
+  CHECK(s.gates == 3);
+
+  CHECK(codes(compile_text(with_agents(stages + "rule at most 23 calls\n"))->diags) == "");
+  auto over = compile_text(with_agents(stages + "rule at most 22 calls\n"));
+  REQUIRE(codes(over->diags) == "E0600");
+  CHECK(over->diags[0].message == "rule broken: the worst case is 23 agent calls, more than 22");
+}
+
+TEST_CASE("a fan-out over an input without a default has no bound") {
+  auto c = compile_text(with_agents("input areas: list\nstage s a over areas\nrule at most 9 calls\n"));
+  REQUIRE(codes(c->diags) == "E0600");
+  CHECK(c->diags[0].message ==
+        "rule cannot hold: the number of agent calls has no bound, because step `a` fans out "
+        "over an input with no default list");
+  flow::CallStats s = flow::worst_case_calls(c->lowered.flow);
+  CHECK(s.unbounded);
+  auto with_default =
+      compile_text(with_agents("input areas: list = [\"p\", \"q\"]\nstage s a over areas\n"));
+  CHECK(flow::worst_case_calls(with_default->lowered.flow).calls == 2);
+}
+
+TEST_CASE("warnings: unused agents, empty blocks, lone parallel, unreachable steps") {
+  auto unused = compile_text(
+      "agent a < description \"A\" >\nagent b < description \"B\" >\nstage s a\n");
+  REQUIRE(codes(unused->diags) == "W0100");
+  CHECK(unused->diags[0].message == "agent `b` is never used");
+  CHECK(codes(compile_text(kAgents)->diags) == "");  // no stages: a library of agents
+  CHECK(codes(compile_text(with_agents("stage s < a; b review r; < > >\n"))->diags) == "W0101");
+  CHECK(codes(compile_text(with_agents("stage s < a; parallel < b review r > >\n"))->diags) ==
+        "W0102");
+  auto unreachable =
+      compile_text(with_agents("stage s < a; run \"exit 3\"; b review r >\nstage t a as again\n"));
+  REQUIRE(codes(unreachable->diags) == "W0103");
+  CHECK(unreachable->diags[0].message ==
+        "step `b` can never run: it waits for `run`, which always fails");
+  CHECK(codes(compile_text(with_agents("stage s < a; run \"exit 0\"; b review r >\n"))->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage s < a retries 2; b review r >\n"))->diags) == "W0104");
+}
+
+TEST_CASE("suppression comments silence a warning on their line or in the whole file") {
+  const std::string flow = with_agents("stage s < a; b review r; < > > # flowc: allow W0101\n");
+  CHECK(codes(compile_text(flow)->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage s < a; b review r; < > > # flowc: allow W0102\n"))
+                  ->diags) == "W0101");
+  CHECK(codes(compile_text("# flowc: allow-file W0100, W0101\n" +
+                           with_agents("stage s < a; < > >\n"))
+                  ->diags) == "");
+  // Errors cannot be silenced.
+  CHECK(codes(compile_text(with_agents("stage s zz # flowc: allow E0101\n"))->diags) ==
+        "E0101");
+}

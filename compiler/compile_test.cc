@@ -1,0 +1,163 @@
+#include "compiler/compile.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "compiler/ir_json.h"
+#include "compiler/test_util.h"
+
+namespace fs = std::filesystem;
+using flow::testing::codes;
+
+namespace {
+
+// A scratch directory of files, removed at the end of the test.
+struct TempDir {
+  fs::path root;
+  TempDir() {
+    root = fs::temp_directory_path() / ("flowc-test-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter()++));
+    fs::create_directories(root);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(root, ec);
+  }
+  std::string write(const std::string& rel, const std::string& text) const {
+    fs::path p = root / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+flow::CompileOptions opts(const std::string& stdlib, std::vector<std::string> path = {}) {
+  flow::CompileOptions o;
+  o.stdlib_dir = stdlib;
+  o.search_path = std::move(path);
+  return o;
+}
+
+const char* kAgent = "---\nname: helper\ndescription: Helps\ntools: Read, Write\n---\nHelp.\n";
+
+}  // namespace
+
+TEST_CASE("imports: relative files, std/ modules and FLOW_PATH, each inlined once") {
+  TempDir t;
+  t.write("std/review.flow", "agent critic < description \"c\"; role reviewer >\n");
+  t.write("lib/team/common.flow", "use std/review\nagent helper from \"agents/h.md\"\n");
+  t.write("lib/team/agents/h.md", kAgent);
+  t.write("main/shared.flow", "use std/review\ninput topic: text = \"x\"\n");
+  std::string main = t.write("main/main.flow",
+                             "flow demo \"A demo\"\n"
+                             "use \"shared.flow\"\nuse team/common\n"
+                             "stage s helper review critic\n");
+  flow::CompileResult r = flow::compile_file(main, opts((t.root / "std").string(),
+                                                         {(t.root / "lib").string()}));
+  INFO(codes(r.diagnostics));
+  REQUIRE(r.flow);
+  CHECK(r.diagnostics.empty());
+  CHECK(r.flow->name == "demo");
+  CHECK(r.flow->agents.size() == 2);
+  CHECK(r.flow->inputs.size() == 1);
+  const flow::ir::Agent* helper = r.flow->find_agent("helper");
+  REQUIRE(helper);
+  CHECK(helper->prompt == "Help.");
+  CHECK(helper->tools == std::vector<std::string>{"Read", "Write"});
+  CHECK(helper->source == (t.root / "lib/team/agents/h.md").string());
+}
+
+TEST_CASE("an import that cannot be found, and an import cycle, are errors") {
+  TempDir t;
+  std::string missing = t.write("a.flow", "use std/nothing\nuse \"gone.flow\"\n");
+  flow::CompileResult r = flow::compile_file(missing, opts((t.root / "std").string()));
+  REQUIRE(codes(r.diagnostics) == "E0100 E0100");
+  CHECK(r.diagnostics[0].message == "cannot find the import `std/nothing`");
+  CHECK(r.diagnostics[1].help == "a quoted path is relative to the importing file");
+
+  t.write("b.flow", "use \"c.flow\"\n");
+  t.write("c.flow", "use \"b.flow\"\n");
+  flow::CompileResult cyc = flow::compile_file((t.root / "b.flow").string(), opts(""));
+  REQUIRE(codes(cyc.diagnostics) == "E0106");
+  CHECK(cyc.diagnostics[0].notes.at(0) ==
+        "the cycle: " + (t.root / "b.flow").string() + " -> " + (t.root / "c.flow").string() +
+            " -> " + (t.root / "b.flow").string());
+}
+
+TEST_CASE("agents from a directory are named by their frontmatter, in name order") {
+  TempDir t;
+  t.write("agents/z.md", "---\nname: zed\ndescription: z\n---\nZ\n");
+  t.write("agents/a.md", "---\nname: alpha\ndescription: a\n---\nA\n");
+  t.write("agents/notes.txt", "not an agent");
+  std::string main = t.write("f.flow", "agents from \"agents/\"\nstage s < alpha; zed >\n");
+  flow::CompileResult r = flow::compile_file(main, opts(""));
+  REQUIRE(r.flow);
+  REQUIRE(r.flow->agents.size() == 2);
+  CHECK(r.flow->agents[0].name == "alpha");
+  CHECK(r.flow->agents[1].name == "zed");
+}
+
+TEST_CASE("diagnostics in an agent file point into that file") {
+  TempDir t;
+  t.write("bad.md", "---\nname: x\ndescription: d\ntools: [Read\n---\n");
+  std::string main = t.write("f.flow", "agent x from \"bad.md\"\nstage s x\n");
+  flow::CompileResult r = flow::compile_file(main, opts(""));
+  REQUIRE(codes(r.diagnostics) == "E0112");
+  CHECK(r.sources.file(r.diagnostics[0].span.file).path == (t.root / "bad.md").string());
+  CHECK_FALSE(r.flow);
+}
+
+TEST_CASE("an unreadable main file is an I/O error, not a diagnostic") {
+  flow::CompileResult r = flow::compile_file("/nonexistent/dir/x.flow", opts(""));
+  CHECK(r.io_error);
+  CHECK(r.io_message == "cannot read '/nonexistent/dir/x.flow': no such file or directory");
+  CHECK_FALSE(r.flow);
+}
+
+TEST_CASE("syntax errors stop compilation before resolution") {
+  TempDir t;
+  std::string main = t.write("f.flow", "stage s nobody\nstage <\n");
+  flow::CompileResult r = flow::compile_file(main, opts(""));
+  CHECK_FALSE(r.flow);
+  REQUIRE_FALSE(r.diagnostics.empty());
+  for (const flow::Diagnostic& d : r.diagnostics) CHECK(d.code < "E0100");
+}
+
+TEST_CASE("the IR of the same source is byte-identical from run to run") {
+  fs::path src = fs::path(FLOW_SOURCE_DIR) / "stdlib" / "backend.flow";
+  flow::CompileOptions o = opts((fs::path(FLOW_SOURCE_DIR) / "stdlib").string());
+  flow::CompileResult first = flow::compile_file(src.string(), o);
+  flow::CompileResult second = flow::compile_file(src.string(), o);
+  INFO(codes(first.diagnostics));
+  REQUIRE(first.flow);
+  REQUIRE(second.flow);
+  std::string a = flow::ir::to_json_text(*first.flow);
+  CHECK(a == flow::ir::to_json_text(*second.flow));
+  // And it reads back to the same bytes.
+  flow::ir::ReadResult back = flow::ir::from_json_text(a);
+  REQUIRE(back.ok);
+  CHECK(flow::ir::to_json_text(back.flow) == a);
+}
+
+TEST_CASE("FLOW_PATH is split on colons, empty entries dropped") {
+  ::setenv("FLOW_PATH", "a::b/c:", 1);
+  CHECK(flow::flow_path_from_env() == std::vector<std::string>{"a", "b/c"});
+  ::unsetenv("FLOW_PATH");
+  CHECK(flow::flow_path_from_env().empty());
+}
+
+TEST_CASE("FLOW_STDLIB decides where the standard library is") {
+  ::setenv("FLOW_STDLIB", "/some/where", 1);
+  CHECK(flow::find_stdlib_dir() == "/some/where");
+  ::unsetenv("FLOW_STDLIB");
+  // Without it, the in-tree stdlib (this build is not installed).
+  CHECK(fs::equivalent(flow::find_stdlib_dir(), fs::path(FLOW_SOURCE_DIR) / "stdlib"));
+}

@@ -1,0 +1,204 @@
+#include "compiler/lower.h"
+
+#include <catch2/catch.hpp>
+
+#include "compiler/test_util.h"
+
+using flow::testing::codes;
+using flow::testing::compile_text;
+using flow::testing::ids;
+namespace ir = flow::ir;
+
+namespace {
+
+const char* kAgents = R"(
+agent a < description "A"; prompt "a" >
+agent b < description "B"; prompt "b" >
+agent c < description "C"; prompt "c" >
+agent r < description "R"; role reviewer; prompt "r" >
+)";
+
+std::unique_ptr<flow::testing::Compiled> lower_ok(const std::string& stages) {
+  auto c = compile_text(std::string(kAgents) + stages, /*checks=*/false);
+  INFO(codes(c->diags));
+  REQUIRE(c->diags.empty());
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a sequence chains its steps and a parallel block fans in") {
+  auto c = lower_ok("stage s < a; parallel < b; c >; r >\n");
+  const ir::Flow& f = c->lowered.flow;
+  REQUIRE(f.nodes.size() == 4);
+  CHECK(f.find_node("a")->deps.empty());
+  CHECK(f.find_node("b")->deps == ids(f, {"a"}));
+  CHECK(f.find_node("c")->deps == ids(f, {"a"}));
+  CHECK(f.find_node("r")->deps == ids(f, {"b", "c"}));
+  CHECK(f.find_node("b")->stage == "s");
+  REQUIRE(c->lowered.parallels.size() == 1);
+  CHECK(c->lowered.parallels[0].branches.size() == 2);
+}
+
+TEST_CASE("a stage without after waits for the previous stage; after replaces that") {
+  auto c = lower_ok(
+      "stage one a\n"
+      "stage two b\n"
+      "stage three after one c\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("b")->deps == ids(f, {"a"}));
+  CHECK(f.find_node("c")->deps == ids(f, {"a"}));
+  REQUIRE(f.stages.size() == 3);
+  CHECK(f.stages[0].after.empty());
+  CHECK(f.stages[1].after == std::vector<std::string>{"one"});
+  CHECK(f.stages[2].after == std::vector<std::string>{"one"});
+}
+
+TEST_CASE("a stage with an empty body passes on what it waited for") {
+  auto c = compile_text(std::string(kAgents) + "stage one a\nstage two < >\nstage three b\n", false);
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("b")->deps == ids(f, {"a"}));
+}
+
+TEST_CASE("a gate follows the unit's exits, lists every member, and downstream waits for it") {
+  auto c = lower_ok("stage s < a; parallel < b; c > > review r retries 3 else continue\nstage t a as again\n");
+  const ir::Flow& f = c->lowered.flow;
+  const ir::Node* g = f.find_node("s/gate");
+  REQUIRE(g);
+  CHECK(g->kind == ir::NodeKind::Gate);
+  CHECK(g->target == "s");
+  CHECK(g->deps == ids(f, {"b", "c"}));
+  CHECK(g->members == ids(f, {"a", "b", "c"}));
+  CHECK(g->retries == 3);
+  CHECK(g->on_exhausted == ir::OnExhausted::Continue);
+  REQUIRE(g->checks.size() == 1);
+  CHECK(g->checks[0].agent == "r");
+  CHECK(f.find_node("again")->deps == ids(f, {"s/gate"}));
+}
+
+TEST_CASE("gates on one step become one gate node with the checks in order") {
+  auto c = lower_ok("stage s a review r check \"make test\" approve \"ok?\"\n");
+  const ir::Node* g = c->lowered.flow.find_node("a/gate");
+  REQUIRE(g);
+  REQUIRE(g->checks.size() == 3);
+  CHECK(g->checks[0].kind == ir::Check::Kind::Review);
+  CHECK(g->checks[1].kind == ir::Check::Kind::Command);
+  CHECK(g->checks[1].command == "make test");
+  CHECK(g->checks[2].kind == ir::Check::Kind::Human);
+  CHECK(g->checks[2].question == "ok?");
+  CHECK(g->retries == 2);  // the language default
+  CHECK(g->on_exhausted == ir::OnExhausted::Stop);
+}
+
+TEST_CASE("review each puts one gate on every agent step inside the block") {
+  auto c = lower_ok("stage s < a; run \"make\"; parallel < b; c > > review each r retries 1\n");
+  const ir::Flow& f = c->lowered.flow;
+  for (const char* step : {"a", "b", "c"}) {
+    const ir::Node* g = f.find_node(std::string(step) + "/gate");
+    REQUIRE(g);
+    CHECK(g->members == ids(f, {step}));
+    CHECK(g->retries == 1);
+  }
+  CHECK_FALSE(f.find_node("run/gate"));
+  CHECK(f.find_node("run")->deps == ids(f, {"a/gate"}));
+  CHECK(f.find_node("b")->deps == ids(f, {"run"}));
+  CHECK_FALSE(f.find_node("s/gate"));  // no whole-block gate was asked for
+}
+
+TEST_CASE("a nested block is named after its stage and position, or by as") {
+  auto c = lower_ok("stage s < < a > review r; < b > as second review r; < c > review r >\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("s.1/gate"));
+  CHECK(f.find_node("second/gate"));
+  CHECK(f.find_node("s.2/gate"));
+}
+
+TEST_CASE("when conditions of stage and enclosing steps are copied onto each node") {
+  auto c = lower_ok(
+      "input deep: bool = false\ninput fast: bool = true\n"
+      "stage s when deep < a; b when fast >\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("a")->when == std::vector<std::string>{"deep"});
+  CHECK(f.find_node("b")->when == std::vector<std::string>{"deep", "fast"});
+}
+
+TEST_CASE("after and uses bind forward references and add edges") {
+  auto c = lower_ok("stage s parallel < a after b; b; c uses a >\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("a")->deps == ids(f, {"b"}));
+  CHECK(f.find_node("c")->deps == ids(f, {"a"}));
+  REQUIRE(c->lowered.ref_edges.size() == 2);
+}
+
+TEST_CASE("fan-outs keep their items or their input") {
+  auto c = lower_ok(
+      "input areas: list = [\"x\", \"y\"]\n"
+      "stage s < a over [\"p\", \"q\", \"r\"]; b over areas; c \"focus\" >\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("a")->fanout == std::vector<std::string>{"p", "q", "r"});
+  CHECK(f.find_node("b")->fanout_input == "areas");
+  CHECK(f.find_node("c")->focus == "focus");
+}
+
+TEST_CASE("commands and approvals become nodes of their kind") {
+  auto c = lower_ok("stage s < run \"make test\" as test; approve \"Ship it?\" >\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.find_node("test")->kind == ir::NodeKind::Command);
+  CHECK(f.find_node("test")->command == "make test");
+  CHECK(f.find_node("approve")->kind == ir::NodeKind::Human);
+  CHECK(f.find_node("approve")->question == "Ship it?");
+}
+
+TEST_CASE("names that do not bind are reported with a suggestion") {
+  auto c = compile_text(std::string(kAgents) +
+                            "input flag: text\n"
+                            "stage s < bb; a after nowhere; c when flag; b over missing >\n"
+                            "stage t after ss a as a2 review rr\n",
+                        false);
+  CHECK(codes(c->diags) == "E0101 E0107 E0104 E0300 E0103 E0102");
+  const flow::Diagnostic* d = flow::testing::find_code(c->diags, "E0101");
+  REQUIRE(d);
+  CHECK(d->message == "agent `bb` is not declared");
+  CHECK(d->help == "did you mean `b`?");
+  CHECK(flow::testing::find_code(c->diags, "E0102")->help == "did you mean `s`?");
+}
+
+TEST_CASE("duplicate names are reported where the second one is") {
+  auto c = compile_text(std::string(kAgents) +
+                            "agent a < description \"again\" >\n"
+                            "input x: text\ninput x: bool\n"
+                            "stage s < a; a >\nstage s b\n",
+                        false);
+  CHECK(codes(c->diags) == "E0105 E0105 E0105 E0105");
+  CHECK(c->diags[0].message == "agent `a` is declared twice");
+  CHECK(c->diags[1].message == "input `x` is declared twice");
+  CHECK(c->diags[2].message == "stage `s` is declared twice");
+  CHECK(c->diags[3].message == "two steps are named `a`");
+}
+
+TEST_CASE("a step may share its stage's name but not another stage's") {
+  auto ok = compile_text(std::string(kAgents) + "stage a a\n", false);
+  CHECK(codes(ok->diags) == "");
+  auto bad = compile_text(std::string(kAgents) + "stage a b\nstage b a\n", false);
+  CHECK(codes(bad->diags) == "E0105 E0105");
+}
+
+TEST_CASE("the IR carries inputs, agents, rules and source locations") {
+  auto c = lower_ok(
+      "input n: number = 3 \"how many\"\n"
+      "stage s a\n"
+      "rule a before s\n");
+  const ir::Flow& f = c->lowered.flow;
+  CHECK(f.name == "test");  // no `flow` header: the file's name
+  REQUIRE(f.inputs.size() == 1);
+  CHECK(f.inputs[0].default_value == nlohmann::json(3));
+  CHECK(f.inputs[0].description == "how many");
+  CHECK(f.agents.size() == 4);
+  CHECK(f.agents[3].role == "reviewer");
+  REQUIRE(f.rules.size() == 1);
+  CHECK(f.rules[0].kind == ir::Rule::Kind::Before);
+  CHECK(f.rules[0].loc.line == 8);
+  CHECK(f.find_node("a")->loc.file == "test.flow");
+  CHECK(f.find_node("a")->loc.line == 7);
+  CHECK(f.find_node("a")->loc.col == 9);
+}
