@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "lang/text.h"
+
 namespace flow {
 
 const char* severity_name(Severity s) {
@@ -29,14 +31,29 @@ struct Style {
   }
 };
 
-// Source lines may hold bytes a terminal would act on; show them as '?' so that a caret
-// line stays aligned and no escape sequence from a file reaches the user's terminal.
+// Source lines may hold bytes a terminal would act on, or bytes that are not UTF-8 at all;
+// show each as '?' so that no escape sequence or broken text from a file reaches the user's
+// terminal. Valid UTF-8 characters are kept.
 std::string printable(std::string_view line) {
   std::string out;
   out.reserve(line.size());
-  for (unsigned char c : line) out += (c == '\t' || c >= 0x20) && c != 0x7f ? char(c) : '?';
+  for (size_t i = 0; i < line.size();) {
+    unsigned char c = line[i];
+    size_t n = c >= 0x80 ? text::utf8_length(line, i) : 1;
+    if (n > 1) {
+      out.append(line.substr(i, n));
+      i += n;
+      continue;
+    }
+    out += (c == '\t' || c >= 0x20) && c < 0x7f ? char(c) : '?';
+    ++i;
+  }
   return out;
 }
+
+// Columns count bytes, but a terminal shows one cell per character: skip UTF-8 continuation
+// bytes when padding and underlining so the caret stays under the right character.
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // Very long lines (minified or generated input) are cut around the span so output stays usable.
 constexpr size_t kMaxShown = 200;
@@ -63,7 +80,11 @@ void render_snippet(std::string& out, const Span& span, const std::string& label
   std::string text = printable(line);
   // Tabs before the caret keep their width so the caret sits under the right character.
   std::string lead;
-  for (size_t i = 0; i < col; ++i) lead += text[i] == '\t' ? '\t' : ' ';
+  for (size_t i = 0; i < col; ++i)
+    if (!is_continuation(text[i])) lead += text[i] == '\t' ? '\t' : ' ';
+  size_t cells = 0;
+  for (size_t i = col; i < col + width && i < text.size(); ++i) cells += !is_continuation(text[i]);
+  width = std::max<size_t>(1, cells);
   out += fmt::format("{} {}\n", pad, st.wrap("1;34", "|"));
   out += fmt::format("{} {} {}\n", st.wrap("1;34", num), st.wrap("1;34", "|"), text);
   std::string marks(width, mark);

@@ -135,11 +135,13 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   }
   if (e.from_grammar && !placed) {
     msg += ", found " + found.what;
-    // A keyword where a name belongs is the most common way to get here; say so.
-    if (e.text->code == "E0003" && found.what.rfind("keyword ", 0) == 0)
-      d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
     uint32_t caret = caret_offset(st, text, e.offset);
-    if (caret != e.offset) found.begin = found.end = caret;
+    if (caret != e.offset) {
+      found.begin = found.end = caret;
+    } else if (e.text->code == "E0003" && found.what.rfind("keyword ", 0) == 0) {
+      // A keyword written where a name belongs (on the same line): say why it is refused.
+      d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
+    }
   }
   d.message = std::move(msg);
   d.span = e.end ? st.span(e.offset, *e.end) : st.span(found.begin, found.end);

@@ -86,7 +86,7 @@ TEST_CASE("a missing name is reported after the keyword, not on the next line") 
         "  |\n"
         "1 | flow   # name forgotten\n"
         "  |     ^\n"
-        "  = help: `input` is reserved and cannot be used as a name\n");
+        "  = help: write `flow NAME \"description\"`\n");
 }
 
 TEST_CASE("names, numbers and escapes are shown whole") {
