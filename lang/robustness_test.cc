@@ -118,3 +118,41 @@ TEST_CASE("read_source: missing files and directories are clear errors") {
   CHECK(sources.file(id).path == path.string());
   std::filesystem::remove(path);
 }
+
+TEST_CASE("random edits of a valid flow never crash the parser") {
+  const std::string base =
+      "flow f \"d\"\ninput xs: list = [\"a\", \"b\",] \"doc\"\ninput on: bool = true\n"
+      "use std/policies\nagent a < description \"x\\u{41}\"; model sonnet; tools Read, Write\n"
+      "  writes \"docs/**\"; role worker; prompt \"\"\"\n    hi\n    \"\"\" >\n"
+      "agent b from \"b.md\" < role reviewer >\nagents from \"agents/\"\n"
+      "stage s after t when on parallel < a over xs as w; run \"make\"; approve \"ok?\"; "
+      "< a \"focus\" uses w > > review each b check \"true\" approve retries 3 else ask\n"
+      "rule every step reviewed by b\nrule at most 9 calls\nrule a writes only \"x\"\n"
+      "rule s before t\n";
+  const std::string alphabet = "<>;,[]\"\\{}#:=/-_ \n\tau0\xC3\xA9\xFF";
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = base;
+    int edits = 1 + next() % 4;
+    for (int e = 0; e < edits; ++e) {
+      size_t at = next() % (text.size() + 1);
+      switch (next() % 3) {
+        case 0: text.insert(at, 1, alphabet[next() % alphabet.size()]); break;
+        case 1: if (at < text.size()) text.erase(at, 1 + next() % 8); break;
+        case 2: if (at < text.size()) text[at] = alphabet[next() % alphabet.size()]; break;
+      }
+    }
+    auto p = parse_text(text);
+    for (const auto& d : p.result.diagnostics) {
+      INFO(text);
+      CHECK_FALSE(d.code.empty());
+      CHECK(d.span.file == 1);
+      CHECK(d.span.begin.offset <= text.size());
+      (void)flow::render_human(d, p.sources, false);
+    }
+  }
+}
