@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "runtime/backend.h"
+#include "runtime/verdict.h"
+
+using namespace flow::rt;
+
+namespace {
+
+AgentRequest req(const std::string& step, const std::string& agent, bool review = false,
+                 int attempt = 1) {
+  AgentRequest r;
+  r.step = step;
+  r.agent = agent;
+  r.review = review;
+  r.attempt = attempt;
+  r.target = review ? step.substr(0, step.find('/')) : "";
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("sim output says it is simulated and is deterministic for a seed") {
+  SimOptions o;
+  o.seed = 42;
+  Cancel cancel;
+  auto a = make_sim_backend(o)->call(req("plan", "backend-planner"), &cancel);
+  auto b = make_sim_backend(o)->call(req("plan", "backend-planner"), &cancel);
+  CHECK(a.ok);
+  CHECK(a.output.rfind("(simulated agent)\n", 0) == 0);
+  CHECK(a.output == b.output);
+  CHECK(a.output.find("## Plan") != std::string::npos);
+  SimOptions other = o;
+  other.seed = 43;
+  bool differs = false;
+  for (const char* step : {"plan", "plan2", "plan3"})
+    differs = differs || make_sim_backend(o)->call(req(step, "backend-planner"), &cancel).output !=
+                             make_sim_backend(other)->call(req(step, "backend-planner"), &cancel).output;
+  CHECK(differs);
+}
+
+TEST_CASE("sim writes per role") {
+  Cancel cancel;
+  auto sim = make_sim_backend({});
+  CHECK(sim->call(req("r", "tech-research"), &cancel).output.find("## Findings") != std::string::npos);
+  CHECK(sim->call(req("i", "implementer"), &cancel).output.find("## Files changed") != std::string::npos);
+  CHECK(sim->simulated());
+}
+
+TEST_CASE("sim reviewers pass unless told to fail the first N attempts") {
+  SimOptions o;
+  o.fail_review.push_back({"plan", 2});
+  auto sim = make_sim_backend(o);
+  Cancel cancel;
+  CHECK_FALSE(parse_verdict(sim->call(req("plan/gate", "critic", true, 1), &cancel).output).pass);
+  CHECK_FALSE(parse_verdict(sim->call(req("plan/gate", "critic", true, 2), &cancel).output).pass);
+  CHECK(parse_verdict(sim->call(req("plan/gate", "critic", true, 3), &cancel).output).pass);
+  CHECK(parse_verdict(sim->call(req("other/gate", "critic", true, 1), &cancel).output).pass);
+}
+
+TEST_CASE("sim fails a named step and honours latency") {
+  SimOptions o;
+  o.fail_step = {"build"};
+  o.latency_min_ms = o.latency_max_ms = 50;
+  auto sim = make_sim_backend(o);
+  Cancel cancel;
+  auto t0 = std::chrono::steady_clock::now();
+  AgentResult r = sim->call(req("build", "implementer"), &cancel);
+  CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(50));
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "simulated failure of step build (--sim-fail-step)");
+}
+
+TEST_CASE("sim option parsing") {
+  int lo = 0, hi = 0;
+  CHECK(parse_sim_latency("100", &lo, &hi));
+  CHECK((lo == 100 && hi == 100));
+  CHECK(parse_sim_latency("5-20", &lo, &hi));
+  CHECK((lo == 5 && hi == 20));
+  CHECK_FALSE(parse_sim_latency("20-5", &lo, &hi));
+  CHECK_FALSE(parse_sim_latency("fast", &lo, &hi));
+  SimFailReview f;
+  CHECK(parse_sim_fail_review("plan:3", &f));
+  CHECK((f.step == "plan" && f.times == 3));
+  CHECK(parse_sim_fail_review("plan", &f));
+  CHECK(f.times == 1);
+  CHECK_FALSE(parse_sim_fail_review("plan:x", &f));
+}
