@@ -2,7 +2,7 @@
 """Checks and runs every example in examples/ on simulated agents.
 
 Each examples/*.flow must pass `flowc check` with no warning and complete `flow run --yes` on
-the sim backend (exit 0, run_end `succeeded`). Some examples also get assertions on what they
+the sim backend with zero latency (exit 0, run_end `succeeded`). Some examples also get assertions on what they
 are meant to teach, read from the run's events.jsonl.
 
 Usage: run_examples.py FLOWC FLOW SOURCE_DIR
@@ -56,6 +56,9 @@ def teaches_fan_out(r):
            f"auditor over services: {len(items)} calls, expected 3")
     cross = r.of("dispatch", kind="agent", step="cross-cutting-audit")
     expect(len(cross) == 2, f"auditor over a literal list: {len(cross)} calls, expected 2")
+    ends = [e["seq"] for e in r.of("attempt", kind="agent") if e["step"] in ("auditor", "cross-cutting-audit")]
+    expect(items and cross and ends and max(e["seq"] for e in items + cross) < min(ends),
+           "the five audit calls did not all run at the same time")
 
 
 def teaches_human_approval(r):
@@ -71,6 +74,13 @@ def teaches_policies(r):
     verdicts = r.of("verdict", check="review")
     expect(verdicts and verdicts[0].get("step") == "coder", f"coder was not reviewed: {verdicts}")
 
+
+# Overlap can only be seen when calls take time and enough of them may run at once; these
+# examples are run a second time with latency for their assertions.
+TEACH_ARGS = {
+    "parallel-research": ["--jobs", "8", "--sim-latency", "30"],
+    "fan-out": ["--jobs", "8", "--sim-latency", "30"],
+}
 
 TEACHES = {
     "hello": teaches_hello,
@@ -141,6 +151,9 @@ def main():
         ok = expect(r.code == 0, f"{name}: flow run failed\n{r.describe()}")
         end = r.of("run_end")
         ok = expect(end and end[-1]["status"] == "succeeded", f"{name}: run_end {end}") and ok
+        if ok and name in TEACH_ARGS:
+            r = Run(flow, path, ["--yes"] + INPUTS.get(name, []) + TEACH_ARGS[name])
+            ok = expect(r.code == 0, f"{name}: flow run with latency failed\n{r.describe()}")
         if ok and name in TEACHES:
             TEACHES[name](r)
         if name == "review-loop":

@@ -30,6 +30,8 @@ def finish(name):
 
 def run(argv, cwd=None, env=None, timeout=300):
     """Runs a command and returns (exit code, stdout, stderr). Never raises on failure."""
+    if os.sep in argv[0]:
+        argv = [os.path.abspath(argv[0])] + list(argv[1:])  # cwd may change below
     full_env = dict(os.environ)
     full_env.pop("FLOW_PATH", None)
     if env:
@@ -77,8 +79,9 @@ class Run:
         return (f"command: {' '.join(self.argv)}\nexit: {self.code}\n--- stdout\n{self.out[-3000:]}"
                 f"\n--- stderr\n{self.err[-3000:]}")
 
-    def of(self, kind, **fields):
-        return [e for e in self.events if e.get("event") == kind
+    def of(self, event, **fields):
+        """Events of one type whose fields have the given values."""
+        return [e for e in self.events if e.get("event") == event
                 and all(e.get(k) == v for k, v in fields.items())]
 
     def read(self, relative):
