@@ -135,6 +135,30 @@ def tutorial_command_backend(flow, src):
     expect(verdicts == [(1, "PASS")], f"the fake reviewer's verdicts: {verdicts}")
 
 
+def tutorial_snippets(flowc, flow, src):
+    """The complete flows in docs/tutorial.md check clean, and its first one runs."""
+    import re
+    import tempfile
+    text = open(os.path.join(src, "docs", "tutorial.md"), encoding="utf-8").read()
+    blocks = re.findall(r"```flow\n(.*?)```", text, re.S)
+    if not expect(len(blocks) >= 8, f"docs/tutorial.md has {len(blocks)} flow snippets, expected 8"):
+        return
+    hello = blocks[0]
+    with_critic = hello.replace("stage answer helper\n", "") + blocks[1]
+    complete = {"hello": hello, "hello-with-critic": with_critic, "research": blocks[2],
+                "policies": blocks[7]}
+    work = tempfile.mkdtemp(prefix="flowtest-tutorial-")
+    for name, body in complete.items():
+        path = os.path.join(work, name + ".flow")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(body)
+        if check_clean(flowc, path) and name == "hello-with-critic":
+            r = Run(flow, path, ["--input", "question=Why?", "--sim-fail-review", "helper:1"])
+            verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="review")]
+            expect(r.code == 0 and verdicts == [(1, "FAIL"), (2, "PASS")],
+                   f"the tutorial's review loop: verdicts {verdicts}\n{r.describe()}")
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -158,6 +182,8 @@ def main():
             TEACHES[name](r)
         if name == "review-loop":
             review_loop_rework(flow, path)
+    print("--- tutorial: snippets", flush=True)
+    tutorial_snippets(flowc, flow, src)
     print("--- tutorial: command backend", flush=True)
     tutorial_command_backend(flow, src)
     missing = sorted(set(TEACHES) - {os.path.splitext(os.path.basename(p))[0] for p in files})

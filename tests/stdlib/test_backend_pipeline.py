@@ -176,11 +176,19 @@ def case_rework(flowc, flow, src):
             continue
         expect(not r.of("dispatch", kind="agent", step=s, attempt=2), f"{s} was re-run")
     # The live output tells the story too.
-    live = r.out + r.err
-    for word in ("backend-planner", "FAIL", "PASS"):
-        expect(word in live, f"the live output does not mention {word!r}\n{r.describe()}")
-    expect("attempt 2" in live or "retry" in live.lower(),
+    lines = (r.out + r.err).splitlines()
+
+    def shown(*words):
+        return any(all(w in line for w in words) for line in lines)
+
+    expect(shown("FAIL", "backend-planner/gate", "attempt 1"),
+           f"the live output does not show the failed review\n{r.describe()}")
+    expect(shown("retry", "backend-planner"),
+           f"the live output does not show the work being sent back\n{r.describe()}")
+    expect(shown("backend-planner", "attempt 2"),
            f"the live output does not show the second attempt\n{r.describe()}")
+    expect(shown("PASS", "backend-planner/gate", "attempt 2"),
+           f"the live output does not show the passing review\n{r.describe()}")
 
 
 def case_bound(flowc, flow, src):
@@ -201,8 +209,8 @@ def case_bound(flowc, flow, src):
     expect("backend-planner" in report and "gate" in report,
            f"the failure report does not name the gate and the step\n{r.describe()}")
     feedback = exhausted[0].get("feedback", "").strip() if exhausted else ""
-    first_line = feedback.splitlines()[0] if feedback else None
-    expect(first_line is not None and first_line in report,
+    last_line = feedback.splitlines()[-1].strip() if feedback else None
+    expect(last_line and last_line in report,
            f"the failure report does not show the last feedback\n{r.describe()}")
 
 
