@@ -116,7 +116,7 @@ def case_order(flowc, flow, src):
            f"tech research fan-out items: {indexes}, expected 0..{DEFAULT_DOMAINS - 1}")
     item_ends = [e["seq"] for e in r.of("attempt", kind="agent", step="backend-tech-research-advisor")]
     expect(items and item_ends and max(e["seq"] for e in items) < min(item_ends),
-           "the tech research sessions did not run at the same time")
+           "the tech research calls did not run at the same time")
 
     # Context: each agent sees the outputs of every earlier stage.
     summary = outputs_of(r, "backend-task-summarizer")
