@@ -1,5 +1,6 @@
 #include "compiler/diagnostic_registry.h"
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -48,5 +49,24 @@ TEST_CASE("docs/diagnostics.md lists exactly the registry's codes, with their ti
   for (const auto& [code, title] : documented) {
     INFO(code << " is in docs/diagnostics.md");
     CHECK(flow::find_diagnostic_kind(code));
+  }
+}
+
+// Each compiler code has a golden test showing it fire (fail_CODE_*.flow) and one showing it
+// stay quiet on a near miss (ok_CODE_*.flow); syntax codes are covered in tests/lang.
+TEST_CASE("every compiler diagnostic has golden tests that fire and stay quiet") {
+  namespace fs = std::filesystem;
+  std::map<std::string, int> fail, ok;
+  for (const auto& e : fs::directory_iterator(std::string(FLOW_SOURCE_DIR) + "/tests/compiler")) {
+    std::string name = e.path().filename().string();
+    std::smatch m;
+    if (std::regex_match(name, m, std::regex("(fail|ok)_([EW][0-9]{4})_.*\\.flow")))
+      ++(m[1] == "fail" ? fail : ok)[m[2]];
+  }
+  for (const flow::DiagnosticKind& k : flow::diagnostic_kinds()) {
+    if (k.code < "E0100" && k.code[0] == 'E') continue;
+    INFO(k.code);
+    CHECK(fail[k.code] > 0);
+    CHECK(ok[k.code] > 0);
   }
 }

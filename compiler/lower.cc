@@ -87,6 +87,7 @@ struct Lowerer {
   }
 
   bool check_agent(const ast::Ident& name, std::string_view code) {
+    out.referenced_agents.insert(name.name);
     if (program.find_agent(name.name)) return true;
     report(code, name.span,
            fmt::format("{} `{}` is not declared", code == "E0300" ? "reviewer" : "agent",
@@ -311,7 +312,9 @@ struct Lowerer {
              "add a `review`, `check` or `approve` gate, or remove the setting");
     }
     u.last = static_cast<uint32_t>(out.flow.nodes.size());
-    register_step(name, u, step);
+    // An unnamed stage body is known by its stage's name already; a step inside may share it.
+    if (!(stage_body && step.kind == ast::Step::Kind::Block && !step.as))
+      register_step(name, u, step);
     for (const ast::Ident& a : step.after) refs.push_back({u.entries, &a, PendingRef::StepAfter});
     for (const ast::Ident& a : step.uses) refs.push_back({u.entries, &a, PendingRef::Uses});
     when.resize(when_mark);

@@ -5,6 +5,7 @@
 // the sources, which gate settings were written, and each parallel block's branches.
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "compiler/ir.h"
@@ -50,6 +51,7 @@ struct Lowered {
   std::vector<GateInfo> gates;   // one per gate node, in node order
   std::vector<ParallelInfo> parallels;
   std::vector<RefEdge> ref_edges;
+  std::unordered_set<std::string> referenced_agents;  // called or reviewing, even where lowering failed
   std::unordered_map<std::string, Unit> stages;  // by stage name
   std::unordered_map<std::string, Unit> steps;   // by step or block name
 

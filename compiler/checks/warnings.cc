@@ -14,14 +14,8 @@ namespace {
 void check_unused(const CheckContext& ctx) {
   // A file without stages is a library of agents for others to import: nothing is unused.
   if (ctx.program.stages.empty()) return;
-  std::unordered_set<std::string_view> used;
-  for (const ir::Node& n : ctx.lowered.flow.nodes) {
-    if (n.kind == ir::NodeKind::Agent) used.insert(n.agent);
-    for (const ir::Check& c : n.checks)
-      if (c.kind == ir::Check::Kind::Review) used.insert(c.agent);
-  }
   for (const AgentDef& def : ctx.program.agents) {
-    if (!def.in_main_file || def.from_dir || used.count(def.agent.name)) continue;
+    if (!def.in_main_file || def.from_dir || ctx.lowered.referenced_agents.count(def.agent.name)) continue;
     Diagnostic d = make_diagnostic("W0100", def.span,
                                    fmt::format("agent `{}` is never used", def.agent.name));
     d.help = "call it from a stage or use it as a reviewer, or remove it";
