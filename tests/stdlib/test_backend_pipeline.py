@@ -52,9 +52,60 @@ def prompt_of(r, step, attempt=1):
     return None
 
 
+WRITING_TOOLS = {"Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"}
+COORDINATORS = {"backend-planner", "backend-implementer", "backend-implementation-planner"}
+
+
+def compiled(flowc, name):
+    import json
+    import tempfile
+    from flowtest import run
+    out = os.path.join(tempfile.mkdtemp(prefix="flowtest-ir-"), "flow.json")
+    code, _, err = run([flowc, "compile", "-o", out, name])
+    if not expect(code == 0, f"flowc compile {name}: exit {code}\n{err}"):
+        return None
+    with open(out, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def case_check(flowc, flow, src):
     for name in ("backend", "plan", "engineer", "policies", "backend-team"):
         check_clean(flowc, os.path.join(src, "stdlib", name + ".flow"))
+    # The seeds' rules, as the compiled flows carry them.
+    for name in ("backend", "plan", "engineer"):
+        ir = compiled(flowc, os.path.join(os.path.abspath(src), "stdlib", name + ".flow"))
+        if not ir:
+            continue
+        agents = {a["name"]: a for a in ir["agents"]}
+        for a in agents.values():
+            writing = WRITING_TOOLS & set(a.get("tools", []))
+            if a["name"] in COORDINATORS:
+                expect(a["role"] == "coordinator" and not writing,
+                       f"{name}: {a['name']} must be a coordinator without writing tools: "
+                       f"{a['role']}, {a.get('tools')}")
+            for glob in a.get("writes", []):
+                expect(glob.startswith("backend/") or glob == "issues.md",
+                       f"{name}: {a['name']} may write {glob}, outside backend/ and issues.md")
+            if writing and a["name"] != "code-review":
+                expect(a.get("writes"), f"{name}: {a['name']} can write but has no write area")
+        expect(agents.get("code-review", {}).get("role") == "reviewer",
+               f"{name}: code-review is not a reviewer")
+        engineer = agents.get("backend-engineer", {})
+        expect(sorted(engineer.get("writes", [])) == ["backend/**", "issues.md"],
+               f"{name}: backend-engineer writes {engineer.get('writes')}")
+        reviewed = [r for r in ir.get("rules", []) if r.get("kind") == "every-step-reviewed-by"]
+        expect([r.get("a") for r in reviewed] == ["code-review"],
+               f"{name}: expected the rule `every step reviewed by code-review`: {reviewed}")
+        # Every agent step is under a code-review gate.
+        nodes = ir["nodes"]
+        for n in nodes:
+            if n["kind"] != "agent":
+                continue
+            gated = [g for g in nodes if g["kind"] == "gate" and n["id"] in g.get("members", [])
+                     and any(c.get("agent") == "code-review" for c in g.get("checks", []))]
+            expect(gated, f"{name}: agent step {n['name']} has no code-review gate")
+            expect(all(g.get("retries", 0) >= 1 for g in gated),
+                   f"{name}: {n['name']}'s review cannot send work back")
 
 
 def case_order(flowc, flow, src):
