@@ -337,7 +337,7 @@ int resume_command(const ResumeRequest& req) {
   if (id.empty()) {
     id = latest_unfinished_run(req.run_root);
     if (id.empty()) {
-      error("no run to resume under " + req.run_root + " (every run there succeeded)");
+      error("no unfinished run to resume under " + req.run_root + " (see `flow runs`)");
       return kExitUsage;
     }
   }

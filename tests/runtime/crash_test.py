@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Kills `flow run` with SIGKILL at many moments, resumes each run, and checks that the run
+completes and that no step finished before the kill was run again. Then interrupts a run with
+SIGINT and checks exit 130 and a clean resume.
+
+usage: crash_test.py PATH/TO/flow [--kills N]
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def node(i, name, kind, deps, **extra):
+    n = {"id": i, "name": name, "kind": kind, "stage": "main", "deps": sorted(deps), "loc": None}
+    n.update(extra)
+    return n
+
+
+def make_ir():
+    """A plan, a gated fan-out of research, a parallel layer of workers, a gated block, a join."""
+    nodes = [node(0, "plan", "agent", [], agent="planner")]
+    nodes.append(node(1, "research", "agent", [0], agent="researcher",
+                      fanout=["auth", "storage", "billing", "search"]))
+    nodes.append(node(2, "research/gate", "gate", [1], target="research", members=[1],
+                      checks=[{"kind": "review", "agent": "critic", "loc": None}],
+                      retries=2, on_exhausted="stop"))
+    workers = []
+    for k in range(12):
+        i = len(nodes)
+        nodes.append(node(i, f"impl-{k}", "agent", [2], agent="implementer"))
+        workers.append(i)
+    first = len(nodes)
+    nodes.append(node(first, "tests", "agent", workers, agent="tester"))
+    nodes.append(node(first + 1, "build", "command", [first], command="echo built"))
+    nodes.append(node(first + 2, "block/gate", "gate", [first + 1], target="block",
+                      members=[first, first + 1],
+                      checks=[{"kind": "review", "agent": "critic", "loc": None}],
+                      retries=2, on_exhausted="stop"))
+    nodes.append(node(first + 3, "ship", "agent", [first + 2], agent="submitter"))
+    agents = [{"name": a, "role": "reviewer" if a == "critic" else "worker",
+               "prompt": f"You are the {a}."}
+              for a in ["planner", "researcher", "critic", "implementer", "tester", "submitter"]]
+    return {"version": 1, "name": "crashy", "description": "", "source": "", "inputs": [],
+            "agents": agents, "stages": [{"name": "main", "nodes": list(range(len(nodes))),
+                                          "after": []}],
+            "nodes": nodes, "rules": []}
+
+
+def read_events(run_dir):
+    events = []
+    with open(os.path.join(run_dir, "events.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            if line.endswith("\n"):
+                events.append(json.loads(line))
+    return events
+
+
+def check_resumed(run_dir, ir, label):
+    events = read_events(run_dir)
+    resumes = [i for i, e in enumerate(events) if e["event"] == "run_resume"]
+    assert resumes, f"{label}: no run_resume event"
+    cut = resumes[0]
+    done_before = {(e["step"], e["attempt"]) for e in events[:cut] if e["event"] == "done"}
+    items_before = {(e["step"], e["attempt"], e.get("index")) for e in events[:cut]
+                    if e["event"] == "attempt" and e["ok"] and e["kind"] == "agent"
+                    and "index" in e}
+    for e in events[cut:]:
+        if e["event"] != "dispatch":
+            continue
+        key = (e["step"], e["attempt"])
+        assert key not in done_before, f"{label}: {key} finished before the kill but ran again"
+        assert (e["step"], e["attempt"], e.get("index")) not in items_before, \
+            f"{label}: fan-out item {e.get('index')} of {key} ran again"
+    assert events[-1]["event"] == "run_end" and events[-1]["status"] == "succeeded", \
+        f"{label}: the resumed run did not succeed: {events[-1]}"
+    finished = {e["step"] for e in events if e["event"] == "done"}
+    gates = {e["gate"] for e in events if e["event"] == "gate_pass"}
+    for n in ir["nodes"]:
+        where = gates if n["kind"] == "gate" else finished
+        assert n["name"] in where, f"{label}: {n['name']} never finished"
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(1, len(seqs) + 1)), f"{label}: seq numbers are not 1..n"
+    with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
+        assert json.load(f)["status"] == "succeeded", f"{label}: run.json not succeeded"
+    return len(done_before)
+
+
+def main():
+    flow = os.path.abspath(sys.argv[1])
+    kills = int(sys.argv[sys.argv.index("--kills") + 1]) if "--kills" in sys.argv else 20
+    work = tempfile.mkdtemp(prefix="flow-crash-")
+    try:
+        ir = make_ir()
+        ir_path = os.path.join(work, "crashy.json")
+        with open(ir_path, "w", encoding="utf-8") as f:
+            json.dump(ir, f)
+        common = [ir_path, "--jobs", "3", "--sim-latency", "10-40", "--sim-seed", "3",
+                  "--sim-fail-review", "research:1", "--sim-fail-review", "block:1"]
+
+        # How long does a whole run take? Spread the kills over it.
+        t0 = time.monotonic()
+        r = subprocess.run([flow, "run", *common, "--run-dir", os.path.join(work, "full")],
+                           cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        total = time.monotonic() - t0
+        assert r.returncode == 0, f"the reference run failed: {r.stderr}"
+
+        checked = 0
+        for k in range(kills):
+            delay = 0.005 + total * k / kills
+            root = os.path.join(work, f"kill-{k}")
+            p = subprocess.Popen([flow, "run", *common, "--run-dir", root], cwd=work,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            runs = [d for d in (os.listdir(root) if os.path.isdir(root) else [])
+                    if os.path.exists(os.path.join(root, d, "run.json"))]
+            if not runs:
+                continue  # killed before the run was recorded: nothing to resume
+            r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if r.returncode == 2 and "already succeeded" in r.stderr:
+                continue  # the kill came after the end
+            assert r.returncode == 0, f"kill {k} at {delay:.3f}s: resume exited {r.returncode}: {r.stderr}"
+            done = check_resumed(os.path.join(root, runs[0]), ir, f"kill {k} at {delay:.3f}s")
+            checked += 1
+            print(f"kill {k:2} at {delay:.3f}s: {done} steps kept, resume completed")
+        assert checked >= kills // 2, f"only {checked} of {kills} kills hit a running run"
+
+        # SIGINT: exit 130, status interrupted, then resumable.
+        root = os.path.join(work, "sigint")
+        p = subprocess.Popen([flow, "run", *common, "--run-dir", root], cwd=work,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(total / 3)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(timeout=10) == 130, "SIGINT did not exit 130"
+        run_dir = os.path.join(root, os.listdir(root)[0])
+        with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
+            assert json.load(f)["status"] == "interrupted"
+        events = read_events(run_dir)
+        assert events[-1]["event"] == "run_end" and events[-1]["status"] == "interrupted"
+        assert any(e["event"] == "interrupted" and e["signal"] == "SIGINT" for e in events)
+        r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert r.returncode == 0, f"resume after SIGINT failed: {r.stderr}"
+        check_resumed(run_dir, ir, "SIGINT")
+        print(f"{checked} killed runs resumed; SIGINT gave 130 and resumed")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
