@@ -2,7 +2,8 @@
 """End-to-end tests of stdlib/backend.flow on simulated agents, asserted from events.jsonl.
 
 Usage: test_backend_pipeline.py FLOWC FLOW SOURCE_DIR [CASE...]
-Cases: check, order, rework, bound, review-each, small-flows, policies (default: all).
+Cases: check, order, rework, bound, review-each, submission, small-flows, policies
+(default: all).
 """
 import os
 import sys
@@ -282,6 +283,37 @@ def case_review_each(flowc, flow, src):
                f"{s} started before the reworked data types passed review")
 
 
+def case_submission(flowc, flow, src):
+    """With open-prs=true the branch is pushed and a pull request opened, after everything else.
+    `git` and `gh` are stand-ins on PATH that record their arguments."""
+    import tempfile
+    tools = tempfile.mkdtemp(prefix="flowtest-tools-")
+    log = os.path.join(tools, "calls.log")
+    for name, script in (
+        ("git", 'echo "git $*" >> "$CALLS"\n'),
+        # `gh pr view` fails: no pull request exists yet, so the flow must create one.
+        ("gh", 'echo "gh $*" >> "$CALLS"\n[ "$1 $2" = "pr view" ] && exit 1\nexit 0\n'),
+    ):
+        path = os.path.join(tools, name)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + script)
+        os.chmod(path, 0o755)
+    env = {"PATH": tools + os.pathsep + os.environ.get("PATH", ""), "CALLS": log}
+    r = Run(flow, os.path.join(src, "stdlib", "backend.flow"),
+            ["--input", FEATURE, "--input", "open-prs=true", "--yes"], env=env)
+    if not expect(r.code == 0, f"the run with open-prs=true failed\n{r.describe()}"):
+        return
+    calls = open(log).read().splitlines() if os.path.exists(log) else []
+    expect(calls == ["git push --set-upstream origin HEAD", "gh pr view", "gh pr create --fill"],
+           f"submission commands: {calls}")
+    pushes = r.of("dispatch", kind="command", step="push-branch")
+    prs = r.of("dispatch", kind="command", step="open-pull-request")
+    passed = r.gate_passed_seq("backend-implementer")
+    expect(pushes and prs and passed is not None and passed < pushes[0]["seq"] < prs[0]["seq"],
+           "submission did not run after the implementation passed review, push before PR")
+    expect(not r.of("skip"), f"steps were skipped with open-prs=true: {r.of('skip')}")
+
+
 def case_small_flows(flowc, flow, src):
     # The plan-only flow: research in parallel, then the implementation planner.
     r = Run(flow, os.path.join(src, "stdlib", "plan.flow"),
@@ -342,7 +374,8 @@ def case_policies(flowc, flow, src):
 
 
 CASES = {"check": case_check, "order": case_order, "rework": case_rework,
-         "bound": case_bound, "review-each": case_review_each, "small-flows": case_small_flows,
+         "bound": case_bound, "review-each": case_review_each, "submission": case_submission,
+         "small-flows": case_small_flows,
          "policies": case_policies}
 
 
