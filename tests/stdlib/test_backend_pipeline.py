@@ -2,8 +2,8 @@
 """End-to-end tests of stdlib/backend.flow on simulated agents, asserted from events.jsonl.
 
 Usage: test_backend_pipeline.py FLOWC FLOW SOURCE_DIR [CASE...]
-Cases: check, order, rework, bound, review-each, submission, small-flows, policies
-(default: all).
+Cases (default: all): check, order, rework, bound, review-each, confirmation, submission,
+small-flows, policies.
 """
 import os
 import sys
@@ -283,6 +283,17 @@ def case_review_each(flowc, flow, src):
                f"{s} started before the reworked data types passed review")
 
 
+def case_confirmation(flowc, flow, src):
+    """Without --yes and without a terminal, nobody can confirm the requirements: the run stops
+    before planning, and says how to approve."""
+    r = Run(flow, os.path.join(src, "stdlib", "backend.flow"), ["--input", FEATURE])
+    expect(r.code == 1, f"expected exit 1 without a confirmation\n{r.describe()}")
+    for s in ALL[1:]:
+        expect(not r.of("dispatch", step=s), f"{s} ran before the requirements were confirmed")
+    errors = " ".join(str(e.get("error", "")) for e in r.events if e.get("event") in ("fail", "run_end"))
+    expect("--yes" in errors, f"the failure does not say to pass --yes: {errors}")
+
+
 def case_submission(flowc, flow, src):
     """With open-prs=true the branch is pushed and a pull request opened, after everything else.
     `git` and `gh` are stand-ins on PATH that record their arguments."""
@@ -374,7 +385,8 @@ def case_policies(flowc, flow, src):
 
 
 CASES = {"check": case_check, "order": case_order, "rework": case_rework,
-         "bound": case_bound, "review-each": case_review_each, "submission": case_submission,
+         "bound": case_bound, "review-each": case_review_each, "confirmation": case_confirmation,
+         "submission": case_submission,
          "small-flows": case_small_flows,
          "policies": case_policies}
 
