@@ -79,8 +79,10 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
     Lowered lowered = lower(r.sources, program, r.diagnostics);
     run_checks(CheckContext{r.sources, program, lowered, r.diagnostics}, options.run_checks);
     apply_suppressions(r.sources, r.diagnostics);
-    if (!has_errors(r.diagnostics)) r.flow = lowered.flow;
-    lowered_out = std::move(lowered.flow);
+    if (!has_errors(r.diagnostics))
+      r.flow = std::move(lowered.flow);
+    else
+      lowered_out = std::move(lowered.flow);
   }
   sort_diagnostics(r.diagnostics);
   return r;

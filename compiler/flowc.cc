@@ -103,8 +103,10 @@ bool write_output(const std::string& path, const std::string& text) {
 
 int run_check(const std::vector<std::string>& files, const std::string& format, bool werror,
               bool stats) {
-  std::vector<flow::CompileResult> results;
-  std::vector<std::optional<flow::ir::Flow>> lowered(files.size());
+  // Deliberately never freed: tearing down the trees of a 100k-step flow takes longer than
+  // the process has left to live (the same reason compilers skip freeing at exit).
+  auto& results = *new std::vector<flow::CompileResult>;
+  auto& lowered = *new std::vector<std::optional<flow::ir::Flow>>(files.size());
   results.reserve(files.size());
   int status = kExitClean;
   std::string stats_out;
@@ -113,7 +115,8 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
     const flow::CompileResult& r = results.back();
     if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
     if (format == "human") print_human(r);
-    if (stats && lowered[i]) stats_out += stats_text(files[i], *lowered[i]);
+    const flow::ir::Flow* ir = r.flow ? &*r.flow : lowered[i] ? &*lowered[i] : nullptr;
+    if (stats && ir) stats_out += stats_text(files[i], *ir);
     status = std::max(status, status_of(r, werror));
   }
   std::vector<flow::Report> reports;
@@ -141,9 +144,10 @@ int run_graph(const std::string& file, const std::string& format, const std::str
   if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
   print_human(r);
   int status = status_of(r, false);
-  if (!lowered) return status == kExitClean ? kExitErrors : status;
+  const flow::ir::Flow* ir = r.flow ? &*r.flow : lowered ? &*lowered : nullptr;
+  if (!ir) return status == kExitClean ? kExitErrors : status;
   // A flow with errors is still drawn (it helps to see a cycle), but the exit says it failed.
-  std::string text = format == "mermaid" ? flow::graph_mermaid(*lowered) : flow::graph_dot(*lowered);
+  std::string text = format == "mermaid" ? flow::graph_mermaid(*ir) : flow::graph_dot(*ir);
   return write_output(out_path, text) ? status : kExitUsage;
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <unordered_set>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -45,7 +45,6 @@ struct Lowerer {
   const Program& program;
   std::vector<Diagnostic>& diags;
   Lowered out;
-  std::unordered_set<std::string> node_names;
   std::vector<PendingRef> refs;
   std::vector<std::string> when;  // `when` inputs in force, outermost first
   std::vector<EachScope> each;
@@ -102,26 +101,38 @@ struct Lowerer {
     node.when = when;
     node.deps = deps;
     node.loc = to_loc(sources, span);
-    node_names.insert(node.name);
     out.flow.nodes.push_back(std::move(node));
     out.node_spans.push_back(span);
     return out.flow.nodes.back().id;
   }
 
-  std::string gate_name(const std::string& target) {
-    std::string name = target + "/gate";
-    for (int n = 2; node_names.count(name); ++n) name = fmt::format("{}/gate-{}", target, n);
-    return name;
+  // Step names are unique, so only gates on the same step can collide: the step's own gate
+  // and those of enclosing `review each` blocks. `nth` counts them, from 1.
+  static std::string gate_name(const std::string& target, int nth) {
+    return nth == 1 ? target + "/gate" : fmt::format("{}/gate-{}", target, nth);
+  }
+
+  // An upper bound on the nodes a step makes (each step at most itself and one gate per
+  // enclosing gate-bearing block), so that the node vector is allocated once.
+  static size_t node_estimate(const ast::Step& step, size_t each_depth) {
+    size_t n = step.gates.empty() ? 0 : 1;
+    if (step.kind != ast::Step::Kind::Block) return n + 1 + each_depth;
+    bool each = std::any_of(step.gates.begin(), step.gates.end(), [](const ast::Gate& g) {
+      return g.kind == ast::Gate::Kind::ReviewEach;
+    });
+    for (const ast::Step& c : step.children) n += node_estimate(c, each_depth + (each ? 1 : 0));
+    return n;
   }
 
   // Wraps the unit [u.first, now) in a gate holding `gates`; the gate becomes the unit's exit.
   void add_gate(Unit& u, const std::string& target, const std::vector<const ast::Gate*>& gates,
-                const ast::Step& settings, bool from_each) {
+                const ast::Step& settings, bool from_each, int nth) {
     ir::Node g;
     g.kind = ir::NodeKind::Gate;
-    g.name = gate_name(target);
+    g.name = gate_name(target, nth);
     g.target = target;
-    for (uint32_t m = u.first; m < out.flow.nodes.size(); ++m) g.members.push_back(m);
+    g.members.resize(out.flow.nodes.size() - u.first);
+    std::iota(g.members.begin(), g.members.end(), u.first);
     for (const ast::Gate* gate : gates) {
       ir::Check c;
       c.loc = to_loc(sources, gate->span);
@@ -292,16 +303,17 @@ struct Lowerer {
     u.span = step.span;
 
     bool has_nodes = out.flow.nodes.size() > first;
+    int gates_made = 0;
     if (!gates.empty()) {
       if (has_nodes)
-        add_gate(u, name, gates, step, false);
+        add_gate(u, name, gates, step, false, ++gates_made);
       else
         report("E0306", gates.front()->span, "gate follows a block with no steps, so it never runs",
                "put steps in the block, or remove it and its gate");
     }
     if (step.kind == ast::Step::Kind::Call) {
       for (auto scope = each.rbegin(); scope != each.rend(); ++scope) {  // innermost first
-        add_gate(u, name, scope->reviews, *scope->owner, true);
+        add_gate(u, name, scope->reviews, *scope->owner, true, ++gates_made);
         ++scope->gates_made;
       }
     }
@@ -421,6 +433,11 @@ struct Lowerer {
       f.inputs.push_back(std::move(i));
     }
     for (const AgentDef& a : program.agents) f.agents.push_back(a.agent);
+    size_t estimate = 0;
+    for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);
+    f.nodes.reserve(estimate);
+    out.node_spans.reserve(estimate);
+    out.steps.reserve(estimate);
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
     bind_refs();
@@ -440,7 +457,7 @@ struct Lowerer {
 }  // namespace
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
-  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, {}, 0};
+  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0};
   l.run();
   return std::move(l.out);
 }

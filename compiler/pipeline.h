@@ -9,8 +9,8 @@
 
 namespace flow {
 
-// As compile_file; `lowered` receives the IR whenever parsing succeeded, even if the checks
-// then found errors (it is then only fit for display, never for running).
+// As compile_file; when the flow parsed but the checks found errors, `lowered` receives the IR
+// anyway (fit for display, never for running). Without errors the IR is in `result.flow`.
 CompileResult compile_file_with_ir(const std::string& path, const CompileOptions& options,
                                    std::optional<ir::Flow>& lowered);
 

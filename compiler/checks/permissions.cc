@@ -77,6 +77,21 @@ struct WriteEntry {
   uint32_t branch, node;
 };
 
+void report_overlap(const CheckContext& ctx, const ParallelInfo& par, const WriteEntry& fx,
+                    const WriteEntry& sx) {
+  const ir::Node& first = ctx.lowered.flow.nodes[fx.node];
+  const ir::Node& second = ctx.lowered.flow.nodes[sx.node];
+  Diagnostic d = make_diagnostic(
+      "E0500", par.span,
+      fmt::format("parallel steps `{}` and `{}` may write the same files", first.name, second.name));
+  d.secondary.push_back({ctx.lowered.node_spans[first.id],
+                         fmt::format("`{}` writes \"{}\"", first.agent, fx.pattern)});
+  d.secondary.push_back({ctx.lowered.node_spans[second.id],
+                         fmt::format("`{}` writes \"{}\"", second.agent, sx.pattern)});
+  d.help = "narrow the `writes` patterns so they cannot meet, or run the steps in sequence";
+  ctx.diags.push_back(std::move(d));
+}
+
 void check_parallel(const CheckContext& ctx, const ParallelInfo& par) {
   const ir::Flow& f = ctx.lowered.flow;
   std::vector<WriteEntry> entries;
@@ -90,36 +105,40 @@ void check_parallel(const CheckContext& ctx, const ParallelInfo& par) {
     }
   }
   if (entries.size() < 2) return;
-  // Sorted by literal prefix, every pattern whose prefix extends mine comes right after me, so
-  // only pairs that could overlap are compared.
   std::sort(entries.begin(), entries.end(), [](const WriteEntry& x, const WriteEntry& y) {
-    return x.prefix != y.prefix ? x.prefix < y.prefix : x.node < y.node;
+    if (x.prefix != y.prefix) return x.prefix < y.prefix;
+    return x.pattern != y.pattern ? x.pattern < y.pattern : x.node < y.node;
   });
+  // Many branches often share a few agents: keep, per distinct pattern, its first entry and
+  // the first one from another branch. Two entries from different branches are all that a
+  // pattern can contribute to a conflict, so the comparisons below grow with the number of
+  // distinct patterns, not of branches.
+  std::vector<WriteEntry> reps;
+  for (size_t i = 0; i < entries.size();) {
+    size_t j = i + 1;
+    while (j < entries.size() && entries[j].pattern == entries[i].pattern) ++j;
+    reps.push_back(entries[i]);
+    for (size_t k = i + 1; k < j; ++k)
+      if (entries[k].branch != entries[i].branch) {
+        reps.push_back(entries[k]);
+        break;
+      }
+    i = j;
+  }
   std::set<std::pair<uint32_t, uint32_t>> reported;  // branch pairs already reported
   constexpr size_t kMaxPerBlock = 10;
-  for (size_t i = 0; i < entries.size() && reported.size() < kMaxPerBlock; ++i) {
-    for (size_t j = i + 1; j < entries.size(); ++j) {
-      const WriteEntry& x = entries[i];
-      const WriteEntry& y = entries[j];
+  // Sorted by literal prefix, every pattern whose prefix extends mine comes right after me, so
+  // only pairs that could overlap are compared.
+  for (size_t i = 0; i < reps.size() && reported.size() < kMaxPerBlock; ++i) {
+    for (size_t j = i + 1; j < reps.size() && reported.size() < kMaxPerBlock; ++j) {
+      const WriteEntry& x = reps[i];
+      const WriteEntry& y = reps[j];
       if (y.prefix.substr(0, x.prefix.size()) != x.prefix) break;
       if (x.branch == y.branch) continue;
       auto key = std::minmax(x.branch, y.branch);
       if (reported.count(key) || !globs_overlap(x.pattern, y.pattern)) continue;
       reported.insert(key);
-      const ir::Node& first = f.nodes[std::min(x.node, y.node)];
-      const ir::Node& second = f.nodes[std::max(x.node, y.node)];
-      const WriteEntry& fx = x.node < y.node ? x : y;
-      const WriteEntry& sx = x.node < y.node ? y : x;
-      Diagnostic d = make_diagnostic(
-          "E0500", par.span,
-          fmt::format("parallel steps `{}` and `{}` may write the same files", first.name,
-                      second.name));
-      d.secondary.push_back({ctx.lowered.node_spans[first.id],
-                             fmt::format("`{}` writes \"{}\"", first.agent, fx.pattern)});
-      d.secondary.push_back({ctx.lowered.node_spans[second.id],
-                             fmt::format("`{}` writes \"{}\"", second.agent, sx.pattern)});
-      d.help = "narrow the `writes` patterns so they cannot meet, or run the steps in sequence";
-      ctx.diags.push_back(std::move(d));
+      report_overlap(ctx, par, x.node < y.node ? x : y, x.node < y.node ? y : x);
     }
   }
 }
