@@ -202,8 +202,13 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id) {
       pegtl::parse<pegtl::must<grammar::statement>, actions::action, syntax::control>(in, st);
       pos = st.offset(in.current());
     } catch (const pegtl::parse_error&) {
+      if (!st.error.text) {  // every raise records its message; this is only a safety net
+        st.error.text = &syntax::error_message<grammar::statement>;
+        st.error.offset = pos;
+        st.error.from_grammar = true;
+      }
       Diagnostic d = to_diagnostic(st, f);
-      if (std::find(bad_lines.begin(), bad_lines.end(), d.span.begin.line) == bad_lines.end())
+      if (!std::binary_search(bad_lines.begin(), bad_lines.end(), d.span.begin.line))
         result.diagnostics.push_back(std::move(d));
       pos = resume_point(text, pos, st.error.offset);
     }

@@ -13,6 +13,8 @@ using flow::testing::parse_text;
 
 namespace {
 
+// Time limits are loose on purpose (sanitizer and debug builds run these too); quadratic
+// behaviour on these inputs would take minutes, not seconds.
 double seconds_to_parse(const std::string& text, size_t& errors) {
   auto start = std::chrono::steady_clock::now();
   errors = parse_text(text).errors();
@@ -55,16 +57,16 @@ TEST_CASE("every single byte value at the start of a file gives an answer") {
 
 TEST_CASE("a 10 MB comment and a 10 MB string parse in linear time") {
   size_t errors = 0;
-  CHECK(seconds_to_parse(std::string(10'000'000, '#'), errors) < 2.0);
+  CHECK(seconds_to_parse(std::string(10'000'000, '#'), errors) < 10.0);
   CHECK(errors == 0);
   std::string text = "flow f \"" + std::string(10'000'000, 'a') + "\"\nstage s x\n";
-  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(seconds_to_parse(text, errors) < 10.0);
   CHECK(errors == 0);
   text = "stage s x \"" + std::string(10'000'000, 'a');  // unclosed, on one line
-  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(seconds_to_parse(text, errors) < 10.0);
   CHECK(errors == 1);
   text = "stage s x" + std::string(10'000'000, ' ') + "y";
-  CHECK(seconds_to_parse(text, errors) < 2.0);
+  CHECK(seconds_to_parse(text, errors) < 10.0);
   CHECK(errors == 1);
 }
 
@@ -72,7 +74,7 @@ TEST_CASE("many broken lines: one pass, no quadratic recovery") {
   std::string text;
   for (int i = 0; i < 100'000; ++i) text += "stage s <\n";
   size_t errors = 0;
-  CHECK(seconds_to_parse(text, errors) < 5.0);
+  CHECK(seconds_to_parse(text, errors) < 30.0);
   CHECK(errors == 100'000);
 }
 
