@@ -73,7 +73,8 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
     r.io_error = true;
     return r;
   }
-  // After a syntax error the tree is partial; resolving it would only add follow-on errors.
+  // After a syntax error the tree is partial, and after a failed import names are missing:
+  // resolving either would only add follow-on errors.
   if (!has_errors(r.diagnostics)) {
     resolve(r.sources, program, r.diagnostics);
     Lowered lowered = lower(r.sources, program, r.diagnostics);

@@ -6,6 +6,7 @@
 
 #include "compiler/diagnostic_registry.h"
 #include "compiler/resolve.h"
+#include "compiler/suggest.h"
 #include "lang/parser.h"
 
 namespace flow {
@@ -55,6 +56,28 @@ struct Importer {
     return is_file(p) ? p : "";
   }
 
+  // A close name among the .flow files next to where the import was looked for, written the
+  // way the import was (`std/policies`, `"lib/agents.flow"`), or "".
+  static std::string close_import(const ast::UseDecl& use, const std::vector<std::string>& tried) {
+    std::string target = use.target;
+    size_t slash = target.rfind('/');
+    std::string head = slash == std::string::npos ? "" : target.substr(0, slash + 1);
+    std::string last = slash == std::string::npos ? target : target.substr(slash + 1);
+    std::vector<std::string> names;
+    for (const std::string& t : tried) {
+      std::error_code ec;
+      fs::path dir = fs::path(t).parent_path();
+      for (const auto& e : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
+        if (e.path().extension() != ".flow") continue;
+        names.push_back(use.is_file ? e.path().filename().string() : e.path().stem().string());
+      }
+    }
+    std::sort(names.begin(), names.end());
+    std::vector<std::string_view> views(names.begin(), names.end());
+    std::string best = closest_name(last, views);
+    return best.empty() ? "" : head + best;
+  }
+
   void load(uint32_t source_id) {
     ParseResult parsed = parse(sources, source_id);
     for (Diagnostic& d : parsed.diagnostics) diags.push_back(std::move(d));
@@ -73,8 +96,13 @@ struct Importer {
       for (const std::string& t : tried) d.notes.push_back(fmt::format("looked for '{}'", t));
       if (options.stdlib_dir.empty() && !use.is_file)
         d.notes.push_back("no standard library was found; set FLOW_STDLIB to its directory");
-      d.help = use.is_file ? "a quoted path is relative to the importing file"
-                           : "add the directory that holds it to FLOW_PATH (colon-separated)";
+      std::string close = close_import(use, tried);
+      if (!close.empty())
+        d.help = use.is_file ? fmt::format("did you mean \"{}\"?", close)
+                             : fmt::format("did you mean `{}`?", close);
+      else
+        d.help = use.is_file ? "a quoted path is relative to the importing file"
+                             : "add the directory that holds it to FLOW_PATH (colon-separated)";
       diags.push_back(std::move(d));
       return;
     }
