@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "compiler/diagnostic_registry.h"
+#include "lang/text.h"
 
 namespace flow {
 namespace {
@@ -165,8 +166,21 @@ struct Loader {
     return std::nullopt;
   }
 
+  // Everything read from the file ends up in JSON (the IR, diagnostics), which must be UTF-8.
+  bool check_encoding() {
+    std::vector<uint32_t> bad = text::encoding_errors(file.text);
+    for (uint32_t at : bad)
+      report("E0115", span_at(at, 1),
+             file.text[at] == '\0'
+                 ? std::string("NUL byte in agent file")
+                 : fmt::format("invalid UTF-8 byte 0x{:02X} in agent file",
+                               static_cast<unsigned char>(file.text[at])),
+             "save the agent file as UTF-8");
+    return bad.empty();
+  }
+
   std::optional<AgentFile> load() {
-    if (!find_frontmatter()) return std::nullopt;
+    if (!check_encoding() || !find_frontmatter()) return std::nullopt;
     YAML::Node root;
     if (!parse_yaml(root)) return std::nullopt;
     if (!root.IsMap()) {

@@ -35,7 +35,8 @@ std::string emit_json(const std::vector<Report>& reports) {
     }
   }
   ojson doc{{"version", 1}, {"diagnostics", std::move(list)}};
-  return doc.dump(2) + "\n";
+  // Replace rather than throw on bytes that are not UTF-8: a report must always come out.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace flow

@@ -118,7 +118,8 @@ std::string emit_sarif(const std::vector<Report>& reports, const std::string& to
   ojson doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
             {"version", "2.1.0"},
             {"runs", ojson::array({std::move(run)})}};
-  return doc.dump(2) + "\n";
+  // Replace rather than throw on bytes that are not UTF-8: a report must always come out.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace flow
