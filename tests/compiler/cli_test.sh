@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# flowc's command line: exit statuses, explain, compile output, graph, the stdlib search.
+# Usage: cli_test.sh FLOWC   (run from anywhere; uses this directory's test files)
+set -u
+flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cd "$(dirname "$0")" || exit 2
+export NO_COLOR=1
+unset FLOW_PATH
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0 total=0
+
+expect() {  # NAME WANT_STATUS COMMAND... ; stdout+stderr saved in $work/out
+  local name=$1 want=$2
+  shift 2
+  total=$((total + 1))
+  "$@" >"$work/out" 2>&1
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $name: exit $got, expected $want" >&2
+    sed 's/^/  | /' "$work/out" >&2
+    failed=$((failed + 1))
+  fi
+}
+contains() {  # NAME TEXT: the last output holds TEXT
+  if ! grep -qF -- "$2" "$work/out"; then
+    echo "FAIL: $1: output lacks '$2'" >&2
+    sed 's/^/  | /' "$work/out" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+expect "no command" 2 "$flowc"
+expect "unknown option" 2 "$flowc" check --no-such-option ok_E0101_defined_agent.flow
+expect "bad format" 2 "$flowc" check --format xml ok_E0101_defined_agent.flow
+expect "help" 0 "$flowc" --help
+contains "help" "explain"
+expect "missing file" 2 "$flowc" check no-such-file.flow
+contains "missing file" "flowc: error: cannot read 'no-such-file.flow'"
+expect "a directory" 2 "$flowc" check agents
+expect "missing and broken" 2 "$flowc" check no-such-file.flow fail_E0101_undefined_agent.flow
+contains "missing and broken" "error[E0101]"
+expect "clean" 0 "$flowc" check ok_E0101_defined_agent.flow ok_E0200_no_cycle.flow
+expect "warning" 0 "$flowc" check fail_W0101_empty_block.flow
+expect "werror" 1 "$flowc" check --werror fail_W0101_empty_block.flow
+
+expect "explain" 0 "$flowc" explain E0101
+contains "explain" "E0101 (error): undefined agent"
+expect "explain lowercase" 0 "$flowc" explain w0100
+contains "explain lowercase" "W0100 (warning): unused agent"
+expect "explain syntax" 0 "$flowc" explain E0010
+expect "explain unknown" 2 "$flowc" explain E9999
+contains "explain unknown" "no diagnostic has the code \`E9999\`"
+
+expect "compile" 0 "$flowc" compile ok_compile.flow -o "$work/ir.json"
+grep -q '"version": 1' "$work/ir.json" || { echo "FAIL: compile wrote no IR" >&2; failed=$((failed + 1)); }
+expect "compile twice" 0 "$flowc" compile ok_compile.flow -o "$work/ir2.json"
+cmp -s "$work/ir.json" "$work/ir2.json" || { echo "FAIL: IR differs between runs" >&2; failed=$((failed + 1)); }
+expect "compile errors" 1 "$flowc" compile fail_E0101_undefined_agent.flow -o "$work/bad.json"
+[ ! -e "$work/bad.json" ] || { echo "FAIL: compile wrote IR for a broken flow" >&2; failed=$((failed + 1)); }
+expect "compile unwritable" 2 "$flowc" compile ok_compile.flow -o "$work/no/such/dir/ir.json"
+contains "compile unwritable" "flowc: error: cannot write"
+expect "compile needs -o" 2 "$flowc" compile ok_compile.flow
+
+expect "graph of a broken flow" 1 "$flowc" graph fail_E0200_dependency_cycle.flow
+contains "graph of a broken flow" "digraph"
+expect "graph bad format" 2 "$flowc" graph --format png ok_compile.flow
+
+# `use std/NAME` follows FLOW_STDLIB; other module paths search FLOW_PATH first.
+mkdir -p "$work/std" "$work/path/team"
+printf 'agent critic < description "c"; role reviewer >\n' > "$work/std/review.flow"
+printf 'agent writer < description "w" >\n' > "$work/path/team/writers.flow"
+printf 'use std/review\nuse team/writers\nstage s writer review critic\n' > "$work/main.flow"
+expect "stdlib and path" 0 env FLOW_STDLIB="$work/std" FLOW_PATH="$work/nowhere:$work/path" \
+  "$flowc" check "$work/main.flow"
+expect "no path" 1 env FLOW_STDLIB="$work/std" "$flowc" check "$work/main.flow"
+contains "no path" "cannot find the import \`team/writers\`"
+
+echo "cli: $failed failure(s) in $total commands"
+[ "$failed" -eq 0 ]
