@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <tao/pegtl.hpp>
@@ -148,24 +149,47 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   return d;
 }
 
-// Where to start again after an error: the first line, from the one holding the error on,
-// whose first token is a statement keyword (and which lies past the failed statement's start).
+using statement_start = pegtl::sor<grammar::kw_flow, grammar::kw_input, grammar::kw_use,
+                                   grammar::kw_agents, grammar::kw_agent, grammar::kw_stage,
+                                   grammar::kw_rule>;
+
+// If the line starting at `p` begins with a statement keyword, its offset.
+std::optional<uint32_t> statement_on_line(std::string_view text, size_t p) {
+  size_t q = text.find_first_not_of(" \t\r", p);
+  if (q == std::string_view::npos || !matches_at<statement_start>(text, q)) return std::nullopt;
+  return static_cast<uint32_t>(q);
+}
+
+// Where to start again after an error: the next line whose first token is a statement
+// keyword. The line holding the error counts when it starts after the failed statement (an
+// unclosed block is reported at the next `stage`). Comments and strings on the way are
+// skipped whole, so a prompt line that happens to start with `use` is not taken for a
+// statement.
 uint32_t resume_point(std::string_view text, uint32_t statement_begin, uint32_t error_at) {
-  using starts = pegtl::sor<grammar::kw_flow, grammar::kw_input, grammar::kw_use,
-                            grammar::kw_agents, grammar::kw_agent, grammar::kw_stage,
-                            grammar::kw_rule>;
-  error_at = std::min<uint32_t>(error_at, text.size());
-  size_t line = text.rfind('\n', error_at == 0 ? 0 : error_at - 1);
-  size_t p = line == std::string_view::npos || error_at == 0 ? 0 : line + 1;
-  while (p < text.size()) {
-    size_t q = text.find_first_not_of(" \t\r", p);
-    if (q == std::string_view::npos) break;
-    if (q > statement_begin && matches_at<starts>(text, q)) return static_cast<uint32_t>(q);
-    size_t nl = text.find('\n', p);
-    if (nl == std::string_view::npos) break;
-    p = nl + 1;
+  size_t n = text.size();
+  size_t i = std::min<size_t>(error_at, n);
+  size_t line = i == 0 ? std::string_view::npos : text.rfind('\n', i - 1);
+  size_t line_start = line == std::string_view::npos ? 0 : line + 1;
+  if (auto q = statement_on_line(text, line_start); q && *q > statement_begin) return *q;
+  while (i < n) {
+    char c = text[i];
+    if (c == '\n') {
+      if (auto q = statement_on_line(text, i + 1)) return *q;
+      ++i;
+    } else if (c == '#') {
+      i = std::min(text.find('\n', i), n);
+    } else if (text.substr(i, 3) == "\"\"\"") {
+      size_t close = text.find("\"\"\"", i + 3);
+      i = close == std::string_view::npos ? n : close + 3;
+    } else if (c == '"') {
+      for (++i; i < n && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\') ++i;
+      if (i < n && text[i] == '"') ++i;
+    } else {
+      ++i;
+    }
   }
-  return static_cast<uint32_t>(text.size());
+  return static_cast<uint32_t>(n);
 }
 
 }  // namespace

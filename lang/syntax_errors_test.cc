@@ -195,3 +195,20 @@ TEST_CASE("every code has a kind, a message, and unique titles") {
   CHECK(codes.size() == kinds.size());
   CHECK(flow::syntax::error_message<flow::grammar::block_close>.code == "E0010");
 }
+
+TEST_CASE("recovery does not mistake the lines of a prompt for statements") {
+  const std::string text =
+      "agent a < modle x; prompt \"\"\"\n"
+      "  use the tools you have\n"
+      "  stage by stage\n"
+      "  \"\"\" >\n"
+      "agent b < prompt \"# not a comment\n"   // unclosed: recovery restarts on the next line
+      "stage s a\n";
+  CHECK(headlines(text) ==
+        "t.flow:1:11: error[E0018]: unknown agent field `modle`\n"
+        "t.flow:5:34: error[E0006]: expected `\"` to close the string opened at 5:18, found end "
+        "of line\n");
+  auto p = parse_text(text);
+  REQUIRE(p.file().stages.size() == 1);
+  CHECK(p.file().stages[0].name.name == "s");
+}

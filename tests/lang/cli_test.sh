@@ -4,6 +4,10 @@
 # (DIR is tests/lang, whose ok_/fail_ files serve as inputs).
 set -u
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+if [ ! -x "$flowc" ]; then
+  echo "cli_test: '$1' is not an executable flowc" >&2
+  exit 2
+fi
 cd "$2" || exit 2
 export NO_COLOR=1
 failures=0

@@ -16,6 +16,10 @@ if [ $# -ne 2 ]; then
   exit 2
 fi
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+if [ ! -x "$flowc" ]; then
+  echo "run_golden: '$1' is not an executable flowc" >&2
+  exit 2
+fi
 cd "$2" || exit 2
 
 # Golden output must not depend on the terminal or the caller's environment.
