@@ -1,7 +1,6 @@
 #include "compiler/lower.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -133,34 +132,9 @@ struct Lowerer {
     g.target = target;
     g.members.resize(out.flow.nodes.size() - u.first);
     std::iota(g.members.begin(), g.members.end(), u.first);
-    for (const ast::Gate* gate : gates) {
-      ir::Check c;
-      c.loc = to_loc(sources, gate->span);
-      switch (gate->kind) {
-        case ast::Gate::Kind::Review:
-        case ast::Gate::Kind::ReviewEach:
-          c.kind = ir::Check::Kind::Review;
-          c.agent = gate->reviewer.name;
-          break;
-        case ast::Gate::Kind::Check:
-          c.kind = ir::Check::Kind::Command;
-          c.command = gate->text ? gate->text->value : "";
-          break;
-        case ast::Gate::Kind::Approve:
-          c.kind = ir::Check::Kind::Human;
-          c.question = gate->text ? gate->text->value : "";
-          break;
-      }
-      g.checks.push_back(std::move(c));
-    }
+    for (const ast::Gate* gate : gates) g.checks.push_back(lower_check(sources, *gate));
     if (settings.retries) g.retries = static_cast<int>(settings.retries->value);
-    if (settings.on_exhausted) {
-      switch (*settings.on_exhausted) {
-        case ast::OnExhausted::Stop: g.on_exhausted = ir::OnExhausted::Stop; break;
-        case ast::OnExhausted::Continue: g.on_exhausted = ir::OnExhausted::Continue; break;
-        case ast::OnExhausted::Ask: g.on_exhausted = ir::OnExhausted::Ask; break;
-      }
-    }
+    if (settings.on_exhausted) g.on_exhausted = lower_on_exhausted(*settings.on_exhausted);
     uint32_t id = add_node(std::move(g), gates.front()->span, u.exits);
     GateInfo info;
     info.node = id;
@@ -400,39 +374,9 @@ struct Lowerer {
     }
   }
 
-  static nlohmann::json value_json(const ast::Value& v) {
-    switch (v.kind) {
-      case ast::Value::Kind::String: return v.text;
-      case ast::Value::Kind::Integer: return v.integer;
-      case ast::Value::Kind::Bool: return v.boolean;
-      case ast::Value::Kind::List: {
-        nlohmann::json list = nlohmann::json::array();
-        for (const ast::String& s : v.list) list.push_back(s.value);
-        return list;
-      }
-    }
-    return nullptr;
-  }
-
   void run() {
     ir::Flow& f = out.flow;
-    const std::string& main_path = sources.file(program.main_source).path;
-    f.source = main_path;
-    f.name = program.header ? program.header->name.name
-                            : std::filesystem::path(main_path).stem().string();
-    if (program.header && program.header->description)
-      f.description = program.header->description->value;
-    static const char* kTypes[] = {"text", "number", "bool", "list"};
-    for (const ast::InputDecl* in : program.inputs) {
-      ir::Input i;
-      i.name = in->name.name;
-      i.type = kTypes[static_cast<int>(in->type)];
-      if (in->default_value) i.default_value = value_json(*in->default_value);
-      if (in->description) i.description = in->description->value;
-      i.loc = to_loc(sources, in->span);
-      f.inputs.push_back(std::move(i));
-    }
-    for (const AgentDef& a : program.agents) f.agents.push_back(a.agent);
+    lower_declarations(sources, program, f);
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);
     f.nodes.reserve(estimate);
@@ -441,16 +385,6 @@ struct Lowerer {
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
     bind_refs();
-    for (const ast::RuleDecl* r : program.rules) {
-      ir::Rule rule;
-      rule.kind = static_cast<ir::Rule::Kind>(static_cast<int>(r->kind));
-      rule.a = r->a.name;
-      rule.b = r->b.name;
-      rule.limit = r->limit.value;
-      for (const ast::String& g : r->globs) rule.globs.push_back(g.value);
-      rule.loc = to_loc(sources, r->span);
-      f.rules.push_back(std::move(rule));
-    }
   }
 };
 

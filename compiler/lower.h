@@ -61,6 +61,12 @@ struct Lowered {
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags);
 
+// Pieces of lowering that need no graph (compiler/lower_decls.cc): the flow's name,
+// description, source, inputs, agents and rules; one gate check; an `else` setting.
+void lower_declarations(const SourceMap& sources, const Program& program, ir::Flow& flow);
+ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate);
+ir::OnExhausted lower_on_exhausted(ast::OnExhausted e);
+
 // The IR form of a span (path as the user named the file; line 0 for no location).
 ir::Loc to_loc(const SourceMap& sources, const Span& span);
 
