@@ -217,7 +217,8 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id) {
     bad_lines.push_back(f.pos_at(at).line);
   }
 
-  uint32_t pos = skip_space(text, 0);
+  // Some editors start UTF-8 files with a byte order mark; it carries no meaning here.
+  uint32_t pos = skip_space(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
   while (pos < text.size()) {
     st.begin_statement(pos);
     ++st.statements_seen;

@@ -37,6 +37,15 @@ TEST_CASE("NUL bytes and invalid UTF-8 are errors at the byte") {
   CHECK(p.file().agents.empty());
 }
 
+TEST_CASE("a UTF-8 byte order mark at the start is ignored, elsewhere it is an error") {
+  auto p = parse_text("\xEF\xBB\xBFstage s a\n");
+  CHECK(p.errors() == 0);
+  REQUIRE(p.file().stages.size() == 1);
+  CHECK(p.file().stages[0].span.begin.col == 4);  // columns still count bytes
+  CHECK(headlines("stage s a\n\xEF\xBB\xBFstage t b\n") ==
+        "t.flow:2:1: error[E0002]: expected a statement, found `\xEF\xBB\xBF`\n");
+}
+
 TEST_CASE("overlong forms, surrogates and truncated sequences are invalid UTF-8") {
   CHECK(headlines("# \xC0\xAF\n") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xC0\n");
   CHECK(headlines("# \xED\xA0\x80\n") == "t.flow:1:3: error[E0001]: invalid UTF-8 byte 0xED\n");
