@@ -246,10 +246,10 @@ struct Lowerer {
         if (step.focus) n.focus = step.focus->value;
         if (step.over_list)
           for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
-        if (step.over_input && check_input(*step.over_input, ast::InputType::List, "over"))
+        if (step.over_input) {
+          check_input(*step.over_input, ast::InputType::List, "over");
           n.fanout_input = step.over_input->name;
-        else if (step.over_input)
-          n.fanout_input = step.over_input->name;
+        }
         uint32_t id = add_node(std::move(n), step.span, preds);
         u.entries = u.exits = {id};
         break;
