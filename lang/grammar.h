@@ -71,7 +71,8 @@ struct unicode_open : p::one<'{'> {};
 struct unicode_digits : p::rep_min_max<1, 6, p::xdigit> {};
 struct unicode_close : p::one<'}'> {};
 struct unicode_escape
-    : p::seq<p::one<'u'>, p::must<unicode_open>, p::must<unicode_digits>, p::must<unicode_close>> {};
+    : p::seq<p::one<'u'>, p::must<unicode_open>, p::must<unicode_digits>,
+             p::must<unicode_close>> {};
 struct escape_code : p::sor<simple_escape, unicode_escape> {};
 struct escape : p::seq<p::one<'\\'>, p::must<escape_code>> {};
 struct string_close : p::one<'"'> {};
@@ -168,7 +169,8 @@ struct agent_field : p::sor<field_description, field_model, field_tools, field_w
 // A name where a field belongs: reported as an unknown field rather than an unclosed block.
 struct unknown_field : p::at<ident> {};
 struct agent_item
-    : p::sor<p::seq<agent_field, p::opt<semicolon>>, p::seq<unknown_field, p::raise<unknown_field>>> {};
+    : p::sor<p::seq<agent_field, p::opt<semicolon>>,
+             p::seq<unknown_field, p::raise<unknown_field>>> {};
 struct agent_open : p::seq<p::one<'<'>, sep> {};
 struct agent_close : p::seq<p::one<'>'>, sep> {};
 struct agent_body : p::seq<agent_open, p::star<agent_item>, p::must<agent_close>> {};

@@ -46,7 +46,7 @@ FLOW_ACTION0(description_text) {
 FLOW_END
 // model_ident derives from ident, so ident's own action does not run for it.
 FLOW_ACTION(model_ident) {
-  st.agent.model = ast::String{in.string(), st.span(st.offset(in.begin()), st.offset(in.end()))};
+  st.agent.model = ast::String{in.string(), st.span_of(in)};
 }
 FLOW_END
 FLOW_ACTION0(model_string) {

@@ -67,6 +67,11 @@ struct ParseState {
 
   uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - base); }
   Span span(uint32_t begin, uint32_t end) const { return sources->span(file_id, begin, end); }
+  // Exactly the text a rule matched.
+  template <typename ActionInput>
+  Span span_of(const ActionInput& in) const {
+    return span(offset(in.begin()), offset(in.end()));
+  }
   // From `begin` to the end of the last token read.
   Span span_from(const char* begin) const { return span(offset(begin), last_token_end); }
 

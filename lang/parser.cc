@@ -121,7 +121,8 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   Found found = describe_found(text, e.offset, st.in_string);
   bool placed = false;  // the message itself says what was found
   if (msg.find("{char}") != std::string::npos) {
-    size_t n = e.offset < text.size() && text[e.offset] != '\n' ? text::utf8_length(text, e.offset) : 0;
+    bool at_char = e.offset < text.size() && text[e.offset] != '\n';
+    size_t n = at_char ? text::utf8_length(text, e.offset) : 0;
     replace_all(msg, "{char}", text.substr(std::min<size_t>(e.offset, text.size()), n));
     placed = true;
   }
