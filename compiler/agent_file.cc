@@ -190,7 +190,7 @@ struct Loader {
     }
     AgentFile a;
     bool ok = true, has_name = false, has_description = false;
-    a.name_span = span_at(0, 3);
+    a.name_span = a.tools_span = span_at(0, 3);
     for (auto it = root.begin(); it != root.end(); ++it) {
       YAML::Node key = it->first;
       YAML::Node value = it->second;
@@ -215,7 +215,7 @@ struct Loader {
       } else if (k == "tools" || k == "disallowedTools") {
         auto list = tool_list(key, value);
         if (!list) ok = false;
-        else if (k == "tools") a.tools = *list, a.has_tools = true;
+        else if (k == "tools") a.tools = *list, a.has_tools = true, a.tools_span = key_span;
         else a.disallowed_tools = *list;
       } else if (k == "maxTurns") {
         int n = 0;

@@ -22,6 +22,7 @@ struct AgentFile {
   int max_turns = 0;  // 0 = not set
   std::string prompt;  // the body after the closing `---`, trimmed
   Span name_span;      // the `name:` line, for diagnostics about the agent
+  Span tools_span;     // the `tools:` line (the start of the file when absent)
 };
 
 // Parses a subagent file already held in `sources`. On success returns the agent; problems

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -55,6 +56,7 @@ struct Resolver {
   SourceMap& sources;
   Program& program;
   std::vector<Diagnostic>& diags;
+  std::map<std::string, std::optional<AgentFile>> loaded;  // agent files by path
 
   void report(std::string_view code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
@@ -84,19 +86,25 @@ struct Resolver {
   // Copies a subagent file's fields into `def`. False when the file is unusable.
   bool load_markdown(const std::string& path, const Span& named_at, AgentDef& def,
                      Span* name_line = nullptr) {
-    std::string text, error;
-    if (!read_text(path, text, error)) {
-      report("E0110", named_at, error, "the path is relative to the .flow file that names it");
-      return false;
+    // A file named twice is read once, so its diagnostics are reported once.
+    auto cached = loaded.find(path);
+    if (cached == loaded.end()) {
+      std::string text, error;
+      std::optional<AgentFile> parsed;
+      if (read_text(path, text, error))
+        parsed = parse_agent_file(sources, sources.add(path, std::move(text)), diags);
+      else
+        report("E0110", named_at, error, "the path is relative to the .flow file that names it");
+      cached = loaded.emplace(path, std::move(parsed)).first;
     }
-    uint32_t id = sources.add(path, std::move(text));
-    std::optional<AgentFile> file = parse_agent_file(sources, id, diags);
+    const std::optional<AgentFile>& file = cached->second;
     if (!file) return false;
     def.agent.description = file->description;
     def.agent.model = file->model;
     def.agent.tools = file->tools;
     def.agent.prompt = file->prompt;
     def.agent.source = path;
+    if (file->has_tools) def.tools_span = file->tools_span;
     if (name_line) *name_line = file->name_span;
     if (def.agent.name.empty()) def.agent.name = file->name;
     return true;
@@ -170,7 +178,8 @@ struct Resolver {
       def.from_dir = true;
       Span name_line;
       if (!load_markdown(path, decl.dir.span, def, &name_line)) continue;
-      def.span = def.writes_span = def.tools_span = name_line;
+      def.span = def.writes_span = name_line;
+      if (def.tools_span.file == 0) def.tools_span = name_line;
       def.agent.loc = loc(name_line);
       add_agent(std::move(def), name_line);
     }
@@ -209,7 +218,7 @@ struct Resolver {
 }  // namespace
 
 void resolve(SourceMap& sources, Program& program, std::vector<Diagnostic>& diags) {
-  Resolver{sources, program, diags}.run();
+  Resolver{sources, program, diags, {}}.run();
 }
 
 }  // namespace flow
