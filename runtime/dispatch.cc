@@ -14,9 +14,11 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Output files are replaced atomically but not fsynced: the fsynced `done` event holds their
-// hash, and resume re-runs a step whose file does not match (docs/runtime.md).
+// Output files are replaced atomically but not fsynced: the `done` event holds their hash,
+// and resume re-runs a step whose file does not match (docs/runtime.md). An empty output is
+// not written at all (its hash says it is empty): 10,000 `true` steps need no 10,000 files.
 void save(const std::string& dir, const std::string& rel, const std::string& text) {
+  if (text.empty()) return;
   write_file_atomic(dir + "/" + rel, text, /*durable=*/false, nullptr);
 }
 

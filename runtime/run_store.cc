@@ -154,8 +154,36 @@ std::string file_safe(const std::string& step_name) {
 // --- EventLog --------------------------------------------------------------------------------
 
 EventLog::~EventLog() {
-  if (fd_ >= 0) ::close(fd_);
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      stop_ = true;
+    }
+    sync_cv_.notify_one();
+    syncer_.join();
+  }
+  if (fd_ >= 0) {
+    ::fdatasync(fd_);
+    ::close(fd_);
+  }
 }
+
+void EventLog::sync_loop() {
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  for (;;) {
+    sync_cv_.wait(lock, [&] { return dirty_ || stop_; });
+    if (!dirty_) return;
+    dirty_ = false;
+    lock.unlock();
+    ::fdatasync(fd_);  // everything written before this call is covered
+    lock.lock();
+    // At most one flush per 50 ms: a busy run would otherwise keep the disk flushing
+    // back to back for little gain (kill -9 safety does not depend on it; see runtime.md).
+    sync_cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop_; });
+  }
+}
+
+bool EventLog::sync() { return fd_ >= 0 && ::fdatasync(fd_) == 0; }
 
 bool EventLog::open(const std::string& path, int64_t next_seq, std::string* error) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -175,6 +203,7 @@ bool EventLog::open(const std::string& path, int64_t next_seq, std::string* erro
   }
   seq_ = next_seq;
   start_ms_ = unix_ms_now();
+  syncer_ = std::thread([this] { sync_loop(); });
   return true;
 }
 
@@ -192,10 +221,18 @@ ojson& EventLog::emit(ojson event) {
 
 bool EventLog::commit(std::string* error) {
   if (buffer_.empty()) return true;
-  bool ok = write_all(fd_, buffer_.data(), buffer_.size()) && ::fdatasync(fd_) == 0;
+  bool ok = write_all(fd_, buffer_.data(), buffer_.size());
   buffer_.clear();
-  if (!ok && error) *error = std::string("cannot write events.jsonl: ") + std::strerror(errno);
-  return ok;
+  if (!ok) {
+    if (error) *error = std::string("cannot write events.jsonl: ") + std::strerror(errno);
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    dirty_ = true;
+  }
+  sync_cv_.notify_one();
+  return true;
 }
 
 EventsRead read_events(const std::string& path) {

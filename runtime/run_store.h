@@ -3,8 +3,11 @@
 // append-only event log, and reading both back for resume. Crash safety rests on two habits:
 // state files are replaced atomically (temp file, fsync, rename, fsync the directory), and a
 // step only counts as finished once its `done` event is in events.jsonl and fsynced.
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,20 +35,32 @@ int64_t unix_ms_now();
 // Step names may contain '/' (gates); file names use '~' instead.
 std::string file_safe(const std::string& step_name);
 
-// The append-only event log. emit() stamps seq/ts/ms and buffers; commit() writes the buffer
-// and fsyncs, so one fsync covers every event of a scheduler wake-up (group commit).
+// The append-only event log. emit() stamps seq/ts/ms and buffers; commit() write()s the buffer
+// at once (so a kill -9 loses nothing committed) and wakes a background thread that fdatasyncs
+// (so the disk flush, which can take milliseconds, stays off the scheduler's path). sync()
+// flushes synchronously; the destructor does too.
 class EventLog {
  public:
+  EventLog() = default;
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
   ~EventLog();
   // Opens (creating if needed) for appending; a truncated last line left by a crash is cut
   // off first so new lines start clean. `next_seq` continues the numbering.
   bool open(const std::string& path, int64_t next_seq, std::string* error);
   ojson& emit(ojson event);  // returns the stamped event (valid until the next emit)
   bool commit(std::string* error);
+  bool sync();
   int64_t started_ms() const { return start_ms_; }
 
  private:
+  void sync_loop();
+
   int fd_ = -1;
+  std::thread syncer_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool dirty_ = false, stop_ = false;
   int64_t seq_ = 1;
   int64_t start_ms_ = 0;
   std::string buffer_;

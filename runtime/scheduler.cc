@@ -113,7 +113,8 @@ int Scheduler::run() {
       batch.swap(done_);
     }
     for (Completion& c : batch) handle(c);
-    // Group commit: one fsync covers every event of this wake-up.
+    // Group commit: one write covers every event of this wake-up; the fsync runs in the
+    // background (EventLog).
     if (!log_.commit(&err)) {
       fail_run("", err, "error: " + err);
     }
@@ -142,6 +143,7 @@ int Scheduler::run() {
   end["duration_ms"] = unix_ms_now() - log_.started_ms();
   emit(std::move(end));
   log_.commit(&err);
+  log_.sync();
   return code;
 }
 
@@ -205,7 +207,8 @@ void Scheduler::node_done(uint32_t id) {
       all += fmt::format("### {} — {}\n\n{}\n", node.name, ns.items[i], item_output_[id][i]);
     output_[id] = std::move(all);
     output_file_[id] = step_file(id, ns.attempt, -1, 'i', ".output.md");
-    write_file_atomic(env_.run_dir + "/" + output_file_[id], output_[id], false, nullptr);
+    if (!output_[id].empty())
+      write_file_atomic(env_.run_dir + "/" + output_file_[id], output_[id], false, nullptr);
   }
   emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
         {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])}});
@@ -299,9 +302,12 @@ bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* 
   };
   // A recorded output only counts if the file is there and matches its hash.
   auto load = [&](const nlohmann::json& e, std::string* text) {
-    std::string rel = e.value("output", "");
-    return !rel.empty() && read_file(env_.run_dir + "/" + rel, text) &&
-           output_hash(*text) == e.value("output_hash", "");
+    std::string rel = e.value("output", ""), hash = e.value("output_hash", "");
+    if (hash == output_hash("")) {  // empty outputs have no file
+      text->clear();
+      return true;
+    }
+    return !rel.empty() && read_file(env_.run_dir + "/" + rel, text) && output_hash(*text) == hash;
   };
   for (const nlohmann::json& e : events) {
     std::string ev = e.value("event", "");
