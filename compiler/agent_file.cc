@@ -132,7 +132,9 @@ struct Loader {
         return true;
       } catch (const YAML::Exception&) {
         report("E0112", span_of(strict.mark, 1),
-               fmt::format("malformed YAML in agent frontmatter: {}", strict.msg));
+               fmt::format("malformed YAML in agent frontmatter: {}", strict.msg),
+               "check the brackets and quotes on this line and the one before; quote a value "
+               "that starts with a quote or a bracket");
         return false;
       }
     }
@@ -141,7 +143,8 @@ struct Loader {
   std::optional<std::string> scalar(const YAML::Node& key, const YAML::Node& value) {
     if (value.IsScalar()) return value.Scalar();
     report("E0114", span_of(key.Mark(), key.Scalar().size()),
-           fmt::format("agent file field `{}` must be a string", key.Scalar()));
+           fmt::format("agent file field `{}` must be a string", key.Scalar()),
+           "write the value on the same line, quoted if it holds special characters");
     return std::nullopt;
   }
 
@@ -162,7 +165,8 @@ struct Loader {
     report("E0114", span_of(key.Mark(), key.Scalar().size()),
            fmt::format("agent file field `{}` must be a comma-separated string or a list of "
                        "strings",
-                       key.Scalar()));
+                       key.Scalar()),
+           fmt::format("write `{}: Read, Grep` or a YAML list of names", key.Scalar()));
     return std::nullopt;
   }
 
@@ -220,14 +224,16 @@ struct Loader {
       } else if (k == "maxTurns") {
         int n = 0;
         if (!value.IsScalar() || !YAML::convert<int>::decode(value, n) || n < 1) {
-          report("E0114", key_span, "agent file field `maxTurns` must be a positive integer");
+          report("E0114", key_span, "agent file field `maxTurns` must be a positive integer",
+                 "write a whole number, such as `maxTurns: 20`");
           ok = false;
         }
         a.max_turns = n;
       } else if (k == "background") {
         bool b = false;
         if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
-          report("E0114", key_span, "agent file field `background` must be true or false");
+          report("E0114", key_span, "agent file field `background` must be true or false",
+                 "write `background: true` or `background: false`");
           ok = false;
         }
       } else if (k == "color" || k == "effort" || k == "isolation") {

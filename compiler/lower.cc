@@ -69,7 +69,10 @@ struct Lowerer {
     const ast::InputDecl* in = program.find_input(name.name);
     if (!in) {
       report("E0104", name.span, fmt::format("no input named `{}`", name.name),
-             did_you_mean(name.name, keys(program.input_index)));
+             did_you_mean(name.name, keys(program.input_index),
+                          want == ast::InputType::Bool
+                              ? "declare it, for example `input NAME: bool = false`"
+                              : "declare it, for example `input NAME: list = [\"a\", \"b\"]`"));
       return false;
     }
     if (in->type != want) {
@@ -78,6 +81,8 @@ struct Lowerer {
           fmt::format("`{}` needs a `{}` input, but `{}` is not one", use,
                       want == ast::InputType::Bool ? "bool" : "list", name.name));
       d.secondary.push_back({in->type_span, "declared here"});
+      d.help = want == ast::InputType::Bool ? "`when` tests a `bool` input, such as `input deep: bool = false`"
+                                            : "`over` fans out over a `list` input, such as `input areas: list`";
       diags.push_back(std::move(d));
       return false;
     }
@@ -90,7 +95,9 @@ struct Lowerer {
     report(code, name.span,
            fmt::format("{} `{}` is not declared", code == "E0300" ? "reviewer" : "agent",
                        name.name),
-           did_you_mean(name.name, keys(program.agent_index)));
+           did_you_mean(name.name, keys(program.agent_index),
+                        "declare it with `agent NAME < ... >` or `agent NAME from \"FILE.md\"`, "
+                        "or import the file that declares it"));
     return false;
   }
 
@@ -350,7 +357,7 @@ struct Lowerer {
         auto it = out.stages.find(name);
         if (it == out.stages.end()) {
           report("E0102", ref.name->span, fmt::format("no stage named `{}`", name),
-                 did_you_mean(name, keys(out.stages)));
+                 did_you_mean(name, keys(out.stages), "`after` on a stage names other stages"));
           continue;
         }
         target = &it->second;
@@ -358,7 +365,8 @@ struct Lowerer {
         std::vector<std::string_view> all = keys(out.stages);
         for (std::string_view k : keys(out.steps)) all.push_back(k);
         report("E0103", ref.name->span, fmt::format("no step or stage named `{}`", name),
-               did_you_mean(name, all));
+               did_you_mean(name, all,
+                            "name a stage, or a step by its agent, `run`, `approve` or `as` name"));
         continue;
       }
       for (uint32_t e : ref.entries) {

@@ -39,9 +39,10 @@ std::string closest_name(std::string_view name, const std::vector<std::string_vi
   return std::string(found);
 }
 
-std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates) {
+std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates,
+                         std::string otherwise) {
   std::string c = closest_name(name, candidates);
-  return c.empty() ? "" : "did you mean `" + c + "`?";
+  return c.empty() ? otherwise : "did you mean `" + c + "`?";
 }
 
 }  // namespace flow

@@ -14,7 +14,8 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit);
 // Ties go to the earliest candidate, so the answer does not depend on hash order.
 std::string closest_name(std::string_view name, const std::vector<std::string_view>& candidates);
 
-// "; did you mean `x`?" style help text, or "" when nothing is close.
-std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates);
+// "did you mean `x`?" when a candidate is close, else `otherwise`.
+std::string did_you_mean(std::string_view name, const std::vector<std::string_view>& candidates,
+                         std::string otherwise = "");
 
 }  // namespace flow

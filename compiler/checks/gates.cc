@@ -76,7 +76,7 @@ void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rul
     for (const AgentDef& a : ctx.program.agents) names.push_back(a.agent.name);
     Diagnostic d = make_diagnostic("E0101", rule.a.span,
                                    fmt::format("agent `{}` is not declared", reviewer));
-    d.help = did_you_mean(reviewer, names);
+    d.help = did_you_mean(reviewer, names, "declare the reviewing agent, or import it");
     ctx.diags.push_back(std::move(d));
     return;
   }

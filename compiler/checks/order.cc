@@ -88,7 +88,8 @@ const Unit* bind(const CheckContext& ctx, const ast::Ident& name) {
   std::sort(all.begin(), all.end());
   Diagnostic d = make_diagnostic("E0103", name.span,
                                  fmt::format("no step or stage named `{}`", name.name));
-  d.help = did_you_mean(name.name, all);
+  d.help = did_you_mean(name.name, all,
+                        "name a stage, or a step by its agent, `run`, `approve` or `as` name");
   ctx.diags.push_back(std::move(d));
   return nullptr;
 }
@@ -135,6 +136,7 @@ void check_order(const CheckContext& ctx) {
       d.notes.push_back(fmt::format("the flow orders them the other way: {}",
                                     show(f, search->path_to(hit))));
       d.secondary.push_back({ctx.lowered.node_spans[hit], fmt::format("`{}` starts here", bn)});
+      d.help = fmt::format("reorder them so `{}` comes first, or fix the rule", an);
     } else {
       d.notes.push_back(fmt::format(
           "nothing orders them: no chain of dependencies leads from `{}` to `{}`, so they may "

@@ -54,7 +54,7 @@ void check_writes_only(const CheckContext& ctx, const ast::RuleDecl& rule) {
     for (const AgentDef& a : ctx.program.agents) names.push_back(a.agent.name);
     Diagnostic d = make_diagnostic("E0101", rule.a.span,
                                    fmt::format("agent `{}` is not declared", rule.a.name));
-    d.help = did_you_mean(rule.a.name, names);
+    d.help = did_you_mean(rule.a.name, names, "the rule must name a declared agent");
     ctx.diags.push_back(std::move(d));
     return;
   }

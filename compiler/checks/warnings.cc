@@ -74,6 +74,7 @@ void check_unreachable(const CheckContext& ctx) {
           fmt::format("step `{}` can never run: it waits for `{}`, which always fails", n.name,
                       c.name));
       diag.secondary.push_back({ctx.lowered.node_spans[cause], "this never succeeds"});
+      diag.help = "fix or remove the command that always fails";
       ctx.diags.push_back(std::move(diag));
     }
   }

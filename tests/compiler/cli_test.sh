@@ -76,5 +76,15 @@ expect "stdlib and path" 0 env FLOW_STDLIB="$work/std" FLOW_PATH="$work/nowhere:
 expect "no path" 1 env FLOW_STDLIB="$work/std" "$flowc" check "$work/main.flow"
 contains "no path" "cannot find the import \`team/writers\`"
 
+# Every compiler diagnostic in the golden outputs carries a `= help:` line.
+if ! awk '
+  /^[^ ].*: (error|warning)\[[EW]0[1-9]/ { if (open) { print "no help line: " hdr; bad++ } open = 1; hdr = FILENAME ": " $0; next }
+  /^  = help:/ { open = 0 }
+  /^exit:/ { if (open) { print "no help line: " hdr; bad++ } open = 0 }
+  END { exit bad > 0 }' fail_*.expected >&2; then
+  echo "FAIL: a diagnostic without help" >&2
+  failed=$((failed + 1))
+fi
+
 echo "cli: $failed failure(s) in $total commands"
 [ "$failed" -eq 0 ]
