@@ -186,7 +186,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"human", "json", "sarif", "github"}));
   check->add_flag("--werror", werror, "treat warnings as errors (exit 1)");
   check->add_flag("--stats", stats, "print node counts and the worst-case number of agent calls");
-  check->footer(kExitCodes);
+  check->footer(std::string("Silence a warning with a comment `# flowc: allow CODE` on its line, or\n"
+                            "`# flowc: allow-file CODE` anywhere in the file; `flowc explain CODE`\n"
+                            "says what a code means. docs/diagnostics.md lists them all.\n\n") +
+                kExitCodes);
 
   std::string file;
   CLI::App* compile = app.add_subcommand(
@@ -203,7 +206,8 @@ int main(int argc, char** argv) {
   graph->add_option("--format", graph_format, "dot (default) or mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
   graph->add_option("-o,--output", out_path, "where to write it (default: stdout)");
-  graph->footer(kExitCodes);
+  graph->footer(std::string("Example: flowc graph pipeline.flow | dot -Tsvg > pipeline.svg\n\n") +
+                kExitCodes);
 
   CLI::App* explain =
       app.add_subcommand("explain", "Explain a diagnostic code, such as E0101 or W0100");
