@@ -193,7 +193,10 @@ struct block_kind : p::seq<p::sor<kw_parallel, kw_sequence>, sep> {};
 struct block_open : p::seq<p::one<'<'>, sep> {};
 struct block_close : p::seq<p::one<'>'>, sep> {};
 struct block_steps : p::opt<step, p::star<semicolon, step>, p::opt<semicolon>> {};
-struct block_rest : p::seq<block_steps, p::must<block_close>> {};
+// `< ; >` or `< a; ; b >`: a `;` where a step belongs is reported as a missing step.
+struct stray_semicolon : p::at<p::one<';'>> {};
+struct block_rest
+    : p::seq<block_steps, p::opt<stray_semicolon, p::raise<step>>, p::must<block_close>> {};
 struct keyword_block : p::seq<block_kind, p::must<block_open>, block_rest> {};
 struct bare_block : p::seq<block_open, block_rest> {};
 struct block : p::sor<keyword_block, bare_block> {};

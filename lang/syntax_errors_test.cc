@@ -110,6 +110,14 @@ TEST_CASE("names, numbers and escapes are shown whole") {
         "t.flow:1:15: error[E0008]: expected 1 to 6 hex digits in `\\u{...}`, found `}`\n");
 }
 
+TEST_CASE("a semicolon where a step belongs") {
+  CHECK(headlines("stage a < ; >") == "t.flow:1:11: error[E0020]: expected a step, found `;`\n");
+  CHECK(headlines("stage a < x; ; y >") ==
+        "t.flow:1:14: error[E0020]: expected a step, found `;`\n");
+  CHECK(parse_text("stage a < x; y; >").errors() == 0);
+  CHECK(parse_text("stage a < >").errors() == 0);
+}
+
 TEST_CASE("agent field errors") {
   CHECK(rendered("agent r < model x; model y >") ==
         "t.flow:1:20: error[E0019]: field `model` is given twice in this agent\n"
