@@ -220,19 +220,28 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id) {
 
   // Some editors start UTF-8 files with a byte order mark; it carries no meaning here.
   uint32_t pos = skip_space(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
+  constexpr uint32_t kNotStage = UINT32_MAX;
+  uint32_t stage_end = kNotStage;  // where the last statement ended, if it was a stage
   while (pos < text.size()) {
     st.begin_statement(pos);
     ++st.statements_seen;
+    size_t stages = result.file.stages.size();
     Input in(text.data() + pos, text.data() + text.size(), f.path);
     try {
       pegtl::parse<pegtl::must<grammar::statement>, actions::action, syntax::control>(in, st);
       pos = st.offset(in.current());
+      stage_end = result.file.stages.size() > stages ? st.last_token_end : kNotStage;
     } catch (const pegtl::parse_error&) {
       if (!st.error.text) {  // every raise records its message; this is only a safety net
         st.error.text = &syntax::error_message<grammar::statement>;
         st.error.offset = pos;
         st.error.from_grammar = true;
       }
+      // `stage plan planner critic`: the likely intent is two steps, so the help says how.
+      if (st.error.text == &syntax::error_message<grammar::statement> &&
+          stage_end != kNotStage && f.pos_at(stage_end).line == f.pos_at(st.error.offset).line)
+        st.error.text = &syntax::error_message<syntax::check::after_stage>;
+      stage_end = kNotStage;
       Diagnostic d = to_diagnostic(st, f);
       if (!std::binary_search(bad_lines.begin(), bad_lines.end(), d.span.begin.line))
         result.diagnostics.push_back(std::move(d));

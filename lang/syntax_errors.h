@@ -51,6 +51,7 @@ struct duplicate_field;   // an agent field given twice
 struct flow_not_first;    // `flow` after another statement
 struct flow_twice;        // a second `flow` header
 struct too_deep;          // blocks nested more than kMaxDepth levels
+struct after_stage;       // E0002 right after a stage, on its line: most likely a second step
 }  // namespace check
 
 inline constexpr int kMaxDepth = 256;
@@ -67,6 +68,9 @@ FLOW_ERROR(check::nul_byte, "E0001", "NUL byte in source",
            "remove the NUL byte; flow files are UTF-8 text");
 FLOW_ERROR(g::statement, "E0002", "expected a statement",
            "statements start with `flow`, `input`, `use`, `agent`, `agents`, `stage` or `rule`");
+FLOW_ERROR(check::after_stage, "E0002", "expected a statement",
+           "a stage runs one step; to run several, put them in a block: `< a; b >` or "
+           "`parallel < a; b >`");
 FLOW_ERROR(g::end_of_file, "E0002", "expected a statement",
            "statements start with `flow`, `input`, `use`, `agent`, `agents`, `stage` or `rule`");
 

@@ -110,6 +110,19 @@ TEST_CASE("names, numbers and escapes are shown whole") {
         "t.flow:1:15: error[E0008]: expected 1 to 6 hex digits in `\\u{...}`, found `}`\n");
 }
 
+TEST_CASE("a second step after a stage's step gets a hint about blocks") {
+  CHECK(rendered("stage plan planner critic\n") ==
+        "t.flow:1:20: error[E0002]: expected a statement, found `critic`\n"
+        "  |\n"
+        "1 | stage plan planner critic\n"
+        "  |                    ^^^^^^\n"
+        "  = help: a stage runs one step; to run several, put them in a block: `< a; b >` or "
+        "`parallel < a; b >`\n");
+  // On the next line it is just a stray word.
+  CHECK(rendered("stage plan planner\ncritic\n").find("help: statements start with") !=
+        std::string::npos);
+}
+
 TEST_CASE("a semicolon where a step belongs") {
   CHECK(headlines("stage a < ; >") == "t.flow:1:11: error[E0020]: expected a step, found `;`\n");
   CHECK(headlines("stage a < x; ; y >") ==
