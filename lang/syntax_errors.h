@@ -42,7 +42,7 @@ struct ErrorText {
 template <typename Rule>
 inline constexpr ErrorText error_message{};
 
-// Errors found by the actions rather than by the grammar.
+// Errors found outside the grammar: by the actions, or by the parser around them.
 namespace check {
 struct invalid_byte;      // NUL or a byte that is not valid UTF-8 (checked before parsing)
 struct nul_byte;
