@@ -67,9 +67,10 @@ struct Importer {
     for (const std::string& t : tried) {
       std::error_code ec;
       fs::path dir = fs::path(t).parent_path();
-      for (const auto& e : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
-        if (e.path().extension() != ".flow") continue;
-        names.push_back(use.is_file ? e.path().filename().string() : e.path().stem().string());
+      for (fs::directory_iterator it(dir.empty() ? "." : dir, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (it->path().extension() != ".flow") continue;
+        names.push_back(use.is_file ? it->path().filename().string() : it->path().stem().string());
       }
     }
     std::sort(names.begin(), names.end());

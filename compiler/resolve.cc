@@ -159,9 +159,10 @@ struct Resolver {
     std::error_code ec;
     std::vector<std::string> paths;
     if (fs::is_directory(dir, ec)) {
-      for (const auto& entry : fs::directory_iterator(dir, ec))
-        if (entry.path().extension() == ".md" && !entry.is_directory(ec))
-          paths.push_back(join_path(dir, entry.path().filename().string()));
+      // increment(ec) rather than a range-for, whose ++ throws on an unreadable entry.
+      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".md" && !it->is_directory(ec))
+          paths.push_back(join_path(dir, it->path().filename().string()));
     }
     if (paths.empty()) {
       report("E0110", decl.dir.span,
