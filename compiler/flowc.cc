@@ -220,9 +220,18 @@ int main(int argc, char** argv) {
     return status == 0 ? kExitClean : kExitUsage;
   }
 
-  if (check->parsed()) return run_check(files, format, werror, stats);
-  if (compile->parsed()) return run_compile(file, out_path);
-  if (graph->parsed()) return run_graph(file, graph_format, out_path);
-  if (explain->parsed()) return run_explain(code);
+  // The front end reports problems as diagnostics; an exception here is a bug or something
+  // outside the flow (a file name that is not UTF-8 cannot go into JSON). Say so, do not abort.
+  try {
+    if (check->parsed()) return run_check(files, format, werror, stats);
+    if (compile->parsed()) return run_compile(file, out_path);
+    if (graph->parsed()) return run_graph(file, graph_format, out_path);
+    if (explain->parsed()) return run_explain(code);
+  } catch (const nlohmann::json::exception& e) {
+    std::cerr << "flowc: error: cannot write JSON: a file name or text is not UTF-8 (" << e.what()
+              << ")\n";
+  } catch (const std::exception& e) {
+    std::cerr << "flowc: error: " << e.what() << "\n";
+  }
   return kExitUsage;
 }
