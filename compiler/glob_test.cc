@@ -55,3 +55,11 @@ TEST_CASE("did you mean: close names only, ties to the first") {
   CHECK(flow::edit_distance("kitten", "sitting", 10) == 3);
   CHECK(flow::edit_distance("abc", "abcdefgh", 2) == 3);  // gives up past the limit
 }
+
+TEST_CASE("a name suggester stops searching when its budget is spent") {
+  flow::NameSuggester s({"review", "plan"});
+  s.budget = 2;
+  CHECK(s.did_you_mean("plna") == "did you mean `plan`?");
+  CHECK(s.did_you_mean("reviw", "none") == "did you mean `review`?");
+  CHECK(s.did_you_mean("plna", "none") == "none");
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -59,9 +60,32 @@ struct Lowerer {
   template <typename Map>
   static std::vector<std::string_view> keys(const Map& m) {
     std::vector<std::string_view> out;
+    out.reserve(m.size());
     for (const auto& [k, v] : m) out.push_back(k);
-    std::sort(out.begin(), out.end());  // suggestions must not depend on hash order
     return out;
+  }
+
+  // Built on first use: most flows have no unknown names at all.
+  std::optional<NameSuggester> input_names, agent_names, stage_names, unit_names;
+  NameSuggester& suggest_inputs() {
+    if (!input_names) input_names.emplace(keys(program.input_index));
+    return *input_names;
+  }
+  NameSuggester& suggest_agents() {
+    if (!agent_names) agent_names.emplace(keys(program.agent_index));
+    return *agent_names;
+  }
+  NameSuggester& suggest_stages() {  // only once every stage is lowered
+    if (!stage_names) stage_names.emplace(keys(out.stages));
+    return *stage_names;
+  }
+  NameSuggester& suggest_units() {  // only once every step is lowered
+    if (!unit_names) {
+      std::vector<std::string_view> all = keys(out.stages);
+      for (std::string_view k : keys(out.steps)) all.push_back(k);
+      unit_names.emplace(std::move(all));
+    }
+    return *unit_names;
   }
 
   // `when`/`over` name an input of the right type; false when they do not.
@@ -69,7 +93,7 @@ struct Lowerer {
     const ast::InputDecl* in = program.find_input(name.name);
     if (!in) {
       report("E0104", name.span, fmt::format("no input named `{}`", name.name),
-             did_you_mean(name.name, keys(program.input_index),
+             suggest_inputs().did_you_mean(name.name,
                           want == ast::InputType::Bool
                               ? "declare it, for example `input NAME: bool = false`"
                               : "declare it, for example `input NAME: list = [\"a\", \"b\"]`"));
@@ -95,7 +119,7 @@ struct Lowerer {
     report(code, name.span,
            fmt::format("{} `{}` is not declared", code == "E0300" ? "reviewer" : "agent",
                        name.name),
-           did_you_mean(name.name, keys(program.agent_index),
+           suggest_agents().did_you_mean(name.name,
                         "declare it with `agent NAME < ... >` or `agent NAME from \"FILE.md\"`, "
                         "or import the file that declares it"));
     return false;
@@ -357,15 +381,13 @@ struct Lowerer {
         auto it = out.stages.find(name);
         if (it == out.stages.end()) {
           report("E0102", ref.name->span, fmt::format("no stage named `{}`", name),
-                 did_you_mean(name, keys(out.stages), "`after` on a stage names other stages"));
+                 suggest_stages().did_you_mean(name, "`after` on a stage names other stages"));
           continue;
         }
         target = &it->second;
       } else if (!(target = out.find_unit(name))) {
-        std::vector<std::string_view> all = keys(out.stages);
-        for (std::string_view k : keys(out.steps)) all.push_back(k);
         report("E0103", ref.name->span, fmt::format("no step or stage named `{}`", name),
-               did_you_mean(name, all,
+               suggest_units().did_you_mean(name,
                             "name a stage, or a step by its agent, `run`, `approve` or `as` name"));
         continue;
       }
@@ -399,7 +421,7 @@ struct Lowerer {
 }  // namespace
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
-  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0};
+  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}};
   l.run();
   return std::move(l.out);
 }

@@ -192,3 +192,16 @@ TEST_CASE("suppression comments silence a warning on their line or in the whole 
   CHECK(codes(compile_text(with_agents("stage s zz # flowc: allow E0101\n"))->diags) ==
         "E0101");
 }
+
+TEST_CASE("thousands of unknown names get suggestions for the first ones only") {
+  // A search per name is linear in the names, so suggesting for all would be quadratic.
+  std::string flow = "agent a < description \"a\" >\nstage s <";
+  for (int i = 0; i < 20000; ++i)
+    flow += " a as x" + std::to_string(i) + " after y" + std::to_string(i) + ";";
+  flow += " >\n";
+  auto c = compile_text(flow);
+  REQUIRE(c->diags.size() == 20000);
+  CHECK(c->diags.front().help == "did you mean `x0`?");
+  CHECK(c->diags.back().help ==
+        "name a stage, or a step by its agent, `run`, `approve` or `as` name");
+}

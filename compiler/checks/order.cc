@@ -80,15 +80,18 @@ std::string show(const ir::Flow& f, const std::vector<uint32_t>& path) {
   return s;
 }
 
-const Unit* bind(const CheckContext& ctx, const ast::Ident& name) {
+const Unit* bind(const CheckContext& ctx, const ast::Ident& name,
+                 std::optional<NameSuggester>& names) {
   if (const Unit* u = ctx.lowered.find_unit(name.name)) return u;
-  std::vector<std::string_view> all;
-  for (const auto& [k, v] : ctx.lowered.stages) all.push_back(k);
-  for (const auto& [k, v] : ctx.lowered.steps) all.push_back(k);
-  std::sort(all.begin(), all.end());
+  if (!names) {
+    std::vector<std::string_view> all;
+    for (const auto& [k, v] : ctx.lowered.stages) all.push_back(k);
+    for (const auto& [k, v] : ctx.lowered.steps) all.push_back(k);
+    names.emplace(std::move(all));
+  }
   Diagnostic d = make_diagnostic("E0103", name.span,
                                  fmt::format("no step or stage named `{}`", name.name));
-  d.help = did_you_mean(name.name, all,
+  d.help = names->did_you_mean(name.name,
                         "name a stage, or a step by its agent, `run`, `approve` or `as` name");
   ctx.diags.push_back(std::move(d));
   return nullptr;
@@ -100,10 +103,11 @@ void check_order(const CheckContext& ctx) {
   const ir::Flow& f = ctx.lowered.flow;
   std::optional<Dependents> down;
   std::optional<Search> search;
+  std::optional<NameSuggester> names;
   for (const ast::RuleDecl* rule : ctx.program.rules) {
     if (rule->kind != ast::RuleDecl::Kind::Before) continue;
-    const Unit* a = bind(ctx, rule->a);
-    const Unit* b = bind(ctx, rule->b);
+    const Unit* a = bind(ctx, rule->a, names);
+    const Unit* b = bind(ctx, rule->b, names);
     if (!a || !b || a->exits.empty() || b->entries.empty() || a->last == a->first) continue;
     if (!down) {
       down.emplace(f);
