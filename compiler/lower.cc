@@ -156,7 +156,7 @@ struct Lowerer {
 
   // Wraps the unit [u.first, now) in a gate holding `gates`; the gate becomes the unit's exit.
   void add_gate(Unit& u, const std::string& target, const std::vector<const ast::Gate*>& gates,
-                const ast::Step& settings, bool from_each, int nth) {
+                const ast::Step& settings, int nth) {
     ir::Node g;
     g.kind = ir::NodeKind::Gate;
     g.name = gate_name(target, nth);
@@ -170,10 +170,8 @@ struct Lowerer {
     GateInfo info;
     info.node = id;
     info.span = gates.front()->span;
-    info.unit_span = u.span;
     info.explicit_retries = settings.retries.has_value();
     if (settings.retries) info.retries_span = settings.retries->span;
-    info.from_review_each = from_each;
     out.gates.push_back(info);
     u.exits = {id};
   }
@@ -311,14 +309,14 @@ struct Lowerer {
     int gates_made = 0;
     if (!gates.empty()) {
       if (has_nodes)
-        add_gate(u, name, gates, step, false, ++gates_made);
+        add_gate(u, name, gates, step, ++gates_made);
       else
         report("E0306", gates.front()->span, "gate follows a block with no steps, so it never runs",
                "put steps in the block, or remove it and its gate");
     }
     if (step.kind == ast::Step::Kind::Call) {
       for (auto scope = each.rbegin(); scope != each.rend(); ++scope) {  // innermost first
-        add_gate(u, name, scope->reviews, *scope->owner, true, ++gates_made);
+        add_gate(u, name, scope->reviews, *scope->owner, ++gates_made);
         ++scope->gates_made;
       }
     }

@@ -26,10 +26,8 @@ struct Unit {
 struct GateInfo {
   uint32_t node = 0;
   Span span;                 // the first gate modifier written
-  Span unit_span;            // the gated step or block
   bool explicit_retries = false;
   Span retries_span;         // when explicit
-  bool from_review_each = false;
 };
 
 struct ParallelInfo {
