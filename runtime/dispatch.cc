@@ -14,12 +14,13 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Output files are replaced atomically but not fsynced: the `done` event holds their hash,
-// and resume re-runs a step whose file does not match (docs/runtime.md). An empty output is
+// Prompt and output files are written plainly, neither renamed nor fsynced: the `done` event
+// holds the output's hash, and resume re-runs a step whose file is missing, torn or different
+// (docs/runtime.md). Creating files is the dominant cost of huge runs, so an empty output is
 // not written at all (its hash says it is empty): 10,000 `true` steps need no 10,000 files.
 void save(const std::string& dir, const std::string& rel, const std::string& text) {
   if (text.empty()) return;
-  write_file_atomic(dir + "/" + rel, text, /*durable=*/false, nullptr);
+  write_file(dir + "/" + rel, text);
 }
 
 }  // namespace

@@ -56,9 +56,9 @@ std::string latest_unfinished_run(const std::string& root) {
 }
 
 std::string summary_table(const std::string& dir) {
-  EventsRead r = read_events(dir + "/events.jsonl");
   Summary s;
-  for (const json& e : r.events) s.add(e);
+  std::string err;
+  scan_events(dir + "/events.jsonl", [&](const json& e) { s.add(e); }, &err);
   return s.table();
 }
 
@@ -73,17 +73,17 @@ int list_runs_command(const std::string& root) {
     std::string dir = root + "/" + id;
     json meta = meta_of(dir);
     std::string duration = "-";
-    EventsRead r = read_events(dir + "/events.jsonl");
-    if (r.ok && !r.events.empty() && r.events.front().contains("ts")) {
-      // Sum of the ms of each process's last event: resumed runs count only time spent running.
-      int64_t total = 0, last = 0;
-      for (const json& e : r.events) {
-        int64_t ms = e.value("ms", int64_t{0});
-        if (ms < last) total += last;
-        last = ms;
-      }
-      duration = fmt::format("{:.1f}s", (total + last) / 1000.0);
-    }
+    // Sum over the processes that ran it (ms restarts at each resume): time spent running.
+    int64_t total = 0, last = 0;
+    bool any = false;
+    std::string err;
+    scan_events(dir + "/events.jsonl", [&](const json& e) {
+      int64_t ms = e.value("ms", int64_t{0});
+      if (ms < last) total += last;
+      last = ms;
+      any = true;
+    }, &err);
+    if (any) duration = fmt::format("{:.1f}s", (total + last) / 1000.0);
     std::printf("%-22s  %-24s  %-11s  %-24s  %s\n", id.c_str(), meta.value("flow", "?").c_str(),
                 live_status(dir, meta).c_str(), meta.value("started", "?").c_str(), duration.c_str());
   }
@@ -97,16 +97,15 @@ int show_run_command(const std::string& root, const std::string& run) {
     std::fprintf(stderr, "flow: no run %s under %s (see `flow runs`)\n", run.c_str(), root.c_str());
     return 2;
   }
-  EventsRead r = read_events(dir + "/events.jsonl");
   std::printf("run %s of flow %s: %s (started %s)\n\n", run.c_str(), meta.value("flow", "?").c_str(),
               live_status(dir, meta).c_str(), meta.value("started", "?").c_str());
-  Summary s;
-  for (const json& e : r.events) s.add(e);
-  std::fputs(s.table().c_str(), stdout);
+  std::fputs(summary_table(dir).c_str(), stdout);
   std::printf("\nevents (%s/events.jsonl):\n", dir.c_str());
-  for (const json& e : r.events) std::printf("%s\n", format_event(e).c_str());
-  if (!r.ok) std::fprintf(stderr, "flow: %s\n", r.error.c_str());
-  return r.ok ? 0 : 1;
+  std::string err;
+  bool ok = scan_events(dir + "/events.jsonl",
+                        [](const json& e) { std::printf("%s\n", format_event(e).c_str()); }, &err);
+  if (!ok) std::fprintf(stderr, "flow: %s\n", err.c_str());
+  return ok ? 0 : 1;
 }
 
 }  // namespace flow::rt

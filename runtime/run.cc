@@ -159,6 +159,7 @@ int execute(Session& s, int jobs, bool yes, bool as_json, bool resumed,
   env.jobs = jobs;
   env.yes = yes;
   env.resumed = resumed;
+  if (s.flow.nodes.size() > 1000) env.budget = {32 * 1024, 8, 16};  // keep huge runs linear
   Cancel cancel;
   int code;
   {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <random>
+#include <string_view>
 
 namespace flow::rt {
 namespace {
@@ -69,6 +70,13 @@ bool write_file_atomic(const std::string& path, const std::string& content, bool
     }
   }
   return true;
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool ok = write_all(fd, content.data(), content.size());
+  return ::close(fd) == 0 && ok;
 }
 
 bool read_file(const std::string& path, std::string* content) {
@@ -235,32 +243,36 @@ bool EventLog::commit(std::string* error) {
   return true;
 }
 
-EventsRead read_events(const std::string& path) {
-  EventsRead r;
+bool scan_events(const std::string& path, const std::function<void(const nlohmann::json&)>& each,
+                 std::string* error) {
   std::string content;
   if (!read_file(path, &content)) {
-    r.error = errno_text("cannot read", path);
-    return r;
+    *error = errno_text("cannot read", path);
+    return false;
   }
   size_t pos = 0, line_no = 0;
   while (pos < content.size()) {
     size_t nl = content.find('\n', pos);
-    bool last = nl == std::string::npos;
-    std::string line = content.substr(pos, last ? std::string::npos : nl - pos);
+    if (nl == std::string::npos) break;  // no newline: cut short by a crash, ignore
+    std::string_view line(content.data() + pos, nl - pos);
     ++line_no;
-    pos = last ? content.size() : nl + 1;
+    pos = nl + 1;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    bool bad = j.is_discarded() || !j.is_object() || !j.contains("event");
-    if (bad && (last || pos >= content.size())) break;  // cut short by a crash: ignore
-    if (bad) {
-      r.error = path + ":" + std::to_string(line_no) + ": damaged event line";
-      return r;
+    if (j.is_discarded() || !j.is_object() || !j.contains("event")) {
+      if (pos >= content.size()) break;  // the last line, garbled by a crash: ignore
+      *error = path + ":" + std::to_string(line_no) + ": damaged event line";
+      return false;
     }
-    if (last) break;  // a complete object without its newline is still unfinished: ignore
-    r.events.push_back(std::move(j));
+    each(j);
   }
-  r.ok = true;
+  return true;
+}
+
+EventsRead read_events(const std::string& path) {
+  EventsRead r;
+  r.ok = scan_events(path, [&](const nlohmann::json& e) { r.events.push_back(e); }, &r.error);
+  if (!r.ok) r.events.clear();
   return r;
 }
 

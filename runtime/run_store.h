@@ -5,6 +5,7 @@
 // step only counts as finished once its `done` event is in events.jsonl and fsynced.
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,6 +21,9 @@ using ojson = nlohmann::ordered_json;
 // `durable`, fsyncs the file before the rename and the directory after it.
 bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
                        std::string* error);
+// A plain write (create or truncate). For per-attempt prompt and output files, whose content
+// the fsynced events vouch for by hash, so a torn file is detected rather than prevented.
+bool write_file(const std::string& path, const std::string& content);
 bool read_file(const std::string& path, std::string* content);
 bool make_dirs(const std::string& path, std::string* error);
 
@@ -75,6 +79,9 @@ struct EventsRead {
   std::string error;
 };
 EventsRead read_events(const std::string& path);
+// The same, one event at a time, without holding them all (100k-step runs have 300k events).
+bool scan_events(const std::string& path, const std::function<void(const nlohmann::json&)>& each,
+                 std::string* error);
 
 // An exclusive advisory lock on DIR/lock, held for as long as a process runs the run. Lets
 // `flow runs` tell a live run from a crashed one and keeps two resumes apart.

@@ -208,7 +208,7 @@ void Scheduler::node_done(uint32_t id) {
     output_[id] = std::move(all);
     output_file_[id] = step_file(id, ns.attempt, -1, 'i', ".output.md");
     if (!output_[id].empty())
-      write_file_atomic(env_.run_dir + "/" + output_file_[id], output_[id], false, nullptr);
+      write_file(env_.run_dir + "/" + output_file_[id], output_[id]);
   }
   emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
         {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])}});

@@ -255,14 +255,32 @@ void Summary::add(const json& e) {
 }
 
 std::string Summary::table() const {
-  size_t w = 4;
-  for (const std::string& s : order_) w = std::max(w, s.size());
-  std::string out = fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", "step", w, "kind",
-                                "status", "attempts", "time");
+  // Big runs: counts per status, then only the rows worth a look (not done, passed, skipped).
+  const size_t kMaxRows = 40;
+  bool condensed = order_.size() > kMaxRows;
+  std::vector<const std::string*> shown;
+  std::map<std::string, size_t> counts;
   for (const std::string& s : order_) {
     const Row& r = rows_.at(s);
-    out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", s, w, r.kind.empty() ? "-" : r.kind,
-                       r.status, r.attempts, seconds(r.ms));
+    ++counts[r.status];
+    bool routine = r.status == "done" || r.status == "passed" || r.status == "skipped";
+    if ((!condensed || !routine) && shown.size() < kMaxRows) shown.push_back(&s);
+  }
+  size_t w = 4;
+  for (const std::string* s : shown) w = std::max(w, s->size());
+  std::string out;
+  if (condensed) {
+    out += fmt::format("{} steps:", order_.size());
+    for (const auto& [status, n] : counts) out += fmt::format(" {} {},", n, status);
+    out.back() = '\n';
+    if (shown.empty()) return out;
+  }
+  out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", "step", w, "kind", "status",
+                     "attempts", "time");
+  for (const std::string* s : shown) {
+    const Row& r = rows_.at(*s);
+    out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", *s, w,
+                       r.kind.empty() ? "-" : r.kind, r.status, r.attempts, seconds(r.ms));
   }
   return out;
 }
