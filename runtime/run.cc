@@ -217,7 +217,7 @@ bool setup_router(Session& s, const std::string& config_path, const std::string&
 
 }  // namespace
 
-std::optional<ir::Flow> load_flow(const std::string& path) {
+std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text) {
   if (ends_with(path, ".json")) {
     std::string text;
     if (!read_file(path, &text)) {
@@ -229,6 +229,7 @@ std::optional<ir::Flow> load_flow(const std::string& path) {
       error(path + ": not a usable IR file: " + r.error);
       return std::nullopt;
     }
+    if (ir_text) *ir_text = std::move(text);
     return std::move(r.flow);
   }
 #ifdef FLOW_HAVE_COMPILER
@@ -242,6 +243,7 @@ std::optional<ir::Flow> load_flow(const std::string& path) {
   bool color = isatty(2);
   for (const Diagnostic& d : r.diagnostics) std::fputs(render_human(d, r.sources, color).c_str(), stderr);
   if (!r.flow) return std::nullopt;
+  if (ir_text) *ir_text = ir::to_json_text(*r.flow);
   return std::move(*r.flow);
 #else
   error(path + ": this build of flow cannot compile .flow files; compile it with "
@@ -253,7 +255,8 @@ std::optional<ir::Flow> load_flow(const std::string& path) {
 int run_command(const RunRequest& req) {
   block_signals();
   Session s;
-  std::optional<ir::Flow> flow = load_flow(req.file);
+  std::string ir_text;
+  std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
   if (!flow) return kExitUsage;
   s.flow = std::move(*flow);
   InputsResult inputs = resolve_inputs(s.flow, req.inputs);
@@ -318,7 +321,7 @@ int run_command(const RunRequest& req) {
     }
   }
   // ir.json and run.json first: from here on, whatever happens, `flow resume` has what it needs.
-  if (!write_file_atomic(s.dir + "/ir.json", ir::to_json_text(s.flow), true, &err)) {
+  if (!write_file_atomic(s.dir + "/ir.json", ir_text, true, &err)) {
     error(err);
     return kExitFailed;
   }

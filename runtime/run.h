@@ -35,6 +35,8 @@ int resume_command(const ResumeRequest& request);
 
 // Loads IR JSON, or compiles a .flow file (when the compiler is linked in). Prints errors to
 // stderr; returns nullopt on failure.
-std::optional<ir::Flow> load_flow(const std::string& path);
+// With `ir_text`, also returns the IR as JSON text (the file itself for a .json input, which
+// spares a second JSON document in memory for huge flows).
+std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text = nullptr);
 
 }  // namespace flow::rt
