@@ -28,7 +28,19 @@ std::vector<std::string> run_ids(const std::string& root) {
       ids.push_back(name);
   }
   closedir(d);
-  std::sort(ids.begin(), ids.end());
+  // Ids sort by the second; the start time in run.json (ms) orders runs within one second.
+  std::vector<std::pair<std::string, std::string>> keyed;
+  for (const std::string& id : ids) {
+    std::string text, started;
+    if (read_file(root + "/" + id + "/run.json", &text)) {
+      json meta = json::parse(text, nullptr, false);
+      if (meta.is_object()) started = meta.value("started", "");
+    }
+    keyed.emplace_back(id.substr(0, 15) + started, id);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  ids.clear();
+  for (auto& [key, id] : keyed) ids.push_back(std::move(id));
   return ids;
 }
 
