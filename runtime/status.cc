@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -155,14 +156,15 @@ class TtyStatus : public Status {
     json e(je);
     std::string ev = str(e, "event"), key = str(e, "step") + item(e);
     if (ev == "run_start") steps_ = num(e, "steps");
-    if (ev == "run_resume") done_ = num(e, "finished");
-    if (ev == "dispatch") running_[key] = now();
+    if (ev == "dispatch") running_[key] = {now(), num(e, "attempt")};
     if (ev == "attempt") running_.erase(key);
-    if (ev == "done" || ev == "skip" || ev == "gate_pass") ++done_;
+    if (ev == "done" || ev == "skip") finished_.insert(str(e, "step"));
+    if (ev == "gate_pass") finished_.insert(str(e, "gate"));
+    if (ev == "retry" && e.contains("steps"))
+      for (const json& s : e["steps"]) finished_.erase(s.get<std::string>());
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
-                   ev == "fail" || ev == "approval" || ev == "interrupted" ||
+                   ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
                    (ev == "attempt" && !e.value("ok", false));
-    if (ev == "gate_pass" || ev == "verdict") running_.erase(str(e, "gate") + item(e));
     clear();
     if (notable || ev == "run_start" || ev == "run_resume" || ev == "run_end")
       std::fprintf(out_, "%s\n", format_event(e).c_str());
@@ -172,7 +174,10 @@ class TtyStatus : public Status {
     clear();
     draw();
   }
-  void finish() override { clear(); }
+  void finish() override {
+    clear();
+    closed_ = true;  // the summary and final messages follow; no more redraws under them
+  }
 
  private:
   static double now() {
@@ -184,19 +189,20 @@ class TtyStatus : public Status {
     drawn_ = 0;
   }
   void draw() {
+    if (closed_) return;
     double t = now();
-    std::fprintf(out_, "\x1b[1m%lld/%lld steps finished, %zu running, %.0fs\x1b[0m\n",
-                 static_cast<long long>(done_), static_cast<long long>(steps_), running_.size(),
-                 t - t0_);
+    std::fprintf(out_, "\x1b[1m%zu/%lld steps finished, %zu running, %.0fs\x1b[0m\n",
+                 finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_);
     ++drawn_;
     int shown = 0;
-    for (const auto& [name, since] : running_) {
+    for (const auto& [name, run] : running_) {
       if (++shown > 8) {
         std::fprintf(out_, "  ... and %zu more\n", running_.size() - 8);
         ++drawn_;
         break;
       }
-      std::fprintf(out_, "  \x1b[36m▸\x1b[0m %-40s %5.0fs\n", name.c_str(), t - since);
+      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-40s attempt %-3lld %6.1fs\n", name.c_str(),
+                   static_cast<long long>(run.attempt), t - run.since);
       ++drawn_;
     }
     std::fflush(out_);
@@ -204,9 +210,15 @@ class TtyStatus : public Status {
 
   FILE* out_;
   double t0_;
-  int64_t steps_ = 0, done_ = 0;
+  struct Running {
+    double since;
+    int64_t attempt;
+  };
+  int64_t steps_ = 0;
   int drawn_ = 0;
-  std::map<std::string, double> running_;
+  bool closed_ = false;
+  std::map<std::string, Running> running_;
+  std::set<std::string> finished_;
 };
 
 }  // namespace

@@ -137,6 +137,9 @@ def main():
     base = args.work or os.path.join(os.path.dirname(os.path.dirname(flow)), "bench-work")
     os.makedirs(base, exist_ok=True)
     work = tempfile.mkdtemp(prefix="run-", dir=base)
+    # A private copy, so rebuilding flow meanwhile cannot disturb a long benchmark.
+    shutil.copy2(flow, os.path.join(work, "flow"))
+    flow = os.path.join(work, "flow")
     try:
         if args.only in (None, "ninja"):
             bench_ninja(flow, args, work)
