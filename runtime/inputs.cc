@@ -62,7 +62,8 @@ bool convert(const ir::Input& in, const std::string& text, json* out, std::strin
 
 }  // namespace
 
-InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>& args) {
+InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>& args,
+                            bool placeholders, std::vector<std::string>* missing) {
   InputsResult r;
   std::vector<std::pair<std::string, std::string>> given;
   for (const std::string& arg : args) {
@@ -96,6 +97,10 @@ InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>
       if (!convert(in, *text, &value, &r.error)) return r;
     } else if (in.default_value) {
       value = *in.default_value;
+    } else if (placeholders) {
+      value = in.type == "bool" ? json(false) : in.type == "number" ? json(0)
+              : in.type == "list" ? json::array() : json("<" + in.name + ">");
+      if (missing) missing->push_back(in.name);
     } else {
       r.error = "missing required input `" + in.name + "` (" + in.type + (in.description.empty() ? "" : ": " + in.description) +
                 "); pass it with --input " + in.name + "=VALUE or --input " + in.name + "=@FILE";

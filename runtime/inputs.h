@@ -20,7 +20,10 @@ struct InputsResult {
   std::string error;  // user-facing: what is wrong and how to pass it
 };
 
-InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>& args);
+// With `placeholders` (for --dry-run), a missing required input gets a stand-in value
+// (text "<name>", false, 0, an empty list) and is named in `missing` instead of failing.
+InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>& args,
+                            bool placeholders = false, std::vector<std::string>* missing = nullptr);
 
 const nlohmann::json* find_input(const InputValues& values, const std::string& name);
 

@@ -259,7 +259,8 @@ int run_command(const RunRequest& req) {
   std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
   if (!flow) return kExitUsage;
   s.flow = std::move(*flow);
-  InputsResult inputs = resolve_inputs(s.flow, req.inputs);
+  std::vector<std::string> missing;
+  InputsResult inputs = resolve_inputs(s.flow, req.inputs, req.dry_run, &missing);
   if (!inputs.ok) {
     error(inputs.error);
     return kExitUsage;
@@ -303,6 +304,9 @@ int run_command(const RunRequest& req) {
       return kExitUsage;
     }
     std::fputs(describe_plan(plan, s.router).c_str(), stdout);
+    for (const std::string& m : missing)
+      std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
+                  "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
     return kExitOk;
   }
 
