@@ -94,20 +94,20 @@ void Scheduler::fill() {
   }
 }
 
-void Scheduler::submit(std::function<Completion()> job) {
+void Scheduler::submit(const Completion& base, std::function<Completion(Completion)> job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (workers_.size() < static_cast<size_t>(env_.jobs) &&
         workers_.size() < static_cast<size_t>(running_) + 1)
       workers_.emplace_back([this] { worker_main(); });
-    jobs_.push_back(std::move(job));
+    jobs_.emplace_back(base, std::move(job));
   }
   work_cv_.notify_one();
 }
 
 void Scheduler::worker_main() {
   for (;;) {
-    std::function<Completion()> job;
+    std::pair<Completion, std::function<Completion(Completion)>> job;
     {
       std::unique_lock<std::mutex> lock(mu_);
       work_cv_.wait(lock, [&] { return quit_ || !jobs_.empty(); });
@@ -115,7 +115,13 @@ void Scheduler::worker_main() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    Completion c = job();
+    Completion c = job.first;
+    try {
+      c = job.second(std::move(job.first));
+    } catch (const std::exception& e) {  // a backend must not take the whole run down
+      c.ok = false;
+      c.error = std::string("internal error: ") + e.what();
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       done_.push_back(std::move(c));
@@ -192,7 +198,7 @@ void Scheduler::dispatch(const Task& t) {
       base.kind = "check";
       ev["kind"] = "check";
       emit(std::move(ev));
-      submit([=, cmd = check.command] { return run_shell(base, cmd); });
+      submit(base, [=, cmd = check.command](Completion c) { return run_shell(std::move(c), cmd); });
       return;
     }
     if (check.kind == ir::Check::Kind::Human) {
@@ -200,7 +206,7 @@ void Scheduler::dispatch(const Task& t) {
       ev["kind"] = "human";
       emit(std::move(ev));
       std::string q = check.question.empty() ? "Approve the work of `" + node.target + "`?" : check.question;
-      submit([=] { return run_ask(base, q, true); });
+      submit(base, [=](Completion c) { return run_ask(std::move(c), q, true); });
       return;
     }
     base.kind = "review";
@@ -217,7 +223,7 @@ void Scheduler::dispatch(const Task& t) {
     emit(std::move(ev));
     if (!backend) {
       base.error = err;
-      submit([=] { return base; });
+      submit(base, [](Completion c) { return c; });
       return;
     }
     base.prompt_file = step_file(t.node, ns.attempt, t.index, 'c', ".prompt.md");
@@ -225,7 +231,7 @@ void Scheduler::dispatch(const Task& t) {
                      reviewer->model, reviewer->role, true, ns.attempt, t.index,
                      compose_review_prompt(*reviewer, env_.inputs, node.target, gate_work(t.node), ns.attempt),
                      dir + "/" + base.prompt_file};
-    submit([=] { return run_agent(base, backend, req); });
+    submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req); });
     return;
   }
 
@@ -236,7 +242,7 @@ void Scheduler::dispatch(const Task& t) {
     base.kind = "command";
     ev["kind"] = "command";
     emit(std::move(ev));
-    submit([=, cmd = node.command] { return run_shell(base, cmd); });
+    submit(base, [=, cmd = node.command](Completion c) { return run_shell(std::move(c), cmd); });
     return;
   }
   if (node.kind == ir::NodeKind::Human) {
@@ -244,7 +250,7 @@ void Scheduler::dispatch(const Task& t) {
     ev["kind"] = "human";
     emit(std::move(ev));
     std::string q = node.question.empty() ? "Approve step `" + node.name + "`?" : node.question;
-    submit([=] { return run_ask(base, q, false); });
+    submit(base, [=](Completion c) { return run_ask(std::move(c), q, false); });
     return;
   }
   base.kind = "agent";
@@ -261,7 +267,7 @@ void Scheduler::dispatch(const Task& t) {
   emit(std::move(ev));
   if (!backend) {
     base.error = err;
-    submit([=] { return base; });
+    submit(base, [](Completion c) { return c; });
     return;
   }
   std::string focus = node.focus;
@@ -271,7 +277,7 @@ void Scheduler::dispatch(const Task& t) {
                    agent->role, false, ns.attempt, t.index,
                    compose_prompt(*agent, env_.inputs, upstream(t.node), focus, ns.feedback),
                    dir + "/" + base.prompt_file};
-  submit([=] { return run_agent(base, backend, req); });
+  submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req); });
 }
 
 }  // namespace flow::rt

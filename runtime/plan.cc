@@ -185,7 +185,7 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
   ++stamp_;
   std::vector<uint32_t> reset;
   for (uint32_t m : g.members)
-    if (nodes_[m].state != State::Skipped) {
+    if (m != gate && nodes_[m].state != State::Skipped) {  // a damaged IR may list the gate
       mark_[m] = stamp_;
       reset.push_back(m);
     }

@@ -69,7 +69,7 @@ class Scheduler {
 
   void fill();
   void dispatch(const Task& t);
-  void submit(std::function<Completion()> job);
+  void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);
@@ -104,7 +104,7 @@ class Scheduler {
 
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
-  std::deque<std::function<Completion()>> jobs_;
+  std::deque<std::pair<Completion, std::function<Completion(Completion)>>> jobs_;
   std::vector<Completion> done_;
   bool quit_ = false;
   std::vector<std::thread> workers_;

@@ -340,3 +340,51 @@ TEST_CASE("resume re-runs a finished step whose output file was lost") {
   CHECK(r2.exit_code == kExitOk);
   CHECK(steps_called(second) == std::vector<std::string>{"a", "c"});
 }
+
+TEST_CASE("an outer gate's rework reruns the inner gate with a fresh retry budget") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t a = b.agent("a");
+  uint32_t inner = b.review_gate(a, {a}, "inner-critic", 0);
+  uint32_t c = b.agent("c", {inner});
+  ir::Node outer;
+  outer.name = "block/gate";
+  outer.kind = ir::NodeKind::Gate;
+  outer.target = "block";
+  outer.deps = {c};
+  outer.members = {a, inner, c};
+  ir::Check check;
+  check.agent = "outer-critic";
+  outer.checks = {check};
+  outer.retries = 1;
+  b.declare("outer-critic", "reviewer");
+  b.add(outer);
+  FakeBackend fake;
+  int outer_reviews = 0;
+  fake.reply = [&](const AgentRequest& req) {
+    if (!req.review) return AgentResult{true, "work", ""};
+    if (req.agent == "outer-critic" && ++outer_reviews == 1) return AgentResult{true, "VERDICT: FAIL\nagain", ""};
+    return AgentResult{true, "VERDICT: PASS", ""};
+  };
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(r.exit_code == kExitOk);
+  CHECK(steps_called(fake) == std::vector<std::string>{"a", "a/gate", "c", "block/gate", "a",
+                                                        "a/gate", "c", "block/gate"});
+  auto retry = of_kind(r.events, "retry");
+  REQUIRE(retry.size() == 1);
+  CHECK(retry[0]["steps"] == json::array({"a", "a/gate", "c"}));
+  // The inner gate's files do not overwrite each other across rounds.
+  CHECK(std::filesystem::exists(tmp.path + "/steps/a~gate.a1.c0.output.md"));
+  CHECK(std::filesystem::exists(tmp.path + "/steps/a~gate.a2.c0.output.md"));
+}
+
+TEST_CASE("a backend that throws fails the step instead of the process") {
+  TempDir tmp;
+  FlowBuilder b;
+  b.agent("a");
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest&) -> AgentResult { throw std::runtime_error("boom"); };
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path);
+  CHECK(r.exit_code == kExitFailed);
+  CHECK(r.report.rfind("error: step `a` failed on attempt 1: internal error: boom", 0) == 0);
+}
