@@ -132,24 +132,25 @@ def main():
             print(f"kill {k:2} at {delay:.3f}s: {done} steps kept, resume completed")
         assert checked >= kills // 2, f"only {checked} of {kills} kills hit a running run"
 
-        # SIGINT: exit 130, status interrupted, then resumable.
-        root = os.path.join(work, "sigint")
-        p = subprocess.Popen([flow, "run", *common, "--run-dir", root], cwd=work,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(total / 3)
-        p.send_signal(signal.SIGINT)
-        assert p.wait(timeout=10) == 130, "SIGINT did not exit 130"
-        run_dir = os.path.join(root, os.listdir(root)[0])
-        with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
-            assert json.load(f)["status"] == "interrupted"
-        events = read_events(run_dir)
-        assert events[-1]["event"] == "run_end" and events[-1]["status"] == "interrupted"
-        assert any(e["event"] == "interrupted" and e["signal"] == "SIGINT" for e in events)
-        r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        assert r.returncode == 0, f"resume after SIGINT failed: {r.stderr}"
-        check_resumed(run_dir, ir, "SIGINT")
-        print(f"{checked} killed runs resumed; SIGINT gave 130 and resumed")
+        # SIGINT and SIGTERM: exit 130, status interrupted, then resumable.
+        for sig, name in ((signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")):
+            root = os.path.join(work, name)
+            p = subprocess.Popen([flow, "run", *common, "--run-dir", root], cwd=work,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(total / 3)
+            p.send_signal(sig)
+            assert p.wait(timeout=10) == 130, f"{name} did not exit 130"
+            run_dir = os.path.join(root, os.listdir(root)[0])
+            with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
+                assert json.load(f)["status"] == "interrupted"
+            events = read_events(run_dir)
+            assert events[-1]["event"] == "run_end" and events[-1]["status"] == "interrupted"
+            assert any(e["event"] == "interrupted" and e["signal"] == name for e in events)
+            r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            assert r.returncode == 0, f"resume after {name} failed: {r.stderr}"
+            check_resumed(run_dir, ir, name)
+        print(f"{checked} killed runs resumed; SIGINT and SIGTERM gave 130 and resumed")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
