@@ -388,3 +388,86 @@ TEST_CASE("a backend that throws fails the step instead of the process") {
   CHECK(r.exit_code == kExitFailed);
   CHECK(r.report.rfind("error: step `a` failed on attempt 1: internal error: boom", 0) == 0);
 }
+
+TEST_CASE("a command check gate passes on exit 0 and sends the output tail back otherwise") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  ir::Node g;
+  g.name = "draft/gate";
+  g.kind = ir::NodeKind::Gate;
+  g.target = "draft";
+  g.deps = {draft};
+  g.members = {draft};
+  ir::Check check;
+  check.kind = ir::Check::Kind::Command;
+  std::string marker = tmp.path + "/marker";
+  check.command = "test -f " + marker + " || { touch " + marker + "; echo 'lint: 2 errors'; exit 1; }";
+  g.checks = {check};
+  b.add(g);
+  FakeBackend fake;
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path + "/run");
+  REQUIRE(r.exit_code == kExitOk);
+  auto verdicts = of_kind(r.events, "verdict");
+  REQUIRE(verdicts.size() == 2);
+  CHECK(verdicts[0]["verdict"] == "FAIL");
+  CHECK(verdicts[0]["check"] == "command");
+  CHECK(verdicts[0]["reason"] == "`" + check.command + "`: exit 1");
+  CHECK(verdicts[1]["verdict"] == "PASS");
+  auto calls = fake.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[1].prompt.find("Its output ends with:\n\nlint: 2 errors") != std::string::npos);
+}
+
+TEST_CASE("an approve gate and else ask are answered by --yes and recorded") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  ir::Node g;
+  g.name = "draft/gate";
+  g.kind = ir::NodeKind::Gate;
+  g.target = "draft";
+  g.deps = {draft};
+  g.members = {draft};
+  ir::Check human;
+  human.kind = ir::Check::Kind::Human;
+  human.question = "Good enough?";
+  ir::Check review;
+  review.agent = "critic";
+  g.checks = {human, review};
+  g.retries = 0;
+  g.on_exhausted = ir::OnExhausted::Ask;
+  b.declare("critic", "reviewer");
+  b.add(g);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno" : "text", ""};
+  };
+  RunSetup setup;
+  setup.yes = true;
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
+  REQUIRE(r.exit_code == kExitOk);
+  auto approvals = of_kind(r.events, "approval");
+  REQUIRE(approvals.size() == 1);
+  CHECK(approvals[0]["question"] == "Good enough?");
+  auto ex = of_kind(r.events, "exhausted");
+  REQUIRE(ex.size() == 1);
+  CHECK(ex[0]["action"] == "ask");
+  CHECK(ex[0]["how"] == "--yes");
+  CHECK(of_kind(r.events, "gate_pass")[0]["unapproved"] == true);
+}
+
+TEST_CASE("a long chain keeps every prompt within the context budget") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t prev = b.agent("s0");
+  for (int i = 1; i < 200; ++i) prev = b.agent("s" + std::to_string(i), {prev}, "worker");
+  FakeBackend fake;
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(r.exit_code == kExitOk);
+  const std::string& last = fake.calls().back().prompt;
+  CHECK(last.find("## s198\n") != std::string::npos);       // nearest first, in full
+  CHECK(last.find("- s134: steps/s134.a1.output.md") != std::string::npos);  // then listed
+  CHECK(last.find("More upstream steps exist") != std::string::npos);
+  CHECK(last.find("s2\n") == std::string::npos);            // far ones left out
+}
