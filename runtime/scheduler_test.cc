@@ -44,7 +44,7 @@ TEST_CASE("dependencies order the calls and feed upstream outputs into prompts")
   REQUIRE(r.exit_code == kExitOk);
   CHECK(steps_called(fake) == std::vector<std::string>{"plan", "build", "ship"});
   // `ship` sees both earlier outputs, nearest first.
-  const std::string& prompt = fake.calls()[2].prompt;
+  const std::string prompt = fake.calls()[2].prompt;
   size_t build_at = prompt.find("## build\n\nout:build"), plan_at = prompt.find("## plan\n\nout:plan");
   CHECK(build_at != std::string::npos);
   CHECK(plan_at != std::string::npos);
@@ -90,7 +90,7 @@ TEST_CASE("a failed review sends the work back with the feedback, then passes") 
   REQUIRE(r.exit_code == kExitOk);
   CHECK(steps_called(fake) ==
         std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate", "publish"});
-  const AgentRequest& second = fake.calls()[2];
+  const AgentRequest second = fake.calls()[2];
   CHECK(second.attempt == 2);
   CHECK(second.prompt.find("# Feedback from review\n\nYour previous attempt was sent back. "
                            "Address this feedback:\n\nToo long.\n") != std::string::npos);
@@ -465,7 +465,7 @@ TEST_CASE("a long chain keeps every prompt within the context budget") {
   FakeBackend fake;
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path);
   REQUIRE(r.exit_code == kExitOk);
-  const std::string& last = fake.calls().back().prompt;
+  const std::string last = fake.calls().back().prompt;
   CHECK(last.find("## s198\n") != std::string::npos);       // nearest first, in full
   CHECK(last.find("- s134: steps/s134.a1.output.md") != std::string::npos);  // then listed
   CHECK(last.find("More upstream steps exist") != std::string::npos);

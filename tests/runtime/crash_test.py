@@ -122,10 +122,11 @@ def main():
                     if os.path.exists(os.path.join(root, d, "run.json"))]
             if not runs:
                 continue  # killed before the run was recorded: nothing to resume
+            with open(os.path.join(root, runs[0], "run.json"), encoding="utf-8") as f:
+                if json.load(f)["status"] == "succeeded":
+                    continue  # the kill came after the end
             r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            if r.returncode == 2 and "already succeeded" in r.stderr:
-                continue  # the kill came after the end
             assert r.returncode == 0, f"kill {k} at {delay:.3f}s: resume exited {r.returncode}: {r.stderr}"
             done = check_resumed(os.path.join(root, runs[0]), ir, f"kill {k} at {delay:.3f}s")
             checked += 1
