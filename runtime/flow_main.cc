@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
   std::string run_root = ".flow/runs";
   CLI::App* run_cmd = app.add_subcommand("run", "Run a flow (a .flow file or compiled IR .json)");
   run_cmd->add_option("file", run.file, "FILE.flow or IR.json")->required();
-  run_cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)");
+  // One value per occurrence, so `--input a=1 demo.flow` leaves demo.flow to the positional.
+  run_cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)")
+      ->allow_extra_args(false);
   run_cmd->add_option("-j,--jobs", run.jobs, "Steps to run at once (default: number of CPUs)")
       ->check(CLI::Range(1, 4096));
   run_cmd->add_option("--backend", run.backend,
@@ -35,8 +37,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
   run_cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
   run_cmd->add_option("--sim-fail-review", run.sim_fail_review,
-                      "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)");
-  run_cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails");
+                      "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)")
+      ->allow_extra_args(false);
+  run_cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails")
+      ->allow_extra_args(false);
 
   flow::rt::ResumeRequest resume;
   CLI::App* resume_cmd = app.add_subcommand("resume", "Continue an interrupted, crashed or failed run");
