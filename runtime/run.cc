@@ -18,59 +18,16 @@
 #include "runtime/router.h"
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
+#include "runtime/signals.h"
 #include "runtime/status.h"
 
-#ifdef FLOW_HAVE_COMPILER
-#include "compiler/compile.h"
-#endif
 
 namespace flow::rt {
 namespace {
 
 using json = nlohmann::json;
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", text.c_str()); }
-
-// SIGINT/SIGTERM are blocked in every thread and taken here with sigwait, so the handler can
-// do real work: cancel the children and wake the scheduler.
-class SignalThread {
- public:
-  SignalThread(Cancel& cancel, Scheduler& scheduler) {
-    thread_ = std::thread([&cancel, &scheduler, this] {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      sigaddset(&set, SIGUSR1);  // our own "stop waiting" at the end of the run
-      int sig = 0;
-      sigwait(&set, &sig);
-      if (sig == SIGUSR1) return;
-      scheduler.set_signal_name(sig == SIGINT ? "SIGINT" : "SIGTERM");
-      cancel.request();
-      scheduler.wake();
-    });
-  }
-  ~SignalThread() {
-    pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-  }
-
- private:
-  std::thread thread_;
-};
-
-void block_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
 
 int default_jobs() {
   unsigned n = std::thread::hardware_concurrency();
@@ -216,41 +173,6 @@ bool setup_router(Session& s, const std::string& config_path, const std::string&
 }
 
 }  // namespace
-
-std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text) {
-  if (ends_with(path, ".json")) {
-    std::string text;
-    if (!read_file(path, &text)) {
-      error("cannot read " + path);
-      return std::nullopt;
-    }
-    ir::ReadResult r = ir::from_json_text(text);
-    if (!r.ok) {
-      error(path + ": not a usable IR file: " + r.error);
-      return std::nullopt;
-    }
-    if (ir_text) *ir_text = std::move(text);
-    return std::move(r.flow);
-  }
-#ifdef FLOW_HAVE_COMPILER
-  CompileOptions options;
-  options.search_path = flow_path_from_env();
-  CompileResult r = compile_file(path, options);
-  if (r.io_error) {
-    error(r.io_message.empty() ? "cannot read " + path : r.io_message);
-    return std::nullopt;
-  }
-  bool color = isatty(2);
-  for (const Diagnostic& d : r.diagnostics) std::fputs(render_human(d, r.sources, color).c_str(), stderr);
-  if (!r.flow) return std::nullopt;
-  if (ir_text) *ir_text = ir::to_json_text(*r.flow);
-  return std::move(*r.flow);
-#else
-  error(path + ": this build of flow cannot compile .flow files; compile it with "
-        "`flowc compile` and run the IR .json file");
-  return std::nullopt;
-#endif
-}
 
 int run_command(const RunRequest& req) {
   block_signals();
