@@ -33,7 +33,7 @@ int64_t multiplier(const Plan& plan, uint32_t id) {
 int64_t worst_case_calls(const Plan& plan) {
   int64_t total = 0;
   for (const ir::Node& node : plan.flow().nodes) {
-    if (plan.node(node.id).state == State::Skipped) continue;
+    if (plan.node(node.id).skip) continue;
     if (node.kind == ir::NodeKind::Agent) {
       int64_t items = node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size()) : 1;
       total += items * multiplier(plan, node.id);
@@ -69,7 +69,7 @@ std::string describe_plan(const Plan& plan, const Router& router) {
         name += fmt::format(" [{} items]", plan.node(id).items.size());
       if (node.kind == ir::NodeKind::Command) name += " (run)";
       if (node.kind == ir::NodeKind::Human) name += " (approve)";
-      if (plan.node(id).state == State::Skipped) name += " (skipped)";
+      if (plan.node(id).skip) name += " (skipped)";
       names += (names.empty() ? "" : ", ") + name;
     }
     if (groups[l].size() > kMaxNames)

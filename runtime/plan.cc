@@ -47,9 +47,8 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
     NodeState& s = nodes_[node.id];
     for (const std::string& w : node.when) {
       const nlohmann::json* v = find_input(inputs, w);
-      if (!v || !v->is_boolean() || !v->get<bool>()) s.state = State::Skipped;
+      if (!v || !v->is_boolean() || !v->get<bool>()) s.skip = true;
     }
-    if (s.state == State::Skipped) ++finished_;
     if (node.kind != ir::NodeKind::Agent || !node.is_fanout()) continue;
     if (!node.fanout_input.empty()) {
       const nlohmann::json* v = find_input(inputs, node.fanout_input);
@@ -109,6 +108,7 @@ bool Plan::enqueue(uint32_t id) {
   NodeState& s = nodes_[id];
   const ir::Node& node = flow_.nodes[id];
   s.state = State::Ready;
+  if (s.skip) return true;
   if (node.kind == ir::NodeKind::Gate) {
     s.next_check = 0;
     if (node.checks.empty()) return true;
@@ -145,7 +145,7 @@ void Plan::complete(uint32_t id) {
   while (!work.empty()) {
     uint32_t n = work.back();
     work.pop_back();
-    nodes_[n].state = State::Done;
+    nodes_[n].state = nodes_[n].skip ? State::Skipped : State::Done;
     ++finished_;
     for (uint32_t d : dependents_[n]) {
       NodeState& ds = nodes_[d];

@@ -39,6 +39,9 @@ struct NodeState {
   int items_left = 0;      // fan-out: items not finished in this attempt
   int next_check = 0;      // gates: the check being run
   bool unapproved = false; // gates: accepted after exhausting retries
+  // A `when` input is false. The node still waits for its dependencies and then completes
+  // without running, so what comes after it keeps the order it would have had.
+  bool skip = false;
   std::string feedback;    // from the gate that last sent this node back; "" at first
   std::vector<std::string> items;  // fan-out items (literal, or the list input's value)
   std::vector<uint8_t> item_done;  // per item, in this attempt

@@ -76,7 +76,7 @@ int Scheduler::run() {
           {"finished", static_cast<int64_t>(plan_.finished_count())}});
   } else {
     for (uint32_t i = 0; i < plan_.size(); ++i)
-      if (plan_.node(i).state == State::Skipped) {
+      if (plan_.node(i).skip) {
         std::string input;
         for (const std::string& w : flow_.nodes[i].when) {
           const nlohmann::json* v = find_input(env_.inputs, w);
