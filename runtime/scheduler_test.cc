@@ -24,7 +24,7 @@ TEST_CASE("independent steps run concurrently, never more than --jobs") {
   FlowBuilder b;
   for (int i = 0; i < 8; ++i) b.agent("w" + std::to_string(i));
   FakeBackend fake;
-  fake.delay_ms = 30;
+  fake.delay_ms = 100;  // long enough to overlap even on a loaded machine
   RunSetup setup;
   setup.jobs = 3;
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
@@ -59,7 +59,7 @@ TEST_CASE("a pool delays work instead of failing it") {
   for (int i = 0; i < 6; ++i) b.agent("slow" + std::to_string(i), {}, "opus-agent");
   for (int i = 0; i < 4; ++i) b.agent("fast" + std::to_string(i), {}, "haiku-agent");
   FakeBackend fake;
-  fake.delay_ms = 20;
+  fake.delay_ms = 60;
   RunSetup setup;
   setup.jobs = 4;
   setup.pools = {{"opus", 1}};
@@ -222,7 +222,7 @@ TEST_CASE("a fan-out over a list input makes one call per item, in parallel") {
   uint32_t r0 = b.add(research);
   b.agent("plan", {r0});
   FakeBackend fake;
-  fake.delay_ms = 30;
+  fake.delay_ms = 100;
   fake.reply = [](const AgentRequest& req) {
     return AgentResult{true, "notes " + std::to_string(req.index), ""};
   };
