@@ -139,7 +139,7 @@ void Scheduler::dispatch(const Task& t) {
   base.attempt = ns.attempt;
   const std::string dir = env_.run_dir;
   Cancel* cancel = &cancel_;
-  ojson ev{{"event", "dispatch"}, {"step", node.name}};
+  ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
 
   auto run_shell = [dir, cancel](Completion c, std::string command) {
     int64_t t0 = now_ms();

@@ -97,6 +97,7 @@ int execute(Session& s, int jobs, bool yes, bool as_json, bool resumed,
     return kExitFailed;
   }
   auto status = make_status(as_json);
+  status->begin(s.flow);
   bool simulated = false;
   std::string backends;
   for (const ir::Agent& a : s.flow.agents) {

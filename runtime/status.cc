@@ -3,6 +3,7 @@
 #include <chrono>
 #include <deque>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -147,6 +148,14 @@ class TtyStatus : public Status {
  public:
   explicit TtyStatus(FILE* out) : out_(out), t0_(now()) {}
   bool wants_ticks() const override { return true; }
+  void begin(const ir::Flow& flow) override {
+    for (const ir::Stage& st : flow.stages) stage_index(st.name);
+    for (const ir::Node& n : flow.nodes) {
+      size_t i = stage_index(n.stage);
+      stage_of_[n.name] = i;
+      ++stages_[i].total;
+    }
+  }
   void message(const std::string& line) override {
     clear();
     std::fprintf(out_, "%s\n", line.c_str());
@@ -158,10 +167,10 @@ class TtyStatus : public Status {
     if (ev == "run_start") steps_ = num(e, "steps");
     if (ev == "dispatch") running_[key] = {now(), num(e, "attempt")};
     if (ev == "attempt") running_.erase(key);
-    if (ev == "done" || ev == "skip") finished_.insert(str(e, "step"));
-    if (ev == "gate_pass") finished_.insert(str(e, "gate"));
+    if (ev == "done" || ev == "skip") finish_step(str(e, "step"), true);
+    if (ev == "gate_pass") finish_step(str(e, "gate"), true);
     if (ev == "retry" && e.contains("steps"))
-      for (const json& s : e["steps"]) finished_.erase(s.get<std::string>());
+      for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
                    ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
                    (ev == "attempt" && !e.value("ok", false));
@@ -184,6 +193,34 @@ class TtyStatus : public Status {
     using namespace std::chrono;
     return duration_cast<duration<double>>(steady_clock::now().time_since_epoch()).count();
   }
+  size_t stage_index(const std::string& name) {
+    for (size_t i = 0; i < stages_.size(); ++i)
+      if (stages_[i].name == name) return i;
+    stages_.push_back({name, 0, 0});
+    return stages_.size() - 1;
+  }
+  void finish_step(const std::string& step, bool finished) {
+    bool changed = finished ? finished_.insert(step).second : finished_.erase(step) > 0;
+    auto it = stage_of_.find(step);
+    if (changed && it != stage_of_.end()) stages_[it->second].done += finished ? 1 : -1;
+  }
+  // "stages: plan 2/2 done, research 1/5, build 0/3": the first unfinished ones, on one line.
+  std::string stage_line() const {
+    std::string line;
+    size_t shown = 0;
+    for (const Stage& st : stages_) {
+      if (shown == 6) {
+        line += ", ...";
+        break;
+      }
+      bool done = st.done >= st.total;
+      if (done && stages_.size() > 6) continue;  // many stages: only those still going
+      line += (line.empty() ? "" : ", ") + st.name + " " + std::to_string(st.done) + "/" +
+              std::to_string(st.total) + (done ? " done" : "");
+      ++shown;
+    }
+    return line;
+  }
   void clear() {
     if (drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", drawn_);
     drawn_ = 0;
@@ -194,6 +231,10 @@ class TtyStatus : public Status {
     std::fprintf(out_, "\x1b[1m%zu/%lld steps finished, %zu running, %.0fs\x1b[0m\n",
                  finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_);
     ++drawn_;
+    if (!stages_.empty()) {
+      std::fprintf(out_, "  stages: %s\n", stage_line().c_str());
+      ++drawn_;
+    }
     int shown = 0;
     for (const auto& [name, run] : running_) {
       if (++shown > 8) {
@@ -201,7 +242,10 @@ class TtyStatus : public Status {
         ++drawn_;
         break;
       }
-      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-40s attempt %-3lld %6.1fs\n", name.c_str(),
+      std::string step = name.substr(0, name.find('['));
+      auto st = stage_of_.find(step);
+      std::string label = (st == stage_of_.end() ? "" : stages_[st->second].name + ": ") + name;
+      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-48s attempt %-3lld %6.1fs\n", label.c_str(),
                    static_cast<long long>(run.attempt), t - run.since);
       ++drawn_;
     }
@@ -217,8 +261,14 @@ class TtyStatus : public Status {
   int64_t steps_ = 0;
   int drawn_ = 0;
   bool closed_ = false;
+  struct Stage {
+    std::string name;
+    int total, done;
+  };
   std::map<std::string, Running> running_;
   std::set<std::string> finished_;
+  std::vector<Stage> stages_;
+  std::unordered_map<std::string, size_t> stage_of_;
 };
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/ir.h"
+
 namespace flow::rt {
 
 using ojson = nlohmann::ordered_json;
@@ -17,6 +19,7 @@ using ojson = nlohmann::ordered_json;
 class Status {
  public:
   virtual ~Status() = default;
+  virtual void begin(const ir::Flow&) {}              // before the first event: the stages
   virtual void message(const std::string& line) = 0;  // banner, final report
   virtual void event(const ojson& e) = 0;
   virtual void tick() {}                              // periodic redraw
