@@ -1,0 +1,53 @@
+#include "runtime/status.h"
+
+#include <catch2/catch.hpp>
+
+using namespace flow::rt;
+using json = nlohmann::json;
+
+TEST_CASE("plain status lines, one per event") {
+  CHECK(format_event({{"ms", 1234}, {"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"},
+                      {"agent", "planner"}, {"attempt", 1}}) ==
+        "[   1.2s] start plan (agent planner, attempt 1)");
+  CHECK(format_event({{"ms", 50}, {"event", "attempt"}, {"step", "research"}, {"index", 2},
+                      {"attempt", 1}, {"ok", true}, {"duration_ms", 40}}) ==
+        "[   0.1s] ok    research[3] (attempt 1, 0.0s)");
+  CHECK(format_event({{"ms", 0}, {"event", "verdict"}, {"gate", "plan/gate"}, {"index", 0},
+                      {"attempt", 2}, {"verdict", "FAIL"},
+                      {"feedback", "(simulated agent)\n\n## Review\n\nAdd tests.\nMore."}}) ==
+        "[   0.0s] FAIL  plan/gate check 1 (attempt 2): Add tests.");
+  CHECK(format_event({{"ms", 0}, {"event", "retry"}, {"gate", "plan/gate"}, {"attempt", 2},
+                      {"retries", 2}, {"steps", {"plan"}}}) ==
+        "[   0.0s] retry plan/gate: sent back (1 of 2), rerunning 1");
+  CHECK(format_event({{"ms", 0}, {"event", "gate_pass"}, {"gate", "g"}, {"unapproved", true}}) ==
+        "[   0.0s] pass  g (UNAPPROVED: accepted after retries ran out)");
+  CHECK(format_event({{"ms", 0}, {"event", "run_start"}, {"run", "r1"}, {"flow", "demo"},
+                      {"steps", 3}, {"backend", "sim"}, {"simulated", true}, {"jobs", 2}}) ==
+        "[   0.0s] run r1 of flow demo: 3 steps, backend sim (agents are SIMULATED), jobs 2");
+}
+
+TEST_CASE("the summary table has one row per step") {
+  Summary s;
+  s.add({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}});
+  s.add({{"event", "attempt"}, {"step", "plan"}, {"duration_ms", 1500}});
+  s.add({{"event", "done"}, {"step", "plan"}});
+  s.add({{"event", "skip"}, {"step", "deploy"}});
+  CHECK(s.table() ==
+        "step    kind     status       attempts      time\n"
+        "plan    agent    done                1      1.5s\n"
+        "deploy  -        skipped             0      0.0s\n");
+}
+
+TEST_CASE("a big run's summary shows counts and only the steps worth a look") {
+  Summary s;
+  for (int i = 0; i < 100; ++i) {
+    std::string step = "s" + std::to_string(i);
+    s.add({{"event", "dispatch"}, {"step", step}, {"kind", "command"}, {"attempt", 1}});
+    if (i != 42) s.add({{"event", "done"}, {"step", step}});
+  }
+  s.add({{"event", "fail"}, {"step", "s42"}});
+  CHECK(s.table() ==
+        "100 steps: 99 done, 1 failed\n"
+        "step  kind     status       attempts      time\n"
+        "s42   command  failed              1      0.0s\n");
+}
