@@ -125,6 +125,14 @@ Config read(const std::string& path, const YAML::Node& root) {
       }
     if (s["fail_step"]) c.sim.fail_step = strings(path, s["fail_step"], "fail_step");
   }
+  for (const auto* routes : {&c.agents, &c.models})
+    for (const auto& [name, r] : *routes) {
+      bool known = r.pool.empty();
+      for (const auto& [pool, depth] : c.pools) known = known || pool == r.pool;
+      if (!known)
+        throw ConfigError{path + ": " + (routes == &c.agents ? "agent `" : "model `") + name +
+                          "` uses pool `" + r.pool + "`, which is not defined under `pools:`"};
+    }
   for (const auto& [name, r] : c.agents)
     if (!r.backend.empty() && r.backend != "sim" && !c.backends.count(r.backend)) {
       CommandBackendSpec builtin;

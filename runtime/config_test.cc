@@ -67,5 +67,7 @@ TEST_CASE("configuration errors name the file, line, column and key") {
         "f.yaml: agent `a` uses backend `nope`, which is not defined under `backends:`");
   CHECK(parse_config("sim:\n  latency: fast\n", "f.yaml").error ==
         "f.yaml:2:12: `latency` must be milliseconds (`100`) or a range (`50-200`)");
+  CHECK(parse_config("agents:\n  a: { pool: slow }\n", "f.yaml").error ==
+        "f.yaml: agent `a` uses pool `slow`, which is not defined under `pools:`");
   CHECK(parse_config("a: [\n", "f.yaml").ok == false);
 }

@@ -21,15 +21,14 @@ Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Rout
   output_file_.resize(n);
   item_output_.resize(n);
   seen_.assign(n, 0);
-  pool_id_.assign(n, -1);
   for (const ir::Node& node : flow_.nodes) {
     by_name_[node.name] = node.id;
     item_output_[node.id].resize(plan.node(node.id).items.size());
-    std::string agent = node.agent, model;
-    if (node.kind == ir::NodeKind::Gate && !node.checks.empty()) agent = node.checks[0].agent;
-    if (const ir::Agent* a = flow_.find_agent(agent)) model = a->model;
-    std::string pool = agent.empty() ? "" : pool_for(router_.config, agent, model);
-    if (!pool.empty()) pool_id_[node.id] = pools_.find(pool);
+  }
+  // Each agent's pool, looked up once: agent calls and review checks wait in their agent's pool.
+  for (const ir::Agent& a : flow_.agents) {
+    std::string pool = pool_for(router_.config, a.name, a.model);
+    agent_pool_[a.name] = pool.empty() ? -1 : pools_.find(pool);
   }
 }
 
@@ -62,10 +61,15 @@ std::string Scheduler::step_file(uint32_t id, int attempt, int index, char tag,
 
 int Scheduler::pool_of(const Task& t) const {
   const ir::Node& node = flow_.nodes[t.node];
-  if (node.kind == ir::NodeKind::Gate &&
-      (t.index < 0 || node.checks[t.index].kind != ir::Check::Kind::Review))
+  const std::string* agent = &node.agent;
+  if (node.kind == ir::NodeKind::Gate) {
+    if (t.index < 0 || node.checks[t.index].kind != ir::Check::Kind::Review) return -1;
+    agent = &node.checks[t.index].agent;
+  } else if (node.kind != ir::NodeKind::Agent) {
     return -1;
-  return pool_id_[t.node];
+  }
+  auto it = agent_pool_.find(*agent);
+  return it == agent_pool_.end() ? -1 : it->second;
 }
 
 // --- the loop ----------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class Scheduler {
 
   std::vector<std::string> output_, output_file_;      // per node: latest finished output
   std::vector<std::vector<std::string>> item_output_;  // per fan-out node and item
-  std::vector<int> pool_id_;                           // per node: pool or -1
+  std::unordered_map<std::string, int> agent_pool_;    // per agent: pool or -1
   std::unordered_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;

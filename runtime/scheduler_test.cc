@@ -471,3 +471,22 @@ TEST_CASE("a long chain keeps every prompt within the context budget") {
   CHECK(last.find("More upstream steps exist") != std::string::npos);
   CHECK(last.find("s2\n") == std::string::npos);            // far ones left out
 }
+
+TEST_CASE("review calls wait in their reviewer's pool") {
+  TempDir tmp;
+  FlowBuilder b;
+  for (int i = 0; i < 4; ++i) {
+    uint32_t w = b.agent("w" + std::to_string(i), {}, "worker");
+    b.review_gate(w, {w}, "critic");
+  }
+  FakeBackend fake;
+  fake.delay_ms = 60;
+  RunSetup setup;
+  setup.jobs = 4;
+  setup.pools = {{"reviewers", 1}};
+  setup.agent_pools = {{"critic", "reviewers"}};
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
+  CHECK(r.exit_code == kExitOk);
+  CHECK(fake.max_concurrent_by_agent().at("critic") == 1);
+  CHECK(fake.max_concurrent_by_agent().at("worker") == 4);
+}
