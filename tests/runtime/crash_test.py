@@ -125,6 +125,9 @@ def main():
             with open(os.path.join(root, runs[0], "run.json"), encoding="utf-8") as f:
                 if json.load(f)["status"] == "succeeded":
                     continue  # the kill came after the end
+            listing = subprocess.run([flow, "runs", "--run-dir", root], cwd=work,
+                                     capture_output=True, text=True).stdout
+            assert " crashed " in listing, f"kill {k}: `flow runs` does not say crashed:\n{listing}"
             r = subprocess.run([flow, "resume", "--run-dir", root], cwd=work,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             assert r.returncode == 0, f"kill {k} at {delay:.3f}s: resume exited {r.returncode}: {r.stderr}"
