@@ -34,8 +34,8 @@ std::string work_for(const AgentRequest& r, uint64_t& rng) {
   static const char* const kAreas[] = {"authentication", "storage", "the public API",
                                        "error handling", "configuration", "observability"};
   static const char* const kFiles[] = {"src/api/handlers.py", "src/models/user.py",
-                                       "src/services/session.py", "migrations/0042_add_tokens.sql",
-                                       "src/config/settings.py", "tests/test_session.py"};
+                                       "src/services/tokens.py", "migrations/0042_add_tokens.sql",
+                                       "src/config/settings.py", "tests/test_tokens.py"};
   const std::string& a = r.agent;
   std::string title = r.step + (r.index >= 0 ? fmt::format(" (item {})", r.index + 1) : "");
   std::string out = fmt::format("(simulated agent)\n\n# {} — attempt {}\n\n", title, r.attempt);

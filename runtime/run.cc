@@ -63,7 +63,7 @@ std::unique_ptr<Status> make_status(bool as_json) {
 }
 
 // Everything shared by run and resume once the run directory exists.
-struct Session {
+struct RunState {
   ir::Flow flow;
   InputValues inputs;
   Router router;
@@ -72,7 +72,7 @@ struct Session {
   json meta;
 };
 
-int execute(Session& s, int jobs, bool yes, bool as_json, bool resumed,
+int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
             const std::vector<json>& events, int64_t next_seq) {
   RunLock lock;
   if (!lock.try_lock(s.dir)) {
@@ -147,7 +147,7 @@ int execute(Session& s, int jobs, bool yes, bool as_json, bool resumed,
   return code;
 }
 
-bool setup_router(Session& s, const std::string& config_path, const std::string& backend,
+bool setup_router(RunState& s, const std::string& config_path, const std::string& backend,
                   const SimOptions* sim_override) {
   std::string path = config_path;
   if (path.empty() && access("flow.yaml", R_OK) == 0) path = "flow.yaml";
@@ -177,7 +177,7 @@ bool setup_router(Session& s, const std::string& config_path, const std::string&
 
 int run_command(const RunRequest& req) {
   block_signals();
-  Session s;
+  RunState s;
   std::string ir_text;
   std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
   if (!flow) return kExitUsage;
@@ -272,7 +272,7 @@ int resume_command(const ResumeRequest& req) {
       return kExitUsage;
     }
   }
-  Session s;
+  RunState s;
   s.run_id = id;
   s.dir = req.run_root + "/" + id;
   std::string text;
