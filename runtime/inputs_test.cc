@@ -59,6 +59,10 @@ TEST_CASE("number inputs are finite decimal numbers only") {
     CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", std::string("max-files=") + ok}).ok);
   }
   CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=1e3"}).values[3].second == 1000);
+  CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=1e3"}).values[3].second.is_number_integer());
+  CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=9007199254740992"})
+            .values[3].second.is_number_integer());  // 2^53
+  CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=1e16"}).values[3].second.is_number_float());
   CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=-0.5e+2"}).values[3].second == -50);
   CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", "max-files=3.25"}).values[3].second == 3.25);
   // Beyond 2^53 a double is no longer exact: kept as a double, never an overflowing cast.
@@ -84,6 +88,9 @@ TEST_CASE("a list input that starts with [ must be a JSON array of strings") {
   CHECK(resolve_inputs(flow_with_inputs(), {"feature=x", R"(domains= ["a"] x)"}).error ==
         "input `domains` is a list: \" [\"a\"] x\"" + help);
   InputsResult r = resolve_inputs(flow_with_inputs(), {"feature=x", R"(domains= ["a", "b"] )"});
+  REQUIRE(r.ok);
+  CHECK(r.values[1].second == nlohmann::json::array({"a", "b"}));
+  r = resolve_inputs(flow_with_inputs(), {"feature=x", "domains=a,, \tb ,"});  // empty items dropped
   REQUIRE(r.ok);
   CHECK(r.values[1].second == nlohmann::json::array({"a", "b"}));
   r = resolve_inputs(flow_with_inputs(), {"feature=x", "domains=a[1],b"});  // `[` later is text

@@ -63,7 +63,7 @@ TEST_CASE("markdown decoration around the verdict line is accepted") {
                  Case{"**VERDICT:** `PASS`", true}, Case{"**`VERDICT: PASS`**", true},
                  Case{"> > **VERDICT: FAIL**", false}, Case{"* **VERDICT: PASS**", true},
                  Case{"+ VERDICT: PASS", true}, Case{"###### VERDICT:\tFAIL", false},
-                 Case{">VERDICT: PASS", true}, Case{"  -\t`VERDICT: FAIL`  \r", false}}) {
+                 Case{">VERDICT: PASS", true}, Case{"> - **VERDICT: FAIL**", false}, Case{"  -\t`VERDICT: FAIL`  \r", false}}) {
     INFO(c.answer);
     auto v = parse_verdict(std::string("Some feedback.\n") + c.answer + "\n");
     CHECK(v.found);
