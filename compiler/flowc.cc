@@ -164,9 +164,7 @@ int run_explain(std::string code) {
   return kExitClean;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
@@ -232,6 +230,20 @@ int main(int argc, char** argv) {
               << ")\n";
   } catch (const std::exception& e) {
     std::cerr << "flowc: error: " << e.what() << "\n";
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+
+// Last resort: nothing escapes main, not even what the handlers above do not name.
+int main(int argc, char** argv) {
+  try {
+    return flowc_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "flowc: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "flowc: internal error: unknown exception\n";
   }
   return kExitUsage;
 }

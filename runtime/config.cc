@@ -76,6 +76,37 @@ std::map<std::string, Route> read_routes(const std::string& path, const YAML::No
   return out;
 }
 
+bool backend_defined(const Config& c, const std::string& name) {
+  CommandBackendSpec builtin;
+  return name == "sim" || c.backends.count(name) || builtin_command_backend(name, &builtin);
+}
+
+// Names that must refer to something defined elsewhere in the file: the routes' pools and
+// backends, and default_backend. Checked once everything is read; errors point at the name.
+void check_references(const std::string& path, const YAML::Node& root, const Config& c) {
+  const std::string hint = ", which is not defined under `backends:` (use `sim`, a built-in: "
+                           "claude, codex, llm, ollama, or define it)";
+  if (const YAML::Node d = root["default_backend"]; d && !backend_defined(c, c.default_backend))
+    fail(path, d, "`default_backend` is `" + c.default_backend + "`" + hint);
+  for (const char* section : {"agents", "models"}) {
+    const YAML::Node routes = root[section];
+    if (!routes) continue;
+    std::string what = section == std::string("agents") ? "agent `" : "model `";
+    for (const auto& kv : routes) {
+      std::string name = kv.first.as<std::string>();
+      if (const YAML::Node pool = kv.second["pool"]) {
+        bool known = false;
+        for (const auto& [p, depth] : c.pools) known = known || p == pool.as<std::string>();
+        if (!known)
+          fail(path, pool, what + name + "` uses pool `" + pool.as<std::string>() +
+                               "`, which is not defined under `pools:`");
+      }
+      if (const YAML::Node b = kv.second["backend"]; b && !backend_defined(c, b.as<std::string>()))
+        fail(path, b, what + name + "` uses backend `" + b.as<std::string>() + "`" + hint);
+    }
+  }
+}
+
 Config read(const std::string& path, const YAML::Node& root) {
   Config c;
   c.path = path;
@@ -92,6 +123,9 @@ Config read(const std::string& path, const YAML::Node& root) {
       if (!kv.second.IsNull()) check_keys(path, kv.second, "backends." + name, {"command", "shell", "timeout"});
       bool builtin = builtin_command_backend(name, &spec);
       spec.name = name;
+      if (kv.second["command"] && kv.second["shell"])
+        fail(path, kv.first, "backend `" + name + "` has both `command:` and `shell:`; keep one " +
+                                 "(`command` runs a program with arguments, `shell` a line with /bin/sh -c)");
       if (kv.second["command"]) spec.argv = strings(path, kv.second["command"], "command");
       if (kv.second["shell"]) {
         spec.shell = scalar(path, kv.second["shell"], "shell");
@@ -125,21 +159,7 @@ Config read(const std::string& path, const YAML::Node& root) {
       }
     if (s["fail_step"]) c.sim.fail_step = strings(path, s["fail_step"], "fail_step");
   }
-  for (const auto* routes : {&c.agents, &c.models})
-    for (const auto& [name, r] : *routes) {
-      bool known = r.pool.empty();
-      for (const auto& [pool, depth] : c.pools) known = known || pool == r.pool;
-      if (!known)
-        throw ConfigError{path + ": " + (routes == &c.agents ? "agent `" : "model `") + name +
-                          "` uses pool `" + r.pool + "`, which is not defined under `pools:`"};
-    }
-  for (const auto& [name, r] : c.agents)
-    if (!r.backend.empty() && r.backend != "sim" && !c.backends.count(r.backend)) {
-      CommandBackendSpec builtin;
-      if (!builtin_command_backend(r.backend, &builtin))
-        throw ConfigError{path + ": agent `" + name + "` uses backend `" + r.backend +
-                          "`, which is not defined under `backends:`"};
-    }
+  check_references(path, root, c);
   return c;
 }
 

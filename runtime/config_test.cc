@@ -64,10 +64,34 @@ TEST_CASE("configuration errors name the file, line, column and key") {
   CHECK(parse_config("pools:\n  opus: zero\n", "f.yaml").error ==
         "f.yaml:2:9: `pools.opus` must be a whole number of at least 1");
   CHECK(parse_config("agents:\n  a: { backend: nope }\n", "f.yaml").error ==
-        "f.yaml: agent `a` uses backend `nope`, which is not defined under `backends:`");
+        "f.yaml:2:17: agent `a` uses backend `nope`, which is not defined under `backends:` "
+        "(use `sim`, a built-in: claude, codex, llm, ollama, or define it)");
   CHECK(parse_config("sim:\n  latency: fast\n", "f.yaml").error ==
         "f.yaml:2:12: `latency` must be milliseconds (`100`) or a range (`50-200`)");
   CHECK(parse_config("agents:\n  a: { pool: slow }\n", "f.yaml").error ==
-        "f.yaml: agent `a` uses pool `slow`, which is not defined under `pools:`");
+        "f.yaml:2:14: agent `a` uses pool `slow`, which is not defined under `pools:`");
   CHECK(parse_config("a: [\n", "f.yaml").ok == false);
+}
+
+TEST_CASE("references to backends and pools point at the name that is wrong") {
+  CHECK(parse_config("default_backend: claud\n", "f.yaml").error ==
+        "f.yaml:1:18: `default_backend` is `claud`, which is not defined under `backends:` "
+        "(use `sim`, a built-in: claude, codex, llm, ollama, or define it)");
+  CHECK(parse_config("backends:\n  mine: { shell: x }\ndefault_backend: mine\n", "f.yaml").ok);
+  CHECK(parse_config("default_backend: sim\n", "f.yaml").ok);
+  CHECK(parse_config("default_backend: codex\n", "f.yaml").ok);
+  CHECK(parse_config("pools:\n  fast: 2\nmodels:\n  opus:\n    pool: slow\n", "f.yaml").error ==
+        "f.yaml:5:11: model `opus` uses pool `slow`, which is not defined under `pools:`");
+  CHECK(parse_config("models:\n  haiku: { backend: lm }\n", "f.yaml").error ==
+        "f.yaml:2:21: model `haiku` uses backend `lm`, which is not defined under `backends:` "
+        "(use `sim`, a built-in: claude, codex, llm, ollama, or define it)");
+  // Pools may be defined after the routes that use them.
+  CHECK(parse_config("agents:\n  a: { pool: slow }\npools:\n  slow: 1\n", "f.yaml").ok);
+}
+
+TEST_CASE("a backend with both command and shell is refused") {
+  CHECK(parse_config("backends:\n  mine:\n    command: [a]\n    shell: b\n", "f.yaml").error ==
+        "f.yaml:2:3: backend `mine` has both `command:` and `shell:`; keep one (`command` runs "
+        "a program with arguments, `shell` a line with /bin/sh -c)");
+  CHECK(parse_config("backends:\n  claude: { shell: \"claude -p\" }\n", "f.yaml").ok);
 }

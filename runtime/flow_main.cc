@@ -1,5 +1,6 @@
 // flow: runs compiled flows. Subcommands run, resume, runs and show; docs/runtime.md.
 #include <cstdio>
+#include <exception>
 
 #include <CLI/CLI.hpp>
 
@@ -10,7 +11,9 @@
 #define FLOW_VERSION "dev"
 #endif
 
-int main(int argc, char** argv) {
+namespace {
+
+int flow_main(int argc, char** argv) {
   CLI::App app{"flow: runs pipelines of AI agents described in .flow files.\n"
                "Agents are simulated (backend `sim`) unless a backend is configured; see "
                "docs/runtime.md and docs/config.md."};
@@ -76,4 +79,21 @@ int main(int argc, char** argv) {
   if (*runs_cmd) return flow::rt::list_runs_command(run_root);
   if (*show_cmd) return flow::rt::show_run_command(run_root, show_id);
   return 2;
+}
+
+}  // namespace
+
+// The library reports errors as values; an exception reaching here is a bug. Say so plainly and
+// exit 1 instead of aborting with a core dump: the run directory, if any, stays resumable.
+int main(int argc, char** argv) {
+  try {
+    return flow_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "flow: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "flow: internal error: unknown exception\n");
+  }
+  std::fprintf(stderr, "flow: please report this; a run that was started can be continued with "
+                       "`flow resume`\n");
+  return 1;
 }

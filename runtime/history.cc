@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/printable.h"
 #include "runtime/run_store.h"
 #include "runtime/status.h"
 
@@ -96,8 +97,9 @@ int list_runs_command(const std::string& root) {
       any = true;
     }, &err);
     if (any) duration = fmt::format("{:.1f}s", (total + last) / 1000.0);
-    std::printf("%-22s  %-24s  %-11s  %-24s  %s\n", id.c_str(), meta.value("flow", "?").c_str(),
-                live_status(dir, meta).c_str(), meta.value("started", "?").c_str(), duration.c_str());
+    std::printf("%-22s  %-24s  %-11s  %-24s  %s\n", printable(id).c_str(),
+                printable(meta.value("flow", "?")).c_str(), live_status(dir, meta).c_str(),
+                printable(meta.value("started", "?")).c_str(), duration.c_str());
   }
   return 0;
 }
@@ -109,8 +111,10 @@ int show_run_command(const std::string& root, const std::string& run) {
     std::fprintf(stderr, "flow: no run %s under %s (see `flow runs`)\n", run.c_str(), root.c_str());
     return 2;
   }
-  std::printf("run %s of flow %s: %s (started %s)\n\n", run.c_str(), meta.value("flow", "?").c_str(),
-              live_status(dir, meta).c_str(), meta.value("started", "?").c_str());
+  // run.json and events.jsonl are files anyone can edit: printed through printable() too.
+  std::printf("run %s of flow %s: %s (started %s)\n\n", printable(run).c_str(),
+              printable(meta.value("flow", "?")).c_str(), printable(live_status(dir, meta)).c_str(),
+              printable(meta.value("started", "?")).c_str());
   std::fputs(summary_table(dir).c_str(), stdout);
   std::printf("\nevents (%s/events.jsonl):\n", dir.c_str());
   std::string err;

@@ -9,16 +9,20 @@
 #include <fmt/format.h>
 
 #include "compiler/ir_json.h"
+#include "compiler/ir_validate.h"
+#include "lang/text.h"
 #include "runtime/config.h"
 #include "runtime/dry_run.h"
 #include "runtime/history.h"
 #include "runtime/inputs.h"
 #include "runtime/plan.h"
 #include "runtime/pool.h"
+#include "runtime/printable.h"
 #include "runtime/router.h"
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
 #include "runtime/signals.h"
+#include "runtime/sim_targets.h"
 #include "runtime/status.h"
 
 
@@ -27,7 +31,8 @@ namespace {
 
 using json = nlohmann::json;
 
-void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", text.c_str()); }
+// Messages quote names and values from IR files, inputs and configs: printable only.
+void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", printable(text).c_str()); }
 
 int default_jobs() {
   unsigned n = std::thread::hardware_concurrency();
@@ -177,6 +182,13 @@ bool setup_router(RunState& s, const std::string& config_path, const std::string
 
 int run_command(const RunRequest& req) {
   block_signals();
+  // run.json records these names as JSON strings, which must be UTF-8.
+  for (const std::string* name : {&req.file, &req.config_path})
+    if (!text::encoding_errors(*name).empty()) {
+      error("the file name \"" + *name + "\" is not UTF-8; rename the file (e.g. with "
+            "convmv or mv) to run it");
+      return kExitUsage;
+    }
   RunState s;
   std::string ir_text;
   std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
@@ -209,14 +221,21 @@ int run_command(const RunRequest& req) {
     error("--sim-latency expects milliseconds (100) or a range (50-200), got \"" + req.sim_latency + "\"");
     return kExitUsage;
   }
+  std::vector<SimFailReview> fail_review;
   for (const std::string& f : req.sim_fail_review) {
     SimFailReview r;
     if (!parse_sim_fail_review(f, &r)) {
       error("--sim-fail-review expects STEP or STEP:N, got \"" + f + "\"");
       return kExitUsage;
     }
-    sim.fail_review.push_back(r);
+    fail_review.push_back(r);
   }
+  std::string sim_error;
+  if (!check_sim_targets(s.flow, fail_review, req.sim_fail_step, &sim_error)) {
+    error(sim_error);
+    return kExitUsage;
+  }
+  sim.fail_review.insert(sim.fail_review.end(), fail_review.begin(), fail_review.end());
   for (const std::string& f : req.sim_fail_step) sim.fail_step.push_back(f);
   if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
 
@@ -226,7 +245,7 @@ int run_command(const RunRequest& req) {
       error(plan.error());
       return kExitUsage;
     }
-    std::fputs(describe_plan(plan, s.router).c_str(), stdout);
+    std::fputs(printable(describe_plan(plan, s.router)).c_str(), stdout);
     for (const std::string& m : missing)
       std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
                   "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
@@ -294,8 +313,9 @@ int resume_command(const ResumeRequest& req) {
     return kExitUsage;
   }
   ir::ReadResult ir = ir::from_json_text(text);
-  if (!ir.ok) {
-    error(s.dir + "/ir.json: " + ir.error);
+  std::string problem;
+  if (!ir.ok || !ir::validate(ir.flow, &problem)) {
+    error(s.dir + "/ir.json: " + (ir.ok ? problem : ir.error));
     return kExitUsage;
   }
   s.flow = std::move(ir.flow);

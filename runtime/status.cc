@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "runtime/printable.h"
+
 namespace flow::rt {
 
 using json = nlohmann::json;
@@ -50,7 +52,9 @@ std::string item(const json& e) {
 
 }  // namespace
 
-std::string format_event(const json& e) {
+namespace {
+
+std::string format_event_text(const json& e) {
   std::string ev = str(e, "event"), step = str(e, "step");
   std::string head = fmt::format("[{:>7}] ", seconds(num(e, "ms")));
   if (ev == "run_start")
@@ -103,6 +107,12 @@ std::string format_event(const json& e) {
   return head + ev;
 }
 
+}  // namespace
+
+// Events carry text that agents and commands made (errors, feedback, questions): printable
+// before it reaches a terminal.
+std::string format_event(const json& e) { return printable(format_event_text(e)); }
+
 // --- plain -------------------------------------------------------------------------------------
 
 namespace {
@@ -111,7 +121,7 @@ class PlainStatus : public Status {
  public:
   explicit PlainStatus(FILE* out) : out_(out) {}
   void message(const std::string& line) override {
-    std::fprintf(out_, "%s\n", line.c_str());
+    std::fprintf(out_, "%s\n", printable(line).c_str());
     std::fflush(out_);
   }
   void event(const ojson& e) override {
@@ -129,10 +139,12 @@ class JsonStatus : public Status {
  public:
   JsonStatus(FILE* events, FILE* messages) : events_(events), messages_(messages) {}
   void message(const std::string& line) override {
-    std::fprintf(messages_, "%s\n", line.c_str());
+    std::fprintf(messages_, "%s\n", printable(line).c_str());
   }
   void event(const ojson& e) override {
-    std::string s = e.dump(-1, ' ', false, json::error_handler_t::replace);
+    // ASCII only: JSON escapes C0 controls but would pass C1 controls and bidi overrides
+    // through to a terminal; as \uXXXX escapes they are inert, and any JSON reader decodes them.
+    std::string s = e.dump(-1, ' ', true, json::error_handler_t::replace);
     std::fprintf(events_, "%s\n", s.c_str());
     std::fflush(events_);
   }
@@ -158,7 +170,7 @@ class TtyStatus : public Status {
   }
   void message(const std::string& line) override {
     clear();
-    std::fprintf(out_, "%s\n", line.c_str());
+    std::fprintf(out_, "%s\n", printable(line).c_str());
     draw();
   }
   void event(const ojson& je) override {
@@ -232,7 +244,7 @@ class TtyStatus : public Status {
                  finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_);
     ++drawn_;
     if (!stages_.empty()) {
-      std::fprintf(out_, "  stages: %s\n", stage_line().c_str());
+      std::fprintf(out_, "  stages: %s\n", printable(stage_line()).c_str());
       ++drawn_;
     }
     int shown = 0;
@@ -245,7 +257,7 @@ class TtyStatus : public Status {
       std::string step = name.substr(0, name.find('['));
       auto st = stage_of_.find(step);
       std::string label = (st == stage_of_.end() ? "" : stages_[st->second].name + ": ") + name;
-      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-48s attempt %-3lld %6.1fs\n", label.c_str(),
+      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-48s attempt %-3lld %6.1fs\n", printable(label).c_str(),
                    static_cast<long long>(run.attempt), t - run.since);
       ++drawn_;
     }
@@ -316,7 +328,9 @@ void Summary::add(const json& e) {
   }
 }
 
-std::string Summary::table() const {
+std::string Summary::table() const { return printable(table_text()); }
+
+std::string Summary::table_text() const {
   // Big runs: counts per status, then only the rows worth a look (not done, passed, skipped).
   const size_t kMaxRows = 40;
   bool condensed = order_.size() > kMaxRows;

@@ -31,16 +31,19 @@ std::unique_ptr<Status> make_plain_status(FILE* out);
 std::unique_ptr<Status> make_tty_status(FILE* out);
 std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out);
 
-// One line for an event, as the plain status prints it ("[  1.2s] done  plan ...").
+// One line for an event, as the plain status prints it ("[  1.2s] done  plan ..."). Every
+// Status prints only printable() text (runtime/printable.h): agent-made text cannot control
+// the terminal.
 std::string format_event(const nlohmann::json& e);
 
 // Per-step totals built from events; printed at the end of a run and by `flow show`.
 class Summary {
  public:
   void add(const nlohmann::json& e);
-  std::string table() const;
+  std::string table() const;  // printable()
 
  private:
+  std::string table_text() const;
   struct Row {
     std::string kind, status = "unfinished";
     int attempts = 0;

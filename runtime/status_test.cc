@@ -51,3 +51,25 @@ TEST_CASE("a big run's summary shows counts and only the steps worth a look") {
         "step  kind     status       attempts      time\n"
         "s42   command  failed              1      0.0s\n");
 }
+
+TEST_CASE("event lines and the summary carry no control sequences from agents") {
+  CHECK(format_event({{"ms", 0}, {"event", "fail"}, {"step", "build"},
+                      {"error", "caf\xe9 \x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m\r"}}) ==
+        "[   0.0s] FAILED build: caf\xef\xbf\xbd red");
+  CHECK(format_event({{"ms", 0}, {"event", "verdict"}, {"gate", "g"}, {"index", 0}, {"attempt", 1},
+                      {"verdict", "FAIL"}, {"feedback", "\xe2\x80\xaeno\x1b[1A"}}) ==
+        "[   0.0s] FAIL  g check 1 (attempt 1): no");
+  Summary s;
+  s.add({{"event", "dispatch"}, {"step", "x\x1b[2Jy"}, {"kind", "agent"}, {"attempt", 1}});
+  CHECK(s.table().find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("status messages are printed printable") {
+  char buf[256] = {};
+  FILE* out = fmemopen(buf, sizeof buf, "w");
+  REQUIRE(out);
+  auto status = make_plain_status(out);
+  status->message("error: step `b` failed: \x1b]0;t\x07" "done\x1b[2J");
+  std::fclose(out);
+  CHECK(std::string(buf) == "error: step `b` failed: done\n");
+}

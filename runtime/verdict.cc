@@ -1,5 +1,6 @@
 #include "runtime/verdict.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace flow::rt {
@@ -13,13 +14,64 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
-// 1 = PASS, 0 = FAIL, -1 = not a verdict line.
+bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`'; }
+
+// Removes the markdown that may start a line, in any order and number: blockquote `>`, and
+// heading `#`..`######` and list markers `-`, `*`, `+` each followed by a space or tab.
+std::string_view strip_line_prefixes(std::string_view line) {
+  for (;;) {
+    line = trim(line);
+    if (!line.empty() && line[0] == '>') {
+      line.remove_prefix(1);
+      continue;
+    }
+    size_t hashes = line.find_first_not_of('#');
+    if (hashes >= 1 && hashes <= 6 && hashes < line.size() &&
+        (line[hashes] == ' ' || line[hashes] == '\t')) {
+      line.remove_prefix(hashes);
+      continue;
+    }
+    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
+        (line[1] == ' ' || line[1] == '\t')) {
+      line.remove_prefix(1);
+      continue;
+    }
+    return line;
+  }
+}
+
+// The run of emphasis characters at the front (or back) of `s`, removed from `s`.
+std::string_view take_emphasis(std::string_view* s, bool back) {
+  size_t n = 0;
+  while (n < s->size() && is_emphasis(back ? (*s)[s->size() - 1 - n] : (*s)[n])) ++n;
+  std::string_view run = back ? s->substr(s->size() - n) : s->substr(0, n);
+  if (back) s->remove_suffix(n);
+  else s->remove_prefix(n);
+  return run;
+}
+
+bool mirrors(std::string_view open, std::string_view close) {
+  return open.size() == close.size() && std::equal(open.begin(), open.end(), close.rbegin());
+}
+
+// 1 = PASS, 0 = FAIL, -1 = not a verdict line. Accepted: `VERDICT: PASS` with markdown line
+// prefixes, and emphasis (`**`, `__`, `*`, `_`, backticks) either around the whole of it or
+// around `VERDICT:` and the word separately, opening and closing runs mirroring each other.
 int verdict_of(std::string_view line) {
+  line = strip_line_prefixes(line);
+  std::string_view open = take_emphasis(&line, false);
+  std::string_view close = take_emphasis(&line, true);
   line = trim(line);
-  constexpr std::string_view kPrefix = "VERDICT:";
-  if (line.substr(0, kPrefix.size()) != kPrefix) return -1;
-  std::string_view rest = trim(line.substr(kPrefix.size()));
-  // trim() also strips CR/LF, which cannot occur inside one line anyway.
+  constexpr std::string_view kLabel = "VERDICT:";
+  if (line.substr(0, kLabel.size()) != kLabel) return -1;
+  std::string_view rest = line.substr(kLabel.size());
+  std::string_view label_close = take_emphasis(&rest, false);
+  rest = trim(rest);
+  std::string_view word_open = take_emphasis(&rest, false);
+  // Either one pair around everything, or one around the label and one around the word.
+  bool whole = label_close.empty() && word_open.empty() && mirrors(open, close);
+  bool split = mirrors(open, label_close) && mirrors(word_open, close);
+  if (!whole && !split) return -1;
   if (rest == "PASS") return 1;
   if (rest == "FAIL") return 0;
   return -1;

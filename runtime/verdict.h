@@ -1,7 +1,8 @@
 #pragma once
 // A reviewer's answer turned into a decision. The format is documented in docs/runtime.md
-// ("Verdicts"): the last line that reads exactly `VERDICT: PASS` or `VERDICT: FAIL` (spaces
-// and tabs around it allowed) decides; anything else is a FAIL, never a pass.
+// ("Verdicts"): the last line that reads `VERDICT: PASS` or `VERDICT: FAIL` (spaces and tabs
+// around it, and markdown quote, heading, list and emphasis decoration allowed) decides;
+// anything else is a FAIL, never a pass.
 #include <string>
 
 namespace flow::rt {

@@ -32,7 +32,11 @@ TEST_CASE("spaces, tabs and CRLF around the verdict are tolerated") {
 TEST_CASE("a missing or garbled verdict is never a pass") {
   for (const char* answer :
        {"", "All good!", "VERDICT: pass", "Verdict: PASS", "VERDICT: PASSED", "VERDICT: PASS.",
-        "**VERDICT: PASS**", "The VERDICT: PASS line", "VERDICT:", "VERDICT: MAYBE"}) {
+        "The VERDICT: PASS line", "VERDICT:", "VERDICT: MAYBE", "VERDICT: PASSED?",
+        "VERDICT: maybe", "**VERDICT: PASS*", "**VERDICT: PASS__", "*VERDICT:* *PASS",
+        "`VERDICT: PASS", "VERDICT: `PASS`**", "**VERDICT**: PASS", "VERDICT: P**ASS",
+        "## VERDICT: PASS ##", "#VERDICT: PASS", "-VERDICT: PASS", "> VERDICT: PASS >",
+        "####### VERDICT: PASS", "1. VERDICT: PASS", "VERDICT: PASS FAIL"}) {
     INFO(answer);
     auto v = parse_verdict(answer);
     CHECK_FALSE(v.pass);
@@ -44,4 +48,34 @@ TEST_CASE("a missing or garbled verdict is never a pass") {
 TEST_CASE("without a verdict the whole answer is the feedback") {
   auto v = parse_verdict("\n  I could not decide.\n");
   CHECK(v.feedback == "I could not decide.");
+}
+
+TEST_CASE("markdown decoration around the verdict line is accepted") {
+  struct Case {
+    const char* answer;
+    bool pass;
+  };
+  for (Case c : {Case{"**VERDICT: PASS**", true}, Case{"`VERDICT: PASS`", true},
+                 Case{"> VERDICT: FAIL", false}, Case{"## VERDICT: PASS", true},
+                 Case{"- VERDICT: FAIL", false}, Case{"__VERDICT: PASS__", true},
+                 Case{"*VERDICT: FAIL*", false}, Case{"_VERDICT: PASS_", true},
+                 Case{"**VERDICT:** PASS", true}, Case{"VERDICT: **FAIL**", false},
+                 Case{"**VERDICT:** `PASS`", true}, Case{"**`VERDICT: PASS`**", true},
+                 Case{"> > **VERDICT: FAIL**", false}, Case{"* **VERDICT: PASS**", true},
+                 Case{"+ VERDICT: PASS", true}, Case{"###### VERDICT:\tFAIL", false},
+                 Case{">VERDICT: PASS", true}, Case{"> - **VERDICT: FAIL**", false}, Case{"  -\t`VERDICT: FAIL`  \r", false}}) {
+    INFO(c.answer);
+    auto v = parse_verdict(std::string("Some feedback.\n") + c.answer + "\n");
+    CHECK(v.found);
+    CHECK(v.pass == c.pass);
+    CHECK(v.feedback == "Some feedback.");
+    CHECK(v.reason.empty());
+  }
+}
+
+TEST_CASE("a decorated verdict line is removed whole from the feedback") {
+  auto v = parse_verdict("## Review\n\n- Tests are missing.\n\n**VERDICT: FAIL**\nAdd tests.\n");
+  CHECK(v.found);
+  CHECK_FALSE(v.pass);
+  CHECK(v.feedback == "## Review\n\n- Tests are missing.\n\nAdd tests.");
 }

@@ -83,7 +83,7 @@ def main():
               f"bad IR text: {r.stderr!r}")
         r = flow("run", os.path.join(work, "nope.json"), cwd=work)
         check(r.returncode == 2 and "cannot read" in r.stderr, "missing file exits 2")
-        r = flow("run", "--input", "feature=x", "--sim-fail-step", "nope", ir, "--dry-run", cwd=work)
+        r = flow("run", "--input", "feature=x", "--sim-fail-step", "plan", ir, "--dry-run", cwd=work)
         check(r.returncode == 0, f"options before the file take one value each: {r.stderr}")
         r = flow("run", ir, "--frobnicate", cwd=work)
         check(r.returncode == 2, "unknown option exits 2")

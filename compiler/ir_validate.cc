@@ -1,0 +1,291 @@
+#include "compiler/ir_validate.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace flow::ir {
+namespace {
+
+using Names = std::unordered_map<std::string, size_t>;
+
+std::string at(const char* list, size_t i) { return "/" + std::string(list) + "/" + std::to_string(i); }
+
+// Fills `names` with name -> index; false with *error on an empty or repeated name.
+template <typename T>
+bool index_names(const std::vector<T>& items, const char* list, const char* what, Names* names,
+                 std::string* error) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string& name = items[i].name;
+    if (name.empty()) {
+      *error = at(list, i) + "/name: " + what + " has an empty name";
+      return false;
+    }
+    auto [it, fresh] = names->emplace(name, i);
+    if (!fresh) {
+      *error = at(list, i) + "/name: " + what + " `" + name + "` is already declared at " +
+               at(list, it->second);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool in_range(const std::vector<uint32_t>& ids, size_t count, const std::string& where,
+              std::string* error) {
+  for (size_t k = 0; k < ids.size(); ++k)
+    if (ids[k] >= count) {
+      *error = where + "/" + std::to_string(k) + ": " + std::to_string(ids[k]) + " is not a node id";
+      return false;
+    }
+  return true;
+}
+
+bool sorted_unique(const std::vector<uint32_t>& ids) {
+  for (size_t i = 1; i < ids.size(); ++i)
+    if (ids[i - 1] >= ids[i]) return false;
+  return true;
+}
+
+bool default_fits(const Input& in) {
+  const nlohmann::json& v = *in.default_value;
+  if (in.type == "text") return v.is_string();
+  if (in.type == "number") return v.is_number();
+  if (in.type == "bool") return v.is_boolean();
+  if (!v.is_array()) return false;
+  for (const nlohmann::json& e : v)
+    if (!e.is_string()) return false;
+  return true;
+}
+
+bool check_inputs(const Flow& f, Names* inputs, std::string* error) {
+  if (!index_names(f.inputs, "inputs", "an input", inputs, error)) return false;
+  for (size_t i = 0; i < f.inputs.size(); ++i)
+    if (f.inputs[i].default_value && !default_fits(f.inputs[i])) {
+      *error = at("inputs", i) + "/default: does not match the input's type `" + f.inputs[i].type + "`";
+      return false;
+    }
+  return true;
+}
+
+bool check_agents(const Flow& f, Names* agents, std::string* error) {
+  if (!index_names(f.agents, "agents", "an agent", agents, error)) return false;
+  for (size_t i = 0; i < f.agents.size(); ++i) {
+    const std::string& role = f.agents[i].role;
+    if (role != "worker" && role != "coordinator" && role != "reviewer") {
+      *error = at("agents", i) + "/role: unknown role `" + role +
+               "` (expected worker, coordinator or reviewer)";
+      return false;
+    }
+  }
+  return true;
+}
+
+// `name` must be an input of `type` (when, fanout_input).
+bool input_of_type(const Flow& f, const Names& inputs, const std::string& name,
+                   const char* type, const std::string& where, std::string* error) {
+  auto it = inputs.find(name);
+  if (it == inputs.end()) {
+    *error = where + ": input `" + name + "` is not declared in /inputs";
+    return false;
+  }
+  if (f.inputs[it->second].type != type) {
+    *error = where + ": input `" + name + "` is a " + f.inputs[it->second].type + ", not a " + type;
+    return false;
+  }
+  return true;
+}
+
+bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::string& w,
+                std::string* error) {
+  std::string base = n.target + "/gate";
+  bool named = n.name == base || (n.name.size() > base.size() + 1 &&
+                                  n.name.compare(0, base.size() + 1, base + "-") == 0);
+  if (n.target.empty() || !named) {
+    *error = w + "/name: a gate of target `" + n.target + "` is named `" + n.target +
+             "/gate` (or `" + n.target + "/gate-N`), not `" + n.name + "`";
+    return false;
+  }
+  if (n.members.empty() || !sorted_unique(n.members)) {
+    *error = w + "/members: must list the gated nodes, sorted, without duplicates";
+    return false;
+  }
+  for (uint32_t m : n.members)
+    if (m == n.id) {
+      *error = w + "/members: a gate cannot be its own member";
+      return false;
+    }
+  for (uint32_t d : n.deps)
+    if (!std::binary_search(n.members.begin(), n.members.end(), d)) {
+      *error = w + "/deps: node " + std::to_string(d) + " (`" + f.nodes[d].name +
+               "`) is not a member of the gate (a gate depends on the exits of what it guards)";
+      return false;
+    }
+  if (n.checks.empty()) {
+    *error = w + "/checks: a gate needs at least one check";
+    return false;
+  }
+  for (size_t c = 0; c < n.checks.size(); ++c) {
+    const Check& ch = n.checks[c];
+    std::string cw = w + "/checks/" + std::to_string(c);
+    if (ch.kind == Check::Kind::Review && !agents.count(ch.agent)) {
+      *error = cw + "/agent: reviewer `" + ch.agent + "` is not declared in /agents";
+      return false;
+    }
+    if (ch.kind == Check::Kind::Command && ch.command.empty()) {
+      *error = cw + "/command: a command check needs a command";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& agents,
+                std::string* error) {
+  std::string w = at("nodes", n.id);
+  if (!in_range(n.deps, f.nodes.size(), w + "/deps", error) ||
+      !in_range(n.members, f.nodes.size(), w + "/members", error))
+    return false;
+  for (uint32_t d : n.deps)
+    if (d == n.id) {
+      *error = w + "/deps: a node cannot depend on itself";
+      return false;
+    }
+  if (!sorted_unique(n.deps)) {
+    *error = w + "/deps: must be sorted, without duplicates";
+    return false;
+  }
+  for (size_t k = 0; k < n.when.size(); ++k)
+    if (!input_of_type(f, inputs, n.when[k], "bool", w + "/when/" + std::to_string(k), error))
+      return false;
+  switch (n.kind) {
+    case NodeKind::Agent:
+      if (!agents.count(n.agent)) {
+        *error = w + "/agent: agent `" + n.agent + "` is not declared in /agents";
+        return false;
+      }
+      if (!n.fanout.empty() && !n.fanout_input.empty()) {
+        *error = w + ": has both `fanout` and `fanout_input`; a fan-out has one source";
+        return false;
+      }
+      if (!n.fanout_input.empty())
+        return input_of_type(f, inputs, n.fanout_input, "list", w + "/fanout_input", error);
+      return true;
+    case NodeKind::Command:
+      if (n.command.empty()) {
+        *error = w + "/command: a command node needs a command";
+        return false;
+      }
+      return true;
+    case NodeKind::Human: return true;
+    case NodeKind::Gate: return check_gate(f, n, agents, w, error);
+  }
+  return true;
+}
+
+// Kahn's algorithm: linear in nodes and edges, so huge flows load fast.
+bool check_acyclic(const Flow& f, std::string* error) {
+  std::vector<uint32_t> waiting(f.nodes.size());
+  std::vector<std::vector<uint32_t>> users(f.nodes.size());
+  for (const Node& n : f.nodes) {
+    waiting[n.id] = static_cast<uint32_t>(n.deps.size());
+    for (uint32_t d : n.deps) users[d].push_back(n.id);
+  }
+  std::vector<uint32_t> ready;
+  for (const Node& n : f.nodes)
+    if (waiting[n.id] == 0) ready.push_back(n.id);
+  size_t done = 0;
+  while (!ready.empty()) {
+    uint32_t id = ready.back();
+    ready.pop_back();
+    ++done;
+    for (uint32_t u : users[id])
+      if (--waiting[u] == 0) ready.push_back(u);
+  }
+  if (done == f.nodes.size()) return true;
+  for (const Node& n : f.nodes)
+    if (waiting[n.id] > 0) {
+      *error = at("nodes", n.id) + "/deps: node `" + n.name +
+               "` is part of a dependency cycle (or waits for one)";
+      return false;
+    }
+  return true;
+}
+
+// With stages declared, every node is in exactly the stage its `stage` names.
+bool check_stages(const Flow& f, std::string* error) {
+  Names stages;
+  if (!index_names(f.stages, "stages", "a stage", &stages, error)) return false;
+  if (f.stages.empty()) return true;  // hand-written IR may leave stages out: display only
+  std::vector<int64_t> listed_in(f.nodes.size(), -1);
+  for (size_t s = 0; s < f.stages.size(); ++s) {
+    const Stage& st = f.stages[s];
+    for (size_t k = 0; k < st.after.size(); ++k)
+      if (!stages.count(st.after[k])) {
+        *error = at("stages", s) + "/after/" + std::to_string(k) + ": stage `" + st.after[k] +
+                 "` is not declared in /stages";
+        return false;
+      }
+    if (!in_range(st.nodes, f.nodes.size(), at("stages", s) + "/nodes", error)) return false;
+    for (size_t k = 0; k < st.nodes.size(); ++k) {
+      uint32_t id = st.nodes[k];
+      std::string w = at("stages", s) + "/nodes/" + std::to_string(k);
+      if (listed_in[id] >= 0) {
+        *error = w + ": node " + std::to_string(id) + " is already listed in " +
+                 at("stages", static_cast<size_t>(listed_in[id]));
+        return false;
+      }
+      if (f.nodes[id].stage != st.name) {
+        *error = w + ": node " + std::to_string(id) + " (`" + f.nodes[id].name +
+                 "`) says it is in stage `" + f.nodes[id].stage + "`, not `" + st.name + "`";
+        return false;
+      }
+      listed_in[id] = static_cast<int64_t>(s);
+    }
+  }
+  for (const Node& n : f.nodes)
+    if (listed_in[n.id] < 0) {
+      *error = at("nodes", n.id) + "/stage: node `" + n.name + "` is not listed in the nodes of " +
+               (stages.count(n.stage) ? "stage `" + n.stage + "`" : "any stage (`" + n.stage +
+                                                                         "` is not declared)");
+      return false;
+    }
+  return true;
+}
+
+bool check_rules(const Flow& f, const Names& agents, std::string* error) {
+  for (size_t i = 0; i < f.rules.size(); ++i) {
+    const Rule& r = f.rules[i];
+    bool needs_agent = r.kind == Rule::Kind::EveryStepReviewedBy || r.kind == Rule::Kind::WritesOnly;
+    if (needs_agent && !agents.count(r.a)) {
+      *error = at("rules", i) + "/a: agent `" + r.a + "` is not declared in /agents";
+      return false;
+    }
+    if (r.kind == Rule::Kind::Before && (r.a.empty() || r.b.empty())) {
+      *error = at("rules", i) + ": a `before` rule names two steps or stages in `a` and `b`";
+      return false;
+    }
+    if (r.kind == Rule::Kind::AtMostCalls && r.limit < 0) {
+      *error = at("rules", i) + "/limit: must not be negative";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool validate(const Flow& f, std::string* error) {
+  Names inputs, agents, nodes;
+  if (!check_inputs(f, &inputs, error) || !check_agents(f, &agents, error)) return false;
+  for (size_t i = 0; i < f.nodes.size(); ++i)
+    if (f.nodes[i].id != i) {
+      *error = at("nodes", i) + "/id: expected " + std::to_string(i) + " (ids are array indices)";
+      return false;
+    }
+  if (!index_names(f.nodes, "nodes", "a node", &nodes, error)) return false;
+  for (const Node& n : f.nodes)
+    if (!check_node(f, n, inputs, agents, error)) return false;
+  return check_acyclic(f, error) && check_stages(f, error) && check_rules(f, agents, error);
+}
+
+}  // namespace flow::ir

@@ -1,0 +1,57 @@
+#include "runtime/sim_targets.h"
+
+#include <string_view>
+
+#include "compiler/suggest.h"
+
+namespace flow::rt {
+namespace {
+
+std::string unknown(const std::string& option, const std::string& step, const std::string& what,
+                    const std::vector<std::string_view>& names) {
+  std::string text = option + ": no " + what + " of this flow is named `" + step + "`";
+  std::string hint = did_you_mean(step, names);
+  if (!hint.empty()) return text + "; " + hint;
+  if (names.empty()) return text + " (it has none)";
+  std::string list;
+  for (size_t i = 0; i < names.size() && i < 10; ++i)
+    list += (i ? ", " : "") + std::string(names[i]);
+  return text + " (" + (names.size() > 10 ? "some of them: " : "they are: ") + list + ")";
+}
+
+}  // namespace
+
+bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& fail_review,
+                       const std::vector<std::string>& fail_step, std::string* error) {
+  std::vector<std::string_view> reviewed, agent_steps;
+  for (const ir::Node& n : flow.nodes) {
+    if (n.kind == ir::NodeKind::Agent) agent_steps.push_back(n.name);
+    if (n.kind != ir::NodeKind::Gate) continue;
+    for (const ir::Check& c : n.checks)
+      if (c.kind == ir::Check::Kind::Review) {
+        reviewed.push_back(n.target);
+        reviewed.push_back(n.name);
+        break;
+      }
+  }
+  for (const SimFailReview& f : fail_review) {
+    bool known = false;
+    for (std::string_view r : reviewed) known = known || r == f.step;
+    if (!known) {
+      *error = unknown("--sim-fail-review", f.step, "reviewed step or review gate",
+                       reviewed);
+      return false;
+    }
+  }
+  for (const std::string& s : fail_step) {
+    bool known = false;
+    for (std::string_view a : agent_steps) known = known || a == s;
+    if (!known) {
+      *error = unknown("--sim-fail-step", s, "agent step", agent_steps);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace flow::rt
