@@ -41,7 +41,7 @@ def node(i, name, kind, deps, **extra):
 
 
 def write_ir(path, nodes, inputs=(), agents=("planner", "critic")):
-    ir = {"version": 1, "name": "demo", "description": "", "source": "", "inputs": list(inputs),
+    ir = {"version": 2, "name": "demo", "description": "", "source": "", "inputs": list(inputs),
           "agents": [{"name": a, "role": "reviewer" if a == "critic" else "worker",
                       "model": "sonnet", "prompt": f"You are the {a}."} for a in agents],
           "stages": [], "nodes": nodes, "rules": []}
