@@ -72,9 +72,12 @@ bool read_proc_stat(pid_t pid, ProcStat* out) {
 }
 
 std::string boot_id() {
-  std::string id = read_small("/proc/sys/kernel/random/boot_id");
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
-  return id.empty() ? "unknown" : id;
+  static const std::string id = [] {  // read once: the supervisor records many groups
+    std::string text = read_small("/proc/sys/kernel/random/boot_id");
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text.empty() ? std::string("unknown") : text;
+  }();
+  return id;
 }
 
 std::string group_record_path(const std::string& dir, pid_t leader) {
@@ -84,7 +87,8 @@ std::string group_record_path(const std::string& dir, pid_t leader) {
 void record_group(const std::string& dir, pid_t leader, pid_t child) {
   ProcStat l, c;
   read_proc_stat(leader, &l);
-  read_proc_stat(child, &c);
+  if (child == leader) c = l;
+  else read_proc_stat(child, &c);
   std::string line = std::to_string(leader) + " " + std::to_string(l.start_ticks) + " " +
                      std::to_string(child) + " " + std::to_string(c.start_ticks) + " " +
                      boot_id() + "\n";
