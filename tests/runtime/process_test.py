@@ -215,7 +215,14 @@ def test_resume_kills_leftover_group(work):
 
 # --- 3. daemons that keep stdout open ----------------------------------------------------------
 
-DAEMON = 'echo $$ > "$MARK"; setsid sleep 30 & '
+DAEMON = 'echo $$ > "$MARK"; setsid sh -c \'echo $$ > "$MARK.daemon"; exec sleep 30\' & '
+
+
+def kill_daemon():
+    """The daemon left its group on purpose; no one else stops it."""
+    path = os.environ["MARK"] + ".daemon"
+    if os.path.exists(path):
+        os.kill(read_pid(path), signal.SIGKILL)
 
 
 def test_daemon_does_not_defeat_timeout(work):
@@ -229,6 +236,7 @@ def test_daemon_does_not_defeat_timeout(work):
     check(p.returncode == 1 and took < 3.5, f"timeout 2 s took {took:.2f}s (exit {p.returncode})")
     check(any(e["event"] == "fail" and "timed out after 2s" in e["error"] for e in events(work)),
           "the call failed as timed out")
+    kill_daemon()
 
 
 def test_daemon_does_not_defeat_ctrl_c(work):
@@ -242,6 +250,7 @@ def test_daemon_does_not_defeat_ctrl_c(work):
     took = time.monotonic() - t0
     print(f"  Ctrl-C with a daemon holding stdout: flow exited after {took:.2f}s")
     check(p.returncode == 130 and took < 1.5, f"Ctrl-C took {took:.2f}s (exit {p.returncode})")
+    kill_daemon()
 
 
 def test_daemon_after_normal_exit(work):
@@ -257,6 +266,7 @@ def test_daemon_after_normal_exit(work):
     check(p.returncode == 0 and 1.9 < took < 3.5, f"took {took:.2f}s (exit {p.returncode})")
     with open(os.path.join(run_dir(work), "steps", "work.a1.output.md")) as f:
         check(f.read() == "hi\n", "the answer was kept")
+    kill_daemon()
 
 
 # --- 4. a second Ctrl-C ------------------------------------------------------------------------
