@@ -97,10 +97,14 @@ std::string format_event(const json& e) {
     return head + fmt::format("{} {} ({})", e.value("approved", false) ? "approved" : "refused",
                               step, str(e, "how"));
   if (ev == "fail") return head + fmt::format("FAILED {}: {}", step, first_line(str(e, "error"), 200));
-  if (ev == "call_retry")
+  if (ev == "call_retry") {
+    // The error's last line: the end of the program's stderr, or "PROGRAM: exit N".
+    std::string error = str(e, "error");
+    error = error.substr(error.find_last_of('\n') == std::string::npos ? 0 : error.find_last_of('\n') + 1);
     return head + fmt::format("again {}{}: call {} of {} failed ({}); next call in {}", step, item(e),
-                              num(e, "call"), num(e, "calls"), first_line(str(e, "error")),
+                              num(e, "call"), num(e, "calls"), first_line(error),
                               seconds(num(e, "delay_ms")));
+  }
   if (ev == "leftover_killed")
     return head + fmt::format("killed process group {}, left running by the crashed run", num(e, "pgid"));
   if (ev == "interrupted") return head + fmt::format("interrupted by {}", str(e, "signal"));
