@@ -67,7 +67,7 @@ TEST_CASE("a daemon holding stdout after a normal exit delays the result by the 
   testing::TempDir tmp;
   SubprocessSpec sp;
   // setsid: out of the program's process group, like a real daemon.
-  sp.argv = {"/bin/sh", "-c", "setsid sh -c 'echo $$ > " + tmp.path + "/pid; sleep 30' & echo hi"};
+  sp.argv = {"/bin/sh", "-c", "setsid sh -c 'echo $$ > " + tmp.path + "/pid; exec sleep 30' & echo hi"};
   sp.drain_ms = 300;
   auto t0 = std::chrono::steady_clock::now();
   SubprocessResult r = run_subprocess(sp, nullptr);
@@ -80,8 +80,9 @@ TEST_CASE("a daemon holding stdout after a normal exit delays the result by the 
 }
 
 TEST_CASE("a daemon holding stdout does not stretch a timeout") {
+  testing::TempDir tmp;
   SubprocessSpec sp;
-  sp.argv = {"/bin/sh", "-c", "setsid sleep 30 & sleep 30"};
+  sp.argv = {"/bin/sh", "-c", "setsid sh -c 'echo $$ > " + tmp.path + "/pid; exec sleep 30' & sleep 30"};
   sp.timeout_ms = 500;
   auto t0 = std::chrono::steady_clock::now();
   SubprocessResult r = run_subprocess(sp, nullptr);
@@ -89,6 +90,8 @@ TEST_CASE("a daemon holding stdout does not stretch a timeout") {
   CHECK(r.timed_out);
   CHECK_FALSE(r.ok());
   CHECK(secs < 1.2);
+  pid_t daemon = read_pid(tmp.path + "/pid");
+  if (daemon > 0) ::kill(daemon, SIGKILL);
 }
 
 TEST_CASE("a running group is recorded while it runs and the record removed after") {
@@ -146,7 +149,7 @@ TEST_CASE("leftover groups are killed only when they are verifiably ours") {
     }
     return pid;
   };
-  pid_t ours = start("sleep 30"), stranger = start("sleep 30");
+  pid_t ours = start("exec sleep 30"), stranger = start("exec sleep 30");
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   record_group(tmp.path, ours, ours);
   ProcStat st;
@@ -163,7 +166,7 @@ TEST_CASE("leftover groups are killed only when they are verifiably ours") {
   CHECK(::waitpid(ours, &status, 0) == ours);
   CHECK(WIFSIGNALED(status));
   CHECK(alive(stranger));
-  ::kill(stranger, SIGKILL);
+  ::kill(-stranger, SIGKILL);  // the group: nothing may hold the test's output open
   ::waitpid(stranger, &status, 0);
   std::string text;
   CHECK_FALSE(read_file(group_record_path(tmp.path, ours), &text));
