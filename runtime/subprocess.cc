@@ -51,8 +51,12 @@ std::mutex& groups_mu() {
   static std::mutex mu;
   return mu;
 }
-std::vector<pid_t>& groups() {
-  static std::vector<pid_t> g;
+struct Running {
+  pid_t pgid;
+  std::string record_dir;
+};
+std::vector<Running>& groups() {
+  static std::vector<Running> g;
   return g;
 }
 
@@ -60,16 +64,20 @@ std::vector<pid_t>& groups() {
 
 int kill_all_children() {
   std::lock_guard<std::mutex> lock(groups_mu());
-  for (pid_t pgid : groups()) ::killpg(pgid, SIGKILL);
+  for (const Running& g : groups()) ::killpg(g.pgid, SIGKILL);
   return static_cast<int>(groups().size());
 }
 
 namespace {
 
-// The supervisor (supervise.h), started the first time a program runs. -1 if it could not be
-// started: programs still run, only without the protection against `flow` dying.
+// The supervisor (supervise.h), started the first time a program runs: its socket, -2 before,
+// -1 if it could not be started (programs still run, only without the protection against
+// `flow` dying).
+int supervisor_fd = -2;
+pid_t supervisor_pid = 0;
+
 int supervisor_fd_locked() {
-  static int fd = -2;
+  int& fd = supervisor_fd;
   if (fd != -2) return fd;
   fd = -1;
   int sv[2];
@@ -87,8 +95,7 @@ int supervisor_fd_locked() {
   std::string grace = std::to_string(2000);
   char* argv[] = {const_cast<char*>("/proc/self/exe"), const_cast<char*>(kSuperviseArg),
                   grace.data(), nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ) == 0) fd = sv[0];
+  if (posix_spawn(&supervisor_pid, "/proc/self/exe", &fa, &attr, argv, environ) == 0) fd = sv[0];
   else ::close(sv[0]);
   ::close(sv[1]);
   posix_spawn_file_actions_destroy(&fa);
@@ -96,20 +103,36 @@ int supervisor_fd_locked() {
   return fd;
 }
 
-void tell_supervisor_locked(const std::string& line) {
-  int fd = supervisor_fd_locked();
-  for (size_t sent = 0; fd >= 0 && sent < line.size();) {
-    ssize_t n = ::send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+bool send_all(int fd, const std::string& text) {
+  for (size_t sent = 0; sent < text.size();) {
+    ssize_t n = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n <= 0) return false;
     sent += static_cast<size_t>(n);
   }
+  return true;
+}
+
+void tell_supervisor_locked(const std::string& line) {
+  int fd = supervisor_fd_locked();
+  if (fd < 0 || send_all(fd, line)) return;
+  // The supervisor is gone (someone killed it). Start another and tell it everything that
+  // runs now (that includes this line's program when it just started).
+  ::close(fd);
+  supervisor_fd = -2;
+  int status;
+  ::waitpid(supervisor_pid, &status, WNOHANG);
+  fd = supervisor_fd_locked();
+  std::string all;
+  for (const Running& g : groups())
+    all += "+" + std::to_string(g.pgid) + " " + (g.record_dir.empty() ? "-" : g.record_dir) + "\n";
+  if (fd >= 0) send_all(fd, all);
 }
 
 // A program started: known to the supervisor and to kill_all_children().
 void add_group(pid_t pgid, const std::string& record_dir) {
   std::lock_guard<std::mutex> lock(groups_mu());
-  groups().push_back(pgid);
+  groups().push_back({pgid, record_dir});
   tell_supervisor_locked("+" + std::to_string(pgid) + " " +
                          (record_dir.empty() ? "-" : record_dir) + "\n");
 }
@@ -118,7 +141,8 @@ void add_group(pid_t pgid, const std::string& record_dir) {
 void forget_group(pid_t pgid) {
   std::lock_guard<std::mutex> lock(groups_mu());
   auto& g = groups();
-  g.erase(std::remove(g.begin(), g.end(), pgid), g.end());
+  g.erase(std::remove_if(g.begin(), g.end(), [&](const Running& r) { return r.pgid == pgid; }),
+          g.end());
   tell_supervisor_locked("-" + std::to_string(pgid) + "\n");
 }
 

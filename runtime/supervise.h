@@ -15,7 +15,8 @@
 //                the supervisor knows is never one whose id may have been reused
 // End of file means `flow` is gone: the supervisor sends SIGTERM to every group it knows whose
 // leader is still the process that was started (pid, start time), SIGKILL after the grace, and
-// exits. It ignores SIGTERM, SIGINT and SIGHUP, and leads its own process group.
+// exits. It ignores SIGTERM, SIGINT and SIGHUP, and leads its own process group. If it is
+// killed, `flow` starts another at its next message and sends it every running group.
 // Usage: EXE kSuperviseArg GRACE_MS
 namespace flow::rt {
 

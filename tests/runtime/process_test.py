@@ -213,6 +213,38 @@ def test_resume_kills_leftover_group(work):
         os.kill(pid, signal.SIGKILL)
 
 
+def test_supervisor_restarted(work):
+    """Someone kills the supervisor mid-run: flow starts another at its next message and tells
+    it everything still running, so a later kill -9 of flow still takes every agent along."""
+    mark = os.path.join(work, "agent.pid")
+    os.environ["MARK"] = mark
+    os.environ["GO"] = os.path.join(work, "go")
+    with open(os.path.join(work, "flow.yaml"), "w", encoding="utf-8") as f:
+        f.write("default_backend: sh\nbackends:\n  sh:\n    shell: " + json.dumps(
+            'if [ "$FLOW_STEP" = b ]; then while [ ! -e "$GO" ]; do sleep 0.05; done; exit 0; fi; '
+            'echo $$ > "$MARK.$FLOW_STEP"; sleep 30') + "\n")
+    ir = write_ir(work, [node(0, "a", "agent", [], agent="worker"),
+                         node(1, "b", "agent", [], agent="worker"),
+                         node(2, "c", "agent", [1], agent="worker")])
+    p = start(work, ir, "--jobs", "3")
+    a = read_pid(mark + ".a")
+    first = supervisor_of(p.pid)
+    check(first is not None, "flow has a supervisor process")
+    if first:
+        os.kill(first, signal.SIGKILL)
+        check(wait_for(lambda: not alive(first), 5), "the supervisor was killed")
+    open(os.environ["GO"], "w").close()  # b ends, c starts: flow talks to its supervisor again
+    c = read_pid(mark + ".c")
+    second = supervisor_of(p.pid)
+    check(second is not None and second != first, f"a new supervisor: {first} then {second}")
+    p.kill()
+    p.wait()
+    check(wait_for(lambda: not alive(a) and not alive(c), 5), "agents outlived flow after a restart")
+    for pid in (a, c):
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 # --- 3. daemons that keep stdout open ----------------------------------------------------------
 
 DAEMON = 'echo $$ > "$MARK"; setsid sh -c \'echo $$ > "$MARK.daemon"; exec sleep 30\' & '
@@ -340,7 +372,8 @@ def test_retry_backoff_interrupted(work):
 
 
 TESTS = [test_sigchld_ignored, test_kill9_kills_agents, test_sighup_is_like_sigterm,
-         test_resume_kills_leftover_group, test_daemon_does_not_defeat_timeout,
+         test_resume_kills_leftover_group, test_supervisor_restarted,
+         test_daemon_does_not_defeat_timeout,
          test_daemon_does_not_defeat_ctrl_c, test_daemon_after_normal_exit, test_second_ctrl_c,
          test_retry_transient_failure, test_retry_gives_up, test_retry_backoff_interrupted]
 
