@@ -31,6 +31,17 @@ struct AgentResult {
   bool ok = false;
   std::string output;  // the answer (markdown); for a failure, whatever was produced
   std::string error;   // when !ok: what went wrong, with the stderr tail for programs
+  // When !ok: another call may well succeed (the program ran and failed: a non-zero exit or a
+  // crash). Not for a program that cannot be started, a timeout or an interrupt.
+  bool retryable = false;
+};
+
+// How a failed call is tried again (docs/config.md): up to `retries` more calls, the first
+// after a random time between half of `delay_ms` and all of it, each next one after twice as
+// long. Distinct from gate retries, which send work back with feedback.
+struct RetryPolicy {
+  int retries = 0;
+  int delay_ms = 0;
 };
 
 class Backend {
@@ -38,6 +49,7 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
   virtual bool simulated() const { return false; }
+  virtual RetryPolicy retry_policy() const { return {}; }
   // Called from worker threads, possibly several at once. Must return promptly once
   // `cancel` is requested.
   virtual AgentResult call(const AgentRequest& request, Cancel* cancel) = 0;
@@ -71,6 +83,7 @@ struct CommandBackendSpec {
   std::vector<std::string> argv;  // run directly; "{model}", "{agent}", "{step}" are replaced
   std::string shell;              // or: a /bin/sh -c command line (only when the user asks)
   int timeout_ms = 0;             // 0 = no limit
+  RetryPolicy retry{2, 5000};     // real agents fail now and then (a network blip)
 };
 
 std::unique_ptr<Backend> make_command_backend(const CommandBackendSpec& spec);

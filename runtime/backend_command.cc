@@ -24,6 +24,7 @@ class CommandBackend : public Backend {
  public:
   explicit CommandBackend(CommandBackendSpec spec) : spec_(std::move(spec)) {}
   std::string name() const override { return spec_.name; }
+  RetryPolicy retry_policy() const override { return spec_.retry; }
 
   AgentResult call(const AgentRequest& req, Cancel* cancel) override {
     SubprocessSpec sp;
@@ -45,10 +46,12 @@ class CommandBackend : public Backend {
               {"FLOW_PROMPT_FILE", req.prompt_file}};
     sp.stdin_text = req.prompt;
     sp.timeout_ms = spec_.timeout_ms;
+    if (!req.run_dir.empty()) sp.record_dir = req.run_dir + "/procs";
     SubprocessResult r = run_subprocess(sp, cancel);
     AgentResult out;
     out.output = std::move(r.out);
     out.ok = r.ok();
+    out.retryable = r.started && r.error.empty() && !r.timed_out && !r.cancelled;
     if (!out.ok) {
       std::string what = spec_.shell.empty() ? sp.argv[0] : "/bin/sh -c " + spec_.shell;
       out.error = what + ": " + describe_exit(r, spec_.timeout_ms);

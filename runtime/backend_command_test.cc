@@ -130,3 +130,26 @@ TEST_CASE("built-in command lines fit the common agent CLIs") {
   CHECK(s.argv == std::vector<std::string>{"ollama", "run", "{model}"});
   CHECK_FALSE(builtin_command_backend("bash", &s));
 }
+
+TEST_CASE("a failed call may be retried only when the program ran and failed") {
+  Cancel cancel;
+  CommandBackendSpec failing;
+  failing.name = "f";
+  failing.argv = {"sh", "-c", "exit 1"};
+  AgentResult r = make_command_backend(failing)->call(request(), &cancel);
+  CHECK_FALSE(r.ok);
+  CHECK(r.retryable);
+  CommandBackendSpec missing;
+  missing.name = "m";
+  missing.argv = {"no-such-program-for-flow-tests"};
+  CHECK_FALSE(make_command_backend(missing)->call(request(), &cancel).retryable);
+  CommandBackendSpec slow;
+  slow.name = "s";
+  slow.argv = {"sleep", "10"};
+  slow.timeout_ms = 200;
+  AgentResult t = make_command_backend(slow)->call(request(), &cancel);
+  CHECK_FALSE(t.ok);
+  CHECK_FALSE(t.retryable);  // a timeout would likely time out again
+  CHECK(make_command_backend(failing)->retry_policy().retries == 2);
+  CHECK(make_sim_backend(SimOptions{})->retry_policy().retries == 0);  // failure injection stays exact
+}

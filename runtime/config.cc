@@ -33,6 +33,19 @@ int integer(const std::string& path, const YAML::Node& n, const std::string& key
   return std::stoi(s);
 }
 
+// Seconds, whole or with up to three decimals ("5", "0.5"), as milliseconds.
+int milliseconds(const std::string& path, const YAML::Node& n, const std::string& key) {
+  std::string s = scalar(path, n, key);
+  size_t dot = s.find('.');
+  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+  if (whole.empty() || whole.size() > 6 || frac.size() > 3 ||
+      (dot != std::string::npos && frac.empty()) ||
+      (whole + frac).find_first_not_of("0123456789") != std::string::npos)
+    fail(path, n, "`" + key + "` must be seconds, e.g. 5 or 0.5");
+  while (frac.size() < 3) frac += '0';
+  return std::stoi(whole) * 1000 + std::stoi(frac);
+}
+
 std::vector<std::string> strings(const std::string& path, const YAML::Node& n,
                                  const std::string& key) {
   std::vector<std::string> out;
@@ -120,7 +133,7 @@ Config read(const std::string& path, const YAML::Node& root) {
       std::string name = kv.first.as<std::string>();
       if (name == "sim") fail(path, kv.first, "`sim` is built in; configure it under `sim:`");
       CommandBackendSpec spec;
-      if (!kv.second.IsNull()) check_keys(path, kv.second, "backends." + name, {"command", "shell", "timeout"});
+      if (!kv.second.IsNull()) check_keys(path, kv.second, "backends." + name, {"command", "shell", "timeout", "retries", "retry_delay"});
       bool builtin = builtin_command_backend(name, &spec);
       spec.name = name;
       if (kv.second["command"] && kv.second["shell"])
@@ -132,6 +145,9 @@ Config read(const std::string& path, const YAML::Node& root) {
         spec.argv.clear();
       }
       if (kv.second["timeout"]) spec.timeout_ms = 1000 * integer(path, kv.second["timeout"], "timeout", 0);
+      if (kv.second["retries"]) spec.retry.retries = integer(path, kv.second["retries"], "retries", 0);
+      if (kv.second["retry_delay"])
+        spec.retry.delay_ms = milliseconds(path, kv.second["retry_delay"], "retry_delay");
       if (spec.argv.empty() && spec.shell.empty())
         fail(path, kv.first, "backend `" + name + "` needs `command: [program, args...]` or `shell: \"...\"`" +
                                  (builtin ? "" : " (built-in names: claude, codex, llm, ollama)"));

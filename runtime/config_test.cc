@@ -95,3 +95,23 @@ TEST_CASE("a backend with both command and shell is refused") {
         "a program with arguments, `shell` a line with /bin/sh -c)");
   CHECK(parse_config("backends:\n  claude: { shell: \"claude -p\" }\n", "f.yaml").ok);
 }
+
+TEST_CASE("backend retries: defaults, settings and errors") {
+  ConfigResult r = parse_config(R"(
+backends:
+  claude: { command: [claude, -p] }
+  fast: { command: [x], retries: 0 }
+  slow: { command: [x], retries: 5, retry_delay: 0.25 }
+)", "flow.yaml");
+  REQUIRE(r.ok);
+  CHECK(r.config.backends.at("claude").retry.retries == 2);  // real agents fail now and then
+  CHECK(r.config.backends.at("claude").retry.delay_ms == 5000);
+  CHECK(r.config.backends.at("fast").retry.retries == 0);
+  CHECK(r.config.backends.at("slow").retry.retries == 5);
+  CHECK(r.config.backends.at("slow").retry.delay_ms == 250);
+  CHECK(parse_config("backends:\n  b: { command: [x], retries: -1 }\n", "f.yaml").error ==
+        "f.yaml:2:31: `retries` must be a whole number of at least 0");
+  CHECK(parse_config("backends:\n  b: { command: [x], retry_delay: soon }\n", "f.yaml").error ==
+        "f.yaml:2:35: `retry_delay` must be seconds, e.g. 5 or 0.5");
+  CHECK(parse_config("backends:\n  b: { command: [x], retry_delay: 1. }\n", "f.yaml").ok == false);
+}

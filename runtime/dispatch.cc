@@ -122,6 +122,7 @@ void Scheduler::worker_main() {
       c.ok = false;
       c.error = std::string("internal error: ") + e.what();
     }
+    if (!c.ok && c.retryable && c.call <= c.retry.retries) c.job = std::move(job.second);
     {
       std::lock_guard<std::mutex> lock(mu_);
       done_.push_back(std::move(c));
@@ -146,6 +147,7 @@ void Scheduler::dispatch(const Task& t) {
     SubprocessSpec sp;
     sp.argv = {"/bin/sh", "-c", command};
     sp.merge_stderr = true;
+    sp.record_dir = dir + "/procs";
     SubprocessResult r = run_subprocess(sp, cancel);
     c.ms = now_ms() - t0;
     c.ok = r.ok();
@@ -163,6 +165,7 @@ void Scheduler::dispatch(const Task& t) {
     c.ms = now_ms() - t0;
     c.ok = r.ok && !cancel->requested();
     c.cancelled = cancel->requested();
+    c.retryable = r.retryable && !c.cancelled;
     c.output = std::move(r.output);
     c.error = std::move(r.error);
     save(dir, c.output_file, c.output);
@@ -227,6 +230,7 @@ void Scheduler::dispatch(const Task& t) {
       return;
     }
     base.prompt_file = step_file(t.node, ns.attempt, t.index, 'c', ".prompt.md");
+    base.retry = backend->retry_policy();
     AgentRequest req{flow_.name, env_.run_id, dir, node.name, node.target, reviewer->name,
                      reviewer->model, reviewer->role, true, ns.attempt, t.index,
                      compose_review_prompt(*reviewer, env_.inputs, node.target, gate_work(t.node), ns.attempt),
@@ -273,6 +277,7 @@ void Scheduler::dispatch(const Task& t) {
   std::string focus = node.focus;
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
   base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
+  base.retry = backend->retry_policy();
   AgentRequest req{flow_.name, env_.run_id, dir, node.name, "", agent->name, agent->model,
                    agent->role, false, ns.attempt, t.index,
                    compose_prompt(*agent, env_.inputs, upstream(t.node), focus, ns.feedback),

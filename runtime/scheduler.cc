@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "runtime/ask.h"
+#include "runtime/proc_track.h"
 #include "runtime/subprocess.h"
 #include "runtime/verdict.h"
 
@@ -15,7 +16,8 @@ namespace flow::rt {
 Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router,
                      Pools& pools, Cancel& cancel)
     : env_(std::move(env)), plan_(plan), flow_(plan.flow()), log_(log), status_(status),
-      router_(router), pools_(pools), cancel_(cancel) {
+      router_(router), pools_(pools), cancel_(cancel),
+      jitter_state_(static_cast<uint64_t>(unix_ms_now()) ^ static_cast<uint64_t>(getpid())) {
   const size_t n = flow_.nodes.size();
   output_.resize(n);
   output_file_.resize(n);
@@ -90,6 +92,7 @@ int Scheduler::run() {
               {"reason", "input `" + input + "` is false"}});
       }
   }
+  kill_leftovers();
   plan_.start();
   std::string err;
   log_.commit(&err);
@@ -161,7 +164,62 @@ void Scheduler::fail_run(const std::string& step, const std::string& error,
 
 // --- completions -------------------------------------------------------------------------------
 
+// A run that crashed may have left programs running (if even their supervisors were killed,
+// say by `pkill -9 flow`). Before anything starts again, kill the groups it recorded that are
+// verifiably still the ones it started, so no step runs twice at once on the same checkout.
+void Scheduler::kill_leftovers() {
+  const std::string dir = env_.run_dir + "/procs";
+  if (env_.resumed)
+    for (const LeftoverGroup& g : kill_leftover_groups(dir))
+      emit({{"event", "leftover_killed"}, {"pgid", g.pgid}, {"pid", g.pid}});
+  std::string err;
+  make_dirs(dir, &err);  // without it, groups are not recorded; the supervisors still act
+}
+
+// A failed backend call is tried again as its backend's policy says (docs/config.md), in the
+// same job slot and pool slot. Never after an interrupt, and not once the run is stopping.
+bool Scheduler::retry_call(Completion& c) {
+  if (c.ok || c.cancelled || !c.retryable || !c.job || c.call > c.retry.retries || stopping_ ||
+      cancel_.requested())
+    return false;
+  int64_t delay = static_cast<int64_t>(c.retry.delay_ms) << std::min(c.call - 1, 16);
+  delay = std::min<int64_t>(delay, 3600 * 1000);
+  jitter_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = jitter_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  delay = delay / 2 + static_cast<int64_t>(z % static_cast<uint64_t>(delay - delay / 2 + 1));
+  const ir::Node& node = flow_.nodes[c.task.node];
+  ojson ev{{"event", "call_retry"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
+  if (c.task.index >= 0) ev["index"] = c.task.index;
+  ev["call"] = c.call;
+  ev["calls"] = c.retry.retries + 1;
+  ev["error"] = c.error;
+  ev["delay_ms"] = delay;
+  emit(std::move(ev));
+  Completion next;
+  next.task = c.task;
+  next.attempt = c.attempt;
+  next.kind = c.kind;
+  next.output_file = c.output_file;
+  next.prompt_file = c.prompt_file;
+  next.call = c.call + 1;
+  next.retry = c.retry;
+  Cancel* cancel = &cancel_;
+  submit(next, [job = std::move(c.job), delay, cancel](Completion n) {
+    if (!cancel->sleep_for(delay)) {  // Ctrl-C during the backoff: no further call
+      n.cancelled = true;
+      n.hash = output_hash("");
+      return n;
+    }
+    return job(std::move(n));
+  });
+  return true;
+}
+
 void Scheduler::handle(Completion& c) {
+  if (retry_call(c)) return;
   --running_;
   int pool = pool_of(c.task);
   Task next;

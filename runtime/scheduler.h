@@ -65,12 +65,20 @@ class Scheduler {
     int64_t ms = 0;
     std::string output_file, prompt_file;  // relative to the run directory
     std::string hash;
+    // Backend calls: which call this is (1 = the first), the backend's retry policy, and when
+    // a failed call may be tried again, the job that makes it.
+    int call = 1;
+    bool retryable = false;
+    RetryPolicy retry;
+    std::function<Completion(Completion)> job;
   };
 
   void fill();
   void dispatch(const Task& t);
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
+  bool retry_call(Completion& c);
+  void kill_leftovers();
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);
   void node_done(uint32_t id);
@@ -97,6 +105,7 @@ class Scheduler {
   std::unordered_map<std::string, uint32_t> by_name_;
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;
+  uint64_t jitter_state_;                              // backoff jitter (splitmix64)
 
   int running_ = 0;
   bool stopping_ = false, failed_ = false;

@@ -101,6 +101,16 @@ std::string format_event_text(const json& e) {
     return head + fmt::format("{} {} ({})", e.value("approved", false) ? "approved" : "refused",
                               step, str(e, "how"));
   if (ev == "fail") return head + fmt::format("FAILED {}: {}", step, first_line(str(e, "error"), 200));
+  if (ev == "call_retry") {
+    // The error's last line: the end of the program's stderr, or "PROGRAM: exit N".
+    std::string error = str(e, "error");
+    error = error.substr(error.find_last_of('\n') == std::string::npos ? 0 : error.find_last_of('\n') + 1);
+    return head + fmt::format("again {}{}: call {} of {} failed ({}); next call in {}", step, item(e),
+                              num(e, "call"), num(e, "calls"), first_line(error),
+                              seconds(num(e, "delay_ms")));
+  }
+  if (ev == "leftover_killed")
+    return head + fmt::format("killed process group {}, left running by the crashed run", num(e, "pgid"));
   if (ev == "interrupted") return head + fmt::format("interrupted by {}", str(e, "signal"));
   if (ev == "run_end")
     return head + fmt::format("run {} in {}", str(e, "status"), seconds(num(e, "duration_ms")));
@@ -185,6 +195,7 @@ class TtyStatus : public Status {
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
                    ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
+                   ev == "call_retry" || ev == "leftover_killed" ||
                    (ev == "attempt" && !e.value("ok", false));
     clear();
     if (notable || ev == "run_start" || ev == "run_resume" || ev == "run_end")

@@ -26,6 +26,14 @@ TEST_CASE("plain status lines, one per event") {
         "[   0.0s] run r1 of flow demo: 3 steps, backend sim (agents are SIMULATED), jobs 2");
 }
 
+TEST_CASE("status lines for a retried backend call and a killed leftover group") {
+  CHECK(format_event({{"ms", 300}, {"event", "call_retry"}, {"step", "plan"}, {"call", 1},
+                      {"calls", 3}, {"error", "claude: exit 1\nnetwork blip"}, {"delay_ms", 4200}}) ==
+        "[   0.3s] again plan: call 1 of 3 failed (network blip); next call in 4.2s");
+  CHECK(format_event({{"ms", 0}, {"event", "leftover_killed"}, {"pgid", 4242}, {"pid", 4242}}) ==
+        "[   0.0s] killed process group 4242, left running by the crashed run");
+}
+
 TEST_CASE("the summary table has one row per step") {
   Summary s;
   s.add({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}});

@@ -8,11 +8,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 
 #include <fmt/format.h>
+
+#include "runtime/supervise.h"
 
 extern char** environ;
 
@@ -39,46 +45,125 @@ std::vector<std::string> merged_env(const std::vector<std::pair<std::string, std
 
 void set_nonblock(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
+// Process groups of the programs running now, for kill_all_children(). A group leaves this
+// list before its leader is reaped, so a pgid here is never one the kernel may have reused.
+std::mutex& groups_mu() {
+  static std::mutex mu;
+  return mu;
+}
+struct Running {
+  pid_t pgid;
+  std::string record_dir;
+};
+std::vector<Running>& groups() {
+  static std::vector<Running> g;
+  return g;
+}
+
 }  // namespace
 
-SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel) {
-  // Writing a prompt to a child that exited early must be an error, not the end of us.
-  static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
-  (void)sigpipe_ignored;
-  SubprocessResult r;
-  if (spec.argv.empty()) {
-    r.error = "empty command";
-    return r;
-  }
-  // Only the pipes that are needed: most command steps take no stdin and merge stderr, and
-  // every saved syscall counts when running 10,000 of them.
-  const bool want_in = !spec.stdin_text.empty(), want_err = !spec.merge_stderr;
-  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-  if ((want_in && ::pipe2(in_pipe, O_CLOEXEC) != 0) || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-      (want_err && ::pipe2(err_pipe, O_CLOEXEC) != 0)) {
-    r.error = std::string("cannot create pipes: ") + std::strerror(errno);
-    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-      if (fd >= 0) ::close(fd);
-    return r;
-  }
+int kill_all_children() {
+  std::lock_guard<std::mutex> lock(groups_mu());
+  for (const Running& g : groups()) ::killpg(g.pgid, SIGKILL);
+  return static_cast<int>(groups().size());
+}
+
+namespace {
+
+// The supervisor (supervise.h), started the first time a program runs: its socket, -2 before,
+// -1 if it could not be started (programs still run, only without the protection against
+// `flow` dying).
+int supervisor_fd = -2;
+pid_t supervisor_pid = 0;
+
+int supervisor_fd_locked() {
+  int& fd = supervisor_fd;
+  if (fd != -2) return fd;
+  fd = -1;
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return fd;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  if (want_in) posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, want_err ? err_pipe[1] : out_pipe[1], 2);
+  posix_spawn_file_actions_adddup2(&fa, sv[1], kSupervisorFd);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  // Own process group (so killpg reaches grandchildren); default signal dispositions and an
-  // empty mask, since our threads block SIGINT/SIGTERM for the signal thread.
-  // Only the signals we change need resetting (SIGPIPE is ignored here; exec resets handlers);
-  // resetting all 64 costs 64 syscalls per child.
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setpgroup(&attr, 0);  // a Ctrl-C on the terminal is not for it
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  std::string grace = std::to_string(2000);
+  char* argv[] = {const_cast<char*>("/proc/self/exe"), const_cast<char*>(kSuperviseArg),
+                  grace.data(), nullptr};
+  if (posix_spawn(&supervisor_pid, "/proc/self/exe", &fa, &attr, argv, environ) == 0) fd = sv[0];
+  else ::close(sv[0]);
+  ::close(sv[1]);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  return fd;
+}
+
+bool send_all(int fd, const std::string& text) {
+  for (size_t sent = 0; sent < text.size();) {
+    ssize_t n = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void tell_supervisor_locked(const std::string& line) {
+  int fd = supervisor_fd_locked();
+  if (fd < 0 || send_all(fd, line)) return;
+  // The supervisor is gone (someone killed it). Start another and tell it everything that
+  // runs now (that includes this line's program when it just started).
+  ::close(fd);
+  supervisor_fd = -2;
+  int status;
+  ::waitpid(supervisor_pid, &status, WNOHANG);
+  fd = supervisor_fd_locked();
+  std::string all;
+  for (const Running& g : groups())
+    all += "+" + std::to_string(g.pgid) + " " + (g.record_dir.empty() ? "-" : g.record_dir) + "\n";
+  if (fd >= 0) send_all(fd, all);
+}
+
+// A program started: known to the supervisor and to kill_all_children().
+void add_group(pid_t pgid, const std::string& record_dir) {
+  std::lock_guard<std::mutex> lock(groups_mu());
+  groups().push_back({pgid, record_dir});
+  tell_supervisor_locked("+" + std::to_string(pgid) + " " +
+                         (record_dir.empty() ? "-" : record_dir) + "\n");
+}
+
+// Called before the program is reaped: after that, its id may be reused.
+void forget_group(pid_t pgid) {
+  std::lock_guard<std::mutex> lock(groups_mu());
+  auto& g = groups();
+  g.erase(std::remove_if(g.begin(), g.end(), [&](const Running& r) { return r.pgid == pgid; }),
+          g.end());
+  tell_supervisor_locked("-" + std::to_string(pgid) + "\n");
+}
+
+pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::string* error) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_fd >= 0 ? err_fd : out_fd, 2);
+  // Only stdin, stdout and stderr: a descriptor of ours opened without O_CLOEXEC stays ours.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Own process group (so killpg reaches grandchildren); an empty mask, since our threads
+  // block the signals the signal thread takes; default dispositions for the signals we change
+  // or may have inherited ignored. Only these: resetting all 64 costs 64 syscalls per child.
   sigset_t empty, changed;
   sigemptyset(&empty);
   sigemptyset(&changed);
-  sigaddset(&changed, SIGPIPE);
-  sigaddset(&changed, SIGINT);
-  sigaddset(&changed, SIGTERM);
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&changed, sig);
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &changed);
@@ -91,85 +176,171 @@ SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel) {
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-
+  {
+    // The supervisor runs before the first program does, so none runs unwatched for longer
+    // than it takes to send it one line.
+    std::lock_guard<std::mutex> lock(groups_mu());
+    supervisor_fd_locked();
+  }
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  for (int fd : {in_pipe[0], out_pipe[1], err_pipe[1]})
-    if (fd >= 0) ::close(fd);
   if (rc != 0) {
-    r.error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
-    for (int fd : {in_pipe[1], out_pipe[0], err_pipe[0]})
-      if (fd >= 0) ::close(fd);
-    return r;
+    *error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
+    return 0;
   }
-  r.started = true;
+  add_group(pid, spec.record_dir);
+  return pid;
+}
 
-  int in_fd = in_pipe[1], out_fd = out_pipe[0], err_fd = err_pipe[0];
-  if (in_fd >= 0) set_nonblock(in_fd);
-  size_t written = 0;
-  // A pidfd becomes readable when the child exits, so one poll() waits for output, stdin
-  // space and exit together. Without pidfd support we fall back to polling waitpid.
+// After the program is gone, how long to keep reading output that someone else (a daemon it
+// started) still holds open: long after a normal exit, briefly after a kill.
+constexpr int kDrainAfterKillMs = 200;
+
+struct Watch {
+  int in = -1, out = -1, err = -1;
+  bool exited = false;  // the program is a zombie now (seen, not reaped)
+  bool lost = false;    // it was reaped behind our back: its group may not be ours any more
+};
+
+// The poll loop: feeds stdin, collects output, notices the exit (without reaping), and
+// enforces the timeout and the cancel request. Returns when the program has exited and its
+// output is drained (or the drain time is over), or on an error. Closes the pipes.
+void watch(const SubprocessSpec& spec, Cancel* cancel, pid_t pid, Watch& w, SubprocessResult* r) {
+  if (w.in >= 0) set_nonblock(w.in);
+  // A pidfd becomes readable when the child exits, so one poll() waits for output, stdin space
+  // and exit together. Without pidfd support we poll waitid every 5 ms.
   int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  size_t written = 0;
   const int64_t start = now_ms();
-  int64_t kill_at = -1;  // when SIGKILL is due after a SIGTERM
-  bool reaped = false;
-  int status = 0;
+  int64_t kill_at = -1, drain_until = -1;
   char buf[65536];
-  while (out_fd >= 0 || err_fd >= 0 || !reaped) {
-    bool stop = (cancel && cancel->requested()) ||
-                (spec.timeout_ms > 0 && now_ms() - start >= spec.timeout_ms);
-    if (stop && kill_at < 0) {
-      if (cancel && cancel->requested()) r.cancelled = true;
-      else r.timed_out = true;
-      ::killpg(pid, SIGTERM);
-      kill_at = now_ms() + spec.kill_grace_ms;
+  for (;;) {
+    const int64_t now = now_ms();
+    if (!w.exited && kill_at < 0) {
+      bool cancelled = cancel && cancel->requested();
+      if (cancelled || (spec.timeout_ms > 0 && now - start >= spec.timeout_ms)) {
+        (cancelled ? r->cancelled : r->timed_out) = true;
+        ::killpg(pid, SIGTERM);
+        kill_at = now + spec.kill_grace_ms;
+      }
     }
-    if (kill_at >= 0 && now_ms() >= kill_at) {
+    if (!w.exited && kill_at >= 0 && now >= kill_at) {
       ::killpg(pid, SIGKILL);
       kill_at = INT64_MAX;
     }
+    if (w.exited) {
+      bool short_drain = kill_at >= 0 || (cancel && cancel->requested());
+      int64_t until = now + (short_drain ? kDrainAfterKillMs : spec.drain_ms);
+      drain_until = drain_until < 0 ? until : std::min(drain_until, until);
+      if ((w.out < 0 && w.err < 0) || now >= drain_until) break;
+    }
     pollfd fds[4];
     int n = 0;
-    if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
-    if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
-    if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
-    if (!reaped && pid_fd >= 0) fds[n++] = {pid_fd, POLLIN, 0};
+    if (w.in >= 0) fds[n++] = {w.in, POLLOUT, 0};
+    if (w.out >= 0) fds[n++] = {w.out, POLLIN, 0};
+    if (w.err >= 0) fds[n++] = {w.err, POLLIN, 0};
+    if (!w.exited && pid_fd >= 0) fds[n++] = {pid_fd, POLLIN, 0};
     // Wake at least every 100 ms to notice a cancel request or a deadline.
-    int wait = (!reaped && pid_fd < 0) ? 5 : 100;
-    if (::poll(fds, static_cast<nfds_t>(n), wait) < 0 && errno != EINTR) break;
-    if (!reaped) {
-      pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid || (w < 0 && errno != EINTR)) reaped = true;
+    int64_t wait = (!w.exited && pid_fd < 0) ? 5 : 100;
+    if (drain_until >= 0) wait = std::max<int64_t>(0, std::min(wait, drain_until - now));
+    if (::poll(fds, static_cast<nfds_t>(n), static_cast<int>(wait)) < 0) {
+      if (errno == EINTR) continue;
+      // Never a silent success: the caller kills the group and reports this.
+      r->error = "cannot watch " + spec.argv[0] + ": poll: " + std::strerror(errno);
+      break;
+    }
+    if (!w.exited) {
+      siginfo_t info = {};
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+        w.exited = info.si_pid == pid;
+      } else if (errno != EINTR) {
+        r->error = "lost track of " + spec.argv[0] + ": waitid: " + std::strerror(errno);
+        w.lost = true;
+        break;
+      }
     }
     for (int i = 0; i < n; ++i) {
-      if (!fds[i].revents) continue;
+      if (!fds[i].revents || fds[i].fd == pid_fd) continue;
       int fd = fds[i].fd;
-      if (fd == pid_fd) continue;
-      if (fd == in_fd) {
-        ssize_t w = ::write(in_fd, spec.stdin_text.data() + written,
-                            spec.stdin_text.size() - written);
-        if (w > 0) written += static_cast<size_t>(w);
-        if (w < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_text.size();
+      if (fd == w.in) {
+        ssize_t put = ::write(w.in, spec.stdin_text.data() + written,
+                              spec.stdin_text.size() - written);
+        if (put > 0) written += static_cast<size_t>(put);
+        if (put < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_text.size();
         if (written == spec.stdin_text.size()) {
-          ::close(in_fd);
-          in_fd = -1;
+          ::close(w.in);
+          w.in = -1;
         }
         continue;
       }
       ssize_t got = ::read(fd, buf, sizeof buf);
       if (got > 0) {
-        (fd == out_fd ? r.out : r.err).append(buf, static_cast<size_t>(got));
+        (fd == w.out ? r->out : r->err).append(buf, static_cast<size_t>(got));
       } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
         ::close(fd);
-        (fd == out_fd ? out_fd : err_fd) = -1;
+        (fd == w.out ? w.out : w.err) = -1;
       }
     }
   }
-  if (in_fd >= 0) ::close(in_fd);
+  for (int* fd : {&w.in, &w.out, &w.err})
+    if (*fd >= 0) {
+      ::close(*fd);
+      *fd = -1;
+    }
   if (pid_fd >= 0) ::close(pid_fd);
-  if (r.timed_out || r.cancelled) ::killpg(pid, SIGKILL);
+}
+
+}  // namespace
+
+SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel) {
+  // Writing a prompt to a child that exited early must be an error, not the end of us.
+  static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
+  (void)sigpipe_ignored;
+  link_supervisor();
+  SubprocessResult r;
+  if (spec.argv.empty()) {
+    r.error = "empty command";
+    return r;
+  }
+  // Only the pipes that are needed: most command steps take no stdin and merge stderr, and
+  // every saved syscall counts when running 10,000 of them. All are close-on-exec, so a child
+  // started by another thread at the same moment never holds them open.
+  const bool want_in = !spec.stdin_text.empty(), want_err = !spec.merge_stderr;
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  if ((want_in && ::pipe2(in, O_CLOEXEC) != 0) || ::pipe2(out, O_CLOEXEC) != 0 ||
+      (want_err && ::pipe2(err, O_CLOEXEC) != 0)) {
+    r.error = std::string("cannot create pipes: ") + std::strerror(errno);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      if (fd >= 0) ::close(fd);
+    return r;
+  }
+  const pid_t pid = spawn(spec, in[0], out[1], err[1], &r.error);
+  for (int fd : {in[0], out[1], err[1]})
+    if (fd >= 0) ::close(fd);
+  if (pid == 0) {
+    for (int fd : {in[1], out[0], err[0]})
+      if (fd >= 0) ::close(fd);
+    return r;
+  }
+  r.started = true;
+  Watch w;
+  w.in = in[1];
+  w.out = out[0];
+  w.err = err[0];
+  watch(spec, cancel, pid, w, &r);
+  // Not reaped yet (unless lost), so the group id is still this program's.
+  if (!w.lost && (r.timed_out || r.cancelled || !r.error.empty())) ::killpg(pid, SIGKILL);
+  forget_group(pid);
+  int status = 0;
+  pid_t reaped;
+  while ((reaped = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  if (reaped != pid) {
+    if (r.error.empty()) r.error = "lost track of " + spec.argv[0] + ": waitpid: " + std::strerror(errno);
+    return r;
+  }
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.term_signal = WTERMSIG(status);
   return r;
@@ -188,7 +359,7 @@ std::string tail_of(const std::string& text, size_t max_lines, size_t max_bytes)
 }
 
 std::string describe_exit(const SubprocessResult& r, int timeout_ms) {
-  if (!r.started) return r.error;
+  if (!r.started || !r.error.empty()) return r.error;
   if (r.timed_out) return fmt::format("timed out after {:g}s", timeout_ms / 1000.0);
   if (r.cancelled) return "interrupted";
   if (r.term_signal) return "killed by signal " + std::to_string(r.term_signal);

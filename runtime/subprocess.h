@@ -2,6 +2,8 @@
 // Running one child process: argv (no shell unless the caller passes /bin/sh -c), stdin fed
 // from a string, stdout and stderr captured, its own process group so a timeout or an
 // interrupt can kill everything it started (killpg SIGTERM, then SIGKILL after a grace).
+// A supervisor process (supervise.h) kills the groups of running programs when `flow` dies.
+// The guarantees are listed in docs/runtime.md, "Processes".
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,10 @@ struct SubprocessSpec {
   bool merge_stderr = false;  // true: stderr goes into `out` as well (command steps)
   int timeout_ms = 0;         // 0 = no limit
   int kill_grace_ms = 2000;   // between SIGTERM and SIGKILL
+  // After the program exits, how long to keep reading output that a process it left behind
+  // still holds open; then the output so far is the output.
+  int drain_ms = 2000;
+  std::string record_dir;     // "" or where the supervisor records the group (proc_track.h)
 };
 
 struct SubprocessResult {
@@ -26,11 +32,16 @@ struct SubprocessResult {
   bool timed_out = false;
   bool cancelled = false;
   std::string out, err;
-  std::string error;      // spawn failure text
-  bool ok() const { return started && exit_code == 0 && !timed_out && !cancelled; }
+  std::string error;      // could not start, or lost track of it: never a success
+  bool ok() const {
+    return started && error.empty() && exit_code == 0 && !timed_out && !cancelled;
+  }
 };
 
 SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel);
+
+// SIGKILLs the process group of every program running now (a second Ctrl-C). Returns how many.
+int kill_all_children();
 
 // The last `max_lines` lines (at most `max_bytes`) of `text`, for error messages.
 std::string tail_of(const std::string& text, size_t max_lines = 20, size_t max_bytes = 2000);
