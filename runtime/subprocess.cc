@@ -79,6 +79,7 @@ SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel) {
   sigaddset(&changed, SIGPIPE);
   sigaddset(&changed, SIGINT);
   sigaddset(&changed, SIGTERM);
+  sigaddset(&changed, SIGXFSZ);  // flow ignores it (run.cc); children get the default back
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &changed);
