@@ -18,9 +18,11 @@ int64_t now_ms() {
 // holds the output's hash, and resume re-runs a step whose file is missing, torn or different
 // (docs/runtime.md). Creating files is the dominant cost of huge runs, so an empty output is
 // not written at all (its hash says it is empty): 10,000 `true` steps need no 10,000 files.
-void save(const std::string& dir, const std::string& rel, const std::string& text) {
-  if (text.empty()) return;
-  write_file(dir + "/" + rel, text);
+// A failed write fails the task (store_error) so that it never counts as finished.
+void save(const std::string& dir, const std::string& rel, const std::string& text,
+          std::string* store_error) {
+  if (text.empty() || !store_error->empty()) return;
+  write_file(dir + "/" + rel, text, store_error);
 }
 
 }  // namespace
@@ -46,17 +48,9 @@ Context Scheduler::upstream(uint32_t id) {
     }
     const ir::Node& dn = flow_.nodes[d];
     bool has_output = dn.kind != ir::NodeKind::Gate && plan_.node(d).state == State::Done;
-    if (has_output) {
-      const std::string& text = output_[d];
-      if (c.listed.empty() && c.full.size() < b.max_full && bytes + text.size() <= b.max_bytes) {
-        c.full.push_back({dn.name, output_file_[d], &text});
-        bytes += text.size();
-      } else if (c.listed.size() < b.max_listed) {
-        c.listed.push_back({dn.name, output_file_[d], nullptr});
-      } else {
-        c.more = true;
-        break;
-      }
+    if (has_output && !take(c, dn.name, output_file_[d], output_[d], &bytes)) {
+      c.more = true;
+      break;
     }
     for (uint32_t dd : plan_.deps(d)) frontier.push_back(dd);
   }
@@ -69,18 +63,31 @@ Context Scheduler::gate_work(uint32_t gate) {
   for (uint32_t m : flow_.nodes[gate].members) {
     const ir::Node& mn = flow_.nodes[m];
     if (mn.kind == ir::NodeKind::Gate || plan_.node(m).state != State::Done) continue;
-    const std::string& text = output_[m];
-    if (c.listed.empty() && c.full.size() < env_.budget.max_full &&
-        bytes + text.size() <= env_.budget.max_bytes) {
-      c.full.push_back({mn.name, output_file_[m], &text});
-      bytes += text.size();
-    } else if (c.listed.size() < env_.budget.max_listed) {
-      c.listed.push_back({mn.name, output_file_[m], nullptr});
-    } else {
-      c.more = true;
-    }
+    if (!take(c, mn.name, output_file_[m], output_[m], &bytes)) c.more = true;
   }
   return c;
+}
+
+// Adds one output to a context: in full while the budget lasts; else listed by its absolute
+// path (agents work in flow's directory, not the run's), with an excerpt when it alone was
+// too big to include. False when even the list is full.
+bool Scheduler::take(Context& c, const std::string& step, const std::string& file,
+                     const std::string& text, size_t* bytes) const {
+  const ContextBudget& b = env_.budget;
+  if (c.full.size() < b.max_full && *bytes + text.size() <= b.max_bytes) {
+    c.full.push_back({step, file, &text});
+    *bytes += text.size();
+    return true;
+  }
+  if (c.listed.size() >= b.max_listed) return false;
+  size_t excerpts = 0;
+  for (const Upstream& u : c.listed) excerpts += u.text ? 1 : 0;
+  // Only an output that is itself longer than an excerpt: a short one is cheap to open, and
+  // huge flows (whose listed outputs are many and short) keep prompts of the same size.
+  bool too_big = c.full.size() < b.max_full && excerpts < kMaxExcerpts &&
+                 text.size() > kExcerptHead + kExcerptTail;
+  c.listed.push_back({step, env_.run_dir + "/" + file, too_big ? &text : nullptr});
+  return true;
 }
 
 // --- dispatch ----------------------------------------------------------------------------------
@@ -154,13 +161,17 @@ void Scheduler::dispatch(const Task& t) {
     c.cancelled = r.cancelled;
     c.output = std::move(r.out);
     if (!c.ok) c.error = "`" + command + "`: " + describe_exit(r, 0) + (c.output.empty() ? "" : "\n" + tail_of(c.output));
-    save(dir, c.output_file, c.output);
+    save(dir, c.output_file, c.output, &c.store_error);
     c.hash = output_hash(c.output);
     return c;
   };
   auto run_agent = [dir, cancel](Completion c, Backend* backend, AgentRequest req) {
     int64_t t0 = now_ms();
-    save(dir, c.prompt_file, req.prompt);
+    save(dir, c.prompt_file, req.prompt, &c.store_error);
+    if (!c.store_error.empty()) {  // no call whose prompt is not on record
+      c.hash = output_hash("");
+      return c;
+    }
     AgentResult r = backend->call(req, cancel);
     c.ms = now_ms() - t0;
     c.ok = r.ok && !cancel->requested();
@@ -168,7 +179,7 @@ void Scheduler::dispatch(const Task& t) {
     c.retryable = r.retryable && !c.cancelled;
     c.output = std::move(r.output);
     c.error = std::move(r.error);
-    save(dir, c.output_file, c.output);
+    save(dir, c.output_file, c.output, &c.store_error);
     c.hash = output_hash(c.output);
     return c;
   };
@@ -187,7 +198,7 @@ void Scheduler::dispatch(const Task& t) {
                 "run it from a terminal, or pass --yes to approve automatically";
     else if (!a.approved)
       c.error = "not approved" + (a.feedback.empty() ? "" : ": " + a.feedback);
-    save(dir, c.output_file, c.output);
+    save(dir, c.output_file, c.output, &c.store_error);
     c.hash = output_hash(c.output);
     return c;
   };

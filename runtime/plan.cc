@@ -108,10 +108,16 @@ bool Plan::enqueue(uint32_t id) {
   NodeState& s = nodes_[id];
   const ir::Node& node = flow_.nodes[id];
   s.state = State::Ready;
-  if (s.skip) return true;
+  if (s.skip) {
+    untasked_.push_back(id);
+    return true;
+  }
   if (node.kind == ir::NodeKind::Gate) {
     s.next_check = 0;
-    if (node.checks.empty()) return true;
+    if (node.checks.empty()) {
+      untasked_.push_back(id);
+      return true;
+    }
     ready_.push_back({id, 0});
   } else if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
     s.items_left = 0;
@@ -120,7 +126,10 @@ bool Plan::enqueue(uint32_t id) {
         ready_.push_back({id, static_cast<int>(i)});
         ++s.items_left;
       }
-    if (s.items_left == 0) return true;
+    if (s.items_left == 0) {
+      untasked_.push_back(id);
+      return true;
+    }
   } else {
     ready_.push_back({id, -1});
   }
@@ -238,6 +247,16 @@ void Plan::restore_done(uint32_t id) {
   if (finished(id)) return;
   nodes_[id].state = State::Done;
   ++finished_;
+}
+
+std::vector<uint32_t> Plan::take_untasked() {
+  std::vector<uint32_t> out;
+  out.swap(untasked_);
+  return out;
+}
+
+void Plan::restore_attempt(uint32_t id, int at_least) {
+  if (nodes_[id].attempt < at_least) nodes_[id].attempt = at_least;
 }
 
 void Plan::restore_item(uint32_t id, int index) {

@@ -83,9 +83,15 @@ class Plan {
   size_t finished_count() const { return finished_; }
   bool all_finished() const { return finished_ == nodes_.size(); }
 
+  // Nodes completed without running a task (an empty fan-out, a fan-out whose items were all
+  // restored, a gate without checks, a skipped node) since the last call, in order.
+  std::vector<uint32_t> take_untasked();
+
   // Replaying a resumed run, before start().
   void restore_done(uint32_t id);
   void restore_item(uint32_t id, int index);
+  // The next attempt of `id` is numbered at least `at_least` (gate files are never reused).
+  void restore_attempt(uint32_t id, int at_least);
 
  private:
   bool enqueue(uint32_t id);  // queues the node's tasks; true when it has none (finish it)
@@ -99,6 +105,7 @@ class Plan {
   std::vector<NodeState> nodes_;
   std::vector<std::vector<uint32_t>> deps_, dependents_, guards_;
   std::deque<Task> ready_;
+  std::vector<uint32_t> untasked_;
   size_t finished_ = 0;
   std::vector<uint32_t> mark_;  // scratch membership marks, valid when == stamp_
   uint32_t stamp_ = 0;

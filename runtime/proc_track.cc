@@ -11,6 +11,8 @@
 #include <sstream>
 #include <thread>
 
+#include "runtime/run_store.h"
+
 namespace flow::rt {
 namespace {
 
@@ -93,12 +95,10 @@ void record_group(const std::string& dir, pid_t leader, pid_t child) {
                      std::to_string(child) + " " + std::to_string(c.start_ticks) + " " +
                      boot_id() + "\n";
   // A plain write is enough: the record matters only while the processes live, and they do
-  // not outlive a power loss.
-  int fd = ::open(group_record_path(dir, leader).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  ssize_t n = ::write(fd, line.data(), line.size());
-  (void)n;
-  ::close(fd);
+  // not outlive a power loss. write_file never follows a link planted at the path and creates
+  // the file 0600, like every file of the run directory.
+  std::string error;
+  write_file(group_record_path(dir, leader), line, &error);  // unrecorded: the supervisor still acts
 }
 
 std::vector<LeftoverGroup> kill_leftover_groups(const std::string& dir) {

@@ -21,6 +21,27 @@ void append_inputs(std::string& out, const InputValues& inputs) {
   }
 }
 
+// Never cut inside a UTF-8 character.
+size_t char_start(const std::string& s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+void append_excerpt(std::string& out, const Upstream& u) {
+  const std::string& t = *u.text;
+  out += fmt::format("\n### {} (excerpt of {} bytes; the whole output is in {})\n\n", u.step,
+                     t.size(), u.file);
+  if (t.size() <= kExcerptHead + kExcerptTail) {
+    out += t;
+  } else {
+    size_t head = char_start(t, kExcerptHead), tail = char_start(t, t.size() - kExcerptTail);
+    out.append(t, 0, head);
+    out += fmt::format("\n\n[... {} bytes left out ...]\n\n", tail - head);
+    out.append(t, tail, std::string::npos);
+  }
+  if (!t.empty() && t.back() != '\n') out += '\n';
+}
+
 void append_context(std::string& out, const Context& c, const char* heading) {
   if (c.full.empty() && c.listed.empty()) return;
   out += fmt::format("\n\n# {}\n", heading);
@@ -32,6 +53,8 @@ void append_context(std::string& out, const Context& c, const char* heading) {
   if (!c.listed.empty()) {
     out += "\n## Further upstream outputs (not included, to keep this prompt short)\n\n";
     for (const Upstream& u : c.listed) out += fmt::format("- {}: {}\n", u.step, u.file);
+    for (const Upstream& u : c.listed)
+      if (u.text) append_excerpt(out, u);
   }
   if (c.more) out += "\nMore upstream steps exist; their outputs are in the run directory.\n";
 }

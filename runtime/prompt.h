@@ -12,9 +12,14 @@ namespace flow::rt {
 
 struct Upstream {
   std::string step;
-  std::string file;          // output file, relative to the run directory
-  const std::string* text;   // the output itself (unused for listed-only entries)
+  std::string file;          // output file: absolute for listed entries (agents read it)
+  const std::string* text;   // the output; for a listed entry, non-null asks for an excerpt
 };
+
+// A listed output that was too big to include (and is longer than the excerpt) gets an
+// excerpt: its first kExcerptHead and last kExcerptTail bytes (docs/runtime.md, "Prompts"),
+// for at most kMaxExcerpts outputs a prompt.
+constexpr size_t kExcerptHead = 4096, kExcerptTail = 2048, kMaxExcerpts = 4;
 
 // How much upstream output a prompt carries in full; the rest is listed by name and file.
 struct ContextBudget {

@@ -3,7 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -33,6 +37,17 @@ using json = nlohmann::json;
 
 // Messages quote names and values from IR files, inputs and configs: printable only.
 void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", printable(text).c_str()); }
+
+// An absolute path without symlinks, so nothing about a run depends on the directory `flow`
+// is started from (agents get paths that resolve wherever they run); "" if it does not exist.
+std::string absolute(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+// A full disk must give write errors (EFBIG, ENOSPC), not kill flow: `prlimit --fsize` would
+// otherwise end the process with SIGXFSZ in the middle of a write.
+void ignore_file_size_signal() { ::signal(SIGXFSZ, SIG_IGN); }
 
 int default_jobs() {
   unsigned n = std::thread::hardware_concurrency();
@@ -90,19 +105,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
     return kExitUsage;
   }
   std::string err;
-  EventLog log;
-  if (!log.open(s.dir + "/events.jsonl", next_seq, &err)) {
-    error(err);
-    return kExitFailed;
-  }
-  s.meta["status"] = "running";
-  s.meta["pid"] = getpid();
-  if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
-    error(err);
-    return kExitFailed;
-  }
   auto status = make_status(as_json);
-  status->begin(s.flow);
   bool simulated = false;
   std::string backends;
   for (const ir::Agent& a : s.flow.agents) {
@@ -111,9 +114,6 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
     if (backends.find(b) == std::string::npos) backends += (backends.empty() ? "" : ", ") + b;
   }
   if (backends.empty()) backends = "none (no agents)";
-  if (simulated)
-    status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
-                    "text, not real work. Configure a backend to run real agents (docs/config.md).");
 
   RunEnv env;
   env.inputs = s.inputs;
@@ -124,9 +124,30 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   env.resumed = resumed;
   if (s.flow.nodes.size() > 1000) env.budget = {32 * 1024, 8, 16};  // keep huge runs linear
   Cancel cancel;
+  EventLog log;
   int code;
   {
     Scheduler scheduler(env, plan, log, *status, s.router, s.pools, cancel);
+    // Before anything is written: a log that does not fit the flow leaves the run as it is.
+    if (!scheduler.restore(events, &err)) {
+      error(s.dir + "/" + err + "\n  the run was left unchanged; it cannot be resumed with this "
+            "ir.json (was a file of the run directory edited or replaced?)");
+      return kExitUsage;
+    }
+    if (!log.open(s.dir + "/events.jsonl", next_seq, &err)) {
+      error(err);
+      return kExitFailed;
+    }
+    s.meta["status"] = "running";
+    s.meta["pid"] = getpid();
+    if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
+      error(err + "\n  free space (or fix the cause), then continue with: flow resume " + s.run_id);
+      return kExitFailed;
+    }
+    status->begin(s.flow);
+    if (simulated)
+      status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
+                      "text, not real work. Configure a backend to run real agents (docs/config.md).");
     if (!resumed) {
       json inputs = json::object();
       for (const auto& [k, v] : s.inputs) inputs[k] = v;
@@ -134,7 +155,6 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
                               {"backend", backends}, {"simulated", simulated}, {"jobs", jobs},
                               {"inputs", inputs}, {"steps", s.flow.nodes.size()}}));
     }
-    scheduler.restore(events, &err);
     SignalThread signals(cancel, scheduler);
     code = scheduler.run();
     status->finish();
@@ -144,7 +164,12 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   }
   s.meta["status"] = code == kExitOk ? "succeeded" : code == kExitInterrupted ? "interrupted" : "failed";
   s.meta["ended"] = iso_time_now();
-  write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err);
+  if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
+    // run.json still says "running": `flow runs` shows it as crashed, and it resumes.
+    error(err + "\n  the run's status could not be recorded; free space, then: flow resume " +
+          s.run_id);
+    if (code == kExitOk) code = kExitFailed;
+  }
   std::string table = summary_table(s.dir);
   if (as_json) std::fputs(table.c_str(), stderr);
   else std::fputs(table.c_str(), stdout);
@@ -152,10 +177,8 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   return code;
 }
 
-bool setup_router(RunState& s, const std::string& config_path, const std::string& backend,
+bool setup_router(RunState& s, const std::string& path, const std::string& backend,
                   const SimOptions* sim_override) {
-  std::string path = config_path;
-  if (path.empty() && access("flow.yaml", R_OK) == 0) path = "flow.yaml";
   if (!path.empty()) {
     ConfigResult c = load_config(path);
     if (!c.ok) {
@@ -178,10 +201,39 @@ bool setup_router(RunState& s, const std::string& config_path, const std::string
   return true;
 }
 
+// Commands and agents of a resumed run work where the run started, wherever `flow resume` is
+// called from.
+bool enter_run_cwd(const RunState& s) {
+  std::string cwd = s.meta.value("cwd", "");
+  if (cwd.empty() || ::chdir(cwd.c_str()) == 0) return true;
+  error(fmt::format("run {} was started in {}, which cannot be entered ({}); its commands and "
+                    "agents work there, so restore it before resuming", s.run_id, cwd,
+                    std::strerror(errno)));
+  return false;
+}
+
+// The run's config file must still be there (never fall back to simulated agents); an edited
+// one is used, with a warning.
+bool check_config(const json& opt) {
+  std::string path = opt.value("config", ""), text;
+  if (path.empty()) return true;
+  if (!read_file(path, &text)) {
+    error(fmt::format("cannot read {}, the config file this run started with ({}); put it back "
+                      "(or recreate it) and resume again", path, std::strerror(errno)));
+    return false;
+  }
+  std::string then = opt.value("config_hash", ""), now = output_hash(text);
+  if (!then.empty() && then != now)
+    std::fprintf(stderr, "flow: warning: %s changed since the run started (content hash %s then, "
+                 "%s now); resuming with it as it is now\n", path.c_str(), then.c_str(), now.c_str());
+  return true;
+}
+
 }  // namespace
 
 int run_command(const RunRequest& req) {
   block_signals();
+  ignore_file_size_signal();
   // run.json records these names as JSON strings, which must be UTF-8.
   for (const std::string* name : {&req.file, &req.config_path})
     if (!text::encoding_errors(*name).empty()) {
@@ -214,6 +266,8 @@ int run_command(const RunRequest& req) {
       return kExitUsage;
     }
     sim = c.config.sim;
+    // Resume reads the same file from anywhere, and can tell when it was edited since.
+    path = absolute(path);
   }
   if (req.sim_seed) sim.seed = *req.sim_seed;
   if (!req.sim_latency.empty() &&
@@ -257,9 +311,20 @@ int run_command(const RunRequest& req) {
     error(err);
     return kExitFailed;
   }
+  const std::string root = absolute(req.run_root);
+  char cwd[PATH_MAX];
+  if (root.empty() || !::getcwd(cwd, sizeof cwd)) {
+    error("cannot resolve the run directory " + req.run_root + ": " + std::strerror(errno));
+    return kExitFailed;
+  }
+  std::string config_hash;
+  if (!path.empty()) {
+    std::string text;
+    if (read_file(path, &text)) config_hash = output_hash(text);
+  }
   for (int tries = 0;; ++tries) {
     s.run_id = new_run_id();
-    s.dir = req.run_root + "/" + s.run_id;
+    s.dir = root + "/" + s.run_id;
     if (make_dirs(s.dir + "/steps", &err) && access((s.dir + "/ir.json").c_str(), F_OK) != 0) break;
     if (tries > 20) {
       error(err);
@@ -275,14 +340,15 @@ int run_command(const RunRequest& req) {
   for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
   s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
             {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
-            {"inputs", inputs_json},
+            {"cwd", cwd},          {"inputs", inputs_json},
             {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
-                         {"yes", req.yes}, {"sim", sim_json(sim)}}}};
+                         {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)}}}};
   return execute(s, jobs, req.yes, req.json, false, {}, 1);
 }
 
 int resume_command(const ResumeRequest& req) {
   block_signals();
+  ignore_file_size_signal();
   std::string id = req.run;
   if (id.empty()) {
     id = latest_unfinished_run(req.run_root);
@@ -293,9 +359,9 @@ int resume_command(const ResumeRequest& req) {
   }
   RunState s;
   s.run_id = id;
-  s.dir = req.run_root + "/" + id;
+  s.dir = absolute(req.run_root + "/" + id);
   std::string text;
-  if (!read_file(s.dir + "/run.json", &text)) {
+  if (s.dir.empty() || !read_file(s.dir + "/run.json", &text)) {
     error("no run " + id + " under " + req.run_root + " (see `flow runs`)");
     return kExitUsage;
   }
@@ -324,6 +390,7 @@ int resume_command(const ResumeRequest& req) {
   for (const ir::Input& in : s.flow.inputs)
     if (saved.is_object() && saved.contains(in.name)) s.inputs.emplace_back(in.name, saved[in.name]);
   const json& opt = s.meta.value("options", json::object());
+  if (!enter_run_cwd(s) || !check_config(opt)) return kExitUsage;
   SimOptions sim;
   sim_from_json(opt.value("sim", json::object()), &sim);
   if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;

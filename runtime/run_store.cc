@@ -41,18 +41,34 @@ std::string dir_of(const std::string& path) {
 
 }  // namespace
 
+// Creates `path` for writing, never through a link: whatever sits at `path` (a file, a symlink
+// or a hard link an agent planted there) is unlinked first, and O_EXCL|O_NOFOLLOW refuse
+// anything that appears in between. Run-store files are private: 0600 whatever the umask.
+int create_private(const std::string& path) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(path.c_str(), flags, 0600);
+  if (fd >= 0 || errno != EEXIST) return fd;  // the common case: a new file, one syscall
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return -1;
+  return ::open(path.c_str(), flags, 0600);
+}
+
 bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
                        std::string* error) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = create_private(tmp);
   if (fd < 0) {
     if (error) *error = errno_text("cannot create", tmp);
     return false;
   }
   bool ok = write_all(fd, content.data(), content.size());
   if (ok && durable) ok = ::fsync(fd) == 0;
-  if (::close(fd) != 0) ok = false;
+  int saved = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
   if (!ok) {
+    errno = saved;
     if (error) *error = errno_text("cannot write", tmp);
     ::unlink(tmp.c_str());
     return false;
@@ -72,11 +88,24 @@ bool write_file_atomic(const std::string& path, const std::string& content, bool
   return true;
 }
 
-bool write_file(const std::string& path, const std::string& content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
+bool write_file(const std::string& path, const std::string& content, std::string* error) {
+  int fd = create_private(path);
+  if (fd < 0) {
+    if (error) *error = errno_text("cannot create", path);
+    return false;
+  }
   bool ok = write_all(fd, content.data(), content.size());
-  return ::close(fd) == 0 && ok;
+  int saved = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    errno = saved;
+    if (error) *error = errno_text("cannot write", path);
+    ::unlink(path.c_str());  // never leave a torn file behind that looks like an output
+  }
+  return ok;
 }
 
 bool read_file(const std::string& path, std::string* content) {
@@ -105,7 +134,7 @@ bool make_dirs(const std::string& path, std::string* error) {
     pos = path.find('/', pos + 1);
     partial = path.substr(0, pos);
     if (partial.empty()) continue;
-    if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
       if (error) *error = errno_text("cannot create directory", partial);
       return false;
     }
@@ -156,7 +185,14 @@ std::string file_safe(const std::string& step_name) {
   std::string s = step_name;
   for (char& c : s)
     if (c == '/') c = '~';
-  return s;
+  if (s.size() <= kMaxFileStem) return s;
+  // Too long for a file name once ".aN.iK.prompt.md" is added (NAME_MAX is 255 bytes): keep a
+  // readable head, cut on a UTF-8 character boundary, and make it unique with a hash of the
+  // whole name.
+  std::string hash = output_hash(step_name).substr(8);  // 16 hex digits
+  size_t keep = kMaxFileStem - hash.size() - 1;
+  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+  return s.substr(0, keep) + "-" + hash;
 }
 
 // --- EventLog --------------------------------------------------------------------------------
@@ -191,10 +227,10 @@ void EventLog::sync_loop() {
   }
 }
 
-bool EventLog::sync() { return fd_ >= 0 && ::fdatasync(fd_) == 0; }
+bool EventLog::sync() { return fd_ >= 0 && !broken_ && ::fdatasync(fd_) == 0; }
 
 bool EventLog::open(const std::string& path, int64_t next_seq, std::string* error) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     *error = errno_text("cannot open", path);
     return false;
@@ -209,6 +245,7 @@ bool EventLog::open(const std::string& path, int64_t next_seq, std::string* erro
       return false;
     }
   }
+  path_ = path;
   seq_ = next_seq;
   start_ms_ = unix_ms_now();
   syncer_ = std::thread([this] { sync_loop(); });
@@ -229,10 +266,21 @@ ojson& EventLog::emit(ojson event) {
 
 bool EventLog::commit(std::string* error) {
   if (buffer_.empty()) return true;
+  if (broken_) {
+    buffer_.clear();
+    if (error) *error = broken_error_;
+    return false;
+  }
+  off_t end = ::lseek(fd_, 0, SEEK_END);
   bool ok = write_all(fd_, buffer_.data(), buffer_.size());
   buffer_.clear();
   if (!ok) {
-    if (error) *error = std::string("cannot write events.jsonl: ") + std::strerror(errno);
+    // A full disk can take half a line: cut it off again, so the log stays a sequence of whole
+    // events, and write nothing more (a later, smaller write might fit and leave a gap).
+    broken_error_ = path_ + ": cannot write: " + std::strerror(errno);
+    broken_ = true;
+    if (end >= 0 && ::ftruncate(fd_, end) != 0) {}
+    if (error) *error = broken_error_;
     return false;
   }
   {
@@ -282,7 +330,7 @@ RunLock::~RunLock() { release(); }
 
 bool RunLock::try_lock(const std::string& run_dir) {
   std::string path = run_dir + "/lock";
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd_ < 0) return false;
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);

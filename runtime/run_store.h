@@ -21,10 +21,13 @@ using ojson = nlohmann::ordered_json;
 // `durable`, fsyncs the file before the rename and the directory after it.
 bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
                        std::string* error);
-// A plain write (create or truncate). For per-attempt prompt and output files, whose content
-// the fsynced events vouch for by hash, so a torn file is detected rather than prevented.
-bool write_file(const std::string& path, const std::string& content);
+// A plain write, not fsynced. For per-attempt prompt and output files, whose content the
+// events vouch for by hash, so a torn file is detected rather than prevented. Both writers
+// replace whatever is at `path` (never writing through a symlink or hard link) and create
+// files 0600; on failure they remove what they wrote and say which file and why.
+bool write_file(const std::string& path, const std::string& content, std::string* error);
 bool read_file(const std::string& path, std::string* content);
+// Creates missing directories 0700 (the run store holds prompts and outputs: private).
 bool make_dirs(const std::string& path, std::string* error);
 
 // "fnv1a64:" + 16 lower-case hex digits. Used to detect an output file that does not match
@@ -36,7 +39,10 @@ std::string new_run_id();
 std::string iso_time_now();  // UTC, ISO 8601 with milliseconds
 int64_t unix_ms_now();
 
-// Step names may contain '/' (gates); file names use '~' instead.
+// Step names may contain '/' (gates); file names use '~' instead. Names longer than
+// kMaxFileStem bytes are cut and end in "-" + 16 hex digits of a hash of the whole name, so
+// every step file name stays within NAME_MAX (255) and distinct names stay distinct.
+constexpr size_t kMaxFileStem = 200;
 std::string file_safe(const std::string& step_name);
 
 // The append-only event log. emit() stamps seq/ts/ms and buffers; commit() write()s the buffer
@@ -61,6 +67,9 @@ class EventLog {
   void sync_loop();
 
   int fd_ = -1;
+  std::string path_;
+  bool broken_ = false;  // a write failed: nothing more is written
+  std::string broken_error_;
   std::thread syncer_;
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;

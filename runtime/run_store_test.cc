@@ -1,5 +1,7 @@
 #include "runtime/run_store.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -115,4 +117,51 @@ TEST_CASE("the run lock tells a live run from a dead one") {
     CHECK(run_is_locked(tmp.path));
   }
   CHECK_FALSE(run_is_locked(tmp.path));
+}
+
+TEST_CASE("file names of long step names stay within NAME_MAX and distinct") {
+  std::string a(300, 'a'), b = a + "b", c = "plan/gate";
+  std::string fa = file_safe(a), fb = file_safe(b);
+  CHECK(fa.size() == kMaxFileStem);
+  CHECK(fa != fb);
+  CHECK(fa.rfind(std::string(100, 'a'), 0) == 0);  // still readable
+  CHECK(file_safe(c) == "plan~gate");
+  std::string utf8;
+  for (int i = 0; i < 150; ++i) utf8 += "\xc3\xa9";  // 300 bytes of e-acute
+  std::string fu = file_safe(utf8);
+  CHECK(fu.size() <= kMaxFileStem);
+  CHECK(fu[fu.size() - 18] != '\xc3');  // not cut inside a character
+  testing::TempDir tmp;
+  std::string err;
+  CHECK(write_file(tmp.path + "/" + fa + ".a1.i99.prompt.md", "x", &err));
+}
+
+TEST_CASE("writes replace a planted symlink instead of following it, and are private") {
+  testing::TempDir tmp;
+  std::string victim = tmp.path + "/victim", link = tmp.path + "/out.md";
+  write_raw(victim, "precious");
+  std::filesystem::create_symlink(victim, link);
+  mode_t old = ::umask(0);
+  std::string err;
+  bool ok = write_file(link, "output", &err);
+  bool ok2 = write_file_atomic(tmp.path + "/run.json", "{}", false, &err);
+  ::umask(old);
+  REQUIRE(ok);
+  REQUIRE(ok2);
+  std::string text;
+  REQUIRE(read_file(victim, &text));
+  CHECK(text == "precious");
+  CHECK_FALSE(std::filesystem::is_symlink(link));
+  REQUIRE(read_file(link, &text));
+  CHECK(text == "output");
+  using std::filesystem::perms;
+  CHECK((std::filesystem::status(link).permissions() & perms::all) == (perms::owner_read | perms::owner_write));
+  CHECK((std::filesystem::status(tmp.path + "/run.json").permissions() & perms::all) ==
+        (perms::owner_read | perms::owner_write));
+}
+
+TEST_CASE("a failed write says which file and why") {
+  std::string err;
+  CHECK_FALSE(write_file("/nonexistent-flow-dir/x", "x", &err));
+  CHECK(err == "cannot create /nonexistent-flow-dir/x: No such file or directory");
 }

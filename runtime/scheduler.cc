@@ -94,8 +94,9 @@ int Scheduler::run() {
   }
   kill_leftovers();
   plan_.start();
+  finish_untasked();
   std::string err;
-  log_.commit(&err);
+  if (!log_.commit(&err)) store_failed("", err);
   bool interrupted = false;
   for (;;) {
     if (cancel_.requested() && !interrupted) {
@@ -119,12 +120,13 @@ int Scheduler::run() {
       }
       batch.swap(done_);
     }
-    for (Completion& c : batch) handle(c);
+    for (Completion& c : batch) {
+      handle(c);
+      finish_untasked();
+    }
     // Group commit: one write covers every event of this wake-up; the fsync runs in the
     // background (EventLog).
-    if (!log_.commit(&err)) {
-      fail_run("", err, "error: " + err);
-    }
+    if (!log_.commit(&err)) store_failed("", err);
   }
 
   int code = kExitOk;
@@ -149,9 +151,21 @@ int Scheduler::run() {
   }
   end["duration_ms"] = unix_ms_now() - log_.started_ms();
   emit(std::move(end));
-  log_.commit(&err);
-  log_.sync();
+  // A run whose record could not be completed has not succeeded, whatever its steps did.
+  if ((!log_.commit(&err) || !log_.sync()) && code == kExitOk) {
+    if (err.empty()) err = "cannot flush events.jsonl to disk";
+    store_failed("", err);
+    code = kExitFailed;
+  }
   return code;
+}
+
+void Scheduler::store_failed(const std::string& step, const std::string& error) {
+  std::string what = step.empty() ? "cannot record the run" : "cannot record step `" + step + "`";
+  fail_run(step, error,
+           fmt::format("error: {}: {}\n  the run is kept as far as it was recorded; free space "
+                       "(or fix the cause), then continue with: flow resume {}",
+                       what, error, env_.run_id));
 }
 
 void Scheduler::fail_run(const std::string& step, const std::string& error,
@@ -236,6 +250,12 @@ void Scheduler::handle(Completion& c) {
   if (!c.prompt_file.empty()) ev["prompt"] = c.prompt_file;
   ev["output_hash"] = c.hash;
   ev["bytes"] = c.output.size();
+  if (!c.store_error.empty()) {  // whatever the call did, it is not on record: not finished
+    ev["ok"] = false;
+    ev["error"] = c.store_error;
+    emit(std::move(ev));
+    return store_failed(node.name, c.store_error);
+  }
   if (!c.ok) ev["error"] = c.cancelled ? "interrupted" : c.error;
   emit(std::move(ev));
   if (c.cancelled) return;  // unfinished: resume runs it again
@@ -249,7 +269,11 @@ void Scheduler::handle(Completion& c) {
   if (!c.ok) {
     std::string report = fmt::format("error: step `{}` failed on attempt {}: {}", node.name,
                                      c.attempt, c.error);
-    if (!c.output_file.empty()) report += fmt::format("\n  output: {}/{}", env_.run_dir, c.output_file);
+    // Only a file that was written (empty outputs are not): the report must not send anyone
+    // looking for a file that does not exist.
+    std::string out = env_.run_dir + "/" + c.output_file;
+    if (!c.output_file.empty() && !c.output.empty() && access(out.c_str(), F_OK) == 0)
+      report += fmt::format("\n  output: {}", out);
     report += fmt::format("\n  fix the cause, then continue with: flow resume {}", env_.run_id);
     return fail_run(node.name, c.error, report);
   }
@@ -269,11 +293,29 @@ void Scheduler::node_done(uint32_t id) {
       all += fmt::format("### {} — {}\n\n{}\n", node.name, ns.items[i], item_output_[id][i]);
     output_[id] = std::move(all);
     output_file_[id] = step_file(id, ns.attempt, -1, 'i', ".output.md");
-    if (!output_[id].empty())
-      write_file(env_.run_dir + "/" + output_file_[id], output_[id]);
+    std::string err;
+    if (!output_[id].empty() && !write_file(env_.run_dir + "/" + output_file_[id], output_[id], &err))
+      return store_failed(node.name, err);  // no `done`: resume rebuilds it from the items
+    emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
+          {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])},
+          {"items", ns.items.size()}});
+    return;
   }
   emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
         {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])}});
+}
+
+void Scheduler::finish_untasked() {
+  for (uint32_t id : plan_.take_untasked()) {
+    const ir::Node& node = flow_.nodes[id];
+    const NodeState& ns = plan_.node(id);
+    if (ns.skip) continue;  // its `skip` event was recorded when the run started
+    if (node.kind == ir::NodeKind::Gate)
+      emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
+            {"attempt", ns.attempt}, {"unapproved", false}});
+    else
+      node_done(id);  // a fan-out with no items left to run: 0 items, or all restored
+  }
 }
 
 void Scheduler::handle_gate(Completion& c) {

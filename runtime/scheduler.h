@@ -45,7 +45,8 @@ class Scheduler {
             Cancel& cancel);
   ~Scheduler();
 
-  // Replays a resumed run's events into the plan and the outputs. False if they do not fit.
+  // Replays a resumed run's events into the plan and the outputs. False (and `error` says
+  // which event and why) if they do not fit the flow: then nothing has been changed on disk.
   bool restore(const std::vector<nlohmann::json>& events, std::string* error);
   // Runs to the end. Returns kExitOk, kExitFailed or kExitInterrupted.
   int run();
@@ -71,6 +72,7 @@ class Scheduler {
     bool retryable = false;
     RetryPolicy retry;
     std::function<Completion(Completion)> job;
+    std::string store_error;  // writing the prompt or output file failed: nothing counts
   };
 
   void fill();
@@ -82,10 +84,14 @@ class Scheduler {
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);
   void node_done(uint32_t id);
+  void finish_untasked();  // events for nodes the plan completed without running anything
+  void store_failed(const std::string& step, const std::string& error);
   void fail_run(const std::string& step, const std::string& error, const std::string& report);
   int pool_of(const Task& t) const;
   Context upstream(uint32_t id);
   Context gate_work(uint32_t gate);
+  bool take(Context& c, const std::string& step, const std::string& file, const std::string& text,
+            size_t* bytes) const;
   std::string step_file(uint32_t id, int attempt, int index, char tag, const char* suffix) const;
   ojson& emit(ojson e);
   void worker_main();
@@ -103,6 +109,7 @@ class Scheduler {
   std::vector<std::vector<std::string>> item_output_;  // per fan-out node and item
   std::unordered_map<std::string, int> agent_pool_;    // per agent: pool or -1
   std::unordered_map<std::string, uint32_t> by_name_;
+  std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;
   uint64_t jitter_state_;                              // backoff jitter (splitmix64)

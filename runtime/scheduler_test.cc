@@ -1,7 +1,9 @@
 #include "runtime/scheduler.h"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 
+#include "runtime/run_store.h"
 #include "runtime/testing.h"
 
 using namespace flow;
@@ -467,7 +469,8 @@ TEST_CASE("a long chain keeps every prompt within the context budget") {
   REQUIRE(r.exit_code == kExitOk);
   const std::string last = fake.calls().back().prompt;
   CHECK(last.find("## s198\n") != std::string::npos);       // nearest first, in full
-  CHECK(last.find("- s134: steps/s134.a1.output.md") != std::string::npos);  // then listed
+  // then listed, by a path that resolves from anywhere
+  CHECK(last.find("- s134: " + r.dir + "/steps/s134.a1.output.md\n") != std::string::npos);
   CHECK(last.find("More upstream steps exist") != std::string::npos);
   CHECK(last.find("s2\n") == std::string::npos);            // far ones left out
 }
@@ -489,4 +492,124 @@ TEST_CASE("review calls wait in their reviewer's pool") {
   CHECK(r.exit_code == kExitOk);
   CHECK(fake.max_concurrent_by_agent().at("critic") == 1);
   CHECK(fake.max_concurrent_by_agent().at("worker") == 4);
+}
+
+TEST_CASE("resume refuses events that do not fit the flow, naming the event") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft});
+  FakeBackend fake;
+  struct Case {
+    json event;
+    std::string says;
+  };
+  std::vector<Case> cases = {
+      {{{"seq", 1}, {"event", "done"}, {"step", "nope"}, {"attempt", 1}}, "step `nope` is not in the flow"},
+      {{{"seq", 1}, {"event", "attempt"}, {"step", "draft"}, {"kind", "agent"}, {"attempt", 1},
+        {"index", 3}, {"ok", true}}, "index 3 is out of range for `draft`"},
+      {{{"seq", 1}, {"event", "verdict"}, {"gate", "draft/gate"}, {"attempt", 1}, {"index", 1}},
+       "index 1 is out of range for `draft/gate`"},
+      {{{"seq", 1}, {"event", "retry"}, {"gate", "draft"}, {"attempt", 2}}, "`draft` is not a gate"},
+      {{{"seq", 1}, {"event", "gate_pass"}, {"gate", "x/gate"}}, "gate `x/gate` is not in the flow"},
+  };
+  for (const Case& c : cases) {
+    std::vector<json> events{c.event};
+    RunOutcome r = run_with_fake(b.flow, fake, tmp.path + "/r", {}, &events);
+    CHECK(r.exit_code == kExitUsage);
+    CHECK(r.report.find(c.says) != std::string::npos);
+  }
+  CHECK(fake.calls().empty());
+}
+
+TEST_CASE("a fan-out over an empty list ends with a done event of 0 items") {
+  TempDir tmp;
+  FlowBuilder b;
+  ir::Node n;
+  n.name = "research";
+  n.kind = ir::NodeKind::Agent;
+  n.agent = "researcher";
+  n.fanout_input = "topics";
+  uint32_t research = b.add(n);
+  b.agent("summary", {research});
+  ir::Input in;
+  in.name = "topics";
+  in.type = "list";
+  b.flow.inputs.push_back(in);
+  FakeBackend fake;
+  RunSetup setup;
+  setup.inputs = {{"topics", json::array()}};
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
+  REQUIRE(r.exit_code == kExitOk);
+  auto done = of_kind(r.events, "done");
+  REQUIRE(done.size() == 2);
+  CHECK(done[0]["step"] == "research");
+  CHECK(done[0]["items"] == 0);
+}
+
+TEST_CASE("a fan-out whose combined output was lost is rebuilt from its items on resume") {
+  TempDir tmp;
+  FlowBuilder b;
+  ir::Node n;
+  n.name = "research";
+  n.kind = ir::NodeKind::Agent;
+  n.agent = "researcher";
+  n.fanout = {"p", "q"};
+  uint32_t research = b.add(n);
+  b.agent("summary", {research});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    if (req.step == "summary") return AgentResult{false, "", "down"};
+    return AgentResult{true, "text of item " + std::to_string(req.index), ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  REQUIRE(std::filesystem::remove(tmp.path + "/steps/research.a1.output.md"));
+  FakeBackend again;
+  RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &first.events);
+  REQUIRE(r.exit_code == kExitOk);
+  REQUIRE(again.calls().size() == 1);  // only summary: both items verified
+  CHECK(again.calls()[0].prompt.find("text of item 0") != std::string::npos);
+  CHECK(again.calls()[0].prompt.find("text of item 1") != std::string::npos);
+  CHECK(std::filesystem::exists(tmp.path + "/steps/research.a1.output.md"));
+}
+
+TEST_CASE("a gate evaluated again after a resume gets a new attempt number") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft}, "critic", 1);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nattempt " + std::to_string(req.attempt) : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  std::string a2;
+  REQUIRE(read_file(tmp.path + "/steps/draft~gate.a2.c0.output.md", &a2));
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, {}, &first.events);
+  CHECK(r.exit_code == kExitFailed);
+  auto verdicts = of_kind(r.events, "verdict");
+  REQUIRE(verdicts.size() == 3);
+  CHECK(verdicts[2]["attempt"] == 3);
+  std::string kept;
+  REQUIRE(read_file(tmp.path + "/steps/draft~gate.a2.c0.output.md", &kept));
+  CHECK(kept == a2);
+  CHECK(std::filesystem::exists(tmp.path + "/steps/draft~gate.a3.c0.output.md"));
+}
+
+TEST_CASE("a failure report names only output files that exist") {
+  TempDir tmp;
+  FlowBuilder b;
+  b.agent("a");
+  b.agent("b");
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{false, req.step == "a" ? "" : "partial", "down"};
+  };
+  RunSetup setup;
+  setup.jobs = 1;
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
+  REQUIRE(r.exit_code == kExitFailed);
+  CHECK(r.report.find("output:") == std::string::npos);  // `a` failed first, with no output
 }

@@ -163,7 +163,9 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   sigset_t empty, changed;
   sigemptyset(&empty);
   sigemptyset(&changed);
-  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&changed, sig);
+  // flow ignores SIGXFSZ (run.cc), so a full disk is an error, not a kill; children get the
+  // default back, as for the others.
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGXFSZ}) sigaddset(&changed, sig);
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &changed);

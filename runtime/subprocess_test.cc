@@ -155,10 +155,12 @@ TEST_CASE("leftover groups are killed only when they are verifiably ours") {
   ProcStat st;
   REQUIRE(read_proc_stat(stranger, &st));
   // A record naming the stranger's pid with another start time: the pid was reused.
-  write_file(group_record_path(tmp.path, stranger),
-             std::to_string(stranger) + " " + std::to_string(st.start_ticks + 1) + " " +
-                 std::to_string(stranger) + " " + std::to_string(st.start_ticks + 1) + " " +
-                 boot_id() + "\n");
+  std::string err;
+  REQUIRE(write_file(group_record_path(tmp.path, stranger),
+                     std::to_string(stranger) + " " + std::to_string(st.start_ticks + 1) + " " +
+                         std::to_string(stranger) + " " + std::to_string(st.start_ticks + 1) +
+                         " " + boot_id() + "\n",
+                     &err));
   std::vector<LeftoverGroup> killed = kill_leftover_groups(tmp.path);
   REQUIRE(killed.size() == 1);
   CHECK(killed[0].pgid == ours);

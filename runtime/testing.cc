@@ -176,7 +176,11 @@ RunOutcome run_with_fake(const ir::Flow& flow, FakeBackend& fake, const std::str
   env.resumed = resume_events != nullptr;
   {
     Scheduler s(env, plan, log, status, router, pools, cancel);
-    if (resume_events) s.restore(*resume_events, &err);
+    if (resume_events && !s.restore(*resume_events, &err)) {
+      out.exit_code = kExitUsage;
+      out.report = err;
+      return out;
+    }
     out.exit_code = s.run();
     out.report = s.report();
   }
