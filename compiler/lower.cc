@@ -402,8 +402,35 @@ struct Lowerer {
     }
   }
 
+  // A default must have its input's type: a `bool` input with a list default would make
+  // every `when` on it skip its steps, without a word.
+  void check_input_defaults() {
+    static constexpr const char* kType[] = {"text", "number", "bool", "list"};
+    static constexpr const char* kValue[] = {"a string", "a number", "`true` or `false`",
+                                             "a list"};
+    static constexpr const char* kExample[] = {"\"text\"", "3", "false", "[\"a\", \"b\"]"};
+    for (const ast::InputDecl* in : program.inputs) {
+      if (!in->default_value) continue;
+      auto want = static_cast<size_t>(in->type);
+      static_assert(size_t(ast::Value::Kind::List) == size_t(ast::InputType::List) &&
+                    size_t(ast::Value::Kind::Integer) == size_t(ast::InputType::Number));
+      auto got = static_cast<size_t>(in->default_value->kind);  // same order as InputType
+      if (want == got) continue;
+      Diagnostic d = make_diagnostic(
+          "E0107", in->default_value->span,
+          fmt::format("input `{}` is a `{}`, but its default is {}", in->name.name, kType[want],
+                      kValue[got]));
+      d.secondary.push_back({in->type_span, "declared here"});
+      d.help = fmt::format("give it {} default, such as `= {}`, or change its type to `{}`",
+                           want == 0 ? "a string" : fmt::format("a `{}`", kType[want]),
+                           kExample[want], kType[got]);
+      diags.push_back(std::move(d));
+    }
+  }
+
   void run() {
     ir::Flow& f = out.flow;
+    check_input_defaults();
     lower_declarations(sources, program, f);
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);

@@ -262,3 +262,20 @@ TEST_CASE("thousands of unknown names get suggestions for the first ones only") 
   CHECK(c->diags.back().help ==
         "name a stage, or a step by its agent, `run`, `approve` or `as` name");
 }
+
+TEST_CASE("an input's default must have the input's type") {
+  auto c = compile_text("input n: number = \"five\"\n");
+  REQUIRE(codes(c->diags) == "E0107");
+  CHECK(c->diags[0].message == "input `n` is a `number`, but its default is a string");
+  CHECK(c->diags[0].span.begin.col == 19);
+  CHECK(c->diags[0].help == "give it a `number` default, such as `= 3`, or change its type to `text`");
+  // A bool with a list default would skip every step under `when`.
+  auto b = compile_text(with_agents("input deep: bool = [\"x\"]\nstage s a when deep\n"));
+  REQUIRE(codes(b->diags) == "E0107");
+  CHECK(b->diags[0].message == "input `deep` is a `bool`, but its default is a list");
+  CHECK(codes(compile_text("input t: text = 3\n")->diags) == "E0107");
+  CHECK(codes(compile_text("input l: list = true\n")->diags) == "E0107");
+  CHECK(codes(compile_text("input t: text = \"x\"\ninput n: number = 3\ninput b: bool = true\n"
+                           "input l: list = [\"a\"]\n")
+                  ->diags) == "");
+}
