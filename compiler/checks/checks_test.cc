@@ -279,3 +279,20 @@ TEST_CASE("an input's default must have the input's type") {
                            "input l: list = [\"a\"]\n")
                   ->diags) == "");
 }
+
+TEST_CASE("rule A before B where one contains the other, or both are the same") {
+  auto inside = compile_text(with_agents("stage build < a; b >\nrule a before build\n"));
+  REQUIRE(codes(inside->diags) == "E0400");
+  CHECK(inside->diags[0].notes.at(0) == "`a` is part of `build`, so it runs after `build` has started");
+  auto outer = compile_text(with_agents("stage build < a; b >\nrule build before b\n"));
+  REQUIRE(codes(outer->diags) == "E0400");
+  CHECK(outer->diags[0].notes.at(0) == "`b` is part of `build`, so `build` cannot finish before it starts");
+  // The step form is rejected like the stage form.
+  auto self = compile_text(with_agents("stage s < a; b >\nrule a before a\n"));
+  REQUIRE(codes(self->diags) == "E0400");
+  CHECK(self->diags[0].notes.at(0) == "`a` and `a` are the same step: nothing finishes before it starts itself");
+  CHECK(codes(compile_text(with_agents("stage s < a; b >\nrule s before s\n"))->diags) == "E0400");
+  // A gated step holds its gate; the rule on the block and a later step still holds.
+  CHECK(codes(compile_text(with_agents("stage s < a review r; b >\nstage t a as c\nrule s before c\n"))
+                  ->diags) == "");
+}
