@@ -100,9 +100,12 @@ agent w3 < description "w"; tools Bash; writes "docs/**" >
 )";
   auto overlap = compile_text(with_agents(std::string(writers) + "stage s parallel < w1; < w2; w3 > >\n"));
   REQUIRE(codes(overlap->diags) == "E0500");
-  CHECK(overlap->diags[0].message == "parallel steps `w1` and `w2` may write the same files");
-  REQUIRE(overlap->diags[0].secondary.size() == 2);
-  CHECK(overlap->diags[0].secondary[1].message == "`w2` writes \"src/api/*.cc\"");
+  CHECK(overlap->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  REQUIRE(overlap->diags[0].secondary.size() == 1);
+  CHECK(overlap->diags[0].secondary[0].message == "`w1` writes \"src/**\"");
+  CHECK(overlap->diags[0].notes.at(0) ==
+        "`w2` writes \"src/api/*.cc\", and neither step waits for the other");
   CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s parallel < w2; w3 >\nstage t w1\n"))
                   ->diags) == "");
   CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s < w1; w2 >\nstage t w3\n"))
@@ -295,4 +298,38 @@ TEST_CASE("rule A before B where one contains the other, or both are the same") 
   // A gated step holds its gate; the rule on the block and a later step still holds.
   CHECK(codes(compile_text(with_agents("stage s < a review r; b >\nstage t a as c\nrule s before c\n"))
                   ->diags) == "");
+}
+
+TEST_CASE("overlapping writes follow what may run at the same time, not the blocks") {
+  const std::string writers = R"(agent w1 < description "w"; tools Write; writes "src/**" >
+agent w2 < description "w"; tools Edit; writes "src/api/*.cc" >
+agent w3 < description "w"; tools Bash; writes "docs/**" >
+)";
+  // Two stages that both wait only for the same stage run at the same time.
+  auto stages = compile_text(
+      with_agents(writers + "stage s a\nstage t after s w1\nstage u after s w2\n"));
+  REQUIRE(codes(stages->diags) == "E0500");
+  CHECK(stages->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  // A branch that waits for the other is not concurrent with it.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1; w2 after w1 >\n"))->diags) ==
+        "");
+  // ... and an order through a gate counts too.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1 review r; w2 after w1 >\n"))
+                  ->diags) == "");
+  // Ordered through a chain of other steps, in another branch.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < < w1; a >; w2 after a >\n"))
+                  ->diags) == "");
+  // The same writer twice, concurrent with itself.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1; w1 as again >\n"))->diags) ==
+        "E0500");
+  // Three writers where only the first and last overlap, the middle one ordered with neither.
+  auto chain = compile_text(with_agents(writers + "stage s parallel < w1; w3; w2 >\n"));
+  REQUIRE(codes(chain->diags) == "E0500");
+  CHECK(chain->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  // Many writers of one pattern in sequence: one pass, no report.
+  std::string seq = writers + "stage s <";
+  for (int i = 0; i < 20000; ++i) seq += " w1 as x" + std::to_string(i) + ";";
+  CHECK(codes(compile_text(with_agents(seq + " >\n"))->diags) == "");
 }
