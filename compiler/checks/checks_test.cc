@@ -333,3 +333,18 @@ agent w3 < description "w"; tools Bash; writes "docs/**" >
   for (int i = 0; i < 20000; ++i) seq += " w1 as x" + std::to_string(i) + ";";
   CHECK(codes(compile_text(with_agents(seq + " >\n"))->diags) == "");
 }
+
+TEST_CASE("no false warnings: a failing command under `when`, an agent of a duplicated stage") {
+  // The command is skipped when `x` is false, and `b` runs then.
+  CHECK(codes(compile_text(with_agents("input x: bool = true\n"
+                                       "stage s < a; run \"exit 1\" when x; b review r >\n"))
+                  ->diags) == "");
+  // Under the same condition, `b` can never run.
+  CHECK(codes(compile_text(with_agents("input x: bool = true\n"
+                                       "stage s when x < a; run \"exit 1\"; b review r >\n"))
+                  ->diags) == "W0103");
+  // `b` is called by the second `s`, an error of its own, but not unused.
+  auto dup = compile_text("agent a < description \"A\" >\nagent b < description \"B\" >\n"
+                          "stage s a\nstage s b\n");
+  CHECK(codes(dup->diags) == "E0105");
+}
