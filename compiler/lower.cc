@@ -38,6 +38,8 @@ struct PendingRef {
   std::vector<uint32_t> entries;
   const ast::Ident* name = nullptr;
   enum Kind { StageAfter, StepAfter, Uses } kind = StepAfter;
+  std::string from;              // the step that names it
+  uint32_t first = 0, last = 0;  // that step's nodes
 };
 
 struct Lowerer {
@@ -330,8 +332,10 @@ struct Lowerer {
     // An unnamed stage body is known by its stage's name already; a step inside may share it.
     if (!(stage_body && step.kind == ast::Step::Kind::Block && !step.as))
       register_step(name, u, step);
-    for (const ast::Ident& a : step.after) refs.push_back({u.entries, &a, PendingRef::StepAfter});
-    for (const ast::Ident& a : step.uses) refs.push_back({u.entries, &a, PendingRef::Uses});
+    for (const ast::Ident& a : step.after)
+      refs.push_back({u.entries, &a, PendingRef::StepAfter, name, u.first, u.last});
+    for (const ast::Ident& a : step.uses)
+      refs.push_back({u.entries, &a, PendingRef::Uses, name, u.first, u.last});
     when.resize(when_mark);
     return u;
   }
@@ -347,12 +351,13 @@ struct Lowerer {
     for (uint32_t id = u.first; id < u.last; ++id) st.nodes.push_back(id);
     for (const ast::Ident& a : s.after) {
       st.after.push_back(a.name);
-      refs.push_back({u.entries, &a, PendingRef::StageAfter});
+      refs.push_back({u.entries, &a, PendingRef::StageAfter, stage, 0, 0});
     }
     if (s.after.empty() && index > 0) {
       st.after.push_back(program.stages[index - 1]->name.name);
       // The previous stage's exits are bound with the other names, once all stages exist.
-      refs.push_back({u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter});
+      refs.push_back(
+          {u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter, stage, 0, 0});
     }
     st.loc = to_loc(sources, s.span);
     out.flow.stages.push_back(std::move(st));
@@ -371,6 +376,23 @@ struct Lowerer {
     }
   }
 
+  // `a uses blk` or `a after blk` inside `blk` itself: `blk` finishes only after `a`.
+  void report_inside(const PendingRef& ref, const std::string& name) {
+    bool uses = ref.kind == PendingRef::Uses;
+    bool same = ref.from == name;
+    std::string message =
+        same ? fmt::format("`{}` uses the output of itself", name)
+             : fmt::format("`{}` {} `{}`, which contains it", ref.from,
+                           uses ? "uses the output of" : "waits for", name);
+    std::string help =
+        same ? fmt::format("drop `uses {}`: a step's output exists only once it has finished",
+                           name)
+             : fmt::format("`{}` finishes only after `{}`; name a step that runs before `{}`, or "
+                           "move `{}` out of it",
+                           name, ref.from, name, ref.from);
+    report(uses ? "E0401" : "E0200", ref.name->span, std::move(message), std::move(help));
+  }
+
   void bind_refs() {
     for (const PendingRef& ref : refs) {
       const std::string& name = ref.name->name;
@@ -387,6 +409,13 @@ struct Lowerer {
         report("E0103", ref.name->span, fmt::format("no step or stage named `{}`", name),
                suggest_units().did_you_mean(name,
                             "name a stage, or a step by its agent, `run`, `approve` or `as` name"));
+        continue;
+      }
+      // (`a after a` stays a plain cycle, E0200.)
+      if (ref.kind != PendingRef::StageAfter && ref.last > ref.first &&
+          target->first <= ref.first && ref.last <= target->last &&
+          (ref.kind == PendingRef::Uses || ref.from != name)) {
+        report_inside(ref, name);
         continue;
       }
       for (uint32_t e : ref.entries) {

@@ -348,3 +348,20 @@ TEST_CASE("no false warnings: a failing command under `when`, an agent of a dupl
                           "stage s a\nstage s b\n");
   CHECK(codes(dup->diags) == "E0105");
 }
+
+TEST_CASE("a step that uses or waits for the block it is part of") {
+  auto c = compile_text(with_agents("stage s < b; < a uses blk > as blk >\n"));
+  REQUIRE(codes(c->diags) == "E0401");
+  CHECK(c->diags[0].message == "`a` uses the output of `blk`, which contains it");
+  CHECK(c->diags[0].help == "`blk` finishes only after `a`; name a step that runs before `blk`, "
+                            "or move `a` out of it");
+  auto stage = compile_text(with_agents("stage s < b; a uses s >\n"));
+  REQUIRE(codes(stage->diags) == "E0401");
+  CHECK(stage->diags[0].message == "`a` uses the output of `s`, which contains it");
+  auto after = compile_text(with_agents("stage s < b; < a after blk > as blk >\n"));
+  REQUIRE(codes(after->diags) == "E0200");
+  CHECK(after->diags[0].message == "`a` waits for `blk`, which contains it");
+  auto self = compile_text(with_agents("stage s < b; a uses a >\n"));
+  REQUIRE(codes(self->diags) == "E0401");
+  CHECK(self->diags[0].message == "`a` uses the output of itself");
+}
