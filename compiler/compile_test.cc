@@ -82,6 +82,14 @@ TEST_CASE("an import that cannot be found, and an import cycle, are errors") {
   REQUIRE(codes(r.diagnostics) == "E0100 E0100");
   CHECK(r.diagnostics[0].message == "cannot find the import `std/nothing`");
   CHECK(r.diagnostics[1].help == "a quoted path is relative to the importing file");
+  // FLOW_PATH is not searched for `std/`: the help lists the modules the library has.
+  t.write("std/plan.flow", "\n");
+  t.write("std/backend.flow", "\n");
+  flow::CompileResult r2 = flow::compile_file(missing, opts((t.root / "std").string()));
+  REQUIRE(codes(r2.diagnostics) == "E0100 E0100");
+  CHECK(r2.diagnostics[0].help ==
+        "the standard library has `std/backend` and `std/plan` (FLOW_PATH is not searched for "
+        "`std/` modules)");
 
   t.write("b.flow", "use \"c.flow\"\n");
   t.write("c.flow", "use \"b.flow\"\n");

@@ -23,6 +23,7 @@
 #include "compiler/ir_json.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
+#include "compiler/suggest.h"
 #include "lang/diagnostic.h"
 
 #ifndef FLOW_VERSION
@@ -40,6 +41,16 @@ constexpr const char* kExitCodes =
     "  0  clean (warnings allowed, unless --werror)\n"
     "  1  errors were found (or warnings, with --werror)\n"
     "  2  usage error, or a file could not be read or written";
+// For the commands without --werror: their help must not mention an option they lack.
+constexpr const char* kExitCodesNoWerror =
+    "Exit status:\n"
+    "  0  clean (warnings allowed)\n"
+    "  1  errors were found\n"
+    "  2  usage error, or a file could not be read or written";
+constexpr const char* kExplainExitCodes =
+    "Exit status:\n"
+    "  0  the code was explained\n"
+    "  2  usage error, or no diagnostic has that code";
 
 // https://no-color.org: any non-empty NO_COLOR turns colour off.
 bool use_color() {
@@ -164,6 +175,23 @@ int run_explain(std::string code) {
   return kExitClean;
 }
 
+// CLI11 reads a mistyped command as a stray argument and says only that a command is
+// required; name the word and the command it was probably meant to be.
+int unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return kExitClean;
+  std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return kExitClean;
+  std::vector<std::string_view> views(names.begin(), names.end());
+  std::string all;
+  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
+  std::cerr << fmt::format("flowc: error: unknown command `{}`\n", word)
+            << "  = help: "
+            << flow::did_you_mean(word, views, "the commands are " + all) << "\n";
+  return kExitUsage;
+}
+
 int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
@@ -195,7 +223,7 @@ int flowc_main(int argc, char** argv) {
   compile->add_option("FILE", file, "the .flow file")->required();
   compile->add_option("-o,--output", out_path, "where to write the JSON (`-` for stdout)")
       ->required();
-  compile->footer(kExitCodes);
+  compile->footer(kExitCodesNoWerror);
 
   std::string graph_format = "dot";
   CLI::App* graph = app.add_subcommand(
@@ -205,11 +233,14 @@ int flowc_main(int argc, char** argv) {
       ->check(CLI::IsMember({"dot", "mermaid"}));
   graph->add_option("-o,--output", out_path, "where to write it (default: stdout)");
   graph->footer(std::string("Example: flowc graph pipeline.flow | dot -Tsvg > pipeline.svg\n\n") +
-                kExitCodes);
+                kExitCodesNoWerror);
 
   CLI::App* explain =
       app.add_subcommand("explain", "Explain a diagnostic code, such as E0101 or W0100");
   explain->add_option("CODE", code, "the code")->required();
+  explain->footer(kExplainExitCodes);
+
+  if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
 
   try {
     app.parse(argc, argv);

@@ -79,6 +79,26 @@ struct Importer {
     return best.empty() ? "" : head + best;
   }
 
+  // `std/` is looked up in the standard library only: setting FLOW_PATH cannot help, so the
+  // help says what the library has.
+  std::string stdlib_help() const {
+    if (options.stdlib_dir.empty()) return "set FLOW_STDLIB to the standard library's directory";
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(options.stdlib_dir, ec), end; !ec && it != end;
+         it.increment(ec))
+      if (it->path().extension() == ".flow") names.push_back(it->path().stem().string());
+    std::sort(names.begin(), names.end());
+    for (std::string& n : names) n = "`std/" + n + "`";
+    if (names.empty())
+      return fmt::format("the standard library in '{}' has no modules", options.stdlib_dir);
+    std::string list;
+    for (size_t i = 0; i < names.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    return fmt::format("the standard library has {} (FLOW_PATH is not searched for `std/` modules)",
+                       list);
+  }
+
   void load(uint32_t source_id) {
     ParseResult parsed = parse(sources, source_id);
     for (Diagnostic& d : parsed.diagnostics) diags.push_back(std::move(d));
@@ -101,9 +121,12 @@ struct Importer {
       if (!close.empty())
         d.help = use.is_file ? fmt::format("did you mean \"{}\"?", close)
                              : fmt::format("did you mean `{}`?", close);
+      else if (use.is_file)
+        d.help = "a quoted path is relative to the importing file";
+      else if (use.target.rfind("std/", 0) == 0)
+        d.help = stdlib_help();
       else
-        d.help = use.is_file ? "a quoted path is relative to the importing file"
-                             : "add the directory that holds it to FLOW_PATH (colon-separated)";
+        d.help = "add the directory that holds it to FLOW_PATH (colon-separated)";
       diags.push_back(std::move(d));
       return;
     }

@@ -38,6 +38,8 @@ struct PendingRef {
   std::vector<uint32_t> entries;
   const ast::Ident* name = nullptr;
   enum Kind { StageAfter, StepAfter, Uses } kind = StepAfter;
+  std::string from;              // the step that names it
+  uint32_t first = 0, last = 0;  // that step's nodes
 };
 
 struct Lowerer {
@@ -330,8 +332,10 @@ struct Lowerer {
     // An unnamed stage body is known by its stage's name already; a step inside may share it.
     if (!(stage_body && step.kind == ast::Step::Kind::Block && !step.as))
       register_step(name, u, step);
-    for (const ast::Ident& a : step.after) refs.push_back({u.entries, &a, PendingRef::StepAfter});
-    for (const ast::Ident& a : step.uses) refs.push_back({u.entries, &a, PendingRef::Uses});
+    for (const ast::Ident& a : step.after)
+      refs.push_back({u.entries, &a, PendingRef::StepAfter, name, u.first, u.last});
+    for (const ast::Ident& a : step.uses)
+      refs.push_back({u.entries, &a, PendingRef::Uses, name, u.first, u.last});
     when.resize(when_mark);
     return u;
   }
@@ -347,12 +351,13 @@ struct Lowerer {
     for (uint32_t id = u.first; id < u.last; ++id) st.nodes.push_back(id);
     for (const ast::Ident& a : s.after) {
       st.after.push_back(a.name);
-      refs.push_back({u.entries, &a, PendingRef::StageAfter});
+      refs.push_back({u.entries, &a, PendingRef::StageAfter, stage, 0, 0});
     }
     if (s.after.empty() && index > 0) {
       st.after.push_back(program.stages[index - 1]->name.name);
       // The previous stage's exits are bound with the other names, once all stages exist.
-      refs.push_back({u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter});
+      refs.push_back(
+          {u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter, stage, 0, 0});
     }
     st.loc = to_loc(sources, s.span);
     out.flow.stages.push_back(std::move(st));
@@ -369,6 +374,23 @@ struct Lowerer {
         if (auto it = out.stages.find(a); it != out.stages.end() && &it->second != &u)
           u.exits.insert(u.exits.end(), it->second.exits.begin(), it->second.exits.end());
     }
+  }
+
+  // `a uses blk` or `a after blk` inside `blk` itself: `blk` finishes only after `a`.
+  void report_inside(const PendingRef& ref, const std::string& name) {
+    bool uses = ref.kind == PendingRef::Uses;
+    bool same = ref.from == name;
+    std::string message =
+        same ? fmt::format("`{}` uses the output of itself", name)
+             : fmt::format("`{}` {} `{}`, which contains it", ref.from,
+                           uses ? "uses the output of" : "waits for", name);
+    std::string help =
+        same ? fmt::format("drop `uses {}`: a step's output exists only once it has finished",
+                           name)
+             : fmt::format("`{}` finishes only after `{}`; name a step that runs before `{}`, or "
+                           "move `{}` out of it",
+                           name, ref.from, name, ref.from);
+    report(uses ? "E0401" : "E0200", ref.name->span, std::move(message), std::move(help));
   }
 
   void bind_refs() {
@@ -389,6 +411,13 @@ struct Lowerer {
                             "name a stage, or a step by its agent, `run`, `approve` or `as` name"));
         continue;
       }
+      // (`a after a` stays a plain cycle, E0200.)
+      if (ref.kind != PendingRef::StageAfter && ref.last > ref.first &&
+          target->first <= ref.first && ref.last <= target->last &&
+          (ref.kind == PendingRef::Uses || ref.from != name)) {
+        report_inside(ref, name);
+        continue;
+      }
       for (uint32_t e : ref.entries) {
         std::vector<uint32_t>& deps = out.flow.nodes[e].deps;
         deps.insert(deps.end(), target->exits.begin(), target->exits.end());
@@ -402,8 +431,35 @@ struct Lowerer {
     }
   }
 
+  // A default must have its input's type: a `bool` input with a list default would make
+  // every `when` on it skip its steps, without a word.
+  void check_input_defaults() {
+    static constexpr const char* kType[] = {"text", "number", "bool", "list"};
+    static constexpr const char* kValue[] = {"a string", "a number", "`true` or `false`",
+                                             "a list"};
+    static constexpr const char* kExample[] = {"\"text\"", "3", "false", "[\"a\", \"b\"]"};
+    for (const ast::InputDecl* in : program.inputs) {
+      if (!in->default_value) continue;
+      auto want = static_cast<size_t>(in->type);
+      static_assert(size_t(ast::Value::Kind::List) == size_t(ast::InputType::List) &&
+                    size_t(ast::Value::Kind::Integer) == size_t(ast::InputType::Number));
+      auto got = static_cast<size_t>(in->default_value->kind);  // same order as InputType
+      if (want == got) continue;
+      Diagnostic d = make_diagnostic(
+          "E0107", in->default_value->span,
+          fmt::format("input `{}` is a `{}`, but its default is {}", in->name.name, kType[want],
+                      kValue[got]));
+      d.secondary.push_back({in->type_span, "declared here"});
+      d.help = fmt::format("give it {} default, such as `= {}`, or change its type to `{}`",
+                           want == 0 ? "a string" : fmt::format("a `{}`", kType[want]),
+                           kExample[want], kType[got]);
+      diags.push_back(std::move(d));
+    }
+  }
+
   void run() {
     ir::Flow& f = out.flow;
+    check_input_defaults();
     lower_declarations(sources, program, f);
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);

@@ -1,7 +1,8 @@
 #pragma once
 // The checks that run on a lowered flow. Each family lives in its own file and appends
 // diagnostics; none of them changes the program or the IR. All are linear in the size of the
-// flow (times the nesting depth where a gate lists its members), so that 100k-step flows check
+// flow (times the nesting depth where a gate lists its members; E0500 times the number of
+// groups of overlapping `writes` patterns, over 16), so that 100k-step flows check
 // in well under a second.
 #include <vector>
 
@@ -23,8 +24,12 @@ void check_cycles(const CheckContext& ctx);       // E0200, E0401 (checks/cycles
 void check_gates(const CheckContext& ctx);        // E0301–E0305 (checks/gates.cc)
 void check_order(const CheckContext& ctx);        // E0400 (checks/order.cc)
 void check_permissions(const CheckContext& ctx);  // E0500–E0503 (checks/permissions.cc)
+void check_concurrent_writes(const CheckContext& ctx);  // E0500 (checks/concurrent_writes.cc)
 void check_calls(const CheckContext& ctx);        // E0600 (checks/calls.cc)
 void check_warnings(const CheckContext& ctx);     // W0100–W0103 (checks/warnings.cc)
+
+// The first writing tool `agent` holds (Write, Edit, ..., Bash), or nullptr.
+const char* writing_tool(const ir::Agent& agent);
 
 // All of the above, in that order; check_cycles alone when `all` is false (a cycle makes the
 // IR unusable, so it is checked even when the caller skips the rest).

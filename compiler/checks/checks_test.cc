@@ -100,9 +100,12 @@ agent w3 < description "w"; tools Bash; writes "docs/**" >
 )";
   auto overlap = compile_text(with_agents(std::string(writers) + "stage s parallel < w1; < w2; w3 > >\n"));
   REQUIRE(codes(overlap->diags) == "E0500");
-  CHECK(overlap->diags[0].message == "parallel steps `w1` and `w2` may write the same files");
-  REQUIRE(overlap->diags[0].secondary.size() == 2);
-  CHECK(overlap->diags[0].secondary[1].message == "`w2` writes \"src/api/*.cc\"");
+  CHECK(overlap->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  REQUIRE(overlap->diags[0].secondary.size() == 1);
+  CHECK(overlap->diags[0].secondary[0].message == "`w1` writes \"src/**\"");
+  CHECK(overlap->diags[0].notes.at(0) ==
+        "`w2` writes \"src/api/*.cc\", and neither step waits for the other");
   CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s parallel < w2; w3 >\nstage t w1\n"))
                   ->diags) == "");
   CHECK(codes(compile_text(with_agents(std::string(writers) + "stage s < w1; w2 >\nstage t w3\n"))
@@ -261,4 +264,104 @@ TEST_CASE("thousands of unknown names get suggestions for the first ones only") 
   CHECK(c->diags.front().help == "did you mean `x0`?");
   CHECK(c->diags.back().help ==
         "name a stage, or a step by its agent, `run`, `approve` or `as` name");
+}
+
+TEST_CASE("an input's default must have the input's type") {
+  auto c = compile_text("input n: number = \"five\"\n");
+  REQUIRE(codes(c->diags) == "E0107");
+  CHECK(c->diags[0].message == "input `n` is a `number`, but its default is a string");
+  CHECK(c->diags[0].span.begin.col == 19);
+  CHECK(c->diags[0].help == "give it a `number` default, such as `= 3`, or change its type to `text`");
+  // A bool with a list default would skip every step under `when`.
+  auto b = compile_text(with_agents("input deep: bool = [\"x\"]\nstage s a when deep\n"));
+  REQUIRE(codes(b->diags) == "E0107");
+  CHECK(b->diags[0].message == "input `deep` is a `bool`, but its default is a list");
+  CHECK(codes(compile_text("input t: text = 3\n")->diags) == "E0107");
+  CHECK(codes(compile_text("input l: list = true\n")->diags) == "E0107");
+  CHECK(codes(compile_text("input t: text = \"x\"\ninput n: number = 3\ninput b: bool = true\n"
+                           "input l: list = [\"a\"]\n")
+                  ->diags) == "");
+}
+
+TEST_CASE("rule A before B where one contains the other, or both are the same") {
+  auto inside = compile_text(with_agents("stage build < a; b >\nrule a before build\n"));
+  REQUIRE(codes(inside->diags) == "E0400");
+  CHECK(inside->diags[0].notes.at(0) == "`a` is part of `build`, so it runs after `build` has started");
+  auto outer = compile_text(with_agents("stage build < a; b >\nrule build before b\n"));
+  REQUIRE(codes(outer->diags) == "E0400");
+  CHECK(outer->diags[0].notes.at(0) == "`b` is part of `build`, so `build` cannot finish before it starts");
+  // The step form is rejected like the stage form.
+  auto self = compile_text(with_agents("stage s < a; b >\nrule a before a\n"));
+  REQUIRE(codes(self->diags) == "E0400");
+  CHECK(self->diags[0].notes.at(0) == "`a` and `a` are the same step: nothing finishes before it starts itself");
+  CHECK(codes(compile_text(with_agents("stage s < a; b >\nrule s before s\n"))->diags) == "E0400");
+  // A gated step holds its gate; the rule on the block and a later step still holds.
+  CHECK(codes(compile_text(with_agents("stage s < a review r; b >\nstage t a as c\nrule s before c\n"))
+                  ->diags) == "");
+}
+
+TEST_CASE("overlapping writes follow what may run at the same time, not the blocks") {
+  const std::string writers = R"(agent w1 < description "w"; tools Write; writes "src/**" >
+agent w2 < description "w"; tools Edit; writes "src/api/*.cc" >
+agent w3 < description "w"; tools Bash; writes "docs/**" >
+)";
+  // Two stages that both wait only for the same stage run at the same time.
+  auto stages = compile_text(
+      with_agents(writers + "stage s a\nstage t after s w1\nstage u after s w2\n"));
+  REQUIRE(codes(stages->diags) == "E0500");
+  CHECK(stages->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  // A branch that waits for the other is not concurrent with it.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1; w2 after w1 >\n"))->diags) ==
+        "");
+  // ... and an order through a gate counts too.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1 review r; w2 after w1 >\n"))
+                  ->diags) == "");
+  // Ordered through a chain of other steps, in another branch.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < < w1; a >; w2 after a >\n"))
+                  ->diags) == "");
+  // The same writer twice, concurrent with itself.
+  CHECK(codes(compile_text(with_agents(writers + "stage s parallel < w1; w1 as again >\n"))->diags) ==
+        "E0500");
+  // Three writers where only the first and last overlap, the middle one ordered with neither.
+  auto chain = compile_text(with_agents(writers + "stage s parallel < w1; w3; w2 >\n"));
+  REQUIRE(codes(chain->diags) == "E0500");
+  CHECK(chain->diags[0].message ==
+        "steps `w1` and `w2` may run at the same time and write the same files");
+  // Many writers of one pattern in sequence: one pass, no report.
+  std::string seq = writers + "stage s <";
+  for (int i = 0; i < 20000; ++i) seq += " w1 as x" + std::to_string(i) + ";";
+  CHECK(codes(compile_text(with_agents(seq + " >\n"))->diags) == "");
+}
+
+TEST_CASE("no false warnings: a failing command under `when`, an agent of a duplicated stage") {
+  // The command is skipped when `x` is false, and `b` runs then.
+  CHECK(codes(compile_text(with_agents("input x: bool = true\n"
+                                       "stage s < a; run \"exit 1\" when x; b review r >\n"))
+                  ->diags) == "");
+  // Under the same condition, `b` can never run.
+  CHECK(codes(compile_text(with_agents("input x: bool = true\n"
+                                       "stage s when x < a; run \"exit 1\"; b review r >\n"))
+                  ->diags) == "W0103");
+  // `b` is called by the second `s`, an error of its own, but not unused.
+  auto dup = compile_text("agent a < description \"A\" >\nagent b < description \"B\" >\n"
+                          "stage s a\nstage s b\n");
+  CHECK(codes(dup->diags) == "E0105");
+}
+
+TEST_CASE("a step that uses or waits for the block it is part of") {
+  auto c = compile_text(with_agents("stage s < b; < a uses blk > as blk >\n"));
+  REQUIRE(codes(c->diags) == "E0401");
+  CHECK(c->diags[0].message == "`a` uses the output of `blk`, which contains it");
+  CHECK(c->diags[0].help == "`blk` finishes only after `a`; name a step that runs before `blk`, "
+                            "or move `a` out of it");
+  auto stage = compile_text(with_agents("stage s < b; a uses s >\n"));
+  REQUIRE(codes(stage->diags) == "E0401");
+  CHECK(stage->diags[0].message == "`a` uses the output of `s`, which contains it");
+  auto after = compile_text(with_agents("stage s < b; < a after blk > as blk >\n"));
+  REQUIRE(codes(after->diags) == "E0200");
+  CHECK(after->diags[0].message == "`a` waits for `blk`, which contains it");
+  auto self = compile_text(with_agents("stage s < b; a uses a >\n"));
+  REQUIRE(codes(self->diags) == "E0401");
+  CHECK(self->diags[0].message == "`a` uses the output of itself");
 }

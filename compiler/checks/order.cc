@@ -97,6 +97,30 @@ const Unit* bind(const CheckContext& ctx, const ast::Ident& name,
   return nullptr;
 }
 
+// A unit's nodes are the ids [first, last), and units nest: two that share a node are the
+// same, or one holds the other. Then neither can finish before the other starts.
+bool report_overlap(const CheckContext& ctx, const ast::RuleDecl& rule, const Unit& a,
+                    const Unit& b) {
+  if (b.last == b.first || a.last <= b.first || b.last <= a.first) return false;
+  const std::string& an = rule.a.name;
+  const std::string& bn = rule.b.name;
+  Diagnostic d = make_diagnostic(
+      "E0400", rule.span, fmt::format("rule broken: `{}` can start before `{}` finishes", bn, an));
+  if (an == bn || (a.first == b.first && a.last == b.last))
+    d.notes.push_back(fmt::format("`{}` and `{}` are the same step: nothing finishes before it "
+                                  "starts itself", an, bn));
+  else if (a.first <= b.first && b.last <= a.last)
+    d.notes.push_back(fmt::format("`{}` is part of `{}`, so `{}` cannot finish before it starts",
+                                  bn, an, an));
+  else
+    d.notes.push_back(fmt::format("`{}` is part of `{}`, so it runs after `{}` has started",
+                                  an, bn, bn));
+  d.help = "a `before` rule orders two separate steps or stages; name ones that do not contain "
+           "each other";
+  ctx.diags.push_back(std::move(d));
+  return true;
+}
+
 }  // namespace
 
 void check_order(const CheckContext& ctx) {
@@ -109,6 +133,7 @@ void check_order(const CheckContext& ctx) {
     const Unit* a = bind(ctx, rule->a, names);
     const Unit* b = bind(ctx, rule->b, names);
     if (!a || !b || a->exits.empty() || b->entries.empty() || a->last == a->first) continue;
+    if (report_overlap(ctx, *rule, *a, *b)) continue;
     if (!down) {
       down.emplace(f);
       search.emplace(Search{f, *down, std::vector<uint32_t>(f.nodes.size(), kNone), {}});
@@ -133,7 +158,8 @@ void check_order(const CheckContext& ctx) {
         "E0400", rule->span, fmt::format("rule broken: `{}` can start before `{}` finishes", bn, an));
     // Does some part of B come before the end of A? Then the flow orders them the other way.
     search->run(bad_x, false);
-    uint32_t hit = kNone;
+    // The start of B found unordered comes first, so that the chain shown is about that pair.
+    uint32_t hit = search->reached(bad_y) ? bad_y : kNone;
     for (uint32_t n = b->first; n < b->last && hit == kNone; ++n)
       if (search->reached(n)) hit = n;
     if (hit != kNone) {

@@ -1,6 +1,7 @@
 // Warnings: unused agents (W0100), empty blocks (W0101), `parallel` with one branch (W0102)
 // and steps that can never run (W0103).
 #include <algorithm>
+#include <string>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -11,11 +12,26 @@
 namespace flow {
 namespace {
 
+// Agents named by a step or gate of `step`: also in stages that lowering left out (a stage
+// declared twice is an error of its own; its agents are not unused for that).
+void called_agents(const ast::Step& step, std::unordered_set<std::string>& out) {
+  if (step.kind == ast::Step::Kind::Call) out.insert(step.agent.name);
+  for (const ast::Gate& g : step.gates)
+    if (g.kind == ast::Gate::Kind::Review || g.kind == ast::Gate::Kind::ReviewEach)
+      out.insert(g.reviewer.name);
+  for (const ast::Step& child : step.children) called_agents(child, out);
+}
+
 void check_unused(const CheckContext& ctx) {
   // A file without stages is a library of agents for others to import: nothing is unused.
   if (ctx.program.stages.empty()) return;
+  std::unordered_set<std::string> written;
+  for (const ast::File& file : ctx.program.files)
+    for (const ast::StageDecl& s : file.stages) called_agents(s.body, written);
   for (const AgentDef& def : ctx.program.agents) {
-    if (!def.in_main_file || def.from_dir || ctx.lowered.referenced_agents.count(def.agent.name)) continue;
+    if (!def.in_main_file || def.from_dir || ctx.lowered.referenced_agents.count(def.agent.name) ||
+        written.count(def.agent.name))
+      continue;
     Diagnostic d = make_diagnostic("W0100", def.span,
                                    fmt::format("agent `{}` is never used", def.agent.name));
     d.help = "call it from a stage or use it as a reviewer, or remove it";
@@ -62,10 +78,18 @@ void check_unreachable(const CheckContext& ctx) {
         if (c.kind == ir::Check::Kind::Command && always_fails(c.command)) blocker[n.id] = n.id;
   }
   std::unordered_set<uint32_t> reported;
+  // A failing node under `when` is skipped when its condition is false, and what waits for it
+  // then runs: it blocks only the nodes that run under all of its conditions too.
+  auto always_with = [&](const ir::Node& cause, const ir::Node& n) {
+    return std::all_of(cause.when.begin(), cause.when.end(), [&](const std::string& w) {
+      return std::find(n.when.begin(), n.when.end(), w) != n.when.end();
+    });
+  };
   for (const ir::Node& n : f.nodes) {
     for (uint32_t d : n.deps) {
       if (blocker[d] == UINT32_MAX || blocker[n.id] != UINT32_MAX) continue;
       uint32_t cause = blocker[d];
+      if (!always_with(f.nodes[cause], n)) continue;
       blocker[n.id] = cause;  // what waits for this node is cut off too, but said once
       if (n.kind == ir::NodeKind::Gate || !reported.insert(cause).second) continue;
       const ir::Node& c = f.nodes[cause];

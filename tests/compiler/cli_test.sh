@@ -35,6 +35,23 @@ expect "unknown option" 2 "$flowc" check --no-such-option ok_E0101_defined_agent
 expect "bad format" 2 "$flowc" check --format xml ok_E0101_defined_agent.flow
 expect "help" 0 "$flowc" --help
 contains "help" "explain"
+expect "mistyped command" 2 "$flowc" chek ok_E0101_defined_agent.flow
+contains "mistyped command" "flowc: error: unknown command \`chek\`"
+contains "mistyped command" "did you mean \`check\`?"
+expect "unknown command" 2 "$flowc" frobnicate x.flow
+contains "unknown command" "the commands are check, compile, graph, explain"
+# Each command's help lists only its own options: --werror belongs to check alone.
+expect "check help" 0 "$flowc" check --help
+contains "check help" "--werror"
+for cmd in compile graph explain; do
+  expect "$cmd help" 0 "$flowc" $cmd --help
+  if grep -qE -- "--werror|--stats" "$work/out"; then
+    echo "FAIL: $cmd --help mentions an option of check" >&2
+    failed=$((failed + 1))
+  fi
+done
+expect "compile help" 0 "$flowc" compile --help
+contains "compile help" "-o,--output"
 expect "missing file" 2 "$flowc" check no-such-file.flow
 contains "missing file" "flowc: error: cannot read 'no-such-file.flow'"
 expect "a directory" 2 "$flowc" check agents

@@ -1,0 +1,245 @@
+// E0500: two agent steps that may run at the same time and may write the same files.
+//
+// Two agent steps may run at the same time exactly when neither reaches the other in the
+// dependency graph (gates included): block structure does not matter, so two stages that both
+// wait only for the same stage are concurrent, and `parallel < a; b after a >` is not.
+//
+// Near-linear: writers are first grouped by overlapping `writes` patterns (patterns sorted by
+// their literal prefix, so only prefix-compatible ones are compared), and each group of two or
+// more steps is tested by a walk over the graph in topological order (up to 16 groups share
+// one walk): sorted by that order, the group's steps are pairwise ordered iff each one reaches
+// the next, and "the latest group member among my ancestors" is one max per node and group. A group that is not a chain (a real
+// conflict, the rare case) is searched again pattern pair by pattern pair to name the steps.
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "compiler/checks/checks.h"
+#include "compiler/diagnostic_registry.h"
+#include "compiler/glob.h"
+
+namespace flow {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+constexpr size_t kMaxReports = 10;
+
+struct Writer {
+  std::string_view prefix, pattern;
+  uint32_t node;
+};
+
+// Kahn's algorithm: each node's position in one topological order; kNone for nodes on a
+// cycle (reported by check_cycles; they are left out here).
+std::vector<uint32_t> topo_positions(const ir::Flow& f, std::vector<uint32_t>& order) {
+  const size_t n = f.nodes.size();
+  std::vector<uint32_t> waiting(n), start(n + 1, 0), list;
+  for (const ir::Node& x : f.nodes) {
+    waiting[x.id] = static_cast<uint32_t>(x.deps.size());
+    for (uint32_t d : x.deps) ++start[d + 1];
+  }
+  for (size_t i = 1; i <= n; ++i) start[i] += start[i - 1];
+  list.resize(start[n]);
+  std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+  for (const ir::Node& x : f.nodes)
+    for (uint32_t d : x.deps) list[fill[d]++] = x.id;
+  order.clear();
+  for (uint32_t i = 0; i < n; ++i)
+    if (!waiting[i]) order.push_back(i);
+  for (size_t qi = 0; qi < order.size(); ++qi)
+    for (uint32_t k = start[order[qi]]; k < start[order[qi] + 1]; ++k)
+      if (--waiting[list[k]] == 0) order.push_back(list[k]);
+  std::vector<uint32_t> pos(n, kNone);
+  for (uint32_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
+  return pos;
+}
+
+struct Concurrency {
+  const ir::Flow& f;
+  std::vector<uint32_t> order, pos;
+
+  explicit Concurrency(const ir::Flow& flow) : f(flow) { pos = topo_positions(f, order); }
+
+  // For each group of nodes (distinct, each with a position): whether its nodes are pairwise
+  // ordered. Groups go through the graph together, up to kBatch at a time, each node keeping
+  // per group "1 + the index of the latest member among my ancestors" (0: none) in a row of
+  // its own, so that one walk over the edges serves every group of the batch.
+  std::vector<bool> chains(std::vector<std::vector<uint32_t>>& groups) {
+    constexpr size_t kBatch = 16;
+    std::vector<bool> ordered(groups.size(), true);
+    std::vector<uint32_t> mem, lat, best;
+    for (size_t b0 = 0; b0 < groups.size(); b0 += kBatch) {
+      const size_t k = std::min(kBatch, groups.size() - b0);
+      uint32_t from = UINT32_MAX, to = 0;
+      for (size_t g = 0; g < k; ++g) {
+        std::vector<uint32_t>& nodes = groups[b0 + g];
+        std::sort(nodes.begin(), nodes.end(),
+                  [&](uint32_t a, uint32_t b) { return pos[a] < pos[b]; });
+        from = std::min(from, pos[nodes.front()]);
+        to = std::max(to, pos[nodes.back()]);
+      }
+      const size_t rows = to - from + 1;
+      mem.assign(rows * k, 0);
+      lat.assign(rows * k, 0);
+      best.resize(k);
+      for (size_t g = 0; g < k; ++g)
+        for (uint32_t i = 0; i < groups[b0 + g].size(); ++i)
+          mem[(pos[groups[b0 + g][i]] - from) * k + g] = i + 1;
+      for (uint32_t p = from; p <= to; ++p) {
+        std::fill(best.begin(), best.end(), 0);
+        for (uint32_t d : f.nodes[order[p]].deps) {
+          if (pos[d] < from) continue;  // before every member: no member above it
+          const size_t row = (pos[d] - from) * k;
+          for (size_t g = 0; g < k; ++g)
+            best[g] = std::max({best[g], mem[row + g], lat[row + g]});
+        }
+        const size_t row = (p - from) * k;
+        for (size_t g = 0; g < k; ++g) {
+          lat[row + g] = best[g];
+          // The member with index m (stored m + 1) must have member m - 1 (stored m) above it.
+          if (mem[row + g] > 1 && best[g] != mem[row + g] - 1) ordered[b0 + g] = false;
+        }
+      }
+    }
+    return ordered;
+  }
+
+  // The first pair of `nodes` (distinct, all with a position) that may run at the same time,
+  // or {kNone, kNone} when every pair is ordered. Sorted by position, each node must have the
+  // one before it among its ancestors.
+  std::pair<uint32_t, uint32_t> first_concurrent(std::vector<uint32_t> nodes) {
+    std::sort(nodes.begin(), nodes.end(), [&](uint32_t a, uint32_t b) { return pos[a] < pos[b]; });
+    // The walk of chains() for one group, stopping at the first break.
+    std::vector<uint32_t> latest(pos[nodes.back()] - pos[nodes.front()] + 1, 0);
+    std::vector<uint32_t> member(latest.size(), 0);
+    const uint32_t from = pos[nodes.front()];
+    for (uint32_t i = 0; i < nodes.size(); ++i) member[pos[nodes[i]] - from] = i + 1;
+    for (uint32_t p = from; p < from + latest.size(); ++p) {
+      uint32_t best = 0;
+      for (uint32_t d : f.nodes[order[p]].deps)
+        if (pos[d] >= from) best = std::max({best, member[pos[d] - from], latest[pos[d] - from]});
+      latest[p - from] = best;
+      uint32_t m = member[p - from];
+      if (m > 1 && best != m - 1) return {nodes[m - 2], order[p]};
+    }
+    return {kNone, kNone};
+  }
+};
+struct UnionFind {
+  std::vector<uint32_t> up;
+  explicit UnionFind(size_t n) : up(n) { std::iota(up.begin(), up.end(), 0u); }
+  uint32_t find(uint32_t x) {
+    while (up[x] != x) x = up[x] = up[up[x]];
+    return x;
+  }
+};
+
+void report(const CheckContext& ctx, const Writer& first, const Writer& second) {
+  const ir::Node& a = ctx.lowered.flow.nodes[first.node];
+  const ir::Node& b = ctx.lowered.flow.nodes[second.node];
+  Diagnostic d = make_diagnostic(
+      "E0500", ctx.lowered.node_spans[b.id],
+      fmt::format("steps `{}` and `{}` may run at the same time and write the same files", a.name,
+                  b.name));
+  d.secondary.push_back({ctx.lowered.node_spans[a.id],
+                         fmt::format("`{}` writes \"{}\"", a.agent, first.pattern)});
+  d.notes.push_back(fmt::format("`{}` writes \"{}\", and neither step waits for the other",
+                                b.agent, second.pattern));
+  d.help = "narrow the `writes` patterns so they cannot meet, or make one step wait for the other "
+           "with `after`";
+  ctx.diags.push_back(std::move(d));
+}
+
+}  // namespace
+
+void check_concurrent_writes(const CheckContext& ctx) {
+  const ir::Flow& f = ctx.lowered.flow;
+  std::vector<Writer> writers;
+  for (const ir::Node& n : f.nodes) {
+    if (n.kind != ir::NodeKind::Agent) continue;
+    const AgentDef* def = ctx.program.find_agent(n.agent);
+    if (!def || !writing_tool(def->agent)) continue;
+    for (const std::string& w : def->agent.writes) writers.push_back({glob_prefix(w), w, n.id});
+  }
+  if (writers.size() < 2) return;
+  std::sort(writers.begin(), writers.end(), [](const Writer& x, const Writer& y) {
+    if (x.prefix != y.prefix) return x.prefix < y.prefix;
+    return x.pattern != y.pattern ? x.pattern < y.pattern : x.node < y.node;
+  });
+  // Distinct patterns, each with its writers' range in `writers`.
+  std::vector<std::pair<size_t, size_t>> patterns;
+  for (size_t i = 0; i < writers.size();) {
+    size_t j = i + 1;
+    while (j < writers.size() && writers[j].pattern == writers[i].pattern) ++j;
+    patterns.push_back({i, j});
+    i = j;
+  }
+  // Overlapping pattern pairs; sorted by literal prefix, every pattern whose prefix extends
+  // mine comes right after me.
+  UnionFind groups(patterns.size());
+  std::vector<std::pair<uint32_t, uint32_t>> overlaps;
+  for (uint32_t i = 0; i < patterns.size(); ++i) {
+    overlaps.push_back({i, i});
+    const Writer& x = writers[patterns[i].first];
+    for (uint32_t j = i + 1; j < patterns.size(); ++j) {
+      const Writer& y = writers[patterns[j].first];
+      if (y.prefix.substr(0, x.prefix.size()) != x.prefix) break;
+      if (!globs_overlap(x.pattern, y.pattern)) continue;
+      overlaps.push_back({i, j});
+      groups.up[groups.find(j)] = groups.find(i);
+    }
+  }
+  std::vector<std::vector<uint32_t>> group_nodes(patterns.size());
+  for (uint32_t i = 0; i < patterns.size(); ++i)
+    for (size_t k = patterns[i].first; k < patterns[i].second; ++k)
+      group_nodes[groups.find(i)].push_back(writers[k].node);
+
+  std::optional<Concurrency> mhp;
+  std::vector<bool> group_ordered(patterns.size(), true);
+  auto nodes_of = [&](std::vector<uint32_t> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    v.erase(std::remove_if(v.begin(), v.end(), [&](uint32_t n) { return mhp->pos[n] == kNone; }),
+            v.end());
+    return v;
+  };
+  std::vector<std::vector<uint32_t>> to_test;
+  std::vector<uint32_t> tested;  // the group of each entry of to_test
+  for (uint32_t g = 0; g < patterns.size(); ++g) {
+    if (group_nodes[g].size() < 2) continue;
+    if (!mhp) mhp.emplace(f);
+    std::vector<uint32_t> nodes = nodes_of(std::move(group_nodes[g]));
+    if (nodes.size() < 2) continue;
+    to_test.push_back(std::move(nodes));
+    tested.push_back(g);
+  }
+  if (!to_test.empty()) {
+    std::vector<bool> ordered = mhp->chains(to_test);
+    for (size_t t = 0; t < tested.size(); ++t) group_ordered[tested[t]] = ordered[t];
+  }
+  // Only groups with a conflict: find it pattern pair by pattern pair, to name the patterns.
+  std::set<std::pair<uint32_t, uint32_t>> reported;
+  for (auto [i, j] : overlaps) {
+    if (reported.size() >= kMaxReports) break;
+    if (group_ordered[groups.find(i)]) continue;
+    std::vector<uint32_t> both;
+    for (uint32_t p : {i, j})
+      for (size_t k = patterns[p].first; k < patterns[p].second; ++k) both.push_back(writers[k].node);
+    both = nodes_of(std::move(both));
+    if (both.size() < 2) continue;
+    auto [u, v] = mhp->first_concurrent(both);
+    if (u == kNone || !reported.insert(std::minmax(u, v)).second) continue;
+    auto writer_of = [&](uint32_t node) {
+      for (uint32_t p : {i, j})
+        for (size_t k = patterns[p].first; k < patterns[p].second; ++k)
+          if (writers[k].node == node) return writers[k];
+      return writers[patterns[i].first];
+    };
+    Writer wu = writer_of(u), wv = writer_of(v);
+    if (u < v) report(ctx, wu, wv); else report(ctx, wv, wu);
+  }
+}
+
+}  // namespace flow
