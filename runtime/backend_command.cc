@@ -3,10 +3,21 @@
 #include <string>
 
 #include "runtime/backend.h"
+#include "runtime/run_store.h"
 #include "runtime/subprocess.h"
 
 namespace flow::rt {
 namespace {
+
+// The agent's own prompt in a file beside the saved prompt, for CLIs that take a system prompt
+// file; written only when the command names {system_prompt_file}.
+std::string system_prompt_file(const AgentRequest& req) {
+  std::string f = req.prompt_file;
+  const std::string suffix = ".prompt.md";
+  if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+    f.resize(f.size() - suffix.size());
+  return f + ".system.md";
+}
 
 std::string substitute(std::string arg, const AgentRequest& req) {
   auto replace = [&](const std::string& key, const std::string& value) {
@@ -17,8 +28,38 @@ std::string substitute(std::string arg, const AgentRequest& req) {
   replace("{model}", req.model);
   replace("{agent}", req.agent);
   replace("{step}", req.step);
+  replace("{run_id}", req.run_id);
+  replace("{run_dir}", req.run_dir);
+  replace("{prompt_file}", req.prompt_file);
+  if (arg.find("{system_prompt_file}") != std::string::npos) {
+    std::string f = system_prompt_file(req);
+    write_file(f, req.system_prompt);
+    replace("{system_prompt_file}", f);
+  }
   return arg;
 }
+
+}  // namespace
+
+const char* const kCommandPlaceholders[] = {"model",  "agent",       "step",
+                                            "run_id", "run_dir",     "prompt_file",
+                                            "system_prompt_file", nullptr};
+
+std::string unknown_placeholder(const std::string& arg) {
+  for (size_t open = arg.find('{'); open != std::string::npos; open = arg.find('{', open + 1)) {
+    size_t close = arg.find('}', open);
+    if (close == std::string::npos) return "";
+    std::string name = arg.substr(open + 1, close - open - 1);
+    bool word = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+    if (!word) continue;  // "{}" or JSON text is not a placeholder
+    bool known = false;
+    for (const char* const* k = kCommandPlaceholders; *k; ++k) known = known || name == *k;
+    if (!known) return "{" + name + "}";
+  }
+  return "";
+}
+
+namespace {
 
 class CommandBackend : public Backend {
  public:
@@ -70,7 +111,11 @@ std::unique_ptr<Backend> make_command_backend(const CommandBackendSpec& spec) {
 
 bool builtin_command_backend(const std::string& name, CommandBackendSpec* spec) {
   spec->name = name;
-  if (name == "claude") spec->argv = {"claude", "-p"};
+  spec->kind = "command";
+  if (name == "claude") {
+    spec->kind = "claude";
+    spec->argv = {"claude"};
+  }
   else if (name == "codex") spec->argv = {"codex", "exec", "-"};
   else if (name == "llm") spec->argv = {"llm"};
   else if (name == "ollama") spec->argv = {"ollama", "run", "{model}"};

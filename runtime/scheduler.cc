@@ -9,6 +9,7 @@
 
 #include "runtime/ask.h"
 #include "runtime/subprocess.h"
+#include "runtime/usage.h"
 #include "runtime/verdict.h"
 
 namespace flow::rt {
@@ -179,6 +180,8 @@ void Scheduler::handle(Completion& c) {
   ev["output_hash"] = c.hash;
   ev["bytes"] = c.output.size();
   if (!c.ok) ev["error"] = c.cancelled ? "interrupted" : c.error;
+  if (c.usage.known)
+    add_usage(ev, node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].agent : node.agent, c.usage);
   emit(std::move(ev));
   if (c.cancelled) return;  // unfinished: resume runs it again
   if (c.kind == "human" && !c.refused) {

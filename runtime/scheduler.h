@@ -24,6 +24,7 @@
 #include "runtime/router.h"
 #include "runtime/run_store.h"
 #include "runtime/status.h"
+#include "runtime/write_scope.h"
 
 namespace flow::rt {
 
@@ -65,6 +66,7 @@ class Scheduler {
     int64_t ms = 0;
     std::string output_file, prompt_file;  // relative to the run directory
     std::string hash;
+    AgentUsage usage;  // what the agent program reported (known only for `claude`)
   };
 
   void fill();
@@ -83,6 +85,7 @@ class Scheduler {
   void worker_main();
 
   RunEnv env_;
+  ScopeTracker scopes_;  // write scopes of the steps running now (write_scope.h)
   Plan& plan_;
   const ir::Flow& flow_;
   EventLog& log_;
