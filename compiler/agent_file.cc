@@ -2,21 +2,27 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <iterator>
 #include <string_view>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "compiler/diagnostic_registry.h"
+#include "compiler/suggest.h"
 #include "lang/text.h"
 
 namespace flow {
 namespace {
 
-constexpr std::array<std::string_view, 15> kKnownKeys = {
-    "name",  "description", "tools",  "disallowedTools", "model",
-    "permissionMode", "maxTurns", "skills", "mcpServers", "hooks",
-    "memory", "background", "isolation", "color", "effort"};
+// The frontmatter fields Claude Code documents for subagents, in its documentation's order.
+constexpr std::array<std::string_view, 16> kKnownKeys = {
+    "name",   "description", "tools",      "disallowedTools", "model", "permissionMode",
+    "maxTurns", "skills",    "mcpServers", "hooks",           "memory", "background",
+    "effort", "isolation",   "color",      "initialPrompt"};
 
 std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -69,6 +75,48 @@ std::string requote_plain_values(std::string_view yaml) {
     pos = nl + 1;
   }
   return out;
+}
+
+// A plain YAML scalar as the JSON value it denotes (YAML 1.2 core schema: null, booleans,
+// numbers); anything else, and every quoted scalar, is a string.
+nlohmann::json yaml_scalar_json(const YAML::Node& node) {
+  const std::string& s = node.Scalar();
+  if (node.Tag() != "?") return s;  // quoted: always a string
+  if (s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  const char* end = s.data() + s.size();
+  int64_t i = 0;
+  if (auto r = std::from_chars(s.data(), end, i); r.ec == std::errc() && r.ptr == end) return i;
+  double d = 0;
+  if (auto r = std::from_chars(s.data(), end, d);
+      !s.empty() && r.ec == std::errc() && r.ptr == end && std::isfinite(d))
+    return d;
+  return s;
+}
+
+nlohmann::json yaml_json(const YAML::Node& node) {
+  if (node.IsScalar()) return yaml_scalar_json(node);
+  if (node.IsSequence()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const YAML::Node& item : node) out.push_back(yaml_json(item));
+    return out;
+  }
+  if (node.IsMap()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = node.begin(); it != node.end(); ++it)
+      out[it->first.IsScalar() ? it->first.Scalar() : YAML::Dump(it->first)] =
+          yaml_json(it->second);
+    return out;
+  }
+  return nullptr;
+}
+
+// Compact JSON text with sorted keys, so the same YAML always gives the same bytes and the
+// IR's reader gives back exactly this text.
+// A YAML escape such as "\xFF" can decode to bytes that are not UTF-8; they are replaced.
+std::string yaml_to_json_text(const YAML::Node& node) {
+  return yaml_json(node).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 struct Loader {
@@ -154,11 +202,18 @@ struct Loader {
     if (value.IsSequence()) {
       std::vector<std::string> out;
       bool ok = true;
+      // In `[Read, Agent(worker, researcher)]` YAML itself splits inside the parentheses;
+      // a piece that leaves a `(` open is joined with the pieces that close it.
+      int open = 0;
       for (const YAML::Node& item : value) {
-        if (item.IsScalar())
-          out.push_back(trim(item.Scalar()));
-        else
+        if (!item.IsScalar()) {
           ok = false;
+          continue;
+        }
+        std::string piece = trim(item.Scalar());
+        if (open > 0 && !out.empty()) out.back() += ", " + piece;
+        else out.push_back(piece);
+        for (char c : piece) open += c == '(' ? 1 : c == ')' && open > 0 ? -1 : 0;
       }
       if (ok) return out;
     }
@@ -166,7 +221,8 @@ struct Loader {
            fmt::format("agent file field `{}` must be a comma-separated string or a list of "
                        "strings",
                        key.Scalar()),
-           fmt::format("write `{}: Read, Grep` or a YAML list of names", key.Scalar()));
+           fmt::format("write `{}: {}` or a YAML list of names", key.Scalar(),
+                       key.Scalar() == "skills" ? "skill-a, skill-b" : "Read, Grep"));
     return std::nullopt;
   }
 
@@ -183,6 +239,108 @@ struct Loader {
     return bad.empty();
   }
 
+  // A scalar field whose value must be one of `allowed`.
+  template <size_t N>
+  void choice(const YAML::Node& key, const YAML::Node& value, const char* const (&allowed)[N],
+              std::string& field, bool& ok) {
+    auto s = scalar(key, value);
+    if (!s) {
+      ok = false;
+      return;
+    }
+    std::string v = trim(*s);
+    if (std::find_if(std::begin(allowed), std::end(allowed),
+                     [&](const char* a) { return v == a; }) != std::end(allowed)) {
+      field = v;
+      return;
+    }
+    std::vector<std::string_view> names(std::begin(allowed), std::end(allowed));
+    report("E0116", span_of(value.Mark(), std::max<size_t>(v.size(), 1)),
+           fmt::format("`{}` is not a value of agent file field `{}`", v, key.Scalar()),
+           did_you_mean(v, names, fmt::format("write one of: {}", fmt::join(names, ", "))));
+    ok = false;
+  }
+
+  // `mcpServers` is a list whose entries are a server name or a one-key map
+  // `{name: config}`; `hooks` is a map of hook events. Both are kept as JSON text.
+  std::optional<std::string> mcp_servers(const YAML::Node& key, const YAML::Node& value) {
+    bool ok = value.IsSequence();
+    for (const YAML::Node& item : value)
+      if (!ok || !(item.IsScalar() || (item.IsMap() && item.size() == 1))) ok = false;
+    if (ok) return yaml_to_json_text(value);
+    report("E0114", span_of(key.Mark(), key.Scalar().size()),
+           "agent file field `mcpServers` must be a list of server names or `name: config` "
+           "entries",
+           "write one server per line: `- github` names a configured server, `- name:` "
+           "followed by its settings defines one");
+    return std::nullopt;
+  }
+  std::optional<std::string> hooks(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsMap()) return yaml_to_json_text(value);
+    report("E0114", span_of(key.Mark(), key.Scalar().size()),
+           "agent file field `hooks` must be a map of hook events",
+           "write `hooks:` followed by events such as `PreToolUse:` on the next lines");
+    return std::nullopt;
+  }
+
+  void unknown_field(const std::string& k, const Span& key_span) {
+    std::vector<std::string_view> names(kKnownKeys.begin(), kKnownKeys.end());
+    Diagnostic d = make_diagnostic(
+        "W0110", key_span, fmt::format("unknown field `{}` in agent file; it is ignored", k));
+    d.help = did_you_mean(k, names, fmt::format("known fields: {}", fmt::join(names, ", ")));
+    diags.push_back(std::move(d));
+  }
+
+  // Reads one `key: value` into `a`; false when the value has the wrong shape.
+  bool read_field(const YAML::Node& key, const YAML::Node& value, const std::string& k,
+                  const Span& key_span, AgentFile& a) {
+    bool ok = true;
+    auto set_string = [&](std::string& field) {
+      if (auto s = scalar(key, value)) field = trim(*s);
+      else ok = false;
+    };
+    auto set_list = [&](std::vector<std::string>& field) {
+      if (auto list = tool_list(key, value)) field = std::move(*list);
+      else ok = false;
+    };
+    auto set_json = [&](std::string& field, std::optional<std::string> text) {
+      if (text) field = std::move(*text);
+      else ok = false;
+    };
+    if (k == "name") set_string(a.name), a.name_span = key_span;
+    else if (k == "description") set_string(a.description);
+    else if (k == "model") set_string(a.model);
+    else if (k == "color") set_string(a.color);
+    else if (k == "initialPrompt") set_string(a.initial_prompt);
+    else if (k == "permissionMode") choice(key, value, kPermissionModes, a.permission_mode, ok);
+    else if (k == "memory") choice(key, value, kMemoryScopes, a.memory, ok);
+    else if (k == "isolation") choice(key, value, kIsolations, a.isolation, ok);
+    else if (k == "effort") choice(key, value, kEfforts, a.effort, ok);
+    else if (k == "tools") set_list(a.tools.emplace()), a.tools_span = key_span;
+    else if (k == "disallowedTools") set_list(a.disallowed_tools);
+    else if (k == "skills") set_list(a.skills);
+    else if (k == "mcpServers") set_json(a.mcp_servers, mcp_servers(key, value));
+    else if (k == "hooks") set_json(a.hooks, hooks(key, value));
+    else if (k == "maxTurns") {
+      int n = 0;
+      if (!value.IsScalar() || !YAML::convert<int>::decode(value, n) || n < 1) {
+        report("E0114", key_span, "agent file field `maxTurns` must be a positive integer",
+               "write a whole number, such as `maxTurns: 20`");
+        ok = false;
+      }
+      a.max_turns = n;
+    } else if (k == "background") {
+      if (!value.IsScalar() || !YAML::convert<bool>::decode(value, a.background)) {
+        report("E0114", key_span, "agent file field `background` must be true or false",
+               "write `background: true` or `background: false`");
+        ok = false;
+      }
+    } else {
+      unknown_field(k, key_span);
+    }
+    return ok;
+  }
+
   std::optional<AgentFile> load() {
     if (!check_encoding() || !find_frontmatter()) return std::nullopt;
     YAML::Node root;
@@ -193,7 +351,7 @@ struct Loader {
       return std::nullopt;
     }
     AgentFile a;
-    bool ok = true, has_name = false, has_description = false;
+    bool ok = true;
     a.name_span = a.tools_span = span_at(0, 3);
     for (auto it = root.begin(); it != root.end(); ++it) {
       YAML::Node key = it->first;
@@ -201,60 +359,14 @@ struct Loader {
       std::string k = key.IsScalar() ? key.Scalar() : "";
       Span key_span = span_of(key.Mark(), std::max<size_t>(k.size(), 1));
       if (value.IsNull()) continue;  // `key:` with nothing after it means "not set"
-      auto set_string = [&](std::string& field) {
-        if (auto s = scalar(key, value)) field = trim(*s);
-        else ok = false;
-      };
-      if (k == "name") {
-        set_string(a.name);
-        has_name = !a.name.empty();
-        a.name_span = key_span;
-      } else if (k == "description") {
-        set_string(a.description);
-        has_description = !a.description.empty();
-      } else if (k == "model") {
-        set_string(a.model);
-      } else if (k == "permissionMode") {
-        set_string(a.permission_mode);
-      } else if (k == "tools" || k == "disallowedTools") {
-        auto list = tool_list(key, value);
-        if (!list) ok = false;
-        else if (k == "tools") a.tools = *list, a.has_tools = true, a.tools_span = key_span;
-        else a.disallowed_tools = *list;
-      } else if (k == "maxTurns") {
-        int n = 0;
-        if (!value.IsScalar() || !YAML::convert<int>::decode(value, n) || n < 1) {
-          report("E0114", key_span, "agent file field `maxTurns` must be a positive integer",
-                 "write a whole number, such as `maxTurns: 20`");
-          ok = false;
-        }
-        a.max_turns = n;
-      } else if (k == "background") {
-        bool b = false;
-        if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
-          report("E0114", key_span, "agent file field `background` must be true or false",
-                 "write `background: true` or `background: false`");
-          ok = false;
-        }
-      } else if (k == "color" || k == "effort" || k == "isolation") {
-        std::string ignored;
-        set_string(ignored);
-      } else if (std::find(kKnownKeys.begin(), kKnownKeys.end(), k) == kKnownKeys.end()) {
-        Diagnostic d = make_diagnostic(
-            "W0110", key_span, fmt::format("unknown field `{}` in agent file; it is ignored", k));
-        d.help = "known fields: name, description, tools, disallowedTools, model, "
-                 "permissionMode, maxTurns, skills, mcpServers, hooks, memory, background, "
-                 "isolation, color, effort";
-        diags.push_back(std::move(d));
-      }
-      // skills, mcpServers, hooks, memory: any shape is accepted and passed over.
+      if (!read_field(key, value, k, key_span, a)) ok = false;
     }
-    if (!has_name) {
+    if (a.name.empty()) {
       report("E0113", span_at(0, 3), "agent file has no `name` field",
              "add a line such as `name: code-review` to the frontmatter");
       ok = false;
     }
-    if (!has_description) {
+    if (a.description.empty()) {
       report("E0113", span_at(0, 3), "agent file has no `description` field",
              "add a line `description: ...` saying when the agent should be used");
       ok = false;
@@ -268,15 +380,19 @@ struct Loader {
 }  // namespace
 
 std::vector<std::string> split_tool_list(const std::string& text) {
+  // `Agent(worker, researcher)` and `Bash(git log:*)` are single entries: a comma splits only
+  // outside parentheses.
   std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string piece = trim(std::string_view(text).substr(
-        pos, comma == std::string::npos ? std::string::npos : comma - pos));
-    if (!piece.empty()) out.push_back(piece);
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
+  size_t start = 0;
+  int depth = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : ',';
+    if (c == '(') ++depth;
+    else if (c == ')' && depth > 0) --depth;
+    if (c != ',' || (depth > 0 && i < text.size())) continue;
+    std::string piece = trim(std::string_view(text).substr(start, i - start));
+    if (!piece.empty()) out.push_back(std::move(piece));
+    start = i + 1;
   }
   return out;
 }

@@ -11,19 +11,33 @@
 
 namespace flow {
 
+// Every field Claude Code documents for a subagent file (docs/language.md lists them). A field
+// the file does not give keeps its "not given" value, so the IR can tell the two apart.
 struct AgentFile {
   std::string name;         // required
   std::string description;  // required
   std::string model;        // "" when absent
-  std::vector<std::string> tools;  // as listed; empty when absent
-  bool has_tools = false;          // `tools` was present (even if empty)
+  // nullopt: no `tools` field, which Claude Code reads as "every tool"; {}: `tools: []`.
+  std::optional<std::vector<std::string>> tools;
   std::vector<std::string> disallowed_tools;
-  std::string permission_mode;
-  int max_turns = 0;  // 0 = not set
+  std::string permission_mode;  // "" when absent; else one of kPermissionModes
+  int max_turns = 0;            // 0 = not set
+  std::vector<std::string> skills;
+  std::string mcp_servers;  // the `mcpServers` list as compact JSON text; "" when absent
+  std::string hooks;        // the `hooks` object as compact JSON text; "" when absent
+  std::string memory, isolation, color, effort, initial_prompt;  // "" when absent
+  bool background = false;
   std::string prompt;  // the body after the closing `---`, trimmed
   Span name_span;      // the `name:` line, for diagnostics about the agent
   Span tools_span;     // the `tools:` line (the start of the file when absent)
 };
+
+// The values Claude Code accepts for the enumerated fields.
+inline constexpr const char* kPermissionModes[] = {"default", "acceptEdits", "auto", "dontAsk",
+                                                   "bypassPermissions", "plan"};
+inline constexpr const char* kMemoryScopes[] = {"user", "project", "local"};
+inline constexpr const char* kIsolations[] = {"worktree"};
+inline constexpr const char* kEfforts[] = {"low", "medium", "high", "xhigh", "max"};
 
 // Parses a subagent file already held in `sources`. On success returns the agent; problems
 // (missing fields, bad YAML, unknown keys as warnings) are appended to `diags` with spans
@@ -31,7 +45,8 @@ struct AgentFile {
 std::optional<AgentFile> parse_agent_file(const SourceMap& sources, uint32_t file_id,
                                           std::vector<Diagnostic>& diags);
 
-// "Read, Grep,Glob" → {"Read", "Grep", "Glob"}; empty pieces dropped.
+// "Read, Grep,Glob" → {"Read", "Grep", "Glob"}; empty pieces dropped. Commas inside
+// parentheses do not split: "Read, Agent(a, b)" → {"Read", "Agent(a, b)"}.
 std::vector<std::string> split_tool_list(const std::string& text);
 
 }  // namespace flow

@@ -45,7 +45,7 @@ TEST_CASE("a plain subagent file loads its fields and prompt") {
   CHECK(l->agent->prompt == "You review code.\nBe brief.");
 }
 
-TEST_CASE("tools may be a YAML list; every known optional field is accepted") {
+TEST_CASE("tools may be a YAML list; every documented field is kept") {
   auto l = load(
       "---\n"
       "name: x\n"
@@ -54,22 +54,89 @@ TEST_CASE("tools may be a YAML list; every known optional field is accepted") {
       "disallowedTools: [Bash]\n"
       "model: claude-sonnet-4-5-20250929\n"
       "permissionMode: acceptEdits\n"
+      "maxTurns: 12\n"
       "skills: [a, b]\n"
-      "mcpServers:\n  github:\n    command: gh\n"
-      "hooks:\n  PreToolUse: []\n"
+      "mcpServers:\n  - github\n  - playwright:\n      type: stdio\n      command: npx\n"
+      "      args: [\"-y\", \"@playwright/mcp\"]\n      timeout: 30\n      debug: false\n"
+      "hooks:\n  PreToolUse:\n    - matcher: Bash\n      hooks:\n        - type: command\n"
+      "          command: ./check.sh\n"
       "memory: project\n"
       "background: true\n"
+      "effort: high\n"
       "isolation: worktree\n"
       "color: red\n"
-      "effort: high\n"
+      "initialPrompt: Start with the tests.\n"
       "---\n"
       "Body\n");
   REQUIRE(l->agent);
   CHECK(l->diags.empty());
-  CHECK(l->agent->tools == std::vector<std::string>{"Read", "Write"});
-  CHECK(l->agent->disallowed_tools == std::vector<std::string>{"Bash"});
-  CHECK(l->agent->model == "claude-sonnet-4-5-20250929");
-  CHECK(l->agent->description == "quoted: fine");
+  const flow::AgentFile& a = *l->agent;
+  CHECK(a.tools == std::vector<std::string>{"Read", "Write"});
+  CHECK(a.disallowed_tools == std::vector<std::string>{"Bash"});
+  CHECK(a.model == "claude-sonnet-4-5-20250929");
+  CHECK(a.description == "quoted: fine");
+  CHECK(a.permission_mode == "acceptEdits");
+  CHECK(a.max_turns == 12);
+  CHECK(a.skills == std::vector<std::string>{"a", "b"});
+  // Keys sorted, plain scalars typed, quoted ones strings.
+  CHECK(a.mcp_servers ==
+        R"(["github",{"playwright":{"args":["-y","@playwright/mcp"],"command":"npx",)"
+        R"("debug":false,"timeout":30,"type":"stdio"}}])");
+  CHECK(a.hooks ==
+        R"({"PreToolUse":[{"hooks":[{"command":"./check.sh","type":"command"}],"matcher":"Bash"}]})");
+  CHECK(a.memory == "project");
+  CHECK(a.background);
+  CHECK(a.effort == "high");
+  CHECK(a.isolation == "worktree");
+  CHECK(a.color == "red");
+  CHECK(a.initial_prompt == "Start with the tests.");
+}
+
+TEST_CASE("no tools field and an empty tools field are different") {
+  auto absent = load("---\nname: x\ndescription: d\n---\nBody\n");
+  REQUIRE(absent->agent);
+  CHECK_FALSE(absent->agent->tools.has_value());
+  CHECK(absent->agent->permission_mode.empty());
+  CHECK(absent->agent->max_turns == 0);
+  CHECK(absent->agent->mcp_servers.empty());
+  CHECK_FALSE(absent->agent->background);
+
+  for (const char* empty : {"tools: []", "tools: \"\""}) {
+    auto l = load(std::string("---\nname: x\ndescription: d\n") + empty + "\n---\nBody\n");
+    INFO(empty);
+    REQUIRE(l->agent);
+    REQUIRE(l->agent->tools.has_value());
+    CHECK(l->agent->tools->empty());
+  }
+}
+
+TEST_CASE("a value outside a field's choices is an error at the value, with a suggestion") {
+  auto l = load("---\nname: x\ndescription: d\npermissionMode: acceptEdit\nmemory: team\n"
+                "isolation: container\neffort: highest\n---\n");
+  CHECK_FALSE(l->agent);
+  REQUIRE(l->diags.size() == 4);
+  for (const auto& d : l->diags) CHECK(d.code == "E0116");
+  CHECK(l->diags[0].message == "`acceptEdit` is not a value of agent file field `permissionMode`");
+  CHECK(l->diags[0].span.begin.line == 4);
+  CHECK(l->diags[0].span.begin.col == 17);
+  CHECK(l->diags[0].help == "did you mean `acceptEdits`?");
+  CHECK(l->diags[1].help == "write one of: user, project, local");
+  CHECK(l->diags[2].message == "`container` is not a value of agent file field `isolation`");
+  CHECK(l->diags[3].span.begin.line == 7);
+}
+
+TEST_CASE("mcpServers must be a list and hooks a map") {
+  auto l = load("---\nname: x\ndescription: d\nmcpServers:\n  github:\n    command: gh\n"
+                "hooks: [a]\nskills: {a: b}\n---\n");
+  CHECK_FALSE(l->agent);
+  REQUIRE(l->diags.size() == 3);
+  CHECK(l->diags[0].code == "E0114");
+  CHECK(l->diags[0].message ==
+        "agent file field `mcpServers` must be a list of server names or `name: config` entries");
+  CHECK(l->diags[0].span.begin.line == 4);
+  CHECK(l->diags[1].message == "agent file field `hooks` must be a map of hook events");
+  CHECK(l->diags[2].message ==
+        "agent file field `skills` must be a comma-separated string or a list of strings");
 }
 
 TEST_CASE("a one-line description holding colons, example tags and \\n escapes loads") {
@@ -103,6 +170,15 @@ TEST_CASE("an unknown field is a warning at its line, not silently dropped") {
   CHECK(l->diags[0].message == "unknown field `temperature` in agent file; it is ignored");
   CHECK(l->diags[0].span.begin.line == 4);
   CHECK(l->diags[0].span.begin.col == 1);
+}
+
+TEST_CASE("a misspelt field gets a suggestion; initialPrompt is a known field") {
+  auto l = load("---\nname: x\ndescription: d\ndisalowedTools: Bash\ninitialPrompt: Go\n---\n");
+  REQUIRE(l->agent);
+  REQUIRE(l->diags.size() == 1);
+  CHECK(l->diags[0].code == "W0110");
+  CHECK(l->diags[0].help == "did you mean `disallowedTools`?");
+  CHECK(l->agent->initial_prompt == "Go");
 }
 
 TEST_CASE("malformed YAML is an error pointing at the agent file's own line") {
@@ -171,4 +247,38 @@ TEST_CASE("every agent file of the standard library loads cleanly") {
 TEST_CASE("split_tool_list trims and drops empty pieces") {
   CHECK(flow::split_tool_list(" Read ,, Write,") == std::vector<std::string>{"Read", "Write"});
   CHECK(flow::split_tool_list("").empty());
+}
+
+TEST_CASE("split_tool_list splits only at top-level commas") {
+  CHECK(flow::split_tool_list("Read, Agent(worker, researcher)") ==
+        std::vector<std::string>{"Read", "Agent(worker, researcher)"});
+  CHECK(flow::split_tool_list("Bash(git log:*), Bash(npm run test:*),Edit") ==
+        std::vector<std::string>{"Bash(git log:*)", "Bash(npm run test:*)", "Edit"});
+  CHECK(flow::split_tool_list("mcp__github__create_issue, Read") ==
+        std::vector<std::string>{"mcp__github__create_issue", "Read"});
+  // Nested and unbalanced parentheses: a stray `)` does not end the entry early, and an
+  // unclosed `(` keeps the rest of the text in one entry rather than dropping it.
+  CHECK(flow::split_tool_list("Bash(echo (a, b)), Read") ==
+        std::vector<std::string>{"Bash(echo (a, b))", "Read"});
+  CHECK(flow::split_tool_list("Read), Grep") == std::vector<std::string>{"Read)", "Grep"});
+  CHECK(flow::split_tool_list("Agent(a, b") == std::vector<std::string>{"Agent(a, b"});
+}
+
+TEST_CASE("a YAML flow list split inside parentheses is joined back") {
+  auto l = load("---\nname: x\ndescription: d\n"
+                "tools: [Read, Agent(worker, researcher), Bash(git log:*)]\n---\nBody\n");
+  REQUIRE(l->agent);
+  REQUIRE(l->agent->tools);
+  CHECK(*l->agent->tools ==
+        std::vector<std::string>{"Read", "Agent(worker, researcher)", "Bash(git log:*)"});
+}
+
+TEST_CASE("a tools line with arguments keeps each entry whole") {
+  auto l = load("---\nname: x\ndescription: d\ntools: Read, Agent(worker, researcher), "
+                "Bash(git log:*)\n---\nBody\n");
+  REQUIRE(l->agent);
+  CHECK(l->diags.empty());
+  REQUIRE(l->agent->tools);
+  CHECK(*l->agent->tools ==
+        std::vector<std::string>{"Read", "Agent(worker, researcher)", "Bash(git log:*)"});
 }

@@ -147,6 +147,53 @@ TEST_CASE("the IR of the same source is byte-identical from run to run") {
   CHECK(flow::ir::to_json_text(back.flow) == a);
 }
 
+TEST_CASE("every agent field survives writing and reading the IR, byte for byte") {
+  fs::path src = fs::path(FLOW_SOURCE_DIR) / "tests" / "compiler" / "ok_compile_agent_fields.flow";
+  flow::CompileResult c = flow::compile_file(src.string(), opts(""));
+  INFO(codes(c.diagnostics));
+  REQUIRE(c.flow);
+  std::string text = flow::ir::to_json_text(*c.flow);
+  flow::ir::ReadResult back = flow::ir::from_json_text(text);
+  REQUIRE(back.ok);
+  CHECK(flow::ir::to_json_text(back.flow) == text);
+  const flow::ir::Agent* t = back.flow.find_agent("tester");
+  REQUIRE(t);
+  CHECK(t->disallowed_tools == std::vector<std::string>{"WebSearch"});
+  CHECK(t->permission_mode == "acceptEdits");
+  CHECK(t->max_turns == 30);
+  CHECK(t->skills == std::vector<std::string>{"testing"});
+  CHECK(t->mcp_servers ==
+        R"(["slack",{"github":{"args":["mcp"],"command":"gh","type":"stdio"}}])");
+  CHECK(t->hooks == "{}");
+  CHECK(t->memory == "project");
+  CHECK(t->isolation == "worktree");
+  CHECK(t->effort == "high");
+  CHECK(t->color == "cyan");
+  CHECK(t->initial_prompt == "Start with the failing tests.");
+  CHECK_FALSE(t->background);
+  CHECK_FALSE(back.flow.find_agent("every-tool")->tools.has_value());
+  REQUIRE(back.flow.find_agent("no-tools")->tools.has_value());
+  CHECK(back.flow.find_agent("no-tools")->tools->empty());
+  CHECK(*back.flow.find_agent("limited")->tools ==
+        std::vector<std::string>{"Read", "Bash(git log:*)", "Agent(worker, researcher)"});
+}
+
+TEST_CASE("IR of another version, and agent fields of the wrong type, are refused") {
+  flow::ir::ReadResult old = flow::ir::from_json_text(R"({"version": 1, "name": "x", "nodes": []})");
+  CHECK_FALSE(old.ok);
+  CHECK(old.error ==
+        "/version: this flow reads IR version 2, the file has 1; recompile it with flowc compile");
+  auto agent = [](const std::string& fields) {
+    return flow::ir::from_json_text(R"({"version": 2, "name": "x", "nodes": [], "agents": [{"name": "a", )" +
+                                    fields + "}]}");
+  };
+  CHECK(agent(R"("tools": null)").ok);
+  CHECK_FALSE(agent(R"("tools": null)").flow.agents[0].tools.has_value());
+  CHECK(agent(R"("max_turns": 0)").error == "/agents/0/max_turns: expected a positive integer");
+  CHECK(agent(R"("background": "yes")").error == "/agents/0/background: expected true or false");
+  CHECK(agent(R"("tools": "Read")").error == "/agents/0/tools: expected an array of strings");
+}
+
 TEST_CASE("FLOW_PATH is split on colons, empty entries dropped") {
   ::setenv("FLOW_PATH", "a::b/c:", 1);
   CHECK(flow::flow_path_from_env() == std::vector<std::string>{"a", "b/c"});

@@ -10,7 +10,7 @@
 
 namespace flow::ir {
 
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 // A source location that survives serialization (file path, not a SourceMap id).
 // line == 0 means "no location" (e.g. a node synthesized by the compiler).
@@ -27,12 +27,22 @@ struct Input {
   Loc loc;
 };
 
+// An agent as declared: every Claude Code subagent field is kept, so a backend can run it
+// exactly as its file says. "Not given" is kept apart from every given value.
 struct Agent {
   std::string name;
   std::string description;
   std::string model;  // "" when unspecified; else opus/sonnet/haiku/inherit or a full id
   std::string role;   // "worker" | "coordinator" | "reviewer"
-  std::vector<std::string> tools;
+  std::optional<std::vector<std::string>> tools;  // nullopt: field absent (Claude Code's default set, every tool); {}: no tools
+  std::vector<std::string> disallowed_tools;
+  std::string permission_mode;   // "" = not given
+  int max_turns = 0;             // 0 = not given
+  std::vector<std::string> skills;
+  std::string mcp_servers;       // the mcpServers value as compact JSON text; "" = not given
+  std::string hooks;             // the hooks value as compact JSON text; "" = not given
+  std::string memory, isolation, color, effort, initial_prompt;  // "" = not given
+  bool background = false;
   std::vector<std::string> writes;  // glob patterns
   std::string prompt;
   std::string source;  // markdown file it was loaded from; "" when declared inline

@@ -1,5 +1,6 @@
 #include "compiler/ir_json.h"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace flow::ir {
@@ -50,6 +51,38 @@ ojson node_json(const Node& n) {
     }
   }
   j["loc"] = loc_json(n.loc);
+  return j;
+}
+
+// Text the compiler made from YAML is always valid JSON; anything else is kept as a string
+// rather than thrown on.
+ojson json_value(const std::string& text) {
+  ojson v = ojson::parse(text, nullptr, /*allow_exceptions=*/false);
+  return v.is_discarded() ? ojson(text) : v;
+}
+
+// The Claude Code fields are written only when given, so an agent that gives none reads the
+// same as before they existed; `tools` is always written: null (every tool) or a list.
+ojson agent_json(const Agent& a) {
+  ojson j{{"name", a.name}, {"description", a.description}, {"model", a.model},
+          {"role", a.role}};
+  j["tools"] = a.tools ? ojson(*a.tools) : ojson(nullptr);
+  if (!a.disallowed_tools.empty()) j["disallowed_tools"] = a.disallowed_tools;
+  if (!a.permission_mode.empty()) j["permission_mode"] = a.permission_mode;
+  if (a.max_turns > 0) j["max_turns"] = a.max_turns;
+  if (!a.skills.empty()) j["skills"] = a.skills;
+  if (!a.mcp_servers.empty()) j["mcp_servers"] = json_value(a.mcp_servers);
+  if (!a.hooks.empty()) j["hooks"] = json_value(a.hooks);
+  if (!a.memory.empty()) j["memory"] = a.memory;
+  if (a.background) j["background"] = true;
+  if (!a.effort.empty()) j["effort"] = a.effort;
+  if (!a.isolation.empty()) j["isolation"] = a.isolation;
+  if (!a.color.empty()) j["color"] = a.color;
+  if (!a.initial_prompt.empty()) j["initial_prompt"] = a.initial_prompt;
+  j["writes"] = a.writes;
+  j["prompt"] = a.prompt;
+  j["source"] = a.source;
+  j["loc"] = loc_json(a.loc);
   return j;
 }
 
@@ -124,6 +157,47 @@ Enum enum_of(const std::string& s, const Enum (&all)[N], const std::string& wher
   throw ReadError(where + ": unknown value \"" + s + "\"");
 }
 
+// A JSON value kept as compact text (mcp_servers, hooks); "" when absent or null.
+std::string json_text(const json& obj, const char* key) {
+  if (!obj.contains(key) || obj[key].is_null()) return "";
+  return obj[key].dump();
+}
+
+Agent read_agent(const json& aj, const std::string& w) {
+  Agent a;
+  a.name = str(aj, "name", w);
+  a.description = str(aj, "description", w, false);
+  a.model = str(aj, "model", w, false);
+  a.role = str(aj, "role", w, false);
+  if (a.role.empty()) a.role = "worker";
+  if (aj.contains("tools") && !aj["tools"].is_null()) a.tools = strs(aj, "tools", w);
+  a.disallowed_tools = strs(aj, "disallowed_tools", w);
+  a.permission_mode = str(aj, "permission_mode", w, false);
+  if (aj.contains("max_turns")) {
+    const json& v = aj["max_turns"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > INT32_MAX)
+      throw ReadError(w + "/max_turns: expected a positive integer");
+    a.max_turns = v.get<int>();
+  }
+  a.skills = strs(aj, "skills", w);
+  a.mcp_servers = json_text(aj, "mcp_servers");
+  a.hooks = json_text(aj, "hooks");
+  a.memory = str(aj, "memory", w, false);
+  if (aj.contains("background")) {
+    if (!aj["background"].is_boolean()) throw ReadError(w + "/background: expected true or false");
+    a.background = aj["background"].get<bool>();
+  }
+  a.effort = str(aj, "effort", w, false);
+  a.isolation = str(aj, "isolation", w, false);
+  a.color = str(aj, "color", w, false);
+  a.initial_prompt = str(aj, "initial_prompt", w, false);
+  a.writes = strs(aj, "writes", w);
+  a.prompt = str(aj, "prompt", w, false);
+  a.source = str(aj, "source", w, false);
+  a.loc = read_loc(aj, w);
+  return a;
+}
+
 Flow read_flow(const json& j) {
   Flow f;
   if (!j.is_object()) throw ReadError("/: expected an object");
@@ -150,21 +224,8 @@ Flow read_flow(const json& j) {
   }
 
   const json& agents = j.value("agents", json::array());
-  for (size_t i = 0; i < agents.size(); ++i) {
-    std::string w = "/agents/" + std::to_string(i);
-    Agent a;
-    a.name = str(agents[i], "name", w);
-    a.description = str(agents[i], "description", w, false);
-    a.model = str(agents[i], "model", w, false);
-    a.role = str(agents[i], "role", w, false);
-    if (a.role.empty()) a.role = "worker";
-    a.tools = strs(agents[i], "tools", w);
-    a.writes = strs(agents[i], "writes", w);
-    a.prompt = str(agents[i], "prompt", w, false);
-    a.source = str(agents[i], "source", w, false);
-    a.loc = read_loc(agents[i], w);
-    f.agents.push_back(std::move(a));
-  }
+  for (size_t i = 0; i < agents.size(); ++i)
+    f.agents.push_back(read_agent(agents[i], "/agents/" + std::to_string(i)));
 
   const json& nodes = field(j, "nodes", "");
   if (!nodes.is_array()) throw ReadError("/nodes: expected an array");
@@ -270,10 +331,7 @@ ojson to_json(const Flow& f) {
   }
   j["inputs"] = std::move(inputs);
   ojson agents = ojson::array();
-  for (const Agent& a : f.agents)
-    agents.push_back(ojson{{"name", a.name}, {"description", a.description}, {"model", a.model},
-                           {"role", a.role}, {"tools", a.tools}, {"writes", a.writes},
-                           {"prompt", a.prompt}, {"source", a.source}, {"loc", loc_json(a.loc)}});
+  for (const Agent& a : f.agents) agents.push_back(agent_json(a));
   j["agents"] = std::move(agents);
   ojson stages = ojson::array();
   for (const Stage& s : f.stages)

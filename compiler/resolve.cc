@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "compiler/agent_file.h"
 #include "compiler/diagnostic_registry.h"
+#include "compiler/suggest.h"
 
 namespace flow {
 namespace fs = std::filesystem;
@@ -99,15 +102,49 @@ struct Resolver {
     }
     const std::optional<AgentFile>& file = cached->second;
     if (!file) return false;
-    def.agent.description = file->description;
-    def.agent.model = file->model;
-    def.agent.tools = file->tools;
-    def.agent.prompt = file->prompt;
-    def.agent.source = path;
-    if (file->has_tools) def.tools_span = file->tools_span;
+    ir::Agent& a = def.agent;
+    a.description = file->description;
+    a.model = file->model;
+    a.tools = file->tools;
+    a.disallowed_tools = file->disallowed_tools;
+    a.permission_mode = file->permission_mode;
+    a.max_turns = file->max_turns;
+    a.skills = file->skills;
+    a.mcp_servers = file->mcp_servers;
+    a.hooks = file->hooks;
+    a.memory = file->memory;
+    a.background = file->background;
+    a.isolation = file->isolation;
+    a.color = file->color;
+    a.effort = file->effort;
+    a.initial_prompt = file->initial_prompt;
+    a.prompt = file->prompt;
+    a.source = path;
+    if (file->tools) def.tools_span = file->tools_span;
     if (name_line) *name_line = file->name_span;
     if (def.agent.name.empty()) def.agent.name = file->name;
     return true;
+  }
+
+  // `permission-mode` and `max-turns`, checked as their agent file fields are.
+  void apply_claude_fields(const ast::AgentDecl& decl, ir::Agent& a) {
+    if (decl.permission_mode) {
+      const std::string& m = decl.permission_mode->name;
+      std::vector<std::string_view> modes(std::begin(kPermissionModes), std::end(kPermissionModes));
+      if (std::find(modes.begin(), modes.end(), m) != modes.end())
+        a.permission_mode = m;
+      else
+        report("E0116", decl.permission_mode->span,
+               fmt::format("`{}` is not a value of agent field `permission-mode`", m),
+               did_you_mean(m, modes, fmt::format("write one of: {}", fmt::join(modes, ", "))));
+    }
+    if (decl.max_turns) {
+      if (decl.max_turns->value >= 1)
+        a.max_turns = static_cast<int>(decl.max_turns->value);
+      else
+        report("E0116", decl.max_turns->span, "agent field `max-turns` must be at least 1",
+               "write the most turns the agent may take, such as `max-turns 20`");
+    }
   }
 
   void apply_inline(const ast::AgentDecl& decl, AgentDef& def) {
@@ -116,10 +153,15 @@ struct Resolver {
     if (decl.model) a.model = decl.model->value;
     if (decl.prompt) a.prompt = decl.prompt->value;
     if (decl.tools) {
-      a.tools.clear();
-      for (const ast::Ident& t : *decl.tools) a.tools.push_back(t.name);
+      a.tools.emplace();
+      for (const ast::Ident& t : *decl.tools) a.tools->push_back(t.name);
       if (!decl.tools->empty()) def.tools_span = decl.tools->front().span;
     }
+    if (decl.disallowed_tools) {
+      a.disallowed_tools.clear();
+      for (const ast::Ident& t : *decl.disallowed_tools) a.disallowed_tools.push_back(t.name);
+    }
+    apply_claude_fields(decl, a);
     if (decl.writes) {
       a.writes.clear();
       for (const ast::String& w : *decl.writes) a.writes.push_back(w.value);

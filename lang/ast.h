@@ -66,7 +66,10 @@ struct AgentDecl {
   // Fields written in the flow; an absent field keeps the file's value (or the default).
   std::optional<String> description;
   std::optional<String> model;  // written as an identifier or a string
-  std::optional<std::vector<Ident>> tools;
+  std::optional<std::vector<Ident>> tools;  // `tools []` gives an empty list
+  std::optional<std::vector<Ident>> disallowed_tools;
+  std::optional<Ident> permission_mode;
+  std::optional<Integer> max_turns;
   std::optional<std::vector<String>> writes;
   std::optional<Ident> role;
   std::optional<String> prompt;

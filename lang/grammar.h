@@ -142,6 +142,9 @@ struct use_decl : p::seq<kw_use, sep, p::must<use_target>> {};
 struct field_description_kw : word<TAO_PEGTL_STRING("description")> {};
 struct field_model_kw : word<TAO_PEGTL_STRING("model")> {};
 struct field_tools_kw : word<TAO_PEGTL_STRING("tools")> {};
+struct field_disallowed_tools_kw : word<TAO_PEGTL_STRING("disallowed-tools")> {};
+struct field_permission_mode_kw : word<TAO_PEGTL_STRING("permission-mode")> {};
+struct field_max_turns_kw : word<TAO_PEGTL_STRING("max-turns")> {};
 struct field_writes_kw : word<TAO_PEGTL_STRING("writes")> {};
 struct field_role_kw : word<TAO_PEGTL_STRING("role")> {};
 struct field_prompt_kw : word<TAO_PEGTL_STRING("prompt")> {};
@@ -150,21 +153,34 @@ struct description_text : p::seq<string, sep> {};
 struct model_ident : ident {};
 struct model_string : string {};
 struct model_name : p::seq<p::sor<model_ident, model_string>, sep> {};
-struct tool_name : p::seq<ident, sep> {};
+// A tool is a name, or a string for an entry with arguments: "Bash(git log:*)".
+struct tool_word : p::seq<ident, sep> {};
+struct tool_text : p::seq<string, sep> {};
+struct tool_name : p::sor<tool_word, tool_text> {};
+struct tool_list : p::seq<p::must<tool_name>, p::star<comma, p::must<tool_name>>> {};
+// `tools []`: no tools at all, which is not the same as leaving `tools` out (every tool).
+struct no_tools_close : p::seq<p::one<']'>, sep> {};
+struct no_tools : p::seq<p::one<'['>, sep, p::must<no_tools_close>> {};
+struct permission_mode_name : p::seq<ident, sep> {};
+struct max_turns_count : p::seq<integer, sep> {};
 struct write_glob : p::seq<string, sep> {};
 struct role_name : p::seq<ident, sep> {};
 struct prompt_text : p::seq<string, sep> {};
 
 struct field_description : p::seq<field_description_kw, sep, p::must<description_text>> {};
 struct field_model : p::seq<field_model_kw, sep, p::must<model_name>> {};
-struct field_tools
-    : p::seq<field_tools_kw, sep, p::must<tool_name>, p::star<comma, p::must<tool_name>>> {};
+struct field_tools : p::seq<field_tools_kw, sep, p::sor<no_tools, tool_list>> {};
+struct field_disallowed_tools : p::seq<field_disallowed_tools_kw, sep, tool_list> {};
+struct field_permission_mode
+    : p::seq<field_permission_mode_kw, sep, p::must<permission_mode_name>> {};
+struct field_max_turns : p::seq<field_max_turns_kw, sep, p::must<max_turns_count>> {};
 struct field_writes
     : p::seq<field_writes_kw, sep, p::must<write_glob>, p::star<comma, p::must<write_glob>>> {};
 struct field_role : p::seq<field_role_kw, sep, p::must<role_name>> {};
 struct field_prompt : p::seq<field_prompt_kw, sep, p::must<prompt_text>> {};
-struct agent_field : p::sor<field_description, field_model, field_tools, field_writes,
-                            field_role, field_prompt> {};
+struct agent_field
+    : p::sor<field_description, field_model, field_tools, field_disallowed_tools,
+             field_permission_mode, field_max_turns, field_writes, field_role, field_prompt> {};
 
 // A name where a field belongs: reported as an unknown field rather than an unclosed block.
 struct unknown_field : p::at<ident> {};

@@ -29,7 +29,20 @@ FLOW_END
 FLOW_ACTION(field_tools_kw) {
   first_time(st.agent.tools, in.begin(), in.end(), st);
   st.agent.tools.emplace();
+  st.disallowing = false;
 }
+FLOW_END
+FLOW_ACTION(field_disallowed_tools_kw) {
+  first_time(st.agent.disallowed_tools, in.begin(), in.end(), st);
+  st.agent.disallowed_tools.emplace();
+  st.disallowing = true;
+}
+FLOW_END
+FLOW_ACTION(field_permission_mode_kw) {
+  first_time(st.agent.permission_mode, in.begin(), in.end(), st);
+}
+FLOW_END
+FLOW_ACTION(field_max_turns_kw) { first_time(st.agent.max_turns, in.begin(), in.end(), st); }
 FLOW_END
 FLOW_ACTION(field_writes_kw) {
   first_time(st.agent.writes, in.begin(), in.end(), st);
@@ -53,8 +66,21 @@ FLOW_ACTION0(model_string) {
   st.agent.model = st.str;
 }
 FLOW_END
-FLOW_ACTION0(tool_name) {
-  st.agent.tools->push_back(st.ident);
+FLOW_ACTION0(tool_word) {
+  (st.disallowing ? st.agent.disallowed_tools : st.agent.tools)->push_back(st.ident);
+}
+FLOW_END
+FLOW_ACTION0(tool_text) {
+  (st.disallowing ? st.agent.disallowed_tools : st.agent.tools)
+      ->push_back(ast::Ident{st.str.value, st.str.span});
+}
+FLOW_END
+FLOW_ACTION0(permission_mode_name) {
+  st.agent.permission_mode = st.ident;
+}
+FLOW_END
+FLOW_ACTION0(max_turns_count) {
+  st.agent.max_turns = st.integer;
 }
 FLOW_END
 FLOW_ACTION0(write_glob) {

@@ -44,6 +44,7 @@ struct ParseState {
   uint32_t string_open = 0;
   bool in_string = false;  // between a string's quotes: errors there describe single characters
   ast::Integer integer;
+  bool disallowing = false;  // tool names go to `disallowed-tools`, not `tools`
   std::vector<ast::String> list;
   Span list_span;
   uint32_t list_open = 0;

@@ -3,6 +3,7 @@
 
 #include "lang/parse_test_util.h"
 
+using flow::testing::headlines;
 using flow::testing::parse_text;
 using Kind = flow::ast::Step::Kind;
 
@@ -135,6 +136,47 @@ TEST_CASE("agent fields on one line, separated by semicolons, with a quoted mode
   CHECK(a.tools->size() == 1);
   CHECK_FALSE(a.description);
   CHECK_FALSE(a.writes);
+}
+
+TEST_CASE("tools []: an empty list, apart from no tools field") {
+  auto p = parse_text("agent a < tools [ ] >\nagent b < tools [] ; role worker >\nagent c < role worker >");
+  REQUIRE(p.errors() == 0);
+  REQUIRE(p.file().agents.size() == 3);
+  REQUIRE(p.file().agents[0].tools);
+  CHECK(p.file().agents[0].tools->empty());
+  REQUIRE(p.file().agents[1].tools);
+  CHECK(p.file().agents[1].tools->empty());
+  CHECK_FALSE(p.file().agents[2].tools);
+  CHECK(headlines("agent a < tools [Read] >") ==
+        "t.flow:1:18: error[E0014]: expected `]` after `tools [`, found `Read`\n");
+}
+
+TEST_CASE("tool entries with arguments are quoted; the Claude Code fields of a block") {
+  auto p = parse_text(
+      "agent a <\n"
+      "  tools Read, \"Bash(git log:*)\", \"Agent(worker, researcher)\"\n"
+      "  disallowed-tools WebFetch, \"Bash(rm:*)\"\n"
+      "  permission-mode acceptEdits\n"
+      "  max-turns 12\n"
+      ">\n");
+  REQUIRE(p.errors() == 0);
+  const auto& a = p.file().agents[0];
+  REQUIRE(a.tools);
+  REQUIRE(a.tools->size() == 3);
+  CHECK((*a.tools)[1].name == "Bash(git log:*)");
+  CHECK((*a.tools)[2].name == "Agent(worker, researcher)");
+  CHECK(at((*a.tools)[1].span) == "2:15-2:32");
+  REQUIRE(a.disallowed_tools);
+  REQUIRE(a.disallowed_tools->size() == 2);
+  CHECK((*a.disallowed_tools)[0].name == "WebFetch");
+  CHECK((*a.disallowed_tools)[1].name == "Bash(rm:*)");
+  CHECK(a.permission_mode->name == "acceptEdits");
+  CHECK(a.max_turns->value == 12);
+  CHECK(at(a.max_turns->span) == "5:13-5:15");
+  CHECK(headlines("agent a < max-turns many >") ==
+        "t.flow:1:21: error[E0012]: expected a number after `max-turns`, found `many`\n");
+  CHECK(headlines("agent a < disallowed-tools Bash; disallowed-tools Write >") ==
+        "t.flow:1:34: error[E0019]: field `disallowed-tools` is given twice in this agent\n");
 }
 
 TEST_CASE("agent from a file, with and without overrides; agents from a directory") {

@@ -73,8 +73,9 @@ const std::vector<SyntaxErrorKind>& syntax_error_kinds() {
        "Wrong: `agent planner model sonnet`. Right: `agent planner < model sonnet >` or "
        "`agent planner from \"agents/planner.md\"`."},
       {"E0018", "unknown agent field",
-       "An agent block holds only the fields `description`, `model`, `tools`, `writes`, "
-       "`role` and `prompt`. Wrong: `agent planner < modle sonnet >`. Right: "
+       "An agent block holds only the fields `description`, `model`, `tools`, "
+       "`disallowed-tools`, `permission-mode`, `max-turns`, `writes`, `role` and `prompt`. "
+       "Wrong: `agent planner < modle sonnet >`. Right: "
        "`agent planner < model sonnet >`."},
       {"E0019", "agent field given twice",
        "Each field may appear once in an agent block. Wrong: "

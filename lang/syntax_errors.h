@@ -86,7 +86,10 @@ FLOW_ERROR(g::module_word, "E0003", "expected a module name after `/`",
 FLOW_ERROR(g::agent_name, "E0003", "expected an agent name after `agent`",
            "write `agent NAME < ... >` or `agent NAME from \"file.md\"`");
 FLOW_ERROR(g::tool_name, "E0003", "expected a tool name",
-           "list tools separated by commas: `tools Read, Grep, WebSearch`");
+           "list tools separated by commas: `tools Read, Grep, \"Bash(git log:*)\"`; "
+           "`tools []` gives none");
+FLOW_ERROR(g::permission_mode_name, "E0003", "expected a permission mode after `permission-mode`",
+           "the modes are default, acceptEdits, auto, dontAsk, bypassPermissions and plan");
 FLOW_ERROR(g::role_name, "E0003", "expected a role after `role`",
            "the roles are `worker`, `coordinator` and `reviewer`");
 FLOW_ERROR(g::stage_name, "E0003", "expected a stage name after `stage`",
@@ -158,8 +161,8 @@ FLOW_ERROR(g::raw_close, "E0009", "expected `\"\"\"` to close the string opened 
 FLOW_ERROR(g::block_close, "E0010", "expected `>` to close the block opened at {open}",
            "separate the steps of a block with `;` and end it with `>`", Opener::Block);
 FLOW_ERROR(g::agent_close, "E0010", "expected `>` to close the block opened at {open}",
-           "an agent block holds fields (description, model, tools, writes, role, prompt) "
-           "and ends with `>`",
+           "an agent block holds fields (description, model, tools, disallowed-tools, "
+           "permission-mode, max-turns, writes, role, prompt) and ends with `>`",
            Opener::Block);
 FLOW_ERROR(g::list_close, "E0011", "expected `]` to close the list opened at {open}",
            "separate the strings of a list with `,`: `[\"a\", \"b\"]`", Opener::List);
@@ -169,6 +172,8 @@ FLOW_ERROR(g::retries_count, "E0012", "expected a number after `retries`",
            "write `retries 2`; 0 to 20 are allowed");
 FLOW_ERROR(g::rule_limit, "E0012", "expected a number after `at most`",
            "write `rule at most 40 calls`");
+FLOW_ERROR(g::max_turns_count, "E0012", "expected a number after `max-turns`",
+           "write `max-turns 20`");
 FLOW_ERROR(g::integer_fits, "E0013", "number `{word}` has more than 9 digits",
            "numbers in a flow are at most 999999999");
 
@@ -196,6 +201,8 @@ FLOW_ERROR(g::rule_relation, "E0014", "expected `before` or `writes only` after 
            "write `rule A before B` or `rule AGENT writes only \"glob\"`");
 FLOW_ERROR(g::block_open, "E0014", "expected `<` after the block keyword",
            "write `parallel < a; b >` or `sequence < a; b >`");
+FLOW_ERROR(g::no_tools_close, "E0014", "expected `]` after `tools [`",
+           "`tools []` gives an agent no tools; list tools without brackets: `tools Read, Grep`");
 
 // E0015-E0016: inputs
 FLOW_ERROR(g::input_type, "E0015", "expected an input type",
@@ -207,7 +214,8 @@ FLOW_ERROR(g::default_value, "E0016", "expected a default value after `=`",
 FLOW_ERROR(g::agent_definition, "E0017", "expected `<` or `from` after the agent name",
            "define the agent inline with `< ... >` or load it with `from \"file.md\"`");
 FLOW_ERROR(g::unknown_field, "E0018", "unknown agent field {found}",
-           "the fields are description, model, tools, writes, role and prompt");
+           "the fields are description, model, tools, disallowed-tools, permission-mode, "
+           "max-turns, writes, role and prompt");
 FLOW_ERROR(check::duplicate_field, "E0019", "field `{}` is given twice in this agent",
            "give each field at most once");
 

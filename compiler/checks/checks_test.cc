@@ -119,6 +119,63 @@ agent w3 < description "w"; tools Bash; writes "docs/**" >
                   ->diags) == "");
 }
 
+TEST_CASE("permissions: no tools list means every tool, as Claude Code gives it") {
+  // A coordinator without `tools` holds the writing tools too.
+  auto every = compile_text(with_agents("agent x < description \"x\"; role coordinator >\n"
+                                        "stage s x\n"));
+  REQUIRE(codes(every->diags) == "E0502");
+  CHECK(every->diags[0].message ==
+        "coordinator `x` has no `tools` list, so it holds every tool, the writing tool `Write` "
+        "among them");
+  // A worker without `tools` may write what it declares.
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; writes \"a/**\" >\n"
+                                       "stage s x\n"))
+                  ->diags) == "");
+  // ... and is compared with other writers.
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; writes \"a/**\" >\n"
+                                       "agent y < description \"y\"; writes \"a/b\" >\n"
+                                       "stage s parallel < x; y >\n"))
+                  ->diags) == "E0500");
+  // A tool entry with arguments is still that tool.
+  auto args = compile_text(with_agents("agent x < description \"x\"; role coordinator; "
+                                       "tools Read, \"Bash(git log:*)\" >\nstage s x\n"));
+  REQUIRE(codes(args->diags) == "E0502");
+  CHECK(args->diags[0].message == "coordinator `x` holds the writing tool `Bash`");
+}
+
+TEST_CASE("permissions: disallowed tools are taken away; only a bare name takes a tool") {
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; role coordinator; "
+                                       "disallowed-tools Write, Edit, MultiEdit, NotebookEdit, "
+                                       "Bash >\nstage s x\n"))
+                  ->diags) == "");
+  auto partial = compile_text(with_agents("agent x < description \"x\"; role coordinator; "
+                                          "tools Read, Bash; disallowed-tools \"Bash(rm:*)\" >\n"
+                                          "stage s x\n"));
+  CHECK(codes(partial->diags) == "E0502");
+  // Every writing tool disallowed: `writes` has nothing to write with.
+  CHECK(codes(compile_text(with_agents("agent x < description \"x\"; tools Write; "
+                                       "disallowed-tools Write; writes \"a/**\" >\nstage s x\n"))
+                  ->diags) == "E0501");
+}
+
+TEST_CASE("a block's permission-mode and max-turns are checked like the file's fields") {
+  auto c = compile_text(with_agents("agent x < description \"x\"; permission-mode acceptEdit; "
+                                    "max-turns 0 >\nstage s x\n"));
+  REQUIRE(codes(c->diags) == "E0116 E0116");
+  CHECK(c->diags[0].message == "`acceptEdit` is not a value of agent field `permission-mode`");
+  CHECK(c->diags[0].help == "did you mean `acceptEdits`?");
+  CHECK(c->diags[1].message == "agent field `max-turns` must be at least 1");
+  auto ok = compile_text(with_agents("agent x < description \"x\"; permission-mode plan; "
+                                     "max-turns 7; tools [] >\nstage s x\n"));
+  REQUIRE(codes(ok->diags) == "");
+  const flow::ir::Agent* x = ok->lowered.flow.find_agent("x");
+  REQUIRE(x);
+  CHECK(x->permission_mode == "plan");
+  CHECK(x->max_turns == 7);
+  REQUIRE(x->tools);
+  CHECK(x->tools->empty());
+}
+
 TEST_CASE("rule AGENT writes only: each pattern must fall within an allowed glob") {
   const char* x = "agent x < description \"x\"; tools Write; writes \"src/**\", \"notes.md\" >\nstage s x\n";
   CHECK(codes(compile_text(with_agents(std::string(x) + "rule x writes only \"src/**\", \"*.md\"\n"))

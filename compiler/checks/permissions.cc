@@ -5,8 +5,11 @@
 //   E0503 `rule AGENT writes only ...` is broken
 // An agent with writing tools but no `writes` patterns has not said where it writes; it is
 // not compared with others (there is nothing to compare).
+// An agent without a `tools` field holds every tool, as Claude Code gives it; `disallowedTools`
+// takes tools away. `Bash(git log:*)` is Bash: what a pattern lets through can still write.
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -18,11 +21,31 @@
 namespace flow {
 namespace {
 
+constexpr const char* kWriting[] = {"Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"};
+
+// "Bash(git log:*)" → "Bash".
+std::string_view base_tool(std::string_view entry) {
+  size_t paren = entry.find('(');
+  std::string_view base = entry.substr(0, paren);
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return base;
+}
+
+// Only a bare name takes a tool away: `disallowedTools: Bash(rm:*)` leaves the rest of Bash.
+bool disallowed(const ir::Agent& a, std::string_view tool) {
+  return std::find(a.disallowed_tools.begin(), a.disallowed_tools.end(), tool) !=
+         a.disallowed_tools.end();
+}
+
 const char* writing_tool(const ir::Agent& a) {
-  static const char* kWriting[] = {"Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"};
-  for (const std::string& t : a.tools)
+  if (!a.tools) {
     for (const char* w : kWriting)
-      if (t == w) return w;
+      if (!disallowed(a, w)) return w;
+    return nullptr;
+  }
+  for (const std::string& t : *a.tools)
+    for (const char* w : kWriting)
+      if (base_tool(t) == w && !disallowed(a, w)) return w;
   return nullptr;
 }
 
@@ -40,8 +63,13 @@ void check_agents(const CheckContext& ctx) {
     if (a.role == "coordinator" && tool) {
       Diagnostic d = make_diagnostic(
           "E0502", def.tools_span,
-          fmt::format("coordinator `{}` holds the writing tool `{}`", a.name, tool));
-      d.help = "a coordinator delegates; give the writing to a worker agent it calls";
+          a.tools ? fmt::format("coordinator `{}` holds the writing tool `{}`", a.name, tool)
+                  : fmt::format("coordinator `{}` has no `tools` list, so it holds every tool, "
+                                "the writing tool `{}` among them",
+                                a.name, tool));
+      d.help = a.tools ? "a coordinator delegates; give the writing to a worker agent it calls"
+                       : "give it a `tools` list without writing tools, such as Read, Grep, "
+                         "Glob; a coordinator delegates writing to a worker agent it calls";
       ctx.diags.push_back(std::move(d));
     }
   }

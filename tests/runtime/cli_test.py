@@ -29,7 +29,7 @@ def node(i, name, kind, deps, **extra):
 
 
 def write_ir(path, nodes, inputs=(), agents=("planner", "critic")):
-    ir = {"version": 1, "name": "demo", "description": "", "source": "", "inputs": list(inputs),
+    ir = {"version": 2, "name": "demo", "description": "", "source": "", "inputs": list(inputs),
           "agents": [{"name": a, "role": "reviewer" if a == "critic" else "worker",
                       "model": "sonnet", "prompt": f"You are the {a}."} for a in agents],
           "stages": [], "nodes": nodes, "rules": []}
@@ -76,7 +76,7 @@ def main():
         # Bad IR: exit 2 with the place that is wrong.
         bad = os.path.join(work, "bad.json")
         with open(bad, "w") as f:
-            f.write('{"version": 1, "name": "x", "nodes": [{"id": 0}]}')
+            f.write('{"version": 2, "name": "x", "nodes": [{"id": 0}]}')
         r = flow("run", bad, cwd=work)
         check(r.returncode == 2, "bad IR exits 2")
         check(r.stderr == f"flow: {bad}: not a usable IR file: /nodes/0: missing field \"name\"\n",

@@ -79,7 +79,10 @@ def case_check(flowc, flow, src):
             continue
         agents = {a["name"]: a for a in ir["agents"]}
         for a in agents.values():
-            writing = WRITING_TOOLS & set(a.get("tools", []))
+            # No tools list (null) means every tool; disallowed_tools takes tools away.
+            tools = a.get("tools")
+            held = WRITING_TOOLS if tools is None else {t.split("(")[0].strip() for t in tools}
+            writing = (WRITING_TOOLS & held) - set(a.get("disallowed_tools", []))
             if a["name"] in COORDINATORS:
                 expect(a["role"] == "coordinator" and not writing,
                        f"{name}: {a['name']} must be a coordinator without writing tools: "
