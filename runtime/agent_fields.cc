@@ -3,15 +3,18 @@
 namespace flow::rt {
 
 void set_agent_fields(const ir::Agent& agent, AgentRequest* req) {
-  // An empty list is how the IR says "no tools field": the CLI's default set.
-  if (!agent.tools.empty()) req->tools = agent.tools;
+  req->tools = agent.tools;
+  req->disallowed_tools = agent.disallowed_tools;
   req->writes = agent.writes;
+  req->permission_mode = agent.permission_mode;
+  req->max_turns = agent.max_turns;
+  req->mcp_servers = agent.mcp_servers;
 }
 
 WriteScope write_scope_of(const ir::Agent& agent) {
-  return agent_write_scope(!agent.tools.empty(), agent.tools, agent.writes);
+  static const std::vector<std::string> none;
+  return agent_write_scope(agent.tools.has_value(), agent.tools ? *agent.tools : none, agent.writes);
 }
-
 std::set<std::string> untracked_dirs(const std::string& run_dir) {
   std::set<std::string> out{".git", ".flow"};
   std::string top = run_dir.substr(0, run_dir.find('/'));

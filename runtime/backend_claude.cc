@@ -193,7 +193,9 @@ bool claude_arguments(const AgentRequest& req, const std::string& system_prompt_
   if (!mode.empty()) add({"--permission-mode", mode});
   add({"--permission-prompts", "none"});
   if (req.max_turns > 0) add({"--max-turns", std::to_string(req.max_turns)});
-  if (!req.mcp_servers.empty())
+  // A mapping of server names to definitions; a list (names of servers configured elsewhere)
+  // leaves Claude Code's own MCP configuration in place.
+  if (!req.mcp_servers.empty() && req.mcp_servers.front() == '{')
     add({"--mcp-config", "{\"mcpServers\":" + req.mcp_servers + "}", "--strict-mcp-config"});
   return true;
 }

@@ -92,7 +92,12 @@ agent plain <
   tools Read
   prompt "You are the plain agent."
 >
-stage look parallel < reader; inheritor; plain >
+agent mute <
+  description "may use no tool"
+  tools []
+  prompt "You are the mute agent."
+>
+stage look parallel < reader; inheritor; plain; mute >
 ''', "models:\n  sonnet: { model: claude-sonnet-4-5 }\n")
     try:
         default = default_model(api)
@@ -113,6 +118,9 @@ stage look parallel < reader; inheritor; plain >
             check(tool_names(reader[0]) == ["Grep", "Read"],
                   f"the reader is offered exactly Read and Grep: {tool_names(reader[0])}")
             check(tool_names(plain[0]) == ["Read"], f"plain gets Read only: {tool_names(plain[0])}")
+            mute = for_agent(api, "You are the mute agent.")
+            check(len(mute) == 1 and tool_names(mute[0]) == [],
+                  f"`tools []` offers no tool: {[tool_names(m) for m in mute]}")
             check({"Bash", "Write", "Read"} <= set(tool_names(inheritor[0])),
                   f"an agent without tools gets the CLI's default set: {tool_names(inheritor[0])}")
             check("You are the reader agent." in system_text(reader[0]),
