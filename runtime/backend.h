@@ -3,7 +3,9 @@
 // knows nothing about the DAG, gates or the run store. Implementations: `sim` (simulated
 // agents, backend_sim.cc), `command` (a program given as argv, backend_command.cc) and a fake
 // for tests (tests only).
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,26 @@ struct AgentRequest {
   int index = -1;          // fan-out item or gate check; -1 when neither
   std::string prompt;      // the composed prompt
   std::string prompt_file; // where the prompt was saved (relative to the current directory)
+  // For backends that run the agent program themselves (`claude`): the agent's own prompt
+  // (its system prompt), the rest of the composed prompt (the user message), and the agent's
+  // Claude Code fields as the IR gives them.
+  std::string system_prompt{};  // (initializers keep positional construction warning-free)
+  std::string user_message{};
+  std::optional<std::vector<std::string>> tools{};  // nullopt: absent (the CLI's default set)
+  std::vector<std::string> disallowed_tools{};
+  std::vector<std::string> writes{};  // glob patterns; empty: no scope declared
+  std::string permission_mode{};    // "" = not given
+  int max_turns = 0;                // 0 = not given
+  std::string mcp_servers{};        // JSON text; "" = none
+};
+
+// What one call cost, as the agent program reports it (the `claude` backend does).
+struct AgentUsage {
+  bool known = false;  // false: the backend reports nothing (sim, command)
+  double cost_usd = 0;
+  int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_creation_tokens = 0;
+  int num_turns = 0;
+  std::string session_id;
 };
 
 struct AgentResult {
@@ -34,6 +56,7 @@ struct AgentResult {
   // When !ok: another call may well succeed (the program ran and failed: a non-zero exit or a
   // crash). Not for a program that cannot be started, a timeout or an interrupt.
   bool retryable = false;
+  AgentUsage usage{};
 };
 
 // How a failed call is tried again (docs/config.md): up to `retries` more calls, the first
@@ -53,6 +76,9 @@ class Backend {
   // Called from worker threads, possibly several at once. Must return promptly once
   // `cancel` is requested.
   virtual AgentResult call(const AgentRequest& request, Cancel* cancel) = 0;
+  // Checked once per run before anything is dispatched (e.g. the program's version). False
+  // with *error set when the backend cannot serve this run.
+  virtual bool check_ready(std::string* /*error*/) { return true; }
 };
 
 // --- sim ---------------------------------------------------------------------------------------
@@ -80,13 +106,30 @@ std::unique_ptr<Backend> make_sim_backend(const SimOptions& options);
 
 struct CommandBackendSpec {
   std::string name;
-  std::vector<std::string> argv;  // run directly; "{model}", "{agent}", "{step}" are replaced
+  std::vector<std::string> argv;  // run directly; placeholders (kCommandPlaceholders) replaced
   std::string shell;              // or: a /bin/sh -c command line (only when the user asks)
   int timeout_ms = 0;             // 0 = no limit
   RetryPolicy retry{2, 5000};     // real agents fail now and then (a network blip)
+  std::string kind = "command";   // "command", or "claude" for the built-in Claude Code backend
 };
 
 std::unique_ptr<Backend> make_command_backend(const CommandBackendSpec& spec);
+
+// The placeholders a command's arguments may hold, e.g. "{model}"; anything else in braces is
+// a configuration error.
+extern const char* const kCommandPlaceholders[];
+// The first `{name}` in `arg` that is not a known placeholder; "" when there is none.
+std::string unknown_placeholder(const std::string& arg);
+// Where the agent's own prompt is saved for a call: beside its prompt file, as STEP.aN.system.md.
+std::string system_prompt_path(const std::string& prompt_file);
+
+// --- claude ------------------------------------------------------------------------------------
+
+// The Claude Code CLI in print mode, one process per call (backend_claude.cc). `spec.argv[0]`
+// is the program; `spec.argv[1..]` are extra arguments put before flow's own.
+std::unique_ptr<Backend> make_claude_backend(const CommandBackendSpec& spec);
+// The oldest Claude Code version the `claude` backend is built and tested for.
+extern const char* const kClaudeMinVersion;
 
 // Built-in command lines for well-known tools ("claude", "codex", "llm", "ollama"); false if
 // `name` is not one of them.

@@ -3,12 +3,15 @@
 #include <string>
 
 #include "runtime/backend.h"
+#include "runtime/run_store.h"
 #include "runtime/subprocess.h"
 
 namespace flow::rt {
 namespace {
 
-std::string substitute(std::string arg, const AgentRequest& req) {
+// Fills in the placeholders of one argument. The agent's own prompt is written to its file
+// only when the command names {system_prompt_file}; false (with *error) if that write fails.
+bool substitute(std::string* out, std::string arg, const AgentRequest& req, std::string* error) {
   auto replace = [&](const std::string& key, const std::string& value) {
     for (size_t pos = arg.find(key); pos != std::string::npos;
          pos = arg.find(key, pos + value.size()))
@@ -17,8 +20,47 @@ std::string substitute(std::string arg, const AgentRequest& req) {
   replace("{model}", req.model);
   replace("{agent}", req.agent);
   replace("{step}", req.step);
-  return arg;
+  replace("{run_id}", req.run_id);
+  replace("{run_dir}", req.run_dir);
+  replace("{prompt_file}", req.prompt_file);
+  if (arg.find("{system_prompt_file}") != std::string::npos) {
+    std::string f = system_prompt_path(req.prompt_file);
+    if (!write_file(f, req.system_prompt, error)) return false;
+    replace("{system_prompt_file}", f);
+  }
+  *out = std::move(arg);
+  return true;
 }
+
+}  // namespace
+
+std::string system_prompt_path(const std::string& prompt_file) {
+  std::string f = prompt_file;
+  const std::string suffix = ".prompt.md";
+  if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+    f.resize(f.size() - suffix.size());
+  return f + ".system.md";
+}
+
+const char* const kCommandPlaceholders[] = {"model",  "agent",       "step",
+                                            "run_id", "run_dir",     "prompt_file",
+                                            "system_prompt_file", nullptr};
+
+std::string unknown_placeholder(const std::string& arg) {
+  for (size_t open = arg.find('{'); open != std::string::npos; open = arg.find('{', open + 1)) {
+    size_t close = arg.find('}', open);
+    if (close == std::string::npos) return "";
+    std::string name = arg.substr(open + 1, close - open - 1);
+    bool word = !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+    if (!word) continue;  // "{}" or JSON text is not a placeholder
+    bool known = false;
+    for (const char* const* k = kCommandPlaceholders; *k; ++k) known = known || name == *k;
+    if (!known) return "{" + name + "}";
+  }
+  return "";
+}
+
+namespace {
 
 class CommandBackend : public Backend {
  public:
@@ -31,7 +73,10 @@ class CommandBackend : public Backend {
     if (!spec_.shell.empty()) {
       sp.argv = {"/bin/sh", "-c", spec_.shell};
     } else {
-      for (const std::string& a : spec_.argv) sp.argv.push_back(substitute(a, req));
+      for (const std::string& a : spec_.argv) {
+        AgentResult failed;
+        if (!substitute(&sp.argv.emplace_back(), a, req, &failed.error)) return failed;
+      }
     }
     sp.env = {{"FLOW_NAME", req.flow},
               {"FLOW_RUN_ID", req.run_id},
@@ -73,7 +118,11 @@ std::unique_ptr<Backend> make_command_backend(const CommandBackendSpec& spec) {
 
 bool builtin_command_backend(const std::string& name, CommandBackendSpec* spec) {
   spec->name = name;
-  if (name == "claude") spec->argv = {"claude", "-p"};
+  spec->kind = "command";
+  if (name == "claude") {
+    spec->kind = "claude";
+    spec->argv = {"claude"};
+  }
   else if (name == "codex") spec->argv = {"codex", "exec", "-"};
   else if (name == "llm") spec->argv = {"llm"};
   else if (name == "ollama") spec->argv = {"ollama", "run", "{model}"};

@@ -125,8 +125,10 @@ TEST_CASE("a child that ignores its stdin does not break the writer") {
 TEST_CASE("built-in command lines fit the common agent CLIs") {
   CommandBackendSpec s;
   REQUIRE(builtin_command_backend("claude", &s));
-  CHECK(s.argv == std::vector<std::string>{"claude", "-p"});
+  CHECK(s.kind == "claude");  // the Claude Code backend, which adds -p and its flags itself
+  CHECK(s.argv == std::vector<std::string>{"claude"});
   REQUIRE(builtin_command_backend("ollama", &s));
+  CHECK(s.kind == "command");
   CHECK(s.argv == std::vector<std::string>{"ollama", "run", "{model}"});
   CHECK_FALSE(builtin_command_backend("bash", &s));
 }

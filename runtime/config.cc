@@ -81,8 +81,10 @@ std::map<std::string, Route> read_routes(const std::string& path, const YAML::No
   for (const auto& kv : n) {
     std::string name = kv.first.as<std::string>();
     Route r;
-    check_keys(path, kv.second, what + "." + name, {"backend", "pool"});
+    if (what == "models") check_keys(path, kv.second, what + "." + name, {"backend", "pool", "model"});
+    else check_keys(path, kv.second, what + "." + name, {"backend", "pool"});
     if (kv.second["backend"]) r.backend = scalar(path, kv.second["backend"], "backend");
+    if (kv.second["model"]) r.model = scalar(path, kv.second["model"], "model");
     if (kv.second["pool"]) r.pool = scalar(path, kv.second["pool"], "pool");
     out[name] = r;
   }
@@ -120,6 +122,42 @@ void check_references(const std::string& path, const YAML::Node& root, const Con
   }
 }
 
+// `{name}` in a command argument must be a placeholder the command backend fills in.
+void check_placeholders(const std::string& path, const YAML::Node& command) {
+  auto check = [&](const YAML::Node& n) {
+    std::string bad = n.IsScalar() ? unknown_placeholder(n.as<std::string>()) : "";
+    if (bad.empty()) return;
+    std::string known;
+    for (const char* const* k = kCommandPlaceholders; *k; ++k)
+      known += (known.empty() ? "{" : ", {") + std::string(*k) + "}";
+    fail(path, n, "unknown placeholder `" + bad + "` in `command` (known: " + known + ")");
+  };
+  if (command.IsSequence())
+    for (const YAML::Node& e : command) check(e);
+  else
+    check(command);
+}
+
+// `type: claude` (the built-in Claude Code backend, implied for the name `claude`) and
+// `program:`, the Claude Code executable it runs.
+void read_claude_keys(const std::string& path, const YAML::Node& n, CommandBackendSpec* spec) {
+  if (n.IsNull()) return;
+  if (n["type"]) {
+    std::string type = scalar(path, n["type"], "type");
+    if (type != "claude" && type != "command")
+      fail(path, n["type"], "`type` must be `claude` or `command`");
+    spec->kind = type;
+    if (type == "claude") spec->argv = {"claude"};
+  }
+  if (n["program"]) {
+    if (spec->kind != "claude")
+      fail(path, n["program"], "`program` is for `type: claude` backends; use `command` here");
+    if (n["command"] || n["shell"])
+      fail(path, n["program"], "give either `program` (Claude Code) or `command`/`shell`");
+    spec->argv = {scalar(path, n["program"], "program")};
+  }
+}
+
 Config read(const std::string& path, const YAML::Node& root) {
   Config c;
   c.path = path;
@@ -133,14 +171,22 @@ Config read(const std::string& path, const YAML::Node& root) {
       std::string name = kv.first.as<std::string>();
       if (name == "sim") fail(path, kv.first, "`sim` is built in; configure it under `sim:`");
       CommandBackendSpec spec;
-      if (!kv.second.IsNull()) check_keys(path, kv.second, "backends." + name, {"command", "shell", "timeout", "retries", "retry_delay"});
+      if (!kv.second.IsNull())
+        check_keys(path, kv.second, "backends." + name,
+                   {"command", "shell", "timeout", "retries", "retry_delay", "type", "program"});
       bool builtin = builtin_command_backend(name, &spec);
       spec.name = name;
       if (kv.second["command"] && kv.second["shell"])
         fail(path, kv.first, "backend `" + name + "` has both `command:` and `shell:`; keep one " +
                                  "(`command` runs a program with arguments, `shell` a line with /bin/sh -c)");
-      if (kv.second["command"]) spec.argv = strings(path, kv.second["command"], "command");
+      read_claude_keys(path, kv.second, &spec);
+      if (kv.second["command"]) {
+        spec.kind = "command";
+        spec.argv = strings(path, kv.second["command"], "command");
+        check_placeholders(path, kv.second["command"]);
+      }
       if (kv.second["shell"]) {
+        spec.kind = "command";
         spec.shell = scalar(path, kv.second["shell"], "shell");
         spec.argv.clear();
       }

@@ -13,6 +13,7 @@ namespace flow::rt {
 struct Route {
   std::string backend;  // "" = not set here
   std::string pool;     // "" = not set here
+  std::string model;    // models: only; the name the backend gets ("" = the model as written)
 };
 
 struct Config {

@@ -115,3 +115,29 @@ backends:
         "f.yaml:2:35: `retry_delay` must be seconds, e.g. 5 or 0.5");
   CHECK(parse_config("backends:\n  b: { command: [x], retry_delay: 1. }\n", "f.yaml").ok == false);
 }
+
+TEST_CASE("an unknown placeholder in a command is an error at its place") {
+  ConfigResult r = parse_config("backends:\n  mine:\n    command: [tool, --model, \"{modle}\"]\n",
+                                "flow.yaml");
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.error.rfind("flow.yaml:3:30: unknown placeholder `{modle}` in `command` (known: {model}, ", 0) == 0);
+  r = parse_config("backends:\n  mine:\n    command: \"tool --in {prompt_file} --sys {system_prompt_file} {run_dir}\"\n",
+                   "flow.yaml");
+  CHECK(r.ok);
+}
+
+TEST_CASE("claude is the built-in Claude Code backend; models can be renamed") {
+  ConfigResult r = parse_config(
+      "backends:\n  claude: { program: /opt/claude, timeout: 5 }\n  cmd: { command: [claude, -p] }\n"
+      "  other: { type: claude }\nmodels:\n  opus: { model: claude-opus-4-1 }\n", "flow.yaml");
+  REQUIRE(r.ok);
+  CHECK(r.config.backends["claude"].kind == "claude");
+  CHECK(r.config.backends["claude"].argv == std::vector<std::string>{"/opt/claude"});
+  CHECK(r.config.backends["cmd"].kind == "command");
+  CHECK(r.config.backends["other"].kind == "claude");
+  CHECK(r.config.models["opus"].model == "claude-opus-4-1");
+  r = parse_config("backends:\n  x: { command: [a], program: b }\n", "flow.yaml");
+  CHECK_FALSE(r.ok);
+  r = parse_config("agents:\n  a: { model: x }\n", "flow.yaml");
+  CHECK_FALSE(r.ok);  // renaming models is for models:, not agents:
+}

@@ -2,6 +2,7 @@
 // loop and the reactions to completions are in scheduler.cc.
 #include <chrono>
 
+#include "runtime/agent_fields.h"
 #include "runtime/ask.h"
 #include "runtime/scheduler.h"
 #include "runtime/subprocess.h"
@@ -149,13 +150,16 @@ void Scheduler::dispatch(const Task& t) {
   Cancel* cancel = &cancel_;
   ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
 
-  auto run_shell = [dir, cancel](Completion c, std::string command) {
+  ScopeTracker* scopes = &scopes_;
+  auto run_shell = [dir, cancel, scopes](Completion c, std::string command) {
     int64_t t0 = now_ms();
     SubprocessSpec sp;
     sp.argv = {"/bin/sh", "-c", command};
     sp.merge_stderr = true;
     sp.record_dir = dir + "/procs";
+    int scope = scopes->begin(WriteScope{true, {}});  // a command may write anywhere
     SubprocessResult r = run_subprocess(sp, cancel);
+    scopes->end(scope);
     c.ms = now_ms() - t0;
     c.ok = r.ok();
     c.cancelled = r.cancelled;
@@ -165,20 +169,41 @@ void Scheduler::dispatch(const Task& t) {
     c.hash = output_hash(c.output);
     return c;
   };
-  auto run_agent = [dir, cancel](Completion c, Backend* backend, AgentRequest req) {
+  auto run_agent = [dir, cancel, scopes](Completion c, Backend* backend, AgentRequest req,
+                                         WriteScope scope) {
     int64_t t0 = now_ms();
     save(dir, c.prompt_file, req.prompt, &c.store_error);
     if (!c.store_error.empty()) {  // no call whose prompt is not on record
       c.hash = output_hash("");
       return c;
     }
+    // A real agent's changes to the working tree must stay inside the write scopes of the
+    // steps that ran meanwhile; simulated agents write nothing.
+    bool check = !backend->simulated();
+    std::set<std::string> skip = untracked_dirs(dir);
+    TreeSnapshot before;
+    int token = 0;
+    if (check) {
+      token = scopes->begin(scope);
+      before = snapshot_tree(".", skip);
+    }
     AgentResult r = backend->call(req, cancel);
+    if (check) {
+      WriteScope allowed = scopes->end(token);
+      std::string bad = scope_violation(req.agent, before, snapshot_tree(".", skip), allowed);
+      if (!bad.empty()) {  // not retried: a second call would break the scope again
+        r.ok = false;
+        r.retryable = false;
+        r.error = r.error.empty() ? bad : r.error + "\n" + bad;
+      }
+    }
     c.ms = now_ms() - t0;
     c.ok = r.ok && !cancel->requested();
     c.cancelled = cancel->requested();
     c.retryable = r.retryable && !c.cancelled;
     c.output = std::move(r.output);
     c.error = std::move(r.error);
+    c.usage = r.usage;
     save(dir, c.output_file, c.output, &c.store_error);
     c.hash = output_hash(c.output);
     return c;
@@ -242,11 +267,18 @@ void Scheduler::dispatch(const Task& t) {
     }
     base.prompt_file = step_file(t.node, ns.attempt, t.index, 'c', ".prompt.md");
     base.retry = backend->retry_policy();
+    Context work = gate_work(t.node);
     AgentRequest req{flow_.name, env_.run_id, dir, node.name, node.target, reviewer->name,
-                     reviewer->model, reviewer->role, true, ns.attempt, t.index,
-                     compose_review_prompt(*reviewer, env_.inputs, node.target, gate_work(t.node), ns.attempt),
+                     router_.model_name(reviewer->model), reviewer->role, true, ns.attempt, t.index,
+                     compose_review_prompt(*reviewer, env_.inputs, node.target, work, ns.attempt),
                      dir + "/" + base.prompt_file};
-    submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req); });
+    if (!backend->simulated()) {
+      set_agent_fields(*reviewer, &req);
+      req.system_prompt = agent_instructions(*reviewer);
+      req.user_message = as_user_message(compose_review_task(env_.inputs, node.target, work, ns.attempt));
+    }
+    WriteScope scope = write_scope_of(*reviewer);
+    submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req, scope); });
     return;
   }
 
@@ -289,11 +321,18 @@ void Scheduler::dispatch(const Task& t) {
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
   base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
   base.retry = backend->retry_policy();
-  AgentRequest req{flow_.name, env_.run_id, dir, node.name, "", agent->name, agent->model,
-                   agent->role, false, ns.attempt, t.index,
-                   compose_prompt(*agent, env_.inputs, upstream(t.node), focus, ns.feedback),
+  Context context = upstream(t.node);
+  AgentRequest req{flow_.name, env_.run_id, dir, node.name, "", agent->name,
+                   router_.model_name(agent->model), agent->role, false, ns.attempt, t.index,
+                   compose_prompt(*agent, env_.inputs, context, focus, ns.feedback),
                    dir + "/" + base.prompt_file};
-  submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req); });
+  if (!backend->simulated()) {
+    set_agent_fields(*agent, &req);
+    req.system_prompt = agent_instructions(*agent);
+    req.user_message = as_user_message(compose_task(env_.inputs, context, focus, ns.feedback));
+  }
+  WriteScope scope = write_scope_of(*agent);
+  submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req, scope); });
 }
 
 }  // namespace flow::rt

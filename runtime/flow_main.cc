@@ -61,6 +61,9 @@ int flow_main(int argc, char** argv) {
   CLI::App* show_cmd = app.add_subcommand("show", "Print a run's summary table and events");
   show_cmd->add_option("run", show_id, "Run id (see `flow runs`)")->required();
   show_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
+  bool show_json = false;
+  show_cmd->add_flag("--json", show_json,
+                     "Print the run, its steps and their cost and tokens as one JSON document");
 
   try {
     app.parse(argc, argv);
@@ -77,7 +80,9 @@ int flow_main(int argc, char** argv) {
     return flow::rt::resume_command(resume);
   }
   if (*runs_cmd) return flow::rt::list_runs_command(run_root);
-  if (*show_cmd) return flow::rt::show_run_command(run_root, show_id);
+  if (*show_cmd)
+    return show_json ? flow::rt::show_run_json_command(run_root, show_id)
+                     : flow::rt::show_run_command(run_root, show_id);
   return 2;
 }
 

@@ -124,4 +124,26 @@ int show_run_command(const std::string& root, const std::string& run) {
   return ok ? 0 : 1;
 }
 
+int show_run_json_command(const std::string& root, const std::string& run) {
+  std::string dir = root + "/" + run;
+  json meta = meta_of(dir);
+  if (meta.empty()) {
+    std::fprintf(stderr, "flow: no run %s under %s (see `flow runs`)\n", run.c_str(), root.c_str());
+    return 2;
+  }
+  Summary s;
+  std::string err;
+  bool ok = scan_events(dir + "/events.jsonl", [&](const json& e) { s.add(e); }, &err);
+  if (!ok) {
+    std::fprintf(stderr, "flow: %s\n", err.c_str());
+    return 1;
+  }
+  ojson out{{"run", run}, {"flow", meta.value("flow", "")}, {"status", live_status(dir, meta)},
+            {"started", meta.value("started", "")}, {"dir", dir}};
+  ojson summary = s.to_json();
+  for (auto& [key, value] : summary.items()) out[key] = value;
+  std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+  return 0;
+}
+
 }  // namespace flow::rt

@@ -13,5 +13,8 @@ std::string summary_table(const std::string& run_dir);
 
 int list_runs_command(const std::string& run_root);
 int show_run_command(const std::string& run_root, const std::string& run);
+// `flow show --json`: the run, one entry per step (kind, status, attempts, time, cost and
+// tokens) and the cost per agent and for the run, as one JSON document.
+int show_run_json_command(const std::string& run_root, const std::string& run);
 
 }  // namespace flow::rt

@@ -66,11 +66,17 @@ std::string trimmed_end(std::string s) {
 
 }  // namespace
 
-std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
-                           const Context& context, const std::string& focus,
-                           const std::string& feedback) {
+std::string agent_instructions(const ir::Agent& agent) {
   std::string out = trimmed_end(agent.prompt);
-  if (out.empty()) out = "You are the agent `" + agent.name + "`.";
+  if (out.empty())
+    out = agent.role == "reviewer" ? "You are the reviewer `" + agent.name + "`."
+                                   : "You are the agent `" + agent.name + "`.";
+  return out;
+}
+
+std::string compose_task(const InputValues& inputs, const Context& context,
+                         const std::string& focus, const std::string& feedback) {
+  std::string out;
   append_inputs(out, inputs);
   append_context(out, context, "Outputs of earlier steps");
   if (!focus.empty()) out += fmt::format("\n\n# Focus\n\n{}\n", focus);
@@ -79,6 +85,25 @@ std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
         "\n\n# Feedback from review\n\nYour previous attempt was sent back. Address this "
         "feedback:\n\n{}\n",
         trimmed_end(feedback));
+  return out;
+}
+
+std::string compose_review_task(const InputValues& inputs, const std::string& target,
+                                const Context& work, int attempt) {
+  std::string out;
+  append_inputs(out, inputs);
+  append_context(out, work, fmt::format("Work under review: {} (attempt {})", target, attempt).c_str());
+  out += "\n\n# How to answer\n\n";
+  out += kVerdictInstructions;
+  return out;
+}
+
+std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
+                           const Context& context, const std::string& focus,
+                           const std::string& feedback) {
+  std::string out = trimmed_end(agent.prompt);
+  if (out.empty()) out = "You are the agent `" + agent.name + "`.";
+  out += compose_task(inputs, context, focus, feedback);
   if (out.back() != '\n') out += '\n';
   return out;
 }
@@ -87,11 +112,16 @@ std::string compose_review_prompt(const ir::Agent& reviewer, const InputValues& 
                                   const std::string& target, const Context& work, int attempt) {
   std::string out = trimmed_end(reviewer.prompt);
   if (out.empty()) out = "You are the reviewer `" + reviewer.name + "`.";
-  append_inputs(out, inputs);
-  append_context(out, work, fmt::format("Work under review: {} (attempt {})", target, attempt).c_str());
-  out += "\n\n# How to answer\n\n";
-  out += kVerdictInstructions;
+  out += compose_review_task(inputs, target, work, attempt);
   return out;
+}
+
+std::string as_user_message(std::string task) {
+  size_t start = task.find_first_not_of('\n');
+  task.erase(0, start == std::string::npos ? task.size() : start);
+  if (task.empty()) return "Do the work your instructions describe.\n";
+  if (task.back() != '\n') task += '\n';
+  return task;
 }
 
 }  // namespace flow::rt

@@ -44,4 +44,15 @@ std::string compose_review_prompt(const ir::Agent& reviewer, const InputValues& 
 
 extern const char* const kVerdictInstructions;
 
+// The same prompts in two parts, for backends that take a system prompt: the agent's own
+// instructions, and the task (inputs, context, focus, feedback; for a review the work and how
+// to answer). compose_prompt is the two joined.
+std::string agent_instructions(const ir::Agent& agent);
+std::string compose_task(const InputValues& inputs, const Context& context,
+                         const std::string& focus, const std::string& feedback);
+std::string compose_review_task(const InputValues& inputs, const std::string& target,
+                                const Context& work, int attempt);
+// The task as a user message: leading blank lines dropped, never empty.
+std::string as_user_message(std::string task);
+
 }  // namespace flow::rt

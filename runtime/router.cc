@@ -14,7 +14,8 @@ Backend* Router::get(const std::string& agent, const std::string& model, std::st
   if (name == "sim") {
     b = make_sim_backend(config.sim);
   } else if (auto spec = config.backends.find(name); spec != config.backends.end()) {
-    b = make_command_backend(spec->second);
+    b = spec->second.kind == "claude" ? make_claude_backend(spec->second)
+                                      : make_command_backend(spec->second);
   } else {
     CommandBackendSpec builtin;
     if (!builtin_command_backend(name, &builtin)) {
@@ -22,11 +23,16 @@ Backend* Router::get(const std::string& agent, const std::string& model, std::st
                "ollama) or one defined under `backends:` in the config file";
       return nullptr;
     }
-    b = make_command_backend(builtin);
+    b = builtin.kind == "claude" ? make_claude_backend(builtin) : make_command_backend(builtin);
   }
   Backend* raw = b.get();
   backends[name] = std::move(b);
   return raw;
+}
+
+std::string Router::model_name(const std::string& model) const {
+  auto m = config.models.find(model);
+  return m != config.models.end() && !m->second.model.empty() ? m->second.model : model;
 }
 
 }  // namespace flow::rt

@@ -19,6 +19,8 @@ struct Router {
   Backend* get(const std::string& agent, const std::string& model, std::string* error);
   // The name `get` would use (for the banner and events).
   std::string name_for(const std::string& agent, const std::string& model) const;
+  // The model name a backend gets: `models.MODEL.model` when the config maps it, else as given.
+  std::string model_name(const std::string& model) const;
 };
 
 }  // namespace flow::rt

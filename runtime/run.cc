@@ -229,6 +229,19 @@ bool check_config(const json& opt) {
   return true;
 }
 
+// Once per run, before anything is dispatched: each backend in use can serve it (for
+// `claude`, its version is recent enough).
+bool backends_ready(RunState& s) {
+  for (const auto& [name, backend] : s.router.backends) {
+    std::string err;
+    if (!backend->check_ready(&err)) {
+      error(err);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int run_command(const RunRequest& req) {
@@ -305,6 +318,7 @@ int run_command(const RunRequest& req) {
                   "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
     return kExitOk;
   }
+  if (!backends_ready(s)) return kExitUsage;
 
   std::string err;
   if (!make_dirs(req.run_root, &err)) {
@@ -394,6 +408,7 @@ int resume_command(const ResumeRequest& req) {
   SimOptions sim;
   sim_from_json(opt.value("sim", json::object()), &sim);
   if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;
+  if (!backends_ready(s)) return kExitUsage;
   EventsRead events = read_events(s.dir + "/events.jsonl");
   if (!events.ok) {
     error(events.error);

@@ -10,6 +10,7 @@
 #include "runtime/ask.h"
 #include "runtime/proc_track.h"
 #include "runtime/subprocess.h"
+#include "runtime/usage.h"
 #include "runtime/verdict.h"
 
 namespace flow::rt {
@@ -257,6 +258,8 @@ void Scheduler::handle(Completion& c) {
     return store_failed(node.name, c.store_error);
   }
   if (!c.ok) ev["error"] = c.cancelled ? "interrupted" : c.error;
+  if (c.usage.known)
+    add_usage(ev, node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].agent : node.agent, c.usage);
   emit(std::move(ev));
   if (c.cancelled) return;  // unfinished: resume runs it again
   if (c.kind == "human" && !c.refused) {

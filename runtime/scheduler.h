@@ -24,6 +24,7 @@
 #include "runtime/router.h"
 #include "runtime/run_store.h"
 #include "runtime/status.h"
+#include "runtime/write_scope.h"
 
 namespace flow::rt {
 
@@ -73,6 +74,7 @@ class Scheduler {
     RetryPolicy retry;
     std::function<Completion(Completion)> job;
     std::string store_error;  // writing the prompt or output file failed: nothing counts
+    AgentUsage usage;  // what the agent program reported (known only for `claude`)
   };
 
   void fill();
@@ -97,6 +99,7 @@ class Scheduler {
   void worker_main();
 
   RunEnv env_;
+  ScopeTracker scopes_;  // write scopes of the steps running now (write_scope.h)
   Plan& plan_;
   const ir::Flow& flow_;
   EventLog& log_;

@@ -71,9 +71,12 @@ std::string format_event_text(const json& e) {
     return head + fmt::format("start {}{} ({}, attempt {})", step, item(e), what, num(e, "attempt"));
   }
   if (ev == "attempt") {
+    std::string cost = e.contains("cost_usd") && e["cost_usd"].is_number()
+                           ? ", " + format_cost(e["cost_usd"].get<double>())
+                           : "";
     if (e.value("ok", false))
-      return head + fmt::format("ok    {}{} (attempt {}, {})", step, item(e), num(e, "attempt"),
-                                seconds(num(e, "duration_ms")));
+      return head + fmt::format("ok    {}{} (attempt {}, {}{})", step, item(e), num(e, "attempt"),
+                                seconds(num(e, "duration_ms")), cost);
     return head + fmt::format("error {}{} (attempt {}): {}", step, item(e), num(e, "attempt"),
                               first_line(str(e, "error")));
   }
@@ -188,7 +191,10 @@ class TtyStatus : public Status {
     std::string ev = str(e, "event"), key = str(e, "step") + item(e);
     if (ev == "run_start") steps_ = num(e, "steps");
     if (ev == "dispatch") running_[key] = {now(), num(e, "attempt")};
-    if (ev == "attempt") running_.erase(key);
+    if (ev == "attempt") {
+      running_.erase(key);
+      usage_.add(e);
+    }
     if (ev == "done" || ev == "skip") finish_step(str(e, "step"), true);
     if (ev == "gate_pass") finish_step(str(e, "gate"), true);
     if (ev == "retry" && e.contains("steps"))
@@ -251,8 +257,10 @@ class TtyStatus : public Status {
   void draw() {
     if (closed_) return;
     double t = now();
-    std::fprintf(out_, "\x1b[1m%zu/%lld steps finished, %zu running, %.0fs\x1b[0m\n",
-                 finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_);
+    std::string cost = usage_.any() ? ", " + format_cost(usage_.run().cost_usd) : "";
+    std::fprintf(out_, "\x1b[1m%zu/%lld steps finished, %zu running, %.0fs%s\x1b[0m\n",
+                 finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_,
+                 cost.c_str());
     ++drawn_;
     if (!stages_.empty()) {
       std::fprintf(out_, "  stages: %s\n", printable(stage_line()).c_str());
@@ -289,6 +297,7 @@ class TtyStatus : public Status {
     int total, done;
   };
   std::map<std::string, Running> running_;
+  UsageBook usage_;
   std::set<std::string> finished_;
   std::vector<Stage> stages_;
   std::unordered_map<std::string, size_t> stage_of_;
@@ -320,6 +329,7 @@ void Summary::add(const json& e) {
     if (r.status == "unfinished" || r.status == "done" || r.status == "passed") r.status = "running";
   } else if (ev == "attempt") {
     row(str(e, "step")).ms += num(e, "duration_ms");
+    usage_.add(e);
   } else if (ev == "done") {
     row(str(e, "step")).status = "done";
   } else if (ev == "skip") {
@@ -337,6 +347,20 @@ void Summary::add(const json& e) {
     for (auto& [name, r] : rows_)
       if (r.status == "running") r.status = "interrupted";
   }
+}
+
+ojson Summary::to_json() const {
+  ojson steps = ojson::array();
+  for (const std::string& s : order_) {
+    const Row& r = rows_.at(s);
+    ojson row{{"step", s}, {"kind", r.kind.empty() ? "-" : r.kind}, {"status", r.status},
+              {"attempts", r.attempts}, {"duration_ms", r.ms}};
+    if (const UsageTotals* u = usage_.step(s)) row["usage"] = u->to_json();
+    steps.push_back(std::move(row));
+  }
+  ojson agents = ojson::object();
+  for (const auto& [name, u] : usage_.agents()) agents[name] = u.to_json();
+  return {{"steps", std::move(steps)}, {"agents", std::move(agents)}, {"total", usage_.run().to_json()}};
 }
 
 std::string Summary::table() const { return printable(table_text()); }
@@ -362,13 +386,20 @@ std::string Summary::table_text() const {
     out.back() = '\n';
     if (shown.empty()) return out;
   }
-  out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", "step", w, "kind", "status",
+  const bool costs = usage_.any();  // cost and token columns only when some call reported them
+  out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}", "step", w, "kind", "status",
                      "attempts", "time");
+  out += costs ? fmt::format("  {:>9}  {:>9}\n", "cost", "tokens") : "\n";
   for (const std::string* s : shown) {
     const Row& r = rows_.at(*s);
-    out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}\n", *s, w,
+    out += fmt::format("{:<{}}  {:<7}  {:<11}  {:>8}  {:>8}", *s, w,
                        r.kind.empty() ? "-" : r.kind, r.status, r.attempts, seconds(r.ms));
+    const UsageTotals* u = costs ? usage_.step(*s) : nullptr;
+    if (costs) out += u ? fmt::format("  {:>9}  {:>9}\n", format_cost(u->cost_usd), u->tokens())
+                        : fmt::format("  {:>9}  {:>9}\n", "-", "-");
+    else out += "\n";
   }
+  out += usage_.report();
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir.h"
+#include "runtime/usage.h"
 
 namespace flow::rt {
 
@@ -41,6 +42,9 @@ class Summary {
  public:
   void add(const nlohmann::json& e);
   std::string table() const;  // printable()
+  const UsageBook& usage() const { return usage_; }
+  // {"steps": [{step, kind, status, attempts, duration_ms, usage?}], "agents": {...}, "total": {...}}
+  ojson to_json() const;
 
  private:
   std::string table_text() const;
@@ -52,6 +56,7 @@ class Summary {
   std::vector<std::string> order_;
   std::map<std::string, Row> rows_;
   Row& row(const std::string& step);
+  UsageBook usage_;  // cost and tokens, when the backend reports them (a cost column then)
 };
 
 }  // namespace flow::rt

@@ -1,0 +1,75 @@
+#include "runtime/usage.h"
+
+#include <fmt/format.h>
+
+namespace flow::rt {
+
+using json = nlohmann::json;
+
+void add_usage(nlohmann::ordered_json& ev, const std::string& agent, const AgentUsage& u) {
+  if (!u.known) return;
+  ev["agent"] = agent;
+  ev["cost_usd"] = u.cost_usd;
+  ev["input_tokens"] = u.input_tokens;
+  ev["output_tokens"] = u.output_tokens;
+  ev["cache_read_tokens"] = u.cache_read_tokens;
+  ev["cache_creation_tokens"] = u.cache_creation_tokens;
+  ev["turns"] = u.num_turns;
+  if (!u.session_id.empty()) ev["session_id"] = u.session_id;
+}
+
+namespace {
+
+int64_t count(const json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+}  // namespace
+
+void UsageTotals::add(const json& e) {
+  ++calls;
+  if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) cost_usd += c->get<double>();
+  input_tokens += count(e, "input_tokens");
+  output_tokens += count(e, "output_tokens");
+  cache_read_tokens += count(e, "cache_read_tokens");
+  cache_creation_tokens += count(e, "cache_creation_tokens");
+  turns += count(e, "turns");
+}
+
+nlohmann::ordered_json UsageTotals::to_json() const {
+  return {{"calls", calls},
+          {"cost_usd", cost_usd},
+          {"input_tokens", input_tokens},
+          {"output_tokens", output_tokens},
+          {"cache_read_tokens", cache_read_tokens},
+          {"cache_creation_tokens", cache_creation_tokens},
+          {"turns", turns}};
+}
+
+void UsageBook::add(const json& e) {
+  if (!e.is_object() || e.value("event", "") != "attempt" || !e.contains("cost_usd")) return;
+  run_.add(e);
+  steps_[e.value("step", "")].add(e);
+  agents_[e.value("agent", "")].add(e);
+}
+
+const UsageTotals* UsageBook::step(const std::string& name) const {
+  auto it = steps_.find(name);
+  return it == steps_.end() ? nullptr : &it->second;
+}
+
+std::string UsageBook::report() const {
+  if (!any()) return "";
+  std::string per_agent;
+  for (const auto& [name, t] : agents_)
+    per_agent += fmt::format("{}{} {}", per_agent.empty() ? "" : ", ", name, format_cost(t.cost_usd));
+  return fmt::format(
+      "cost: {} in {} calls ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
+      format_cost(run_.cost_usd), run_.calls, per_agent, run_.input_tokens, run_.output_tokens,
+      run_.cache_read_tokens, run_.cache_creation_tokens);
+}
+
+std::string format_cost(double usd) { return fmt::format("${:.4f}", usd); }
+
+}  // namespace flow::rt
