@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/claude_stream.h"
 #include "runtime/run_store.h"
 #include "runtime/subprocess.h"
@@ -25,6 +27,33 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }
 
 bool is_mcp_tool(const std::string& t) { return t.rfind("mcp__", 0) == 0; }
+
+}  // namespace
+
+McpConfig mcp_config(const std::string& mcp_servers) {
+  McpConfig out;
+  if (mcp_servers.empty()) return out;
+  nlohmann::json given = nlohmann::json::parse(mcp_servers, nullptr, false);
+  nlohmann::json servers = nlohmann::json::object();
+  bool names = false;
+  auto take = [&](const nlohmann::json& object) {
+    for (const auto& [name, definition] : object.items()) servers[name] = definition;
+  };
+  if (given.is_object()) take(given);
+  if (given.is_array())
+    for (const nlohmann::json& entry : given) {
+      if (entry.is_object()) take(entry);
+      else names = true;
+    }
+  if (!servers.empty())
+    out.servers = nlohmann::json{{"mcpServers", servers}}.dump(-1, ' ', false,
+                                                               nlohmann::json::error_handler_t::replace);
+  // Only the agent's own servers, unless it names servers the user configured elsewhere.
+  out.strict = !servers.empty() && !names;
+  return out;
+}
+
+namespace {
 
 // "2.1.9" < "2.1.10": compare numerically, part by part.
 bool older(const std::vector<int>& a, const std::vector<int>& b) {
@@ -188,10 +217,9 @@ bool claude_arguments(const AgentRequest& req, const std::string& system_prompt_
   if (!mode.empty()) add({"--permission-mode", mode});
   add({"--permission-prompts", "none"});
   if (req.max_turns > 0) add({"--max-turns", std::to_string(req.max_turns)});
-  // A mapping of server names to definitions; a list (names of servers configured elsewhere)
-  // leaves Claude Code's own MCP configuration in place.
-  if (!req.mcp_servers.empty() && req.mcp_servers.front() == '{')
-    add({"--mcp-config", "{\"mcpServers\":" + req.mcp_servers + "}", "--strict-mcp-config"});
+  McpConfig mcp = mcp_config(req.mcp_servers);
+  if (!mcp.servers.empty()) add({"--mcp-config", mcp.servers});
+  if (mcp.strict) add({"--strict-mcp-config"});
   return true;
 }
 

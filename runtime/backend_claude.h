@@ -27,6 +27,16 @@ bool claude_writing_tool(const std::string& tool);
 bool claude_arguments(const AgentRequest& req, const std::string& system_prompt_file,
                       std::vector<std::string>* args, std::string* error);
 
+// The agent's `mcpServers` (IR JSON text: a list of server names and inline {name: definition}
+// objects, or a mapping) as Claude Code's --mcp-config value: {"mcpServers": {...}} with the
+// inline definitions ("" when there are none). `strict` (--strict-mcp-config, only these
+// servers) unless the agent also names servers the user configured elsewhere.
+struct McpConfig {
+  std::string servers;
+  bool strict = false;
+};
+McpConfig mcp_config(const std::string& mcp_servers);
+
 // "2.1.330 (Claude Code)" → {2, 1, 330}; empty when it is not a version.
 std::vector<int> parse_claude_version(const std::string& text);
 

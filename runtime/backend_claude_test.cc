@@ -62,11 +62,25 @@ TEST_CASE("tools: absent keeps the default set, empty gives none, unscoped write
   CHECK(p.allowed == std::vector<std::string>{"Write", "mcp__db__query"});
 }
 
+TEST_CASE("mcpServers: inline definitions become --mcp-config; named servers keep the user's") {
+  CHECK(mcp_config("").servers.empty());
+  McpConfig inline_only = mcp_config(R"([{"db":{"command":"db-mcp"}}])");
+  CHECK(inline_only.servers == R"({"mcpServers":{"db":{"command":"db-mcp"}}})");
+  CHECK(inline_only.strict);
+  McpConfig mixed = mcp_config(R"(["slack",{"db":{"command":"db-mcp"}}])");
+  CHECK(mixed.servers == R"({"mcpServers":{"db":{"command":"db-mcp"}}})");
+  CHECK_FALSE(mixed.strict);
+  McpConfig names = mcp_config(R"(["slack","github"])");
+  CHECK(names.servers.empty());
+  CHECK_FALSE(names.strict);
+  CHECK(mcp_config(R"({"db":{"command":"db-mcp"}})").strict);
+}
+
 TEST_CASE("the command line: model only when real, prompts off, stream-json") {
   AgentRequest r = writer();
   r.max_turns = 7;
   r.disallowed_tools = {"WebFetch"};
-  r.mcp_servers = R"({"db":{"command":"db-mcp"}})";
+  r.mcp_servers = R"([{"db":{"command":"db-mcp"}}])";
   std::vector<std::string> a = args_of(r);
   CHECK(a[0] == "-p");
   CHECK(has_pair(a, "--output-format", "stream-json"));
