@@ -12,30 +12,9 @@ import subprocess
 import sys
 import tempfile
 
+from flowtest import check, failures, node, write_ir
+
 FLOW = os.path.abspath(sys.argv[1])
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print(f"FAIL: {what}")
-
-
-def node(i, name, kind, deps, **extra):
-    n = {"id": i, "name": name, "kind": kind, "stage": "main", "deps": deps, "loc": None}
-    n.update(extra)
-    return n
-
-
-def write_ir(path, nodes, inputs=(), agents=("planner", "critic")):
-    ir = {"version": 2, "name": "demo", "description": "", "source": "", "inputs": list(inputs),
-          "agents": [{"name": a, "role": "reviewer" if a == "critic" else "worker",
-                      "model": "sonnet", "prompt": f"You are the {a}."} for a in agents],
-          "stages": [], "nodes": nodes, "rules": []}
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(ir, f)
-    return path
 
 
 def flow(*args, cwd, stdin=subprocess.DEVNULL):

@@ -15,30 +15,15 @@ import sys
 import tempfile
 import time
 
+import flowtest
+from flowtest import check, failures, node
+
 FLOW = os.path.abspath(sys.argv[1])
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print(f"FAIL: {what}")
-
-
-def node(i, name, kind, deps, **extra):
-    n = {"id": i, "name": name, "kind": kind, "stage": "main", "deps": deps, "loc": None}
-    n.update(extra)
-    return n
 
 
 def write_ir(work, nodes, agents=("worker",)):
-    ir = {"version": 2, "name": "procs", "description": "", "source": "", "inputs": [],
-          "agents": [{"name": a, "role": "worker", "prompt": f"You are the {a}."} for a in agents],
-          "stages": [], "nodes": nodes, "rules": []}
-    path = os.path.join(work, "flow.json")
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(ir, f)
-    return path
+    return flowtest.write_ir(os.path.join(work, "flow.json"), nodes, agents=agents, name="procs",
+                             model=None)
 
 
 def agent_flow(work, shell, extra=""):
