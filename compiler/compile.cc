@@ -61,6 +61,34 @@ void sort_diagnostics(std::vector<Diagnostic>& diags) {
   });
 }
 
+// `flowc check std/NAME` and `flow run std/NAME` name the standard library's NAME.flow, the
+// way `use std/NAME` does, so they work from any directory. A file at that very path wins: it
+// was named exactly. Returns "" (with `error` set) when the library has no such flow.
+std::string main_file_path(const std::string& path, const std::string& stdlib_dir,
+                           std::string* error) {
+  std::error_code ec;
+  if (path.rfind("std/", 0) != 0 || fs::exists(path, ec)) return path;
+  std::string name = path.substr(4);
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".flow") == 0)
+    name.resize(name.size() - 5);
+  if (stdlib_dir.empty()) {
+    *error = "cannot find the standard library for `" + path +
+             "`; set FLOW_STDLIB to its directory";
+    return "";
+  }
+  fs::path file = fs::path(stdlib_dir) / (name + ".flow");
+  if (fs::is_regular_file(file, ec)) return file.string();
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(stdlib_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".flow") names.push_back("`std/" + it->path().stem().string() + "`");
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+  *error = "no flow `std/" + name + "` in the standard library (" + stdlib_dir + "): " +
+           (names.empty() ? std::string("it has none") : "it has " + list);
+  return "";
+}
+
 }  // namespace
 
 CompileResult compile_file_with_ir(const std::string& path, const CompileOptions& options,
@@ -68,8 +96,13 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
   CompileResult r;
   LoadOptions load{options.search_path,
                    options.stdlib_dir.empty() ? find_stdlib_dir() : options.stdlib_dir};
+  std::string file = main_file_path(path, load.stdlib_dir, &r.io_message);
+  if (file.empty()) {
+    r.io_error = true;
+    return r;
+  }
   Program program;
-  if (!load_files(r.sources, path, load, program, r.diagnostics, r.io_message)) {
+  if (!load_files(r.sources, file, load, program, r.diagnostics, r.io_message)) {
     r.io_error = true;
     return r;
   }

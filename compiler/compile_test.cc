@@ -216,3 +216,19 @@ TEST_CASE("FLOW_STDLIB decides where the standard library is") {
   // Without it, the in-tree stdlib (this build is not installed).
   CHECK(fs::equivalent(flow::find_stdlib_dir(), fs::path(FLOW_SOURCE_DIR) / "stdlib"));
 }
+
+TEST_CASE("a main file named std/NAME is the standard library's NAME.flow, as in `use`") {
+  TempDir t;
+  t.write("std/plan.flow",
+          "flow plan \"p\"\nagent a < description \"a\" >\nstage s a\n");
+  flow::CompileResult r = flow::compile_file("std/plan", opts((t.root / "std").string()));
+  INFO(r.io_message << codes(r.diagnostics));
+  REQUIRE(r.flow);
+  CHECK(r.flow->name == "plan");
+  CHECK(flow::compile_file("std/plan.flow", opts((t.root / "std").string())).flow);
+
+  flow::CompileResult missing = flow::compile_file("std/nothing", opts((t.root / "std").string()));
+  CHECK(missing.io_error);
+  CHECK(missing.io_message == "no flow `std/nothing` in the standard library (" +
+                                  (t.root / "std").string() + "): it has `std/plan`");
+}

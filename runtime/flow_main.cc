@@ -59,7 +59,10 @@ int flow_main(int argc, char** argv) {
 
   std::string show_id;
   CLI::App* show_cmd = app.add_subcommand("show", "Print a run's summary table and events");
-  show_cmd->add_option("run", show_id, "Run id (see `flow runs`)")->required();
+  show_cmd->add_option("run", show_id, "Run id (see `flow runs`), or `last` for the latest run")
+      ->required();
+  std::string show_step;
+  show_cmd->add_option("step", show_step, "Print only what this step answered (e.g. helper)");
   show_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
   bool show_json = false;
   show_cmd->add_flag("--json", show_json,
@@ -80,6 +83,16 @@ int flow_main(int argc, char** argv) {
     return flow::rt::resume_command(resume);
   }
   if (*runs_cmd) return flow::rt::list_runs_command(run_root);
+  if (*show_cmd && show_id == "last") {
+    show_id = flow::rt::latest_run(run_root);
+    if (show_id.empty()) {
+      std::fprintf(stderr, "flow: no runs under %s yet; start one with `flow run FILE`\n",
+                   run_root.c_str());
+      return 2;
+    }
+  }
+  if (*show_cmd && !show_step.empty())
+    return flow::rt::show_step_output_command(run_root, show_id, show_step);
   if (*show_cmd)
     return show_json ? flow::rt::show_run_json_command(run_root, show_id)
                      : flow::rt::show_run_command(run_root, show_id);

@@ -59,6 +59,32 @@ std::string live_status(const std::string& dir, const json& meta) {
   return s;
 }
 
+
+// The file holding what STEP produced: its `done` event's output, else (a step that failed or
+// has not finished) the output of its last attempt. `found` says whether STEP ran at all.
+std::string step_output_file(const std::string& dir, const std::string& step, bool* found,
+                             std::vector<std::string>* steps, std::string* err) {
+  std::string done, last;
+  bool finished = false;
+  scan_events(dir + "/events.jsonl", [&](const json& e) {
+    std::string name = e.value("step", "");
+    std::string ev = e.value("event", "");
+    if (name.empty() || (ev != "done" && ev != "attempt")) return;
+    if (std::find(steps->begin(), steps->end(), name) == steps->end()) steps->push_back(name);
+    if (name != step) return;
+    *found = true;
+    // An empty answer has no file (the hash of "" says so): nothing to print.
+    bool empty = e.value("output_hash", "") == output_hash("");
+    if (ev == "done") {
+      finished = true;
+      done = empty ? "" : e.value("output", "");
+    } else {
+      last = empty ? "" : e.value("output", "");
+    }
+  }, err);
+  return finished ? done : last;
+}
+
 }  // namespace
 
 std::string latest_unfinished_run(const std::string& root) {
@@ -66,6 +92,11 @@ std::string latest_unfinished_run(const std::string& root) {
   for (auto it = ids.rbegin(); it != ids.rend(); ++it)
     if (meta_of(root + "/" + *it).value("status", "") != "succeeded") return *it;
   return "";
+}
+
+std::string latest_run(const std::string& root) {
+  std::vector<std::string> ids = run_ids(root);
+  return ids.empty() ? "" : ids.back();
 }
 
 std::string summary_table(const std::string& dir) {
@@ -122,6 +153,42 @@ int show_run_command(const std::string& root, const std::string& run) {
                         [](const json& e) { std::printf("%s\n", format_event(e).c_str()); }, &err);
   if (!ok) std::fprintf(stderr, "flow: %s\n", err.c_str());
   return ok ? 0 : 1;
+}
+
+int show_step_output_command(const std::string& root, const std::string& run,
+                              const std::string& step) {
+  std::string dir = root + "/" + run;
+  if (meta_of(dir).empty()) {
+    std::fprintf(stderr, "flow: no run %s under %s (see `flow runs`)\n", printable(run).c_str(),
+                 root.c_str());
+    return 2;
+  }
+  bool found = false;
+  std::vector<std::string> steps;
+  std::string err;
+  std::string rel = step_output_file(dir, step, &found, &steps, &err);
+  if (!err.empty()) {
+    std::fprintf(stderr, "flow: %s\n", printable(err).c_str());
+    return 1;
+  }
+  if (!found) {
+    std::string names;
+    for (const std::string& n : steps) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "flow: run %s has no step `%s`; its steps: %s\n", printable(run).c_str(),
+                 printable(step).c_str(), names.empty() ? "(none ran)" : printable(names).c_str());
+    return 2;
+  }
+  if (rel.empty()) return 0;  // the step answered nothing: empty outputs have no file
+  std::string text;
+  if (!read_file(dir + "/" + rel, &text)) {
+    std::fprintf(stderr, "flow: cannot read %s/%s\n", dir.c_str(), printable(rel).c_str());
+    return 1;
+  }
+  // An agent's text is data: it reaches the terminal without its control sequences.
+  std::string out = printable(text);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  std::fputs(out.c_str(), stdout);
+  return 0;
 }
 
 int show_run_json_command(const std::string& root, const std::string& run) {

@@ -390,7 +390,10 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
   }
   std::string report = fmt::format(
       "error: gate `{}` rejected `{}` {} times (retries {}, else {})\n  last feedback: {}\n"
-      "  to go on anyway, give the gate `else continue`; to try again: flow resume {}",
+      "  to try again: flow resume {} (it runs the flow as compiled when the run started: "
+      "edits to the .flow file do not apply)\n"
+      "  to go on anyway: give the gate `else continue` in the .flow file, then start a new run "
+      "with flow run",
       node.name, node.target, attempts, node.retries, ir::to_string(node.on_exhausted),
       feedback.empty() ? "(none)" : feedback, env_.run_id);
   fail_run(node.name, "retries exhausted", report);

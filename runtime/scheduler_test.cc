@@ -120,7 +120,10 @@ TEST_CASE("exhausted retries with else stop end the run with a clear report") {
   CHECK(r.report ==
         "error: gate `draft/gate` rejected `draft` 2 times (retries 1, else stop)\n"
         "  last feedback: Still wrong.\n"
-        "  to go on anyway, give the gate `else continue`; to try again: flow resume test-run");
+        "  to try again: flow resume test-run (it runs the flow as compiled when the run "
+        "started: edits to the .flow file do not apply)\n"
+        "  to go on anyway: give the gate `else continue` in the .flow file, then start a new "
+        "run with flow run");
   CHECK(steps_called(fake) == std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate"});
   CHECK(of_kind(r.events, "exhausted")[0]["action"] == "stop");
   CHECK(of_kind(r.events, "run_end")[0]["status"] == "failed");

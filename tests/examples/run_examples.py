@@ -144,7 +144,7 @@ def tutorial_snippets(flowc, flow, src):
     if not expect(len(blocks) >= 8, f"docs/tutorial.md has {len(blocks)} flow snippets, expected 8"):
         return
     hello = blocks[0]
-    with_critic = hello.replace("stage answer helper\n", "") + blocks[1]
+    with_critic = blocks[1]  # the tutorial shows hello.flow again, whole, with its critic
     complete = {"hello": hello, "hello-with-critic": with_critic, "research": blocks[2],
                 "policies": blocks[7]}
     work = tempfile.mkdtemp(prefix="flowtest-tutorial-")

@@ -154,6 +154,29 @@ def main():
         run, ev = events_of(work)
         with open(os.path.join(work, ".flow", "runs", run, "steps", "plan.a1.output.md")) as f:
             check(f.read() == "demo/plan/planner/sonnet/1\nYou are the planner.\n", "command backend output")
+        # `flow show RUN STEP`: one step's answer, of this run only, made safe for the terminal.
+        r = flow("show", run, "plan", cwd=work)
+        check(r.returncode == 0 and r.stdout == "demo/plan/planner/sonnet/1\nYou are the planner.\n",
+              f"show RUN STEP prints the step's output: {r.stdout!r} {r.stderr!r}")
+        r = flow("show", run, "nosuch", cwd=work)
+        check(r.returncode == 2 and r.stderr.startswith(f"flow: run {run} has no step `nosuch`; "
+                                                        "its steps: ") and "plan" in r.stderr,
+              f"show of an unknown step: {r.stderr!r}")
+        with open(conf, "w") as f:
+            f.write("default_backend: echo\nbackends:\n  echo:\n    shell: |\n"
+                    "      if [ \"$FLOW_REVIEW\" = 1 ]; then echo 'VERDICT: PASS'; exit 0; fi\n"
+                    "      printf '\\033]0;owned\\007safe\\033[2J\\r\\n'\n")
+        r = flow("run", ir, "-i", "feature=login", cwd=work)
+        run, _ = events_of(work)
+        r = flow("show", run, "plan", cwd=work)
+        check(r.returncode == 0 and r.stdout == "safe\n", f"show RUN STEP strips escapes: {r.stdout!r}")
+        r = flow("show", "last", "plan", cwd=work)
+        check(r.returncode == 0 and r.stdout == "safe\n", f"show last STEP is the latest run: {r.stdout!r}")
+        empty = os.path.join(work, "empty")
+        os.mkdir(empty)
+        r = flow("show", "last", cwd=empty)
+        check(r.returncode == 2 and r.stderr == "flow: no runs under .flow/runs yet; start one with "
+              "`flow run FILE`\n", f"show last without runs: {r.stderr!r}")
         with open(conf, "w") as f:
             f.write("backends:\n  b: {}\n")
         r = flow("run", ir, "-i", "feature=login", cwd=work)
