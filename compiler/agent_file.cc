@@ -135,7 +135,7 @@ struct Loader {
     if (m.is_null() || m.pos < 0) return span_at(0, 3);
     return span_at(std::min(fm.begin + static_cast<size_t>(m.pos), file.text.size()), length);
   }
-  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+  void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
     d.help = std::move(help);
     diags.push_back(std::move(d));

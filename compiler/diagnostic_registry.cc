@@ -1,7 +1,6 @@
 #include "compiler/diagnostic_registry.h"
 
 #include <algorithm>
-#include <cassert>
 
 #include "lang/syntax_errors.h"
 
@@ -41,12 +40,14 @@ const DiagnosticKind* find_diagnostic_kind(std::string_view code) {
   return it != kinds.end() && it->code == code ? &*it : nullptr;
 }
 
-Diagnostic make_diagnostic(std::string_view code, const Span& span, std::string message) {
-  const DiagnosticKind* kind = find_diagnostic_kind(code);
-  assert(kind && "diagnostic code missing from compiler/diagnostics.def");
+void unknown_diagnostic_code() {}
+
+Diagnostic make_diagnostic(DiagCode code, const Span& span, std::string message) {
+  // DiagCode only holds codes of diagnostics.def, so the lookup always finds one.
+  const DiagnosticKind* kind = find_diagnostic_kind(code.value);
   Diagnostic d;
   d.severity = kind ? kind->severity : Severity::Error;
-  d.code = std::string(code);
+  d.code = std::string(code.value);
   d.message = std::move(message);
   d.span = span;
   return d;

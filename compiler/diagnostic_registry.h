@@ -23,8 +23,29 @@ const std::vector<DiagnosticKind>& diagnostic_kinds();
 // nullptr when the code is unknown.
 const DiagnosticKind* find_diagnostic_kind(std::string_view code);
 
-// A diagnostic of a registered kind, with the kind's default severity. Aborts in debug
-// builds on an unknown code so a typo cannot ship.
-Diagnostic make_diagnostic(std::string_view code, const Span& span, std::string message);
+// The codes compiler/diagnostics.def declares, for the compile-time check below.
+inline constexpr std::string_view kCompilerDiagnosticCodes[] = {
+#define DIAG(code, severity, title, explanation) #code,
+#include "compiler/diagnostics.def"
+#undef DIAG
+};
+
+// Not constexpr on purpose: a DiagCode built from a code the table lacks calls it, which a
+// consteval constructor cannot do, so a misspelt code is a compile error in every build type.
+void unknown_diagnostic_code();
+
+// A code the compiler emits, checked while compiling: `make_diagnostic("E0101", ...)` builds
+// and `make_diagnostic("E1010", ...)` does not.
+struct DiagCode {
+  std::string_view value;
+  consteval DiagCode(const char* code) : value(code) {
+    bool known = false;
+    for (std::string_view c : kCompilerDiagnosticCodes) known = known || c == value;
+    if (!known) unknown_diagnostic_code();
+  }
+};
+
+// A diagnostic of a registered kind, with the kind's default severity.
+Diagnostic make_diagnostic(DiagCode code, const Span& span, std::string message);
 
 }  // namespace flow

@@ -43,7 +43,9 @@ bool globs_overlap(std::string_view a, std::string_view b) {
   PairSearch s(a, b);
   s.push(0, 0);
   while (!s.todo.empty()) {
-    auto [i, j] = s.todo.back();
+    // Plain variables, not a structured binding: lambdas below capture them (C++20 allows
+    // capturing bindings, clang 14 does not).
+    const size_t i = s.todo.back().first, j = s.todo.back().second;
     s.todo.pop_back();
     if (i == a.size() && j == b.size()) return true;
     skips(a, i, [&](size_t ni) { s.push(ni, j); });
@@ -64,7 +66,9 @@ bool glob_within(std::string_view inner, std::string_view outer) {
   s.push(0, 0);
   auto token_len = [&](size_t i) { return star2(inner, i) ? 2 : 1; };
   while (!s.todo.empty()) {
-    auto [i, j] = s.todo.back();
+    // Plain variables, not a structured binding: lambdas below capture them (C++20 allows
+    // capturing bindings, clang 14 does not).
+    const size_t i = s.todo.back().first, j = s.todo.back().second;
     s.todo.pop_back();
     if (i == inner.size() && j == outer.size()) return true;
     skips(outer, j, [&](size_t nj) { s.push(i, nj); });

@@ -53,7 +53,7 @@ struct Lowerer {
   std::string stage;
   uint32_t block_counter = 0;
 
-  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+  void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
     d.help = std::move(help);
     diags.push_back(std::move(d));
@@ -115,11 +115,11 @@ struct Lowerer {
     return true;
   }
 
-  bool check_agent(const ast::Ident& name, std::string_view code) {
+  bool check_agent(const ast::Ident& name, DiagCode code) {
     out.referenced_agents.insert(name.name);
     if (program.find_agent(name.name)) return true;
     report(code, name.span,
-           fmt::format("{} `{}` is not declared", code == "E0300" ? "reviewer" : "agent",
+           fmt::format("{} `{}` is not declared", code.value == "E0300" ? "reviewer" : "agent",
                        name.name),
            suggest_agents().did_you_mean(name.name,
                         "declare it with `agent NAME < ... >` or `agent NAME from \"FILE.md\"`, "
@@ -390,7 +390,7 @@ struct Lowerer {
              : fmt::format("`{}` finishes only after `{}`; name a step that runs before `{}`, or "
                            "move `{}` out of it",
                            name, ref.from, name, ref.from);
-    report(uses ? "E0401" : "E0200", ref.name->span, std::move(message), std::move(help));
+    report(uses ? DiagCode("E0401") : DiagCode("E0200"), ref.name->span, std::move(message), std::move(help));
   }
 
   void bind_refs() {

@@ -61,7 +61,7 @@ struct Resolver {
   std::vector<Diagnostic>& diags;
   std::map<std::string, std::optional<AgentFile>> loaded;  // agent files by path
 
-  void report(std::string_view code, Span span, std::string message, std::string help = "") {
+  void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
     d.help = std::move(help);
     diags.push_back(std::move(d));

@@ -15,6 +15,7 @@
 #include "lang/grammar.h"
 #include "lang/parse_actions.h"
 #include "lang/parse_state.h"
+#include "lang/suggest.h"
 #include "lang/syntax_errors.h"
 #include "lang/text.h"
 
@@ -102,6 +103,11 @@ uint32_t caret_offset(const ParseState& st, std::string_view text, uint32_t at) 
   return last;
 }
 
+// The agent fields grammar.h knows (field_*_kw), for "did you mean" on an unknown one.
+const std::vector<std::string_view> kAgentFields = {
+    "description", "model", "tools", "disallowed-tools", "permission-mode",
+    "max-turns",   "writes", "role", "prompt"};
+
 Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   const PendingError& e = st.error;
   std::string_view text = f.text;
@@ -144,6 +150,11 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
       // A keyword written where a name belongs (on the same line): say why it is refused.
       d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
     }
+  }
+  if (e.text->code == "E0018") {
+    std::string near =
+        closest_name(text.substr(found.begin, found.end - found.begin), kAgentFields);
+    if (!near.empty()) d.help = fmt::format("did you mean `{}`? {}", near, d.help);
   }
   d.message = std::move(msg);
   d.span = e.end ? st.span(e.offset, *e.end) : st.span(found.begin, found.end);

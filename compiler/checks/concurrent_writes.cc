@@ -221,7 +221,9 @@ void check_concurrent_writes(const CheckContext& ctx) {
   }
   // Only groups with a conflict: find it pattern pair by pattern pair, to name the patterns.
   std::set<std::pair<uint32_t, uint32_t>> reported;
-  for (auto [i, j] : overlaps) {
+  for (const auto& overlap : overlaps) {
+    // Not a structured binding: writer_of captures these, which clang 14 refuses for bindings.
+    const uint32_t i = overlap.first, j = overlap.second;
     if (reported.size() >= kMaxReports) break;
     if (group_ordered[groups.find(i)]) continue;
     std::vector<uint32_t> both;
