@@ -52,16 +52,19 @@ int create_private(const std::string& path) {
   return ::open(path.c_str(), flags, 0600);
 }
 
-bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
-                       std::string* error) {
-  std::string tmp = path + ".tmp";
-  int fd = create_private(tmp);
+namespace {
+
+// Creates `path` anew (0600, never through a link), writes `content`, optionally fsyncs, and
+// closes. On failure removes what it wrote, so no torn file looks like an output.
+bool write_private(const std::string& path, const std::string& content, bool sync,
+                   std::string* error) {
+  int fd = create_private(path);
   if (fd < 0) {
-    if (error) *error = errno_text("cannot create", tmp);
+    if (error) *error = errno_text("cannot create", path);
     return false;
   }
   bool ok = write_all(fd, content.data(), content.size());
-  if (ok && durable) ok = ::fsync(fd) == 0;
+  if (ok && sync) ok = ::fsync(fd) == 0;
   int saved = errno;
   if (::close(fd) != 0 && ok) {
     ok = false;
@@ -69,10 +72,18 @@ bool write_file_atomic(const std::string& path, const std::string& content, bool
   }
   if (!ok) {
     errno = saved;
-    if (error) *error = errno_text("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    return false;
+    if (error) *error = errno_text("cannot write", path);
+    ::unlink(path.c_str());
   }
+  return ok;
+}
+
+}  // namespace
+
+bool write_file_atomic(const std::string& path, const std::string& content, bool durable,
+                       std::string* error) {
+  std::string tmp = path + ".tmp";
+  if (!write_private(tmp, content, durable, error)) return false;
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     if (error) *error = errno_text("cannot rename into", path);
     ::unlink(tmp.c_str());
@@ -89,23 +100,7 @@ bool write_file_atomic(const std::string& path, const std::string& content, bool
 }
 
 bool write_file(const std::string& path, const std::string& content, std::string* error) {
-  int fd = create_private(path);
-  if (fd < 0) {
-    if (error) *error = errno_text("cannot create", path);
-    return false;
-  }
-  bool ok = write_all(fd, content.data(), content.size());
-  int saved = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
-    errno = saved;
-    if (error) *error = errno_text("cannot write", path);
-    ::unlink(path.c_str());  // never leave a torn file behind that looks like an output
-  }
-  return ok;
+  return write_private(path, content, false, error);
 }
 
 bool read_file(const std::string& path, std::string* content) {
