@@ -11,10 +11,14 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -43,6 +47,18 @@ std::vector<std::string> merged_env(const std::vector<std::pair<std::string, std
   return out;
 }
 
+// A token unique to one program start, put into its environment as kSpawnTokenVar: the
+// supervisor finds by it a program that started just before `flow` died, before `flow` could
+// tell it the program's id (supervise.h).
+std::string spawn_token() {
+  static std::atomic<uint64_t> counter{0};
+  static const uint64_t salt = [] {
+    std::random_device rd;
+    return (uint64_t{rd()} << 32) ^ rd() ^ static_cast<uint64_t>(::getpid());
+  }();
+  return fmt::format("{:x}.{:x}", salt, counter.fetch_add(1));
+}
+
 void set_nonblock(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // Process groups of the programs running now, for kill_all_children(). A group leaves this
@@ -53,8 +69,14 @@ std::mutex& groups_mu() {
 }
 struct Running {
   pid_t pgid;
+  std::string token;
   std::string record_dir;
 };
+
+std::string start_line(const Running& g) {
+  return "+" + std::to_string(g.pgid) + " " + g.token + " " +
+         (g.record_dir.empty() ? "-" : g.record_dir) + "\n";
+}
 std::vector<Running>& groups() {
   static std::vector<Running> g;
   return g;
@@ -124,17 +146,31 @@ void tell_supervisor_locked(const std::string& line) {
   ::waitpid(supervisor_pid, &status, WNOHANG);
   fd = supervisor_fd_locked();
   std::string all;
-  for (const Running& g : groups())
-    all += "+" + std::to_string(g.pgid) + " " + (g.record_dir.empty() ? "-" : g.record_dir) + "\n";
+  for (const Running& g : groups()) all += start_line(g);
   if (fd >= 0) send_all(fd, all);
 }
 
-// A program started: known to the supervisor and to kill_all_children().
-void add_group(pid_t pgid, const std::string& record_dir) {
+// Widens the instant between starting a program and naming it to the supervisor, so that a
+// test can kill `flow` inside it (tests/runtime/process_test.py). Unset in normal use.
+void pause_for_tests() {
+  static const int ms = [] {
+    const char* v = std::getenv("FLOW_TEST_PAUSE_AFTER_SPAWN_MS");
+    return v ? std::atoi(v) : 0;
+  }();
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+// A program is about to start, or could not: the supervisor keeps the token meanwhile.
+void announce_spawn(const std::string& token, bool failed) {
   std::lock_guard<std::mutex> lock(groups_mu());
-  groups().push_back({pgid, record_dir});
-  tell_supervisor_locked("+" + std::to_string(pgid) + " " +
-                         (record_dir.empty() ? "-" : record_dir) + "\n");
+  tell_supervisor_locked((failed ? "!" : "?") + token + "\n");
+}
+
+// A program started: known to the supervisor and to kill_all_children().
+void add_group(pid_t pgid, const std::string& token, const std::string& record_dir) {
+  std::lock_guard<std::mutex> lock(groups_mu());
+  groups().push_back({pgid, token, record_dir});
+  tell_supervisor_locked(start_line(groups().back()));
 }
 
 // Called before the program is reaped: after that, its id may be reused.
@@ -174,25 +210,27 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   std::vector<char*> argv;
   for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  std::vector<std::string> env_strings = merged_env(spec.env);
+  const std::string token = spawn_token();
+  auto env_add = spec.env;
+  env_add.emplace_back(kSpawnTokenVar, token);
+  std::vector<std::string> env_strings = merged_env(env_add);
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  {
-    // The supervisor runs before the first program does, so none runs unwatched for longer
-    // than it takes to send it one line.
-    std::lock_guard<std::mutex> lock(groups_mu());
-    supervisor_fd_locked();
-  }
+  // Before the program exists: if `flow` dies right after starting it, the supervisor still
+  // finds it by its token. This also starts the supervisor before the first program.
+  announce_spawn(token, false);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
+    announce_spawn(token, true);
     *error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
     return 0;
   }
-  add_group(pid, spec.record_dir);
+  pause_for_tests();
+  add_group(pid, token, spec.record_dir);
   return pid;
 }
 

@@ -124,6 +124,24 @@ def test_kill9_kills_agents(work):
         os.kill(pid, signal.SIGKILL)
 
 
+def test_kill9_before_naming_the_program(work):
+    """flow dies after starting a program but before telling the supervisor its id."""
+    os.environ["MARK"] = os.path.join(work, "agent.pid")
+    ir = agent_flow(work, SLEEPER)
+    os.environ["FLOW_TEST_PAUSE_AFTER_SPAWN_MS"] = "5000"
+    try:
+        p = start(work, ir)
+    finally:
+        del os.environ["FLOW_TEST_PAUSE_AFTER_SPAWN_MS"]
+    pid = read_pid(os.environ["MARK"])
+    p.kill()
+    p.wait()
+    gone = wait_for(lambda: not alive(pid), 5)
+    check(gone, "a program started just before flow was killed outlived it")
+    if not gone:
+        os.kill(pid, signal.SIGKILL)
+
+
 def test_sighup_is_like_sigterm(work):
     os.environ["MARK"] = os.path.join(work, "agent.pid")
     ir = agent_flow(work, SLEEPER)
@@ -356,7 +374,8 @@ def test_retry_backoff_interrupted(work):
     check(open(os.environ["COUNT"]).read() == "1\n", "no call after the interrupt")
 
 
-TESTS = [test_sigchld_ignored, test_kill9_kills_agents, test_sighup_is_like_sigterm,
+TESTS = [test_sigchld_ignored, test_kill9_kills_agents, test_kill9_before_naming_the_program,
+         test_sighup_is_like_sigterm,
          test_resume_kills_leftover_group, test_supervisor_restarted,
          test_daemon_does_not_defeat_timeout,
          test_daemon_does_not_defeat_ctrl_c, test_daemon_after_normal_exit, test_second_ctrl_c,
