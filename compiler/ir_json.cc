@@ -198,6 +198,101 @@ Agent read_agent(const json& aj, const std::string& w) {
   return a;
 }
 
+Input read_input(const json& ij, const std::string& w) {
+  Input in;
+  in.name = str(ij, "name", w);
+  in.type = str(ij, "type", w);
+  if (in.type != "text" && in.type != "number" && in.type != "bool" && in.type != "list")
+    throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
+  if (ij.contains("default")) in.default_value = ij["default"];
+  in.description = str(ij, "description", w, false);
+  in.loc = read_loc(ij, w);
+  return in;
+}
+
+Check read_check(const json& cj, const std::string& cw) {
+  Check ch;
+  static const Check::Kind ckinds[] = {Check::Kind::Review, Check::Kind::Command,
+                                       Check::Kind::Human};
+  ch.kind = enum_of(str(cj, "kind", cw), ckinds, cw + "/kind");
+  ch.agent = str(cj, "agent", cw, ch.kind == Check::Kind::Review);
+  ch.command = str(cj, "command", cw, ch.kind == Check::Kind::Command);
+  ch.question = str(cj, "question", cw, false);
+  ch.loc = read_loc(cj, cw);
+  return ch;
+}
+
+// The fields of a gate node: target, members, checks, retries, on_exhausted.
+void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n) {
+  n.target = str(nj, "target", w);
+  n.members = ids(nj, "members", w, node_count);
+  const json& checks = field(nj, "checks", w);
+  if (!checks.is_array()) throw ReadError(w + "/checks: expected an array");
+  for (size_t c = 0; c < checks.size(); ++c)
+    n.checks.push_back(read_check(checks[c], w + "/checks/" + std::to_string(c)));
+  const json& retries = field(nj, "retries", w);
+  if (!retries.is_number_integer() || retries.get<int64_t>() < 0 ||
+      retries.get<int64_t>() > 1000)
+    throw ReadError(w + "/retries: expected an integer from 0 to 1000");
+  n.retries = retries.get<int>();
+  static const OnExhausted ons[] = {OnExhausted::Stop, OnExhausted::Continue,
+                                    OnExhausted::Ask};
+  n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
+}
+
+Node read_node(const json& nj, size_t i, size_t count) {
+  std::string w = "/nodes/" + std::to_string(i);
+  Node n;
+  n.id = static_cast<uint32_t>(i);
+  const json& id = field(nj, "id", w);
+  if (!id.is_number_unsigned() || id.get<uint64_t>() != i)
+    throw ReadError(w + "/id: expected " + std::to_string(i) + " (ids are array indices)");
+  n.name = str(nj, "name", w);
+  static const NodeKind kinds[] = {NodeKind::Agent, NodeKind::Command, NodeKind::Human,
+                                   NodeKind::Gate};
+  n.kind = enum_of(str(nj, "kind", w), kinds, w + "/kind");
+  n.stage = str(nj, "stage", w);
+  n.deps = ids(nj, "deps", w, count);
+  n.when = strs(nj, "when", w);
+  switch (n.kind) {
+    case NodeKind::Agent:
+      n.agent = str(nj, "agent", w);
+      n.focus = str(nj, "focus", w, false);
+      n.fanout = strs(nj, "fanout", w);
+      n.fanout_input = str(nj, "fanout_input", w, false);
+      break;
+    case NodeKind::Command: n.command = str(nj, "command", w); break;
+    case NodeKind::Human: n.question = str(nj, "question", w, false); break;
+    case NodeKind::Gate: read_gate(nj, w, count, n); break;
+  }
+  n.loc = read_loc(nj, w);
+  for (uint32_t d : n.deps)
+    if (d == n.id) throw ReadError(w + "/deps: a node cannot depend on itself");
+  return n;
+}
+
+Stage read_stage(const json& sj, const std::string& w, size_t node_count) {
+  Stage s;
+  s.name = str(sj, "name", w);
+  s.nodes = ids(sj, "nodes", w, node_count);
+  s.after = strs(sj, "after", w);
+  s.loc = read_loc(sj, w);
+  return s;
+}
+
+Rule read_rule(const json& rj, const std::string& w) {
+  Rule r;
+  static const Rule::Kind rkinds[] = {Rule::Kind::Before, Rule::Kind::EveryStepReviewedBy,
+                                      Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly};
+  r.kind = enum_of(str(rj, "kind", w), rkinds, w + "/kind");
+  r.a = str(rj, "a", w, false);
+  r.b = str(rj, "b", w, false);
+  if (rj.contains("limit")) r.limit = rj["limit"].get<int64_t>();
+  r.globs = strs(rj, "globs", w);
+  r.loc = read_loc(rj, w);
+  return r;
+}
+
 Flow read_flow(const json& j) {
   Flow f;
   if (!j.is_object()) throw ReadError("/: expected an object");
@@ -210,18 +305,8 @@ Flow read_flow(const json& j) {
   f.source = str(j, "source", "", false);
 
   const json& inputs = j.value("inputs", json::array());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::string w = "/inputs/" + std::to_string(i);
-    Input in;
-    in.name = str(inputs[i], "name", w);
-    in.type = str(inputs[i], "type", w);
-    if (in.type != "text" && in.type != "number" && in.type != "bool" && in.type != "list")
-      throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
-    if (inputs[i].contains("default")) in.default_value = inputs[i]["default"];
-    in.description = str(inputs[i], "description", w, false);
-    in.loc = read_loc(inputs[i], w);
-    f.inputs.push_back(std::move(in));
-  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    f.inputs.push_back(read_input(inputs[i], "/inputs/" + std::to_string(i)));
 
   const json& agents = j.value("agents", json::array());
   for (size_t i = 0; i < agents.size(); ++i)
@@ -230,89 +315,15 @@ Flow read_flow(const json& j) {
   const json& nodes = field(j, "nodes", "");
   if (!nodes.is_array()) throw ReadError("/nodes: expected an array");
   const size_t count = nodes.size();
-  for (size_t i = 0; i < count; ++i) {
-    std::string w = "/nodes/" + std::to_string(i);
-    const json& nj = nodes[i];
-    Node n;
-    n.id = static_cast<uint32_t>(i);
-    const json& id = field(nj, "id", w);
-    if (!id.is_number_unsigned() || id.get<uint64_t>() != i)
-      throw ReadError(w + "/id: expected " + std::to_string(i) + " (ids are array indices)");
-    n.name = str(nj, "name", w);
-    static const NodeKind kinds[] = {NodeKind::Agent, NodeKind::Command, NodeKind::Human,
-                                     NodeKind::Gate};
-    n.kind = enum_of(str(nj, "kind", w), kinds, w + "/kind");
-    n.stage = str(nj, "stage", w);
-    n.deps = ids(nj, "deps", w, count);
-    n.when = strs(nj, "when", w);
-    switch (n.kind) {
-      case NodeKind::Agent:
-        n.agent = str(nj, "agent", w);
-        n.focus = str(nj, "focus", w, false);
-        n.fanout = strs(nj, "fanout", w);
-        n.fanout_input = str(nj, "fanout_input", w, false);
-        break;
-      case NodeKind::Command: n.command = str(nj, "command", w); break;
-      case NodeKind::Human: n.question = str(nj, "question", w, false); break;
-      case NodeKind::Gate: {
-        n.target = str(nj, "target", w);
-        n.members = ids(nj, "members", w, count);
-        const json& checks = field(nj, "checks", w);
-        if (!checks.is_array()) throw ReadError(w + "/checks: expected an array");
-        for (size_t c = 0; c < checks.size(); ++c) {
-          std::string cw = w + "/checks/" + std::to_string(c);
-          Check ch;
-          static const Check::Kind ckinds[] = {Check::Kind::Review, Check::Kind::Command,
-                                               Check::Kind::Human};
-          ch.kind = enum_of(str(checks[c], "kind", cw), ckinds, cw + "/kind");
-          ch.agent = str(checks[c], "agent", cw, ch.kind == Check::Kind::Review);
-          ch.command = str(checks[c], "command", cw, ch.kind == Check::Kind::Command);
-          ch.question = str(checks[c], "question", cw, false);
-          ch.loc = read_loc(checks[c], cw);
-          n.checks.push_back(std::move(ch));
-        }
-        const json& retries = field(nj, "retries", w);
-        if (!retries.is_number_integer() || retries.get<int64_t>() < 0 ||
-            retries.get<int64_t>() > 1000)
-          throw ReadError(w + "/retries: expected an integer from 0 to 1000");
-        n.retries = retries.get<int>();
-        static const OnExhausted ons[] = {OnExhausted::Stop, OnExhausted::Continue,
-                                          OnExhausted::Ask};
-        n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
-        break;
-      }
-    }
-    n.loc = read_loc(nj, w);
-    for (uint32_t d : n.deps)
-      if (d == n.id) throw ReadError(w + "/deps: a node cannot depend on itself");
-    f.nodes.push_back(std::move(n));
-  }
+  for (size_t i = 0; i < count; ++i) f.nodes.push_back(read_node(nodes[i], i, count));
 
   const json& stages = j.value("stages", json::array());
-  for (size_t i = 0; i < stages.size(); ++i) {
-    std::string w = "/stages/" + std::to_string(i);
-    Stage s;
-    s.name = str(stages[i], "name", w);
-    s.nodes = ids(stages[i], "nodes", w, count);
-    s.after = strs(stages[i], "after", w);
-    s.loc = read_loc(stages[i], w);
-    f.stages.push_back(std::move(s));
-  }
+  for (size_t i = 0; i < stages.size(); ++i)
+    f.stages.push_back(read_stage(stages[i], "/stages/" + std::to_string(i), count));
 
   const json& rules = j.value("rules", json::array());
-  for (size_t i = 0; i < rules.size(); ++i) {
-    std::string w = "/rules/" + std::to_string(i);
-    Rule r;
-    static const Rule::Kind rkinds[] = {Rule::Kind::Before, Rule::Kind::EveryStepReviewedBy,
-                                        Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly};
-    r.kind = enum_of(str(rules[i], "kind", w), rkinds, w + "/kind");
-    r.a = str(rules[i], "a", w, false);
-    r.b = str(rules[i], "b", w, false);
-    if (rules[i].contains("limit")) r.limit = rules[i]["limit"].get<int64_t>();
-    r.globs = strs(rules[i], "globs", w);
-    r.loc = read_loc(rules[i], w);
-    f.rules.push_back(std::move(r));
-  }
+  for (size_t i = 0; i < rules.size(); ++i)
+    f.rules.push_back(read_rule(rules[i], "/rules/" + std::to_string(i)));
   return f;
 }
 

@@ -52,6 +52,7 @@ struct Lowerer {
   std::vector<EachScope> each;
   std::string stage;
   uint32_t block_counter = 0;
+  std::vector<bool> agent_referenced;  // per program.agents entry: in referenced_agents yet
 
   void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
@@ -115,27 +116,39 @@ struct Lowerer {
     return true;
   }
 
-  bool check_agent(const ast::Ident& name, DiagCode code) {
+  // The agent's index in program.agents, or kNoAgent (reported) when it is not declared.
+  uint32_t check_agent(const ast::Ident& name, DiagCode code) {
+    if (const AgentDef* def = program.find_agent(name.name)) {
+      auto index = static_cast<uint32_t>(def - program.agents.data());
+      // Once per agent, not once per step that calls it.
+      if (!agent_referenced[index]) out.referenced_agents.insert(name.name);
+      agent_referenced[index] = true;
+      return index;
+    }
     out.referenced_agents.insert(name.name);
-    if (program.find_agent(name.name)) return true;
     report(code, name.span,
            fmt::format("{} `{}` is not declared", code.value == "E0300" ? "reviewer" : "agent",
                        name.name),
            suggest_agents().did_you_mean(name.name,
                         "declare it with `agent NAME < ... >` or `agent NAME from \"FILE.md\"`, "
                         "or import the file that declares it"));
-    return false;
+    return kNoAgent;
   }
 
-  uint32_t add_node(ir::Node node, const Span& span, const std::vector<uint32_t>& deps) {
-    node.id = static_cast<uint32_t>(out.flow.nodes.size());
+  // A new node at the end of the flow, built in place (a node is large: moving it costs).
+  ir::Node& add_node(ir::NodeKind kind, const std::string& name, const Span& span,
+                     const std::vector<uint32_t>& deps) {
+    ir::Node& node = out.flow.nodes.emplace_back();
+    node.id = static_cast<uint32_t>(out.flow.nodes.size() - 1);
+    node.name = name;
+    node.kind = kind;
     node.stage = stage;
     node.when = when;
     node.deps = deps;
     node.loc = to_loc(sources, span);
-    out.flow.nodes.push_back(std::move(node));
     out.node_spans.push_back(span);
-    return out.flow.nodes.back().id;
+    out.node_agents.push_back(kNoAgent);
+    return node;
   }
 
   // Step names are unique, so only gates on the same step can collide: the step's own gate
@@ -159,16 +172,16 @@ struct Lowerer {
   // Wraps the unit [u.first, now) in a gate holding `gates`; the gate becomes the unit's exit.
   void add_gate(Unit& u, const std::string& target, const std::vector<const ast::Gate*>& gates,
                 const ast::Step& settings, int nth) {
-    ir::Node g;
-    g.kind = ir::NodeKind::Gate;
-    g.name = gate_name(target, nth);
+    const uint32_t first = u.first;
+    const uint32_t id = static_cast<uint32_t>(out.flow.nodes.size());
+    ir::Node& g = add_node(ir::NodeKind::Gate, gate_name(target, nth), gates.front()->span, u.exits);
     g.target = target;
-    g.members.resize(out.flow.nodes.size() - u.first);
-    std::iota(g.members.begin(), g.members.end(), u.first);
+    g.members.resize(id - first);
+    std::iota(g.members.begin(), g.members.end(), first);
+    g.checks.reserve(gates.size());
     for (const ast::Gate* gate : gates) g.checks.push_back(lower_check(sources, *gate));
     if (settings.retries) g.retries = static_cast<int>(settings.retries->value);
     if (settings.on_exhausted) g.on_exhausted = lower_on_exhausted(*settings.on_exhausted);
-    uint32_t id = add_node(std::move(g), gates.front()->span, u.exits);
     GateInfo info;
     info.node = id;
     info.span = gates.front()->span;
@@ -238,76 +251,51 @@ struct Lowerer {
     return u;
   }
 
-  Unit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds, bool stage_body) {
-    size_t when_mark = when.size();
-    if (step.when && check_input(*step.when, ast::InputType::Bool, "when") &&
-        std::find(when.begin(), when.end(), step.when->name) == when.end())
-      when.push_back(step.when->name);
-    std::string name = step_name(step, stage_body);
-
-    std::vector<const ast::Gate*> each_gates, gates;
-    for (const ast::Gate& g : step.gates) {
-      bool review = g.kind == ast::Gate::Kind::Review || g.kind == ast::Gate::Kind::ReviewEach;
-      if (review) check_agent(g.reviewer, "E0300");
-      bool is_each = g.kind == ast::Gate::Kind::ReviewEach && step.kind == ast::Step::Kind::Block;
-      (is_each ? each_gates : gates).push_back(&g);
+  // A block under its `review each` gates (those wrap each agent step inside, not the block).
+  Unit lower_block_step(const ast::Step& step, const std::vector<uint32_t>& preds,
+                        const std::vector<const ast::Gate*>& each_gates) {
+    if (!each_gates.empty()) each.push_back({each_gates, &step, 0});
+    Unit u = lower_block(step, preds);
+    if (!each_gates.empty()) {
+      if (each.back().gates_made == 0)
+        report("E0306", each_gates.front()->span,
+               "`review each` follows a block with no agent step, so it never runs",
+               "use `review AGENT` to review the block as a whole, or remove the gate");
+      each.pop_back();
     }
+    return u;
+  }
 
-    Unit u;
-    uint32_t first = static_cast<uint32_t>(out.flow.nodes.size());
-    switch (step.kind) {
-      case ast::Step::Kind::Block: {
-        if (!each_gates.empty()) each.push_back({each_gates, &step, 0});
-        u = lower_block(step, preds);
-        if (!each_gates.empty()) {
-          if (each.back().gates_made == 0)
-            report("E0306", each_gates.front()->span,
-                   "`review each` follows a block with no agent step, so it never runs",
-                   "use `review AGENT` to review the block as a whole, or remove the gate");
-          each.pop_back();
-        }
-        break;
-      }
-      case ast::Step::Kind::Call: {
-        ir::Node n;
-        n.kind = ir::NodeKind::Agent;
-        n.name = name;
-        n.agent = step.agent.name;
-        check_agent(step.agent, "E0101");
-        if (step.focus) n.focus = step.focus->value;
-        if (step.over_list)
-          for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
-        if (step.over_input) {
-          check_input(*step.over_input, ast::InputType::List, "over");
-          n.fanout_input = step.over_input->name;
-        }
-        uint32_t id = add_node(std::move(n), step.span, preds);
-        u.entries = u.exits = {id};
-        break;
-      }
-      case ast::Step::Kind::Run: {
-        ir::Node n;
-        n.kind = ir::NodeKind::Command;
-        n.name = name;
-        n.command = step.text ? step.text->value : "";
-        uint32_t id = add_node(std::move(n), step.span, preds);
-        u.entries = u.exits = {id};
-        break;
-      }
-      case ast::Step::Kind::Approve: {
-        ir::Node n;
-        n.kind = ir::NodeKind::Human;
-        n.name = name;
-        n.question = step.text ? step.text->value : "";
-        uint32_t id = add_node(std::move(n), step.span, preds);
-        u.entries = u.exits = {id};
-        break;
-      }
+  // The one node of an agent call, a command or an approval.
+  uint32_t lower_leaf(const ast::Step& step, const std::string& name,
+                      const std::vector<uint32_t>& preds) {
+    if (step.kind == ast::Step::Kind::Run) {
+      ir::Node& n = add_node(ir::NodeKind::Command, name, step.span, preds);
+      if (step.text) n.command = step.text->value;
+      return n.id;
     }
-    u.first = first;
-    u.span = step.span;
+    if (step.kind == ast::Step::Kind::Approve) {
+      ir::Node& n = add_node(ir::NodeKind::Human, name, step.span, preds);
+      if (step.text) n.question = step.text->value;
+      return n.id;
+    }
+    uint32_t agent = check_agent(step.agent, "E0101");
+    ir::Node& n = add_node(ir::NodeKind::Agent, name, step.span, preds);
+    n.agent = step.agent.name;
+    if (step.focus) n.focus = step.focus->value;
+    if (step.over_list)
+      for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
+    if (step.over_input) {
+      check_input(*step.over_input, ast::InputType::List, "over");
+      n.fanout_input = step.over_input->name;
+    }
+    out.node_agents[n.id] = agent;
+    return n.id;
+  }
 
-    bool has_nodes = out.flow.nodes.size() > first;
+  // The step's own gates, then for an agent step one per enclosing `review each` block.
+  void add_step_gates(Unit& u, const ast::Step& step, const std::string& name,
+                      const std::vector<const ast::Gate*>& gates, bool has_nodes) {
     int gates_made = 0;
     if (!gates.empty()) {
       if (has_nodes)
@@ -328,6 +316,34 @@ struct Lowerer {
                                       step.retries ? "retries" : "else", name),
              "add a `review`, `check` or `approve` gate, or remove the setting");
     }
+  }
+
+  Unit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds, bool stage_body) {
+    size_t when_mark = when.size();
+    if (step.when && check_input(*step.when, ast::InputType::Bool, "when") &&
+        std::find(when.begin(), when.end(), step.when->name) == when.end())
+      when.push_back(step.when->name);
+    std::string name = step_name(step, stage_body);
+
+    std::vector<const ast::Gate*> each_gates, gates;
+    for (const ast::Gate& g : step.gates) {
+      bool review = g.kind == ast::Gate::Kind::Review || g.kind == ast::Gate::Kind::ReviewEach;
+      if (review) check_agent(g.reviewer, "E0300");
+      bool is_each = g.kind == ast::Gate::Kind::ReviewEach && step.kind == ast::Step::Kind::Block;
+      (is_each ? each_gates : gates).push_back(&g);
+    }
+
+    Unit u;
+    uint32_t first = static_cast<uint32_t>(out.flow.nodes.size());
+    if (step.kind == ast::Step::Kind::Block) {
+      u = lower_block_step(step, preds, each_gates);
+    } else {
+      uint32_t id = lower_leaf(step, name, preds);
+      u.entries = u.exits = {id};
+    }
+    u.first = first;
+    u.span = step.span;
+    add_step_gates(u, step, name, gates, out.flow.nodes.size() > first);
     u.last = static_cast<uint32_t>(out.flow.nodes.size());
     // An unnamed stage body is known by its stage's name already; a step inside may share it.
     if (!(stage_body && step.kind == ast::Step::Kind::Block && !step.as))
@@ -459,12 +475,14 @@ struct Lowerer {
 
   void run() {
     ir::Flow& f = out.flow;
+    agent_referenced.assign(program.agents.size(), false);
     check_input_defaults();
     lower_declarations(sources, program, f);
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);
     f.nodes.reserve(estimate);
     out.node_spans.reserve(estimate);
+    out.node_agents.reserve(estimate);
     out.steps.reserve(estimate);
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
@@ -475,7 +493,7 @@ struct Lowerer {
 }  // namespace
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
-  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}};
+  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}};
   l.run();
   return std::move(l.out);
 }

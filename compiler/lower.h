@@ -43,9 +43,14 @@ struct RefEdge {
   bool uses = false;
 };
 
+inline constexpr uint32_t kNoAgent = UINT32_MAX;
+
 struct Lowered {
   ir::Flow flow;
   std::vector<Span> node_spans;  // per node: the step, or for a gate the gate modifier
+  // Per node: the index in Program::agents of the agent an agent step calls, so that the
+  // checks need no lookup by name; kNoAgent for other nodes and undeclared agents.
+  std::vector<uint32_t> node_agents;
   std::vector<GateInfo> gates;   // one per gate node, in node order
   std::vector<ParallelInfo> parallels;
   std::vector<RefEdge> ref_edges;

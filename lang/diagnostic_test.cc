@@ -33,3 +33,25 @@ TEST_CASE("the caret counts characters, not bytes, before and under the span") {
         "1 | caf\xC3\xA9 na\xC3\xAFve\n"
         "  |      ^^^^^\n");
 }
+
+// The parser finds positions from the line found last (SourceFile::pos_at with a hint); for
+// any order of offsets, forward, backward or far, it must give what the binary search gives.
+TEST_CASE("pos_at with a line hint agrees with pos_at for every offset, in any order") {
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += std::string(static_cast<size_t>(i % 7), 'x') + "\n";
+  text += "last line without newline";
+  flow::SourceFile f("t.flow", text);
+  const uint32_t n = static_cast<uint32_t>(text.size()) + 3;  // past the end too
+  std::vector<uint32_t> order;
+  for (uint32_t o = 0; o <= n; ++o) order.push_back(o);                  // forward
+  for (uint32_t o = n + 1; o-- > 0;) order.push_back(o);                 // backward
+  for (uint32_t k = 0; k <= n; ++k) order.push_back((k * 37) % (n + 1));  // jumps
+  uint32_t hint = 0;
+  for (uint32_t o : order) {
+    flow::SourcePos want = f.pos_at(o), got = f.pos_at(o, &hint);
+    INFO("offset " << o);
+    CHECK(got.offset == want.offset);
+    CHECK(got.line == want.line);
+    CHECK(got.col == want.col);
+  }
+}

@@ -132,7 +132,10 @@ FLOW_ACTION0(step) {
   if (st.steps.size() < 2) return;
   ast::Step child = std::move(st.steps.back());
   st.steps.pop_back();
-  st.steps.back().children.push_back(std::move(child));
+  std::vector<ast::Step>& children = st.steps.back().children;
+  // A step is large and moves on every growth: skip the first few.
+  if (children.capacity() == 0) children.reserve(4);
+  children.push_back(std::move(child));
 }
 FLOW_END
 

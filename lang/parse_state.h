@@ -36,6 +36,7 @@ struct ParseState {
   int statements_seen = 0;
   uint32_t last_token_end = 0;  // end of the last token, before the whitespace after it
   int depth = 0;                // blocks currently open
+  mutable uint32_t line_hint = 0;  // for span(): the line (0-based) of the last position found
 
   // Values the leaf rules leave for the rule around them.
   ast::Ident ident;
@@ -67,7 +68,13 @@ struct ParseState {
       : sources(&s), file_id(id), base(s.file(id).text.data()), out(&f) {}
 
   uint32_t offset(const char* p) const { return static_cast<uint32_t>(p - base); }
-  Span span(uint32_t begin, uint32_t end) const { return sources->span(file_id, begin, end); }
+  // Spans are asked for in nearly increasing order: the line found last is where the next
+  // search starts.
+  Span span(uint32_t begin, uint32_t end) const {
+    const SourceFile& f = sources->file(file_id);
+    SourcePos b = f.pos_at(begin, &line_hint);
+    return Span{file_id, b, f.pos_at(end, &line_hint)};
+  }
   // Exactly the text a rule matched.
   template <typename ActionInput>
   Span span_of(const ActionInput& in) const {
@@ -78,7 +85,9 @@ struct ParseState {
 
   void begin_statement(uint32_t at) {
     int seen = statements_seen;
+    uint32_t hint = line_hint;
     *this = ParseState(*sources, file_id, *out);
+    line_hint = hint;
     statement_begin = at;
     last_token_end = at;
     statements_seen = seen;

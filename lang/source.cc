@@ -17,6 +17,23 @@ SourcePos SourceFile::pos_at(uint32_t offset) const {
   return SourcePos{offset, line, offset - line_starts[line - 1] + 1};
 }
 
+SourcePos SourceFile::pos_at(uint32_t offset, uint32_t* line_hint) const {
+  offset = std::min<uint32_t>(offset, text.size());
+  const size_t n = line_starts.size();
+  uint32_t i = *line_hint;
+  // A few lines forward at most; a longer jump, or one backward, is a binary search.
+  bool near = i < n && line_starts[i] <= offset;
+  for (int steps = 0; near && i + 1 < n && line_starts[i + 1] <= offset; ++i)
+    near = ++steps < 8;
+  if (!near) {
+    SourcePos p = pos_at(offset);
+    *line_hint = p.line - 1;
+    return p;
+  }
+  *line_hint = i;
+  return SourcePos{offset, i + 1, offset - line_starts[i] + 1};
+}
+
 std::string_view SourceFile::line_text(uint32_t line) const {
   if (line == 0 || line > line_starts.size()) return {};
   uint32_t begin = line_starts[line - 1];

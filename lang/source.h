@@ -28,6 +28,9 @@ struct SourceFile {
 
   SourceFile(std::string path, std::string text);
   SourcePos pos_at(uint32_t offset) const;         // O(log lines)
+  // The same, starting from the line `*line_hint` (0-based, updated): O(1) when the offsets
+  // asked for move forward a little at a time, as they do while a file is parsed.
+  SourcePos pos_at(uint32_t offset, uint32_t* line_hint) const;
   std::string_view line_text(uint32_t line) const;  // without the newline
 };
 

@@ -6,8 +6,9 @@
 # For each size prints the best wall time and the best CPU time (user + system) of RUNS runs
 # (default 3), the peak resident set size (from /usr/bin/time -v), the number of IR nodes,
 # and at the end the 100k/10k ratio of both times (10 means linear growth). On a machine
-# shared with other work the CPU time is the steadier figure. Targets on a 2-core machine: 100k steps in <= 1 s and
-# <= 500 MB. Not a test: timings depend on the machine and its load.
+# shared with other work the CPU time is the steadier figure (bench/README.md also counts
+# instructions with callgrind). Targets on a 2-core machine: 100k steps in <= 0.3 s and
+# <= 300 MB. Not a test: timings depend on the machine and its load.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 flowc=${1:-$here/../../build/bin/flowc}

@@ -69,7 +69,7 @@ struct Concurrency {
   std::vector<bool> chains(std::vector<std::vector<uint32_t>>& groups) {
     constexpr size_t kBatch = 16;
     std::vector<bool> ordered(groups.size(), true);
-    std::vector<uint32_t> mem, lat, best;
+    std::vector<uint32_t> up, best;
     for (size_t b0 = 0; b0 < groups.size(); b0 += kBatch) {
       const size_t k = std::min(kBatch, groups.size() - b0);
       uint32_t from = UINT32_MAX, to = 0;
@@ -81,25 +81,26 @@ struct Concurrency {
         to = std::max(to, pos[nodes.back()]);
       }
       const size_t rows = to - from + 1;
-      mem.assign(rows * k, 0);
-      lat.assign(rows * k, 0);
+      // Per node and group: before the walk reaches it, 1 + its index as a member (0: not
+      // one); after, the larger of that and the latest member among its ancestors (what the
+      // nodes that wait for it see).
+      up.assign(rows * k, 0);
       best.resize(k);
       for (size_t g = 0; g < k; ++g)
         for (uint32_t i = 0; i < groups[b0 + g].size(); ++i)
-          mem[(pos[groups[b0 + g][i]] - from) * k + g] = i + 1;
+          up[(pos[groups[b0 + g][i]] - from) * k + g] = i + 1;
       for (uint32_t p = from; p <= to; ++p) {
         std::fill(best.begin(), best.end(), 0);
         for (uint32_t d : f.nodes[order[p]].deps) {
           if (pos[d] < from) continue;  // before every member: no member above it
-          const size_t row = (pos[d] - from) * k;
-          for (size_t g = 0; g < k; ++g)
-            best[g] = std::max({best[g], mem[row + g], lat[row + g]});
+          const uint32_t* above = &up[(pos[d] - from) * k];
+          for (size_t g = 0; g < k; ++g) best[g] = std::max(best[g], above[g]);
         }
-        const size_t row = (p - from) * k;
+        uint32_t* here = &up[(p - from) * k];
         for (size_t g = 0; g < k; ++g) {
-          lat[row + g] = best[g];
           // The member with index m (stored m + 1) must have member m - 1 (stored m) above it.
-          if (mem[row + g] > 1 && best[g] != mem[row + g] - 1) ordered[b0 + g] = false;
+          if (here[g] > 1 && best[g] != here[g] - 1) ordered[b0 + g] = false;
+          here[g] = std::max(here[g], best[g]);
         }
       }
     }
@@ -136,6 +137,46 @@ struct UnionFind {
   }
 };
 
+// Every (step, pattern) pair of the agent steps that may write, sorted by literal prefix,
+// pattern and step. Built per writing agent (there are few) and its steps, in node order, so
+// that only the patterns are sorted, not one entry per step and pattern.
+std::vector<Writer> collect_writers(const CheckContext& ctx) {
+  const std::vector<AgentDef>& agents = ctx.program.agents;
+  std::vector<bool> writes(agents.size());
+  for (size_t a = 0; a < agents.size(); ++a)
+    writes[a] = !agents[a].agent.writes.empty() && writing_tool(agents[a].agent);
+  std::vector<std::vector<uint32_t>> steps_of(agents.size());
+  const std::vector<uint32_t>& node_agents = ctx.lowered.node_agents;
+  for (uint32_t id = 0; id < node_agents.size(); ++id)
+    if (node_agents[id] != kNoAgent && writes[node_agents[id]])
+      steps_of[node_agents[id]].push_back(id);
+  struct Pattern {
+    std::string_view prefix, pattern;
+    uint32_t agent;
+  };
+  std::vector<Pattern> patterns;
+  for (uint32_t a = 0; a < agents.size(); ++a)
+    if (!steps_of[a].empty())
+      for (const std::string& w : agents[a].agent.writes) patterns.push_back({glob_prefix(w), w, a});
+  std::sort(patterns.begin(), patterns.end(), [](const Pattern& x, const Pattern& y) {
+    return x.prefix != y.prefix ? x.prefix < y.prefix : x.pattern < y.pattern;
+  });
+  std::vector<Writer> writers;
+  for (size_t i = 0; i < patterns.size();) {
+    size_t j = i + 1;
+    while (j < patterns.size() && patterns[j].pattern == patterns[i].pattern) ++j;
+    const size_t start = writers.size();
+    for (size_t k = i; k < j; ++k)
+      for (uint32_t node : steps_of[patterns[k].agent])
+        writers.push_back({patterns[i].prefix, patterns[i].pattern, node});
+    if (j - i > 1)  // the pattern of several agents (or written twice): steps in node order
+      std::sort(writers.begin() + start, writers.end(),
+                [](const Writer& x, const Writer& y) { return x.node < y.node; });
+    i = j;
+  }
+  return writers;
+}
+
 void report(const CheckContext& ctx, const Writer& first, const Writer& second) {
   const ir::Node& a = ctx.lowered.flow.nodes[first.node];
   const ir::Node& b = ctx.lowered.flow.nodes[second.node];
@@ -156,18 +197,8 @@ void report(const CheckContext& ctx, const Writer& first, const Writer& second) 
 
 void check_concurrent_writes(const CheckContext& ctx) {
   const ir::Flow& f = ctx.lowered.flow;
-  std::vector<Writer> writers;
-  for (const ir::Node& n : f.nodes) {
-    if (n.kind != ir::NodeKind::Agent) continue;
-    const AgentDef* def = ctx.program.find_agent(n.agent);
-    if (!def || !writing_tool(def->agent)) continue;
-    for (const std::string& w : def->agent.writes) writers.push_back({glob_prefix(w), w, n.id});
-  }
+  std::vector<Writer> writers = collect_writers(ctx);
   if (writers.size() < 2) return;
-  std::sort(writers.begin(), writers.end(), [](const Writer& x, const Writer& y) {
-    if (x.prefix != y.prefix) return x.prefix < y.prefix;
-    return x.pattern != y.pattern ? x.pattern < y.pattern : x.node < y.node;
-  });
   // Distinct patterns, each with its writers' range in `writers`.
   std::vector<std::pair<size_t, size_t>> patterns;
   for (size_t i = 0; i < writers.size();) {

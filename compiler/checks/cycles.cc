@@ -100,10 +100,12 @@ std::string show_path(const ir::Flow& f, const std::vector<uint32_t>& nodes) {
 
 void check_cycles(const CheckContext& ctx) {
   const ir::Flow& f = ctx.lowered.flow;
+  std::vector<std::vector<uint32_t>> cyclic = cyclic_components(f);
+  if (cyclic.empty()) return;  // the usual case: the edge table below is not needed
   std::unordered_map<uint64_t, const RefEdge*> edges;
   for (const RefEdge& e : ctx.lowered.ref_edges)
     edges.emplace(uint64_t(e.from) << 32 | e.to, &e);
-  for (std::vector<uint32_t>& comp : cyclic_components(f)) {
+  for (std::vector<uint32_t>& comp : cyclic) {
     std::vector<uint32_t> waits = one_cycle(f, std::move(comp));  // each waits for the next
     // In running order: the reverse of "waits for", closed back to where it started.
     std::vector<uint32_t> order(waits.rbegin(), waits.rend());

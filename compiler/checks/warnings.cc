@@ -25,13 +25,17 @@ void called_agents(const ast::Step& step, std::unordered_set<std::string>& out) 
 void check_unused(const CheckContext& ctx) {
   // A file without stages is a library of agents for others to import: nothing is unused.
   if (ctx.program.stages.empty()) return;
+  auto may_be_unused = [&](const AgentDef& def) {
+    return def.in_main_file && !def.from_dir && !ctx.lowered.referenced_agents.count(def.agent.name);
+  };
+  // Usually lowering has seen every agent called: then the walk over the syntax tree below,
+  // one name per step, is not needed.
+  if (std::none_of(ctx.program.agents.begin(), ctx.program.agents.end(), may_be_unused)) return;
   std::unordered_set<std::string> written;
   for (const ast::File& file : ctx.program.files)
     for (const ast::StageDecl& s : file.stages) called_agents(s.body, written);
   for (const AgentDef& def : ctx.program.agents) {
-    if (!def.in_main_file || def.from_dir || ctx.lowered.referenced_agents.count(def.agent.name) ||
-        written.count(def.agent.name))
-      continue;
+    if (!may_be_unused(def) || written.count(def.agent.name)) continue;
     Diagnostic d = make_diagnostic("W0100", def.span,
                                    fmt::format("agent `{}` is never used", def.agent.name));
     d.help = "call it from a stage or use it as a reviewer, or remove it";
