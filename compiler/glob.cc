@@ -179,22 +179,23 @@ std::vector<std::pair<uint32_t, uint32_t>> overlapping_pairs(
     ends.emplace_back(tail.rbegin(), tail.rend());
   }
   KeyTree by_start(std::move(starts)), by_end(std::move(ends));
-  std::vector<std::pair<uint32_t, uint32_t>> candidates;
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  size_t pairs = 0;
   for (uint32_t i = 0; i < patterns.size(); ++i) {
-    // Walk the smaller of the two related sets; keep what the other side allows too.
+    // Walk the smaller of the two related sets; keep what the other side allows too. A pair
+    // that passes both tests lies in both sets of each of its patterns, so taking it only
+    // from its lower index compares it exactly once, with nothing stored meanwhile.
     bool walk_start = by_start.related(i) <= by_end.related(i);
     const KeyTree& walk = walk_start ? by_start : by_end;
     const KeyTree& other = walk_start ? by_end : by_start;
     walk.for_related(i, [&](uint32_t j) {
-      if (j != i && other.related(i, j)) candidates.push_back(std::minmax(i, j));
+      if (j <= i || !other.related(i, j)) return;
+      ++pairs;
+      if (globs_overlap(patterns[i], patterns[j])) out.push_back({i, j});
     });
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  if (compared) *compared = candidates.size();
-  std::vector<std::pair<uint32_t, uint32_t>> out;
-  for (const auto& c : candidates)
-    if (globs_overlap(patterns[c.first], patterns[c.second])) out.push_back(c);
+  if (compared) *compared = pairs;
+  std::sort(out.begin(), out.end());
   return out;
 }
 
