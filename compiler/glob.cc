@@ -35,8 +35,8 @@ class PairRows {
  public:
   static constexpr size_t kAhead = 3;  // `**/` skips three characters
 
-  explicit PairRows(size_t width) : width_(width) {
-    for (Row& r : rows_) r.marks.assign(width, 0);
+  explicit PairRows(size_t width) : width_(width), marks_(width * rows_.size(), 0) {
+    for (size_t k = 0; k < rows_.size(); ++k) rows_[k].marks = marks_.data() + k * width;
   }
   // Marks (i, j); `i` lies at most kAhead rows past the row being visited.
   void mark(size_t i, size_t j) {
@@ -54,18 +54,19 @@ class PairRows {
     Row& r = rows_[i % rows_.size()];
     for (size_t j = r.lo; j <= r.hi && j < width_; ++j)
       if (r.marks[j]) visit(j);
-    if (r.lo <= r.hi) std::fill(r.marks.begin() + r.lo, r.marks.begin() + r.hi + 1, 0);
+    if (r.lo <= r.hi) std::fill(r.marks + r.lo, r.marks + r.hi + 1, 0);
     r.lo = SIZE_MAX, r.hi = 0;
     return std::any_of(rows_.begin(), rows_.end(), [&](const Row& o) { return o.lo <= o.hi; });
   }
 
  private:
   struct Row {
-    std::vector<char> marks;
+    char* marks = nullptr;         // `width_` flags in marks_
     size_t lo = SIZE_MAX, hi = 0;  // the span of marked columns; lo > hi when none
   };
   size_t width_;
   std::array<Row, kAhead + 1> rows_;
+  std::vector<char> marks_;
 };
 
 // Runs the search over x × y from (0, 0); `moves(i, j, mark)` marks the successors of (i, j).
@@ -179,6 +180,13 @@ std::vector<std::pair<uint32_t, uint32_t>> overlapping_pairs(
     ends.emplace_back(tail.rbegin(), tail.rend());
   }
   KeyTree by_start(std::move(starts)), by_end(std::move(ends));
+  // Without `**` a pattern matches paths of exactly its number of segments (`*` stays in
+  // one), so two such patterns of different depths cannot overlap. -1: has `**`.
+  std::vector<int64_t> depth;
+  for (std::string_view p : patterns)
+    depth.push_back(p.find("**") != std::string_view::npos
+                        ? -1
+                        : static_cast<int64_t>(std::count(p.begin(), p.end(), '/')));
   std::vector<std::pair<uint32_t, uint32_t>> out;
   size_t pairs = 0;
   for (uint32_t i = 0; i < patterns.size(); ++i) {
@@ -190,6 +198,7 @@ std::vector<std::pair<uint32_t, uint32_t>> overlapping_pairs(
     const KeyTree& other = walk_start ? by_end : by_start;
     walk.for_related(i, [&](uint32_t j) {
       if (j <= i || !other.related(i, j)) return;
+      if (depth[i] >= 0 && depth[j] >= 0 && depth[i] != depth[j]) return;
       ++pairs;
       if (globs_overlap(patterns[i], patterns[j])) out.push_back({i, j});
     });
