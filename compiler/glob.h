@@ -32,10 +32,11 @@ bool glob_matches(std::string_view pattern, std::string_view path);
 
 // The pairs (i < j) of `patterns` that overlap, in ascending order. Two patterns can only
 // overlap when one's literal start (the text before the first `*`) begins the other's, and
-// one's literal end (after the last `*`) ends the other's. Each pattern is compared only with
-// the patterns that pass the more selective of the two tests, so the work stays near-linear
-// in the number of patterns unless many of them start with a wildcard while many others end
-// with one (every such pair passes both tests).
+// one's literal end (after the last `*`) ends the other's; two without `**` must also have as
+// many `/`. Each pattern is walked against the patterns that pass the more selective of the
+// first two tests, so the work stays near-linear in the number of patterns unless many of
+// them start with a wildcard while many others end with one: then the walk is quadratic,
+// though only pairs passing every test are searched.
 // `compared`, when given, receives the number of pairs handed to globs_overlap.
 std::vector<std::pair<uint32_t, uint32_t>> overlapping_pairs(
     const std::vector<std::string_view>& patterns, size_t* compared = nullptr);
