@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <iterator>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -77,6 +79,70 @@ std::string requote_plain_values(std::string_view yaml) {
   return out;
 }
 
+// `key:` at the start of a line, as a top-level frontmatter field begins.
+bool looks_like_field(std::string_view line) {
+  size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  if (colon + 1 < line.size() && line[colon + 1] != ' ' && line[colon + 1] != '\t' &&
+      line[colon + 1] != '\r')
+    return false;
+  std::string_view key = line.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(key[0])) && key[0] != '_') return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+// Where a quoted scalar opened at `open` ends: the byte after its closing quote, or npos.
+// Double quotes take backslash escapes; in single quotes `''` is one quote.
+size_t quoted_end(std::string_view yaml, size_t open) {
+  char q = yaml[open];
+  for (size_t i = open + 1; i < yaml.size(); ++i) {
+    if (q == '"' && yaml[i] == '\\') ++i;
+    else if (yaml[i] == q && q == '\'' && i + 1 < yaml.size() && yaml[i + 1] == '\'') ++i;
+    else if (yaml[i] == q) return i + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<UnclosedQuote> find_unclosed_quote(std::string_view yaml) {
+  size_t pos = 0;
+  while (pos < yaml.size()) {
+    size_t nl = std::min(yaml.find('\n', pos), yaml.size());
+    std::string_view line = yaml.substr(pos, nl - pos);
+    size_t next = nl + 1;
+    if (looks_like_field(line)) {
+      size_t colon = line.find(':');
+      size_t v = line.find_first_not_of(" \t", colon + 1);
+      if (v != std::string_view::npos && (line[v] == '"' || line[v] == '\'')) {
+        size_t open = pos + v;
+        size_t end = quoted_end(yaml, open);
+        // The quote closes on a later line: the lines in between are part of the value, which
+        // YAML allows, unless one of them is the next field.
+        size_t scan = nl + 1;
+        while (scan < std::min(end, yaml.size())) {
+          size_t e = std::min(yaml.find('\n', scan), yaml.size());
+          std::string_view inner = yaml.substr(scan, std::min(e, end) - scan);
+          if (looks_like_field(inner))
+            return UnclosedQuote{open, scan, std::string(line.substr(0, colon)),
+                                 std::string(inner.substr(0, inner.find(':')))};
+          scan = e + 1;
+        }
+        if (end == std::string_view::npos)
+          return UnclosedQuote{open, std::string_view::npos, std::string(line.substr(0, colon)),
+                               ""};
+        if (end > nl) next = std::min(yaml.find('\n', end - 1), yaml.size()) + 1;
+      }
+    }
+    pos = next;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 // A plain YAML scalar as the JSON value it denotes (YAML 1.2 core schema: null, booleans,
 // numbers); anything else, and every quoted scalar, is a string.
 nlohmann::json yaml_scalar_json(const YAML::Node& node) {
@@ -125,6 +191,7 @@ struct Loader {
   const SourceFile& file;
   Frontmatter fm;
   std::vector<Diagnostic>& diags;
+  std::string* skipped;  // null: the file was named as an agent file, so every problem counts
 
   Span span_at(size_t offset, size_t length) const {
     size_t end = std::min(offset + std::max<size_t>(length, 1), file.text.size());
@@ -146,6 +213,10 @@ struct Loader {
     size_t start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // tolerate a UTF-8 BOM
     size_t nl = text.find('\n', start);
     if (!is_fence(text.substr(start, nl == std::string_view::npos ? nl : nl - start))) {
+      if (skipped) {
+        *skipped = "no frontmatter";
+        return false;
+      }
       report("E0111", span_at(start, 1), "agent file does not start with a `---` line",
              "a subagent file is `---`, YAML fields such as `name:` and `description:`, `---`, "
              "then the prompt");
@@ -169,8 +240,32 @@ struct Loader {
     return false;
   }
 
+  // YAML lets a quoted value run on over several lines, so a missing closing quote quietly
+  // turns the following fields into text; report it at the opening quote instead.
+  bool check_quotes(std::string_view yaml) {
+    std::optional<UnclosedQuote> q = find_unclosed_quote(yaml);
+    if (!q) return true;
+    char quote = yaml[q->open];
+    Diagnostic d = make_diagnostic(
+        "E0112", span_at(fm.begin + q->open, 1),
+        q->swallowed_key.empty()
+            ? fmt::format("the quoted value of `{}` is never closed", q->key)
+            : fmt::format("the quoted value of `{}` is not closed before the next field `{}`",
+                          q->key, q->swallowed_key));
+    d.label = "opened here";
+    if (!q->swallowed_key.empty())
+      d.secondary.push_back({span_at(fm.begin + q->swallowed, q->swallowed_key.size()),
+                             "this field would become part of the value"});
+    d.help = fmt::format("close the value with {} on the line where it starts, or remove the "
+                         "opening {}",
+                         quote == '"' ? "`\"`" : "`'`", quote == '"' ? "`\"`" : "`'`");
+    diags.push_back(std::move(d));
+    return false;
+  }
+
   bool parse_yaml(YAML::Node& root) {
     std::string yaml = file.text.substr(fm.begin, fm.end - fm.begin);
+    if (!check_quotes(yaml)) return false;
     try {
       root = YAML::Load(yaml);
       return true;
@@ -346,8 +441,16 @@ struct Loader {
     YAML::Node root;
     if (!parse_yaml(root)) return std::nullopt;
     if (!root.IsMap()) {
+      if (skipped && (root.IsNull() || root.IsScalar())) {
+        *skipped = "no `name` field";
+        return std::nullopt;
+      }
       report("E0112", span_at(fm.begin < fm.end ? fm.begin : 0, 1),
              "agent frontmatter is not a set of `key: value` fields");
+      return std::nullopt;
+    }
+    if (skipped && !std::as_const(root)["name"]) {
+      *skipped = "no `name` field";
       return std::nullopt;
     }
     AgentFile a;
@@ -398,8 +501,8 @@ std::vector<std::string> split_tool_list(const std::string& text) {
 }
 
 std::optional<AgentFile> parse_agent_file(const SourceMap& sources, uint32_t file_id,
-                                          std::vector<Diagnostic>& diags) {
-  Loader loader{sources, file_id, sources.file(file_id), {}, diags};
+                                          std::vector<Diagnostic>& diags, std::string* skipped) {
+  Loader loader{sources, file_id, sources.file(file_id), {}, diags, skipped};
   return loader.load();
 }
 

@@ -4,6 +4,7 @@
 // one long line); the loader accepts those the way Claude Code does.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lang/diagnostic.h"
@@ -42,8 +43,23 @@ inline constexpr const char* kEfforts[] = {"low", "medium", "high", "xhigh", "ma
 // Parses a subagent file already held in `sources`. On success returns the agent; problems
 // (missing fields, bad YAML, unknown keys as warnings) are appended to `diags` with spans
 // into the file itself.
+// `skipped`, when given, marks a file of an `agents from` directory, where other Markdown
+// (a README) may sit beside the agents: a file with no frontmatter, or whose frontmatter has
+// no `name` field, is not reported; `*skipped` says why it is not an agent file instead.
 std::optional<AgentFile> parse_agent_file(const SourceMap& sources, uint32_t file_id,
-                                          std::vector<Diagnostic>& diags);
+                                          std::vector<Diagnostic>& diags,
+                                          std::string* skipped = nullptr);
+
+// A quoted frontmatter value whose closing quote is missing, or comes only after a line that
+// starts the next `key:` field (which the value would silently swallow). Offsets are into the
+// frontmatter text.
+struct UnclosedQuote {
+  size_t open = 0;            // the opening quote
+  size_t swallowed = 0;       // the start of the swallowed field's line; npos when none
+  std::string key;            // the field whose value is quoted
+  std::string swallowed_key;  // "" when the quote is never closed and no field follows
+};
+std::optional<UnclosedQuote> find_unclosed_quote(std::string_view frontmatter);
 
 // "Read, Grep,Glob" → {"Read", "Grep", "Glob"}; empty pieces dropped. Commas inside
 // parentheses do not split: "Read, Agent(a, b)" → {"Read", "Agent(a, b)"}.

@@ -282,3 +282,72 @@ TEST_CASE("a tools line with arguments keeps each entry whole") {
   CHECK(*l->agent->tools ==
         std::vector<std::string>{"Read", "Agent(worker, researcher)", "Bash(git log:*)"});
 }
+
+TEST_CASE("a quoted value that runs into the next field is an error at its opening quote") {
+  // YAML itself accepts this: the description would swallow `tools`, and the agent would
+  // silently hold every tool.
+  auto l = load(
+      "---\n"
+      "name: reviewer\n"
+      "description: \"Reviews code\n"
+      "tools: Read, Grep\"\n"
+      "---\n"
+      "Review.\n");
+  CHECK_FALSE(l->agent);
+  REQUIRE(l->diags.size() == 1);
+  CHECK(l->diags[0].code == "E0112");
+  CHECK(l->diags[0].span.begin.line == 3);
+  CHECK(l->diags[0].span.begin.col == 14);
+  CHECK(l->diags[0].message ==
+        "the quoted value of `description` is not closed before the next field `tools`");
+  REQUIRE(l->diags[0].secondary.size() == 1);
+  CHECK(l->diags[0].secondary[0].span.begin.line == 4);
+}
+
+TEST_CASE("single quotes, and a quote never closed, are caught the same way") {
+  auto single = load("---\nname: x\ndescription: 'It''s fine\nmodel: sonnet'\n---\n");
+  REQUIRE(single->diags.size() == 1);
+  CHECK(single->diags[0].code == "E0112");
+  CHECK(single->diags[0].span.begin.line == 3);
+  CHECK(single->diags[0].help.find("`'`") != std::string::npos);
+
+  auto never = load("---\nname: x\ndescription: \"Reviews\n---\n");
+  REQUIRE(never->diags.size() == 1);
+  CHECK(never->diags[0].code == "E0112");
+  CHECK(never->diags[0].message == "the quoted value of `description` is never closed");
+}
+
+TEST_CASE("a quoted value may still span lines that are not fields") {
+  auto l = load(
+      "---\n"
+      "name: x\n"
+      "description: \"Reviews code,\n"
+      "  then reports: what it found\"\n"
+      "tools: 'Read, Grep'\n"
+      "---\n");
+  REQUIRE(l->agent);
+  CHECK(l->diags.empty());
+  CHECK(l->agent->description == "Reviews code, then reports: what it found");
+  CHECK(l->agent->tools == std::vector<std::string>{"Read", "Grep"});
+}
+
+TEST_CASE("in a directory, files that are not agent files are skipped with a reason") {
+  flow::SourceMap sources;
+  std::vector<flow::Diagnostic> diags;
+  std::string why;
+  uint32_t readme = sources.add("agents/README.md", "# Agents\n\nCopy them.\n");
+  CHECK_FALSE(flow::parse_agent_file(sources, readme, diags, &why));
+  CHECK(why == "no frontmatter");
+  why.clear();
+  uint32_t page = sources.add("agents/page.md", "---\ntitle: Notes\nlayout: x\n---\nText\n");
+  CHECK_FALSE(flow::parse_agent_file(sources, page, diags, &why));
+  CHECK(why == "no `name` field");
+  CHECK(diags.empty());  // not even W0110 for `title`
+  // A file with a name is an agent file: its problems are errors, not a reason to skip it.
+  why.clear();
+  uint32_t broken = sources.add("agents/broken.md", "---\nname: x\n---\n");
+  CHECK_FALSE(flow::parse_agent_file(sources, broken, diags, &why));
+  CHECK(why.empty());
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].code == "E0113");
+}

@@ -12,7 +12,9 @@
 
 #include "compiler/agent_file.h"
 #include "compiler/diagnostic_registry.h"
+#include "compiler/glob.h"
 #include "compiler/suggest.h"
+#include "lang/parser.h"
 
 namespace flow {
 namespace fs = std::filesystem;
@@ -59,7 +61,13 @@ struct Resolver {
   SourceMap& sources;
   Program& program;
   std::vector<Diagnostic>& diags;
-  std::map<std::string, std::optional<AgentFile>> loaded;  // agent files by path
+  // Agent files by path. `skipped` says why a file of an `agents from` directory is not an
+  // agent file ("" when it is one, or when it was named on its own).
+  struct Loaded {
+    std::optional<AgentFile> file;
+    std::string skipped;
+  };
+  std::map<std::string, Loaded> loaded;
 
   void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
@@ -87,20 +95,26 @@ struct Resolver {
   }
 
   // Copies a subagent file's fields into `def`. False when the file is unusable.
+  // `skipped` is given for a file of an `agents from` directory (see parse_agent_file).
   bool load_markdown(const std::string& path, const Span& named_at, AgentDef& def,
-                     Span* name_line = nullptr) {
-    // A file named twice is read once, so its diagnostics are reported once.
+                     Span* name_line = nullptr, std::string* skipped = nullptr) {
+    // A file named twice is read once, so its diagnostics are reported once; a directory's
+    // non-agent file named on its own is read again, to report why it is not an agent file.
     auto cached = loaded.find(path);
+    if (cached != loaded.end() && !skipped && !cached->second.skipped.empty())
+      loaded.erase(cached), cached = loaded.end();
     if (cached == loaded.end()) {
       std::string text, error;
-      std::optional<AgentFile> parsed;
+      Loaded parsed;
       if (read_text(path, text, error))
-        parsed = parse_agent_file(sources, sources.add(path, std::move(text)), diags);
+        parsed.file = parse_agent_file(sources, sources.add(path, std::move(text)), diags,
+                                       skipped ? &parsed.skipped : nullptr);
       else
         report("E0110", named_at, error, "the path is relative to the .flow file that names it");
       cached = loaded.emplace(path, std::move(parsed)).first;
     }
-    const std::optional<AgentFile>& file = cached->second;
+    if (skipped) *skipped = cached->second.skipped;
+    const std::optional<AgentFile>& file = cached->second.file;
     if (!file) return false;
     ir::Agent& a = def.agent;
     a.description = file->description;
@@ -164,7 +178,8 @@ struct Resolver {
     apply_claude_fields(decl, a);
     if (decl.writes) {
       a.writes.clear();
-      for (const ast::String& w : *decl.writes) a.writes.push_back(w.value);
+      for (const ast::String& w : *decl.writes)
+        if (glob_length_ok(w, "`writes`")) a.writes.push_back(w.value);
       if (!decl.writes->empty()) def.writes_span = decl.writes->front().span;
     }
     if (decl.role) {
@@ -175,6 +190,18 @@ struct Resolver {
         report("E0108", decl.role->span, fmt::format("unknown role `{}`", r),
                "a role is `worker`, `coordinator` or `reviewer`");
     }
+  }
+
+  // Comparing two patterns costs up to the product of their lengths (compiler/glob.h).
+  bool glob_length_ok(const ast::String& glob, const char* where) {
+    if (glob.value.size() <= kMaxGlobLength) return true;
+    Span opening = sources.span(glob.span.file, glob.span.begin.offset, glob.span.begin.offset + 1);
+    report("E0504", opening,
+           fmt::format("{} pattern is {} characters long, more than the {} allowed", where,
+                       glob.value.size(), kMaxGlobLength),
+           "shorten the pattern: end it with `/**` to cover a whole directory, or use `*` for "
+           "a run of characters within a name");
+    return false;
   }
 
   void agent_decl(const ast::File& file, const ast::AgentDecl& decl, bool in_main) {
@@ -214,18 +241,65 @@ struct Resolver {
       return;
     }
     std::sort(paths.begin(), paths.end());  // directory order is not stable across machines
+    std::vector<std::string> skipped;
     for (const std::string& path : paths) {
       AgentDef def;
       def.agent.role = "worker";
       def.in_main_file = in_main;
       def.from_dir = true;
       Span name_line;
-      if (!load_markdown(path, decl.dir.span, def, &name_line)) continue;
+      std::string why;
+      if (!load_markdown(path, decl.dir.span, def, &name_line, &why)) {
+        if (!why.empty())
+          skipped.push_back(fmt::format("{} ({})", fs::path(path).filename().string(), why));
+        continue;
+      }
       def.span = def.writes_span = name_line;
       if (def.tools_span.file == 0) def.tools_span = name_line;
       def.agent.loc = loc(name_line);
+      if (!is_name(def.agent.name)) report_uncallable(def.agent.name, path, decl, name_line);
       add_agent(std::move(def), name_line);
     }
+    report_skipped(decl, dir, skipped, paths.size());
+  }
+
+  // Subagent files may use names a step cannot write (`Code Review`, `3d-modeler`); say so
+  // at the file rather than leave the agent silently out of reach.
+  void report_uncallable(const std::string& name, const std::string& path,
+                         const ast::AgentsDecl& decl, const Span& name_line) {
+    Diagnostic d = make_diagnostic(
+        "W0112", name_line,
+        fmt::format("agent `{}` has a name that a flow cannot call", name));
+    d.secondary.push_back({decl.dir.span, "loaded from this directory"});
+    d.notes.push_back("a name is a letter or `_`, then letters, digits, `_`, and `-` or `.` "
+                      "between them");
+    std::string file = (fs::path(decl.dir.value) / fs::path(path).filename()).lexically_normal()
+                           .generic_string();
+    d.help = fmt::format("rename it in its `name:` field, or give it a name in the flow: "
+                         "`agent NAME from \"{}\"`",
+                         file);
+    diags.push_back(std::move(d));
+  }
+
+  // A README beside the agents is normal; say which files were not read as agents.
+  void report_skipped(const ast::AgentsDecl& decl, const std::string& dir,
+                      const std::vector<std::string>& skipped, size_t files) {
+    if (skipped.empty()) return;
+    bool none = skipped.size() == files;
+    Diagnostic d =
+        none ? make_diagnostic("E0110", decl.dir.span, fmt::format("no agent file in '{}'", dir))
+             : make_diagnostic("W0111", decl.dir.span,
+                               skipped.size() == 1
+                                   ? fmt::format("skipped 1 `.md` file in '{}' that is not an "
+                                                 "agent file", dir)
+                                   : fmt::format("skipped {} `.md` files in '{}' that are not "
+                                                 "agent files", skipped.size(), dir));
+    for (const std::string& s : skipped) d.notes.push_back("skipped " + s);
+    d.help = none ? "an agent file starts with `---`, then frontmatter with `name:` and "
+                    "`description:`; check the directory's path"
+                  : "an agent file starts with `---`, then frontmatter with `name:` and "
+                    "`description:`; `# flowc: allow W0111` on this line silences this";
+    diags.push_back(std::move(d));
   }
 
   template <typename Decl>
@@ -253,7 +327,10 @@ struct Resolver {
         add_named(program.inputs, program.input_index, in, "input");
       for (const ast::StageDecl& s : file.stages)
         add_named(program.stages, program.stage_index, s, "stage");
-      for (const ast::RuleDecl& r : file.rules) program.rules.push_back(&r);
+      for (const ast::RuleDecl& r : file.rules) {
+        for (const ast::String& g : r.globs) glob_length_ok(g, "`writes only`");
+        program.rules.push_back(&r);
+      }
     }
   }
 };

@@ -61,7 +61,11 @@ struct reserved
 // `code-` the tail stops before the dash and `no_trailing_dash` reports it.
 struct ident_tail : p::star<p::sor<ident_char, p::seq<p::plus<p::one<'-'>>, ident_char>>> {};
 struct no_trailing_dash : p::not_at<p::one<'-'>> {};
-struct ident : p::seq<p::not_at<reserved>, ident_first, ident_tail, p::must<no_trailing_dash>> {};
+// A dot between two name characters, for agent names such as `dotnet-framework-4.8-expert`
+// that subagent files use. No other token starts with `.`, so this cannot be ambiguous.
+struct ident_dotted_tail : p::star<p::one<'.'>, ident_char, ident_tail> {};
+struct ident : p::seq<p::not_at<reserved>, ident_first, ident_tail, p::must<no_trailing_dash>,
+                      ident_dotted_tail, p::must<no_trailing_dash>> {};
 
 // "..." strings: one line, with escapes.
 struct string_open : p::one<'"'> {};
@@ -130,7 +134,9 @@ struct input_decl : p::seq<kw_input, sep, p::must<input_name, input_colon, input
 // After a `/` any word will do, keywords included (`use lib/review`, as in the language
 // reference); the first segment must be a plain name so that `use` followed by a newline and a
 // statement is reported rather than swallowing the statement's keyword.
-struct module_segment : ident {};
+// Module names have no dots, so `use lib/x.flow` is not taken for a module called `x.flow`.
+struct module_segment
+    : p::seq<p::not_at<reserved>, ident_first, ident_tail, p::must<no_trailing_dash>> {};
 struct module_word : p::seq<ident_first, ident_tail, p::must<no_trailing_dash>> {};
 struct module_path : p::seq<module_segment, p::star<p::one<'/'>, p::must<module_word>>, sep> {};
 struct use_file : p::seq<string, sep> {};

@@ -6,6 +6,7 @@
 #include <tao/pegtl/contrib/analyze.hpp>
 
 #include "lang/grammar.h"
+#include "lang/parser.h"
 
 namespace pegtl = tao::pegtl;
 
@@ -43,6 +44,24 @@ TEST_CASE("identifiers") {
   CHECK(full_match<ident>("stages"));
   CHECK(full_match<ident>("each"));
   CHECK(full_match<ident>("true"));
+}
+
+TEST_CASE("identifiers may hold a dot between name characters, as agent files' names do") {
+  using flow::grammar::ident;
+  CHECK(full_match<ident>("dotnet-framework-4.8-expert"));
+  CHECK(full_match<ident>("vue.js"));
+  CHECK(full_match<ident>("a.b.c"));
+  CHECK_FALSE(full_match<ident>("a."));
+  CHECK_FALSE(full_match<ident>("a..b"));
+  CHECK_FALSE(full_match<ident>(".a"));
+  CHECK_FALSE(full_match<ident>("a.-b"));
+  CHECK_FALSE(full_match<ident>("a.b-"));
+  CHECK(flow::is_name("dotnet-framework-4.8-expert"));
+  CHECK_FALSE(flow::is_name("Code Review"));
+  CHECK_FALSE(flow::is_name("3d-modeler"));
+  CHECK_FALSE(flow::is_name("code-"));
+  CHECK_FALSE(flow::is_name("stage"));
+  CHECK_FALSE(flow::is_name(""));
 }
 
 TEST_CASE("every keyword is reserved") {

@@ -266,6 +266,15 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id) {
   return result;
 }
 
+bool is_name(std::string_view text) {
+  pegtl::memory_input in(text.data(), text.size(), "name");
+  try {
+    return pegtl::parse<pegtl::seq<grammar::ident, pegtl::eof>>(in);
+  } catch (const pegtl::parse_error&) {
+    return false;  // `must<>` inside the rule raises on a name such as `code-`
+  }
+}
+
 bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
                  std::string& error) {
   auto fail = [&](std::string_view why) {

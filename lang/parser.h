@@ -2,6 +2,7 @@
 // The lang/ boundary: text in, syntax tree and diagnostics out. PEGTL's exceptions never
 // leave lang/; every problem comes back as a Diagnostic.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lang/ast.h"
@@ -17,6 +18,9 @@ struct ParseResult {
 
 // Parses a file already in `sources`. Never throws, never crashes on any bytes.
 ParseResult parse(const SourceMap& sources, uint32_t file_id);
+
+// `text` is a whole identifier of the language (a name a step can call, `after` or `uses`).
+bool is_name(std::string_view text);
 
 // Reads a file from disk into `sources`. On failure returns false and sets `error` to a
 // one-line message such as "cannot read 'x.flow': no such file" or "'dir' is a directory".

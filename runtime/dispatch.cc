@@ -28,6 +28,93 @@ void save(const std::string& dir, const std::string& rel, const std::string& tex
 
 }  // namespace
 
+// --- jobs --------------------------------------------------------------------------------------
+
+// The jobs below run on worker threads; they touch only their arguments and the run's files.
+
+Scheduler::Completion Scheduler::run_shell(const std::string& dir, Cancel* cancel,
+                                           ScopeTracker* scopes, Completion c,
+                                           const std::string& command) {
+  int64_t t0 = now_ms();
+  SubprocessSpec sp;
+  sp.argv = {"/bin/sh", "-c", command};
+  sp.merge_stderr = true;
+  sp.record_dir = dir + "/procs";
+  int scope = scopes->begin(WriteScope{true, {}});  // a command may write anywhere
+  SubprocessResult r = run_subprocess(sp, cancel);
+  scopes->end(scope);
+  c.ms = now_ms() - t0;
+  c.ok = r.ok();
+  c.cancelled = r.cancelled;
+  c.output = std::move(r.out);
+  if (!c.ok) c.error = "`" + command + "`: " + describe_exit(r, 0) + (c.output.empty() ? "" : "\n" + tail_of(c.output));
+  save(dir, c.output_file, c.output, &c.store_error);
+  c.hash = output_hash(c.output);
+  return c;
+}
+
+Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cancel,
+                                           ScopeTracker* scopes, Completion c, Backend* backend,
+                                           const AgentRequest& req, const WriteScope& scope) {
+  int64_t t0 = now_ms();
+  save(dir, c.prompt_file, req.prompt, &c.store_error);
+  if (!c.store_error.empty()) {  // no call whose prompt is not on record
+    c.hash = output_hash("");
+    return c;
+  }
+  // A real agent's changes to the working tree must stay inside the write scopes of the
+  // steps that ran meanwhile; simulated agents write nothing.
+  bool check = !backend->simulated();
+  std::set<std::string> skip = untracked_dirs(dir);
+  TreeSnapshot before;
+  int token = 0;
+  if (check) {
+    token = scopes->begin(scope);
+    before = snapshot_tree(".", skip);
+  }
+  AgentResult r = backend->call(req, cancel);
+  if (check) {
+    WriteScope allowed = scopes->end(token);
+    std::string bad = scope_violation(req.agent, before, snapshot_tree(".", skip), allowed);
+    if (!bad.empty()) {  // not retried: a second call would break the scope again
+      r.ok = false;
+      r.retryable = false;
+      r.error = r.error.empty() ? bad : r.error + "\n" + bad;
+    }
+  }
+  c.ms = now_ms() - t0;
+  c.ok = r.ok && !cancel->requested();
+  c.cancelled = cancel->requested();
+  c.retryable = r.retryable && !c.cancelled;
+  c.output = std::move(r.output);
+  c.error = std::move(r.error);
+  c.usage = r.usage;
+  save(dir, c.output_file, c.output, &c.store_error);
+  c.hash = output_hash(c.output);
+  return c;
+}
+
+Scheduler::Completion Scheduler::run_ask(const std::string& dir, Cancel* cancel, bool yes,
+                                         Completion c, const std::string& question, bool gate) {
+  int64_t t0 = now_ms();
+  Answer a = ask_human(question, yes, gate, cancel);
+  c.ms = now_ms() - t0;
+  c.ok = a.approved;
+  c.refused = a.refused;
+  c.cancelled = a.cancelled;
+  c.how = a.how;
+  c.feedback = a.feedback;
+  c.output = a.approved ? "approved (" + a.how + ")\n" : "not approved\n" + a.feedback;
+  if (a.refused)
+    c.error = "needs a human approval (\"" + question + "\") but stdin is not a terminal; "
+              "run it from a terminal, or pass --yes to approve automatically";
+  else if (!a.approved)
+    c.error = "not approved" + (a.feedback.empty() ? "" : ": " + a.feedback);
+  save(dir, c.output_file, c.output, &c.store_error);
+  c.hash = output_hash(c.output);
+  return c;
+}
+
 // --- context -----------------------------------------------------------------------------------
 
 Context Scheduler::upstream(uint32_t id) {
@@ -141,163 +228,72 @@ void Scheduler::worker_main() {
 
 void Scheduler::dispatch(const Task& t) {
   const ir::Node& node = flow_.nodes[t.node];
-  const NodeState& ns = plan_.node(t.node);
   ++running_;
   Completion base;
   base.task = t;
-  base.attempt = ns.attempt;
-  const std::string dir = env_.run_dir;
-  Cancel* cancel = &cancel_;
+  base.attempt = plan_.node(t.node).attempt;
   ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
-
-  ScopeTracker* scopes = &scopes_;
-  auto run_shell = [dir, cancel, scopes](Completion c, std::string command) {
-    int64_t t0 = now_ms();
-    SubprocessSpec sp;
-    sp.argv = {"/bin/sh", "-c", command};
-    sp.merge_stderr = true;
-    sp.record_dir = dir + "/procs";
-    int scope = scopes->begin(WriteScope{true, {}});  // a command may write anywhere
-    SubprocessResult r = run_subprocess(sp, cancel);
-    scopes->end(scope);
-    c.ms = now_ms() - t0;
-    c.ok = r.ok();
-    c.cancelled = r.cancelled;
-    c.output = std::move(r.out);
-    if (!c.ok) c.error = "`" + command + "`: " + describe_exit(r, 0) + (c.output.empty() ? "" : "\n" + tail_of(c.output));
-    save(dir, c.output_file, c.output, &c.store_error);
-    c.hash = output_hash(c.output);
-    return c;
-  };
-  auto run_agent = [dir, cancel, scopes](Completion c, Backend* backend, AgentRequest req,
-                                         WriteScope scope) {
-    int64_t t0 = now_ms();
-    save(dir, c.prompt_file, req.prompt, &c.store_error);
-    if (!c.store_error.empty()) {  // no call whose prompt is not on record
-      c.hash = output_hash("");
-      return c;
-    }
-    // A real agent's changes to the working tree must stay inside the write scopes of the
-    // steps that ran meanwhile; simulated agents write nothing.
-    bool check = !backend->simulated();
-    std::set<std::string> skip = untracked_dirs(dir);
-    TreeSnapshot before;
-    int token = 0;
-    if (check) {
-      token = scopes->begin(scope);
-      before = snapshot_tree(".", skip);
-    }
-    AgentResult r = backend->call(req, cancel);
-    if (check) {
-      WriteScope allowed = scopes->end(token);
-      std::string bad = scope_violation(req.agent, before, snapshot_tree(".", skip), allowed);
-      if (!bad.empty()) {  // not retried: a second call would break the scope again
-        r.ok = false;
-        r.retryable = false;
-        r.error = r.error.empty() ? bad : r.error + "\n" + bad;
-      }
-    }
-    c.ms = now_ms() - t0;
-    c.ok = r.ok && !cancel->requested();
-    c.cancelled = cancel->requested();
-    c.retryable = r.retryable && !c.cancelled;
-    c.output = std::move(r.output);
-    c.error = std::move(r.error);
-    c.usage = r.usage;
-    save(dir, c.output_file, c.output, &c.store_error);
-    c.hash = output_hash(c.output);
-    return c;
-  };
-  auto run_ask = [dir, cancel, yes = env_.yes](Completion c, std::string question, bool gate) {
-    int64_t t0 = now_ms();
-    Answer a = ask_human(question, yes, gate, cancel);
-    c.ms = now_ms() - t0;
-    c.ok = a.approved;
-    c.refused = a.refused;
-    c.cancelled = a.cancelled;
-    c.how = a.how;
-    c.feedback = a.feedback;
-    c.output = a.approved ? "approved (" + a.how + ")\n" : "not approved\n" + a.feedback;
-    if (a.refused)
-      c.error = "needs a human approval (\"" + question + "\") but stdin is not a terminal; "
-                "run it from a terminal, or pass --yes to approve automatically";
-    else if (!a.approved)
-      c.error = "not approved" + (a.feedback.empty() ? "" : ": " + a.feedback);
-    save(dir, c.output_file, c.output, &c.store_error);
-    c.hash = output_hash(c.output);
-    return c;
-  };
-
+  ev["attempt"] = base.attempt;
   if (node.kind == ir::NodeKind::Gate) {
-    const ir::Check& check = node.checks[t.index];
-    ev["attempt"] = ns.attempt;
     ev["index"] = t.index;
-    base.output_file = step_file(t.node, ns.attempt, t.index, 'c', ".output.md");
-    if (check.kind == ir::Check::Kind::Command) {
-      base.kind = "check";
-      ev["kind"] = "check";
-      emit(std::move(ev));
-      submit(base, [=, cmd = check.command](Completion c) { return run_shell(std::move(c), cmd); });
-      return;
-    }
-    if (check.kind == ir::Check::Kind::Human) {
-      base.kind = "human";
-      ev["kind"] = "human";
-      emit(std::move(ev));
-      std::string q = check.question.empty() ? "Approve the work of `" + node.target + "`?" : check.question;
-      submit(base, [=](Completion c) { return run_ask(std::move(c), q, true); });
-      return;
-    }
-    base.kind = "review";
-    const ir::Agent* reviewer = flow_.find_agent(check.agent);
-    ir::Agent fallback;
-    fallback.name = check.agent;
-    if (!reviewer) reviewer = &fallback;
-    std::string err;
-    Backend* backend = router_.get(reviewer->name, reviewer->model, &err);
-    ev["kind"] = "review";
-    ev["agent"] = reviewer->name;
-    ev["model"] = reviewer->model;
-    ev["backend"] = router_.name_for(reviewer->name, reviewer->model);
-    emit(std::move(ev));
-    if (!backend) {
-      base.error = err;
-      submit(base, [](Completion c) { return c; });
-      return;
-    }
-    base.prompt_file = step_file(t.node, ns.attempt, t.index, 'c', ".prompt.md");
-    base.retry = backend->retry_policy();
-    Context work = gate_work(t.node);
-    AgentRequest req{flow_.name, env_.run_id, dir, node.name, node.target, reviewer->name,
-                     router_.model_name(reviewer->model), reviewer->role, true, ns.attempt, t.index,
-                     compose_review_prompt(*reviewer, env_.inputs, node.target, work, ns.attempt),
-                     dir + "/" + base.prompt_file};
-    if (!backend->simulated()) {
-      set_agent_fields(*reviewer, &req);
-      req.system_prompt = agent_instructions(*reviewer);
-      req.user_message = as_user_message(compose_review_task(env_.inputs, node.target, work, ns.attempt));
-    }
-    WriteScope scope = write_scope_of(*reviewer);
-    submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req, scope); });
+    dispatch_gate(t, std::move(base), std::move(ev));
+  } else {
+    if (t.index >= 0) ev["index"] = t.index;
+    dispatch_step(t, std::move(base), std::move(ev));
+  }
+}
+
+// A check of a gate: a command, a person, or a reviewing agent.
+void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
+  const ir::Node& node = flow_.nodes[t.node];
+  const ir::Check& check = node.checks[t.index];
+  const int attempt = base.attempt;
+  base.output_file = step_file(t.node, attempt, t.index, 'c', ".output.md");
+  if (check.kind == ir::Check::Kind::Command) {
+    submit_shell(std::move(base), std::move(ev), "check", check.command);
     return;
   }
+  if (check.kind == ir::Check::Kind::Human) {
+    std::string q = check.question.empty() ? "Approve the work of `" + node.target + "`?"
+                                           : check.question;
+    submit_ask(std::move(base), std::move(ev), std::move(q), true);
+    return;
+  }
+  base.kind = "review";
+  const ir::Agent* reviewer = flow_.find_agent(check.agent);
+  ir::Agent fallback;
+  fallback.name = check.agent;
+  if (!reviewer) reviewer = &fallback;
+  Backend* backend = agent_backend(*reviewer, "review", base, std::move(ev));
+  if (!backend) return;
+  base.prompt_file = step_file(t.node, attempt, t.index, 'c', ".prompt.md");
+  Context work = gate_work(t.node);
+  AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, node.target,
+                   reviewer->name, router_.model_name(reviewer->model), reviewer->role, true,
+                   attempt, t.index,
+                   compose_review_prompt(*reviewer, env_.inputs, node.target, work, attempt),
+                   env_.run_dir + "/" + base.prompt_file};
+  if (!backend->simulated()) {
+    set_agent_fields(*reviewer, &req);
+    req.system_prompt = agent_instructions(*reviewer);
+    req.user_message =
+        as_user_message(compose_review_task(env_.inputs, node.target, work, attempt));
+  }
+  submit_agent(std::move(base), backend, std::move(req), write_scope_of(*reviewer));
+}
 
-  ev["attempt"] = ns.attempt;
-  if (t.index >= 0) ev["index"] = t.index;
+// A step of its own: a command, an approval, or an agent call (one item of a fan-out).
+void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
+  const ir::Node& node = flow_.nodes[t.node];
+  const NodeState& ns = plan_.node(t.node);
   base.output_file = step_file(t.node, ns.attempt, t.index, 'i', ".output.md");
   if (node.kind == ir::NodeKind::Command) {
-    base.kind = "command";
-    ev["kind"] = "command";
-    emit(std::move(ev));
-    submit(base, [=, cmd = node.command](Completion c) { return run_shell(std::move(c), cmd); });
+    submit_shell(std::move(base), std::move(ev), "command", node.command);
     return;
   }
   if (node.kind == ir::NodeKind::Human) {
-    base.kind = "human";
-    ev["kind"] = "human";
-    emit(std::move(ev));
     std::string q = node.question.empty() ? "Approve step `" + node.name + "`?" : node.question;
-    submit(base, [=](Completion c) { return run_ask(std::move(c), q, false); });
+    submit_ask(std::move(base), std::move(ev), std::move(q), false);
     return;
   }
   base.kind = "agent";
@@ -305,34 +301,68 @@ void Scheduler::dispatch(const Task& t) {
   ir::Agent fallback;
   fallback.name = node.agent;
   if (!agent) agent = &fallback;
-  std::string err;
-  Backend* backend = router_.get(agent->name, agent->model, &err);
-  ev["kind"] = "agent";
-  ev["agent"] = agent->name;
-  ev["model"] = agent->model;
-  ev["backend"] = router_.name_for(agent->name, agent->model);
-  emit(std::move(ev));
-  if (!backend) {
-    base.error = err;
-    submit(base, [](Completion c) { return c; });
-    return;
-  }
+  Backend* backend = agent_backend(*agent, "agent", base, std::move(ev));
+  if (!backend) return;
   std::string focus = node.focus;
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
   base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
-  base.retry = backend->retry_policy();
   Context context = upstream(t.node);
-  AgentRequest req{flow_.name, env_.run_id, dir, node.name, "", agent->name,
+  AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, "", agent->name,
                    router_.model_name(agent->model), agent->role, false, ns.attempt, t.index,
                    compose_prompt(*agent, env_.inputs, context, focus, ns.feedback),
-                   dir + "/" + base.prompt_file};
+                   env_.run_dir + "/" + base.prompt_file};
   if (!backend->simulated()) {
     set_agent_fields(*agent, &req);
     req.system_prompt = agent_instructions(*agent);
     req.user_message = as_user_message(compose_task(env_.inputs, context, focus, ns.feedback));
   }
-  WriteScope scope = write_scope_of(*agent);
-  submit(base, [=](Completion c) { return run_agent(std::move(c), backend, req, scope); });
+  submit_agent(std::move(base), backend, std::move(req), write_scope_of(*agent));
+}
+
+// The backend that runs `agent`, after the dispatch event that names it. Null when the router
+// has none: the task is then completed at once with the router's error.
+Backend* Scheduler::agent_backend(const ir::Agent& agent, const char* kind, Completion& base,
+                                  ojson ev) {
+  std::string err;
+  Backend* backend = router_.get(agent.name, agent.model, &err);
+  ev["kind"] = kind;
+  ev["agent"] = agent.name;
+  ev["model"] = agent.model;
+  ev["backend"] = router_.name_for(agent.name, agent.model);
+  emit(std::move(ev));
+  if (!backend) {
+    base.error = err;
+    submit(base, [](Completion c) { return c; });
+    return nullptr;
+  }
+  base.retry = backend->retry_policy();
+  return backend;
+}
+
+void Scheduler::submit_shell(Completion base, ojson ev, const char* kind, std::string command) {
+  base.kind = kind;
+  ev["kind"] = kind;
+  emit(std::move(ev));
+  submit(base, [dir = env_.run_dir, cancel = &cancel_, scopes = &scopes_,
+                cmd = std::move(command)](Completion c) {
+    return run_shell(dir, cancel, scopes, std::move(c), cmd);
+  });
+}
+
+void Scheduler::submit_ask(Completion base, ojson ev, std::string question, bool gate) {
+  base.kind = "human";
+  ev["kind"] = "human";
+  emit(std::move(ev));
+  submit(base, [dir = env_.run_dir, cancel = &cancel_, yes = env_.yes, q = std::move(question),
+                gate](Completion c) { return run_ask(dir, cancel, yes, std::move(c), q, gate); });
+}
+
+void Scheduler::submit_agent(Completion base, Backend* backend, AgentRequest req,
+                             WriteScope scope) {
+  submit(base, [dir = env_.run_dir, cancel = &cancel_, scopes = &scopes_, backend,
+                req = std::move(req), scope = std::move(scope)](Completion c) {
+    return run_agent(dir, cancel, scopes, std::move(c), backend, req, scope);
+  });
 }
 
 }  // namespace flow::rt

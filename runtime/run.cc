@@ -92,6 +92,36 @@ struct RunState {
   json meta;
 };
 
+// The backends the flow's agents use, for the `run_start` event; `*simulated` when one is sim.
+std::string backends_in_use(const RunState& s, bool* simulated) {
+  std::string backends;
+  for (const ir::Agent& a : s.flow.agents) {
+    std::string b = s.router.name_for(a.name, a.model);
+    *simulated = *simulated || b == "sim";
+    if (backends.find(b) == std::string::npos) backends += (backends.empty() ? "" : ", ") + b;
+  }
+  return backends.empty() ? "none (no agents)" : backends;
+}
+
+// After the scheduler: the final status in run.json, then the summary. Returns the exit code,
+// which becomes a failure when the status cannot be recorded.
+int record_end(RunState& s, int code, bool as_json, Status& status) {
+  std::string err;
+  s.meta["status"] = code == kExitOk ? "succeeded" : code == kExitInterrupted ? "interrupted" : "failed";
+  s.meta["ended"] = iso_time_now();
+  if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
+    // run.json still says "running": `flow runs` shows it as crashed, and it resumes.
+    error(err + "\n  the run's status could not be recorded; free space, then: flow resume " +
+          s.run_id);
+    if (code == kExitOk) code = kExitFailed;
+  }
+  std::string table = summary_table(s.dir);
+  if (as_json) std::fputs(table.c_str(), stderr);
+  else std::fputs(table.c_str(), stdout);
+  status.message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
+  return code;
+}
+
 int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
             const std::vector<json>& events, int64_t next_seq) {
   RunLock lock;
@@ -107,13 +137,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   std::string err;
   auto status = make_status(as_json);
   bool simulated = false;
-  std::string backends;
-  for (const ir::Agent& a : s.flow.agents) {
-    std::string b = s.router.name_for(a.name, a.model);
-    simulated = simulated || b == "sim";
-    if (backends.find(b) == std::string::npos) backends += (backends.empty() ? "" : ", ") + b;
-  }
-  if (backends.empty()) backends = "none (no agents)";
+  std::string backends = backends_in_use(s, &simulated);
 
   RunEnv env;
   env.inputs = s.inputs;
@@ -162,19 +186,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
     if (code == kExitInterrupted)
       status->message(fmt::format("interrupted; continue with: flow resume {}", s.run_id));
   }
-  s.meta["status"] = code == kExitOk ? "succeeded" : code == kExitInterrupted ? "interrupted" : "failed";
-  s.meta["ended"] = iso_time_now();
-  if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
-    // run.json still says "running": `flow runs` shows it as crashed, and it resumes.
-    error(err + "\n  the run's status could not be recorded; free space, then: flow resume " +
-          s.run_id);
-    if (code == kExitOk) code = kExitFailed;
-  }
-  std::string table = summary_table(s.dir);
-  if (as_json) std::fputs(table.c_str(), stderr);
-  else std::fputs(table.c_str(), stdout);
-  status->message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
-  return code;
+  return record_end(s, code, as_json, *status);
 }
 
 bool setup_router(RunState& s, const std::string& path, const std::string& backend,
@@ -242,41 +254,19 @@ bool backends_ready(RunState& s) {
   return true;
 }
 
-}  // namespace
-
-int run_command(const RunRequest& req) {
-  block_signals();
-  ignore_file_size_signal();
-  // run.json records these names as JSON strings, which must be UTF-8.
-  for (const std::string* name : {&req.file, &req.config_path})
-    if (!text::encoding_errors(*name).empty()) {
-      error("the file name \"" + *name + "\" is not UTF-8; rename the file (e.g. with "
-            "convmv or mv) to run it");
-      return kExitUsage;
-    }
-  RunState s;
-  std::string ir_text;
-  std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
-  if (!flow) return kExitUsage;
-  s.flow = std::move(*flow);
-  std::vector<std::string> missing;
-  InputsResult inputs = resolve_inputs(s.flow, req.inputs, req.dry_run, &missing);
-  if (!inputs.ok) {
-    error(inputs.error);
-    return kExitUsage;
-  }
-  s.inputs = std::move(inputs.values);
-  int jobs = req.jobs > 0 ? req.jobs : default_jobs();
-
-  // Sim options: the config file's, then the command line's on top.
-  SimOptions sim;
-  std::string path = req.config_path;
+// Sim options: the config file's (flow.yaml when none is named), then the command line's on
+// top. `*config_path` becomes the config file's absolute path, "" when there is none.
+bool sim_options(const RunRequest& req, const ir::Flow& flow, std::string* config_path,
+                 SimOptions* out) {
+  SimOptions& sim = *out;
+  std::string& path = *config_path;
+  path = req.config_path;
   if (path.empty() && access("flow.yaml", R_OK) == 0) path = "flow.yaml";
   if (!path.empty()) {
     ConfigResult c = load_config(path);
     if (!c.ok) {
       error(c.error);
-      return kExitUsage;
+      return false;
     }
     sim = c.config.sim;
     // Resume reads the same file from anywhere, and can tell when it was edited since.
@@ -286,40 +276,44 @@ int run_command(const RunRequest& req) {
   if (!req.sim_latency.empty() &&
       !parse_sim_latency(req.sim_latency, &sim.latency_min_ms, &sim.latency_max_ms)) {
     error("--sim-latency expects milliseconds (100) or a range (50-200), got \"" + req.sim_latency + "\"");
-    return kExitUsage;
+    return false;
   }
   std::vector<SimFailReview> fail_review;
   for (const std::string& f : req.sim_fail_review) {
     SimFailReview r;
     if (!parse_sim_fail_review(f, &r)) {
       error("--sim-fail-review expects STEP or STEP:N, got \"" + f + "\"");
-      return kExitUsage;
+      return false;
     }
     fail_review.push_back(r);
   }
   std::string sim_error;
-  if (!check_sim_targets(s.flow, fail_review, req.sim_fail_step, &sim_error)) {
+  if (!check_sim_targets(flow, fail_review, req.sim_fail_step, &sim_error)) {
     error(sim_error);
-    return kExitUsage;
+    return false;
   }
   sim.fail_review.insert(sim.fail_review.end(), fail_review.begin(), fail_review.end());
   for (const std::string& f : req.sim_fail_step) sim.fail_step.push_back(f);
-  if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
+  return true;
+}
 
-  if (req.dry_run) {
-    Plan plan(s.flow, s.inputs);
-    if (!plan.error().empty()) {
-      error(plan.error());
-      return kExitUsage;
-    }
-    std::fputs(printable(describe_plan(plan, s.router)).c_str(), stdout);
-    for (const std::string& m : missing)
-      std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
-                  "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
-    return kExitOk;
+// `flow run --dry-run`: the plan, and the inputs a real run would still need.
+int dry_run(const RunState& s, const std::vector<std::string>& missing) {
+  Plan plan(s.flow, s.inputs);
+  if (!plan.error().empty()) {
+    error(plan.error());
+    return kExitUsage;
   }
-  if (!backends_ready(s)) return kExitUsage;
+  std::fputs(printable(describe_plan(plan, s.router)).c_str(), stdout);
+  for (const std::string& m : missing)
+    std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
+                "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
+  return kExitOk;
+}
 
+// Creates the run's directory and records what resume needs, then runs it.
+int start_run(RunState& s, const RunRequest& req, const std::string& path, const SimOptions& sim,
+              int jobs, const std::string& ir_text) {
   std::string err;
   if (!make_dirs(req.run_root, &err)) {
     error(err);
@@ -358,6 +352,42 @@ int run_command(const RunRequest& req) {
             {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
                          {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)}}}};
   return execute(s, jobs, req.yes, req.json, false, {}, 1);
+}
+
+
+}  // namespace
+
+int run_command(const RunRequest& req) {
+  block_signals();
+  ignore_file_size_signal();
+  // run.json records these names as JSON strings, which must be UTF-8.
+  for (const std::string* name : {&req.file, &req.config_path})
+    if (!text::encoding_errors(*name).empty()) {
+      error("the file name \"" + *name + "\" is not UTF-8; rename the file (e.g. with "
+            "convmv or mv) to run it");
+      return kExitUsage;
+    }
+  RunState s;
+  std::string ir_text;
+  std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
+  if (!flow) return kExitUsage;
+  s.flow = std::move(*flow);
+  std::vector<std::string> missing;
+  InputsResult inputs = resolve_inputs(s.flow, req.inputs, req.dry_run, &missing);
+  if (!inputs.ok) {
+    error(inputs.error);
+    return kExitUsage;
+  }
+  s.inputs = std::move(inputs.values);
+  int jobs = req.jobs > 0 ? req.jobs : default_jobs();
+
+  SimOptions sim;
+  std::string path;
+  if (!sim_options(req, s.flow, &path, &sim)) return kExitUsage;
+  if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
+  if (req.dry_run) return dry_run(s, missing);
+  if (!backends_ready(s)) return kExitUsage;
+  return start_run(s, req, path, sim, jobs, ir_text);
 }
 
 int resume_command(const ResumeRequest& req) {

@@ -78,21 +78,7 @@ int Scheduler::pool_of(const Task& t) const {
 // --- the loop ----------------------------------------------------------------------------------
 
 int Scheduler::run() {
-  if (env_.resumed) {
-    emit({{"event", "run_resume"}, {"run", env_.run_id},
-          {"finished", static_cast<int64_t>(plan_.finished_count())}});
-  } else {
-    for (uint32_t i = 0; i < plan_.size(); ++i)
-      if (plan_.node(i).skip) {
-        std::string input;
-        for (const std::string& w : flow_.nodes[i].when) {
-          const nlohmann::json* v = find_input(env_.inputs, w);
-          if (!v || !v->is_boolean() || !v->get<bool>()) input = w;
-        }
-        emit({{"event", "skip"}, {"step", flow_.nodes[i].name},
-              {"reason", "input `" + input + "` is false"}});
-      }
-  }
+  emit_start();
   kill_leftovers();
   plan_.start();
   finish_untasked();
@@ -107,20 +93,7 @@ int Scheduler::run() {
     fill();
     if (running_ == 0) break;
     std::vector<Completion> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      auto ready = [&] { return !done_.empty() || (cancel_.requested() && !interrupted); };
-      if (status_.wants_ticks()) {
-        if (!done_cv_.wait_for(lock, std::chrono::milliseconds(250), ready)) {
-          lock.unlock();
-          status_.tick();
-          continue;
-        }
-      } else {
-        done_cv_.wait(lock, ready);
-      }
-      batch.swap(done_);
-    }
+    if (!wait_for_completions(interrupted, batch)) continue;
     for (Completion& c : batch) {
       handle(c);
       finish_untasked();
@@ -129,7 +102,48 @@ int Scheduler::run() {
     // background (EventLog).
     if (!log_.commit(&err)) store_failed("", err);
   }
+  return finish(interrupted);
+}
 
+// The first events: a resumed run says so; a new one says which steps `when` skips, and why.
+void Scheduler::emit_start() {
+  if (env_.resumed) {
+    emit({{"event", "run_resume"}, {"run", env_.run_id},
+          {"finished", static_cast<int64_t>(plan_.finished_count())}});
+    return;
+  }
+  for (uint32_t i = 0; i < plan_.size(); ++i)
+    if (plan_.node(i).skip) {
+      std::string input;
+      for (const std::string& w : flow_.nodes[i].when) {
+        const nlohmann::json* v = find_input(env_.inputs, w);
+        if (!v || !v->is_boolean() || !v->get<bool>()) input = w;
+      }
+      emit({{"event", "skip"}, {"step", flow_.nodes[i].name},
+            {"reason", "input `" + input + "` is false"}});
+    }
+}
+
+// Waits for finished tasks (or a cancel) and moves them into `batch`. False when the wait
+// only timed out to let the status line tick.
+bool Scheduler::wait_for_completions(bool interrupted, std::vector<Completion>& batch) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto ready = [&] { return !done_.empty() || (cancel_.requested() && !interrupted); };
+  if (status_.wants_ticks()) {
+    if (!done_cv_.wait_for(lock, std::chrono::milliseconds(250), ready)) {
+      lock.unlock();
+      status_.tick();
+      return false;
+    }
+  } else {
+    done_cv_.wait(lock, ready);
+  }
+  batch.swap(done_);
+  return true;
+}
+
+// The `run_end` event and the exit code; the record must reach the disk for a success.
+int Scheduler::finish(bool interrupted) {
   int code = kExitOk;
   ojson end{{"event", "run_end"}};
   if (interrupted) {
@@ -153,6 +167,7 @@ int Scheduler::run() {
   end["duration_ms"] = unix_ms_now() - log_.started_ms();
   emit(std::move(end));
   // A run whose record could not be completed has not succeeded, whatever its steps did.
+  std::string err;
   if ((!log_.commit(&err) || !log_.sync()) && code == kExitOk) {
     if (err.empty()) err = "cannot flush events.jsonl to disk";
     store_failed("", err);

@@ -77,8 +77,24 @@ class Scheduler {
     AgentUsage usage;  // what the agent program reported (known only for `claude`)
   };
 
+  void emit_start();
+  bool wait_for_completions(bool interrupted, std::vector<Completion>& batch);
+  int finish(bool interrupted);
   void fill();
   void dispatch(const Task& t);
+  void dispatch_gate(const Task& t, Completion base, ojson ev);
+  void dispatch_step(const Task& t, Completion base, ojson ev);
+  Backend* agent_backend(const ir::Agent& agent, const char* kind, Completion& base, ojson ev);
+  void submit_shell(Completion base, ojson ev, const char* kind, std::string command);
+  void submit_ask(Completion base, ojson ev, std::string question, bool gate);
+  void submit_agent(Completion base, Backend* backend, AgentRequest req, WriteScope scope);
+  static Completion run_shell(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
+                              Completion c, const std::string& command);
+  static Completion run_agent(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
+                              Completion c, Backend* backend, const AgentRequest& req,
+                              const WriteScope& scope);
+  static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
+                            const std::string& question, bool gate);
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   bool retry_call(Completion& c);

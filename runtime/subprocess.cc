@@ -19,6 +19,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -244,6 +245,47 @@ struct Watch {
   bool lost = false;    // it was reaped behind our back: its group may not be ours any more
 };
 
+// Past the timeout, or on a cancel request: SIGTERM to the group, then SIGKILL once the grace
+// period is over. `kill_at` is -1 until the first signal, INT64_MAX after the last.
+void stop_when_due(const SubprocessSpec& spec, Cancel* cancel, pid_t pid, int64_t start,
+                   int64_t now, int64_t& kill_at, SubprocessResult* r) {
+  if (kill_at < 0) {
+    bool cancelled = cancel && cancel->requested();
+    if (cancelled || (spec.timeout_ms > 0 && now - start >= spec.timeout_ms)) {
+      (cancelled ? r->cancelled : r->timed_out) = true;
+      ::killpg(pid, SIGTERM);
+      kill_at = now + spec.kill_grace_ms;
+    }
+  }
+  if (kill_at >= 0 && now >= kill_at) {
+    ::killpg(pid, SIGKILL);
+    kill_at = INT64_MAX;
+  }
+}
+
+// One ready pipe: writes more of stdin, or reads output; closes a pipe that is done.
+void service(const SubprocessSpec& spec, int fd, Watch& w, size_t& written,
+             std::vector<char>& buf, SubprocessResult* r) {
+  if (fd == w.in) {
+    ssize_t put = ::write(w.in, spec.stdin_text.data() + written,
+                          spec.stdin_text.size() - written);
+    if (put > 0) written += static_cast<size_t>(put);
+    if (put < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_text.size();
+    if (written == spec.stdin_text.size()) {
+      ::close(w.in);
+      w.in = -1;
+    }
+    return;
+  }
+  ssize_t got = ::read(fd, buf.data(), buf.size());
+  if (got > 0) {
+    (fd == w.out ? r->out : r->err).append(buf.data(), static_cast<size_t>(got));
+  } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+    ::close(fd);
+    (fd == w.out ? w.out : w.err) = -1;
+  }
+}
+
 // The poll loop: feeds stdin, collects output, notices the exit (without reaping), and
 // enforces the timeout and the cancel request. Returns when the program has exited and its
 // output is drained (or the drain time is over), or on an error. Closes the pipes.
@@ -255,21 +297,10 @@ void watch(const SubprocessSpec& spec, Cancel* cancel, pid_t pid, Watch& w, Subp
   size_t written = 0;
   const int64_t start = now_ms();
   int64_t kill_at = -1, drain_until = -1;
-  char buf[65536];
+  std::vector<char> buf(65536);
   for (;;) {
     const int64_t now = now_ms();
-    if (!w.exited && kill_at < 0) {
-      bool cancelled = cancel && cancel->requested();
-      if (cancelled || (spec.timeout_ms > 0 && now - start >= spec.timeout_ms)) {
-        (cancelled ? r->cancelled : r->timed_out) = true;
-        ::killpg(pid, SIGTERM);
-        kill_at = now + spec.kill_grace_ms;
-      }
-    }
-    if (!w.exited && kill_at >= 0 && now >= kill_at) {
-      ::killpg(pid, SIGKILL);
-      kill_at = INT64_MAX;
-    }
+    if (!w.exited) stop_when_due(spec, cancel, pid, start, now, kill_at, r);
     if (w.exited) {
       bool short_drain = kill_at >= 0 || (cancel && cancel->requested());
       int64_t until = now + (short_drain ? kDrainAfterKillMs : spec.drain_ms);
@@ -301,28 +332,8 @@ void watch(const SubprocessSpec& spec, Cancel* cancel, pid_t pid, Watch& w, Subp
         break;
       }
     }
-    for (int i = 0; i < n; ++i) {
-      if (!fds[i].revents || fds[i].fd == pid_fd) continue;
-      int fd = fds[i].fd;
-      if (fd == w.in) {
-        ssize_t put = ::write(w.in, spec.stdin_text.data() + written,
-                              spec.stdin_text.size() - written);
-        if (put > 0) written += static_cast<size_t>(put);
-        if (put < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_text.size();
-        if (written == spec.stdin_text.size()) {
-          ::close(w.in);
-          w.in = -1;
-        }
-        continue;
-      }
-      ssize_t got = ::read(fd, buf, sizeof buf);
-      if (got > 0) {
-        (fd == w.out ? r->out : r->err).append(buf, static_cast<size_t>(got));
-      } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
-        ::close(fd);
-        (fd == w.out ? w.out : w.err) = -1;
-      }
-    }
+    for (int i = 0; i < n; ++i)
+      if (fds[i].revents && fds[i].fd != pid_fd) service(spec, fds[i].fd, w, written, buf, r);
   }
   for (int* fd : {&w.in, &w.out, &w.err})
     if (*fd >= 0) {

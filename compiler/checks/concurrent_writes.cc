@@ -4,8 +4,8 @@
 // dependency graph (gates included): block structure does not matter, so two stages that both
 // wait only for the same stage are concurrent, and `parallel < a; b after a >` is not.
 //
-// Near-linear: writers are first grouped by overlapping `writes` patterns (patterns sorted by
-// their literal prefix, so only prefix-compatible ones are compared), and each group of two or
+// Near-linear: writers are first grouped by overlapping `writes` patterns (only patterns whose
+// literal starts and ends are compatible are compared: overlapping_pairs), and each group of two or
 // more steps is tested by a walk over the graph in topological order (up to 16 groups share
 // one walk): sorted by that order, the group's steps are pairwise ordered iff each one reaches
 // the next, and "the latest group member among my ancestors" is one max per node and group. A group that is not a chain (a real
@@ -207,19 +207,17 @@ void check_concurrent_writes(const CheckContext& ctx) {
     patterns.push_back({i, j});
     i = j;
   }
-  // Overlapping pattern pairs; sorted by literal prefix, every pattern whose prefix extends
-  // mine comes right after me.
+  // Overlapping pattern pairs (compiler/glob.h says how they are found), each pattern's
+  // after the pattern itself.
   UnionFind groups(patterns.size());
-  std::vector<std::pair<uint32_t, uint32_t>> overlaps;
-  for (uint32_t i = 0; i < patterns.size(); ++i) {
+  std::vector<std::string_view> texts;
+  for (const auto& p : patterns) texts.push_back(writers[p.first].pattern);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs = overlapping_pairs(texts), overlaps;
+  for (uint32_t i = 0, next = 0; i < patterns.size(); ++i) {
     overlaps.push_back({i, i});
-    const Writer& x = writers[patterns[i].first];
-    for (uint32_t j = i + 1; j < patterns.size(); ++j) {
-      const Writer& y = writers[patterns[j].first];
-      if (y.prefix.substr(0, x.prefix.size()) != x.prefix) break;
-      if (!globs_overlap(x.pattern, y.pattern)) continue;
-      overlaps.push_back({i, j});
-      groups.up[groups.find(j)] = groups.find(i);
+    for (; next < pairs.size() && pairs[next].first == i; ++next) {
+      overlaps.push_back(pairs[next]);
+      groups.up[groups.find(pairs[next].second)] = groups.find(i);
     }
   }
   std::vector<std::vector<uint32_t>> group_nodes(patterns.size());
