@@ -115,9 +115,13 @@ bool write_output(const std::string& path, const std::string& text) {
 int run_check(const std::vector<std::string>& files, const std::string& format, bool werror,
               bool stats) {
   // Deliberately never freed: tearing down the trees of a 100k-step flow takes longer than
-  // the process has left to live (the same reason compilers skip freeing at exit).
-  auto& results = *new std::vector<flow::CompileResult>;
-  auto& lowered = *new std::vector<std::optional<flow::ir::Flow>>(files.size());
+  // the process has left to live (the same reason compilers skip freeing at exit). Static
+  // pointers keep them reachable until exit, which is the truth, so LeakSanitizer does not
+  // report them as lost (run_check runs once per process).
+  static auto* const kept_results = new std::vector<flow::CompileResult>;
+  static auto* const kept_lowered = new std::vector<std::optional<flow::ir::Flow>>(files.size());
+  auto& results = *kept_results;
+  auto& lowered = *kept_lowered;
   results.reserve(files.size());
   int status = kExitClean;
   std::string stats_out;

@@ -117,7 +117,7 @@ def test_kill9_kills_agents(work):
     p.kill()
     p.wait()
     t0 = time.monotonic()
-    gone = wait_for(lambda: not alive(pid), 5)
+    gone = wait_for(lambda: not alive(pid), 30)
     check(gone, "the agent outlived a kill -9 of flow")
     print(f"  agent gone {time.monotonic() - t0:.2f}s after kill -9 of flow")
     if not gone:
@@ -178,7 +178,7 @@ def test_resume_kills_leftover_group(work):
     p = start(work, ir)
     pid = read_pid(mark)
     procs = os.path.join(run_dir(work), "procs")
-    check(wait_for(lambda: os.listdir(procs), 5), "the running group is recorded")
+    check(wait_for(lambda: os.listdir(procs), 30), "the running group is recorded")
     os.kill(p.pid, signal.SIGSTOP)
     supervisor = supervisor_of(p.pid)
     check(supervisor is not None, "flow has a supervisor process")
@@ -235,14 +235,14 @@ def test_supervisor_restarted(work):
     check(first is not None, "flow has a supervisor process")
     if first:
         os.kill(first, signal.SIGKILL)
-        check(wait_for(lambda: not alive(first), 5), "the supervisor was killed")
+        check(wait_for(lambda: not alive(first), 30), "the supervisor was killed")
     open(os.environ["GO"], "w").close()  # b ends, c starts: flow talks to its supervisor again
     c = read_pid(mark + ".c")
     second = supervisor_of(p.pid)
     check(second is not None and second != first, f"a new supervisor: {first} then {second}")
     p.kill()
     p.wait()
-    check(wait_for(lambda: not alive(a) and not alive(c), 5), "agents outlived flow after a restart")
+    check(wait_for(lambda: not alive(a) and not alive(c), 30), "agents outlived flow after a restart")
     for pid in (a, c):
         if alive(pid):
             os.kill(pid, signal.SIGKILL)
@@ -251,6 +251,9 @@ def test_supervisor_restarted(work):
 # --- 3. daemons that keep stdout open ----------------------------------------------------------
 
 DAEMON = 'echo $$ > "$MARK"; setsid sh -c \'echo $$ > "$MARK.daemon"; exec sleep 30\' & '
+# What the daemon tests tell apart: flow waits its own bound (2 s), not the daemon's 30 s. The
+# upper limits sit far from both, so a slow machine or an instrumented build (ASan) passes.
+WAITED_FOR_DAEMON = 20
 
 
 def kill_daemon():
@@ -268,7 +271,7 @@ def test_daemon_does_not_defeat_timeout(work):
     p.communicate(timeout=60)
     took = time.monotonic() - t0
     print(f"  2 s timeout with a daemon holding stdout: flow exited after {took:.2f}s")
-    check(p.returncode == 1 and took < 3.5, f"timeout 2 s took {took:.2f}s (exit {p.returncode})")
+    check(p.returncode == 1 and took < WAITED_FOR_DAEMON, f"timeout 2 s took {took:.2f}s (exit {p.returncode})")
     check(any(e["event"] == "fail" and "timed out after 2s" in e["error"] for e in events(work)),
           "the call failed as timed out")
     kill_daemon()
@@ -284,7 +287,7 @@ def test_daemon_does_not_defeat_ctrl_c(work):
     p.communicate(timeout=60)
     took = time.monotonic() - t0
     print(f"  Ctrl-C with a daemon holding stdout: flow exited after {took:.2f}s")
-    check(p.returncode == 130 and took < 1.5, f"Ctrl-C took {took:.2f}s (exit {p.returncode})")
+    check(p.returncode == 130 and took < WAITED_FOR_DAEMON, f"Ctrl-C took {took:.2f}s (exit {p.returncode})")
     kill_daemon()
 
 
@@ -298,7 +301,7 @@ def test_daemon_after_normal_exit(work):
     p.communicate(timeout=60)
     took = time.monotonic() - t0
     print(f"  agent exited, daemon holds stdout: flow exited after {took:.2f}s")
-    check(p.returncode == 0 and 1.9 < took < 3.5, f"took {took:.2f}s (exit {p.returncode})")
+    check(p.returncode == 0 and 1.9 < took < WAITED_FOR_DAEMON, f"took {took:.2f}s (exit {p.returncode})")
     with open(os.path.join(run_dir(work), "steps", "work.a1.output.md")) as f:
         check(f.read() == "hi\n", "the answer was kept")
     kill_daemon()
@@ -321,8 +324,9 @@ def test_second_ctrl_c(work):
     code = p.wait(timeout=10)
     took = time.monotonic() - t0
     print(f"  second Ctrl-C: flow exited {took:.2f}s later")
-    check(code == 130 and took < 0.5, f"second Ctrl-C: exit {code} after {took:.2f}s")
-    check(wait_for(lambda: not alive(pid), 0.5), "the agent outlived the second Ctrl-C")
+    # Without the second Ctrl-C flow would exit when the grace ends, 1.8 s from now.
+    check(code == 130 and took < 1.5, f"second Ctrl-C: exit {code} after {took:.2f}s")
+    check(wait_for(lambda: not alive(pid), 10), "the agent outlived the second Ctrl-C")
     r = subprocess.run([FLOW, "runs"], cwd=work, capture_output=True, text=True)
     check(" crashed " in r.stdout or " interrupted " in r.stdout, f"listed as resumable: {r.stdout}")
 
@@ -370,7 +374,9 @@ def test_retry_backoff_interrupted(work):
     t0 = time.monotonic()
     p.send_signal(signal.SIGINT)
     code = p.wait(timeout=10)
-    check(code == 130 and time.monotonic() - t0 < 1.0, f"Ctrl-C during backoff: exit {code}")
+    took = time.monotonic() - t0
+    # The alternative is waiting out the 30 s retry delay.
+    check(code == 130 and took < 15, f"Ctrl-C during backoff: exit {code} after {took:.2f}s")
     check(open(os.environ["COUNT"]).read() == "1\n", "no call after the interrupt")
 
 
