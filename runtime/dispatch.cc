@@ -204,6 +204,7 @@ void Scheduler::dispatch(const Task& t) {
     c.output = std::move(r.output);
     c.error = std::move(r.error);
     c.usage = r.usage;
+    c.events = std::move(r.events);
     save(dir, c.output_file, c.output, &c.store_error);
     c.hash = output_hash(c.output);
     return c;

@@ -75,6 +75,7 @@ class Scheduler {
     std::function<Completion(Completion)> job;
     std::string store_error;  // writing the prompt or output file failed: nothing counts
     AgentUsage usage;  // what the agent program reported (known only for `claude`)
+    std::vector<std::string> events;  // the backend's own events (AgentResult::events)
   };
 
   void fill();
@@ -82,6 +83,7 @@ class Scheduler {
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   bool retry_call(Completion& c);
+  void emit_backend_events(const Completion& c);
   void kill_leftovers();
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);
