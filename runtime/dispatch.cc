@@ -1,6 +1,9 @@
 // Starting tasks: composing prompts, picking backends, handing jobs to worker threads. The
 // loop and the reactions to completions are in scheduler.cc.
+#include <unistd.h>
+
 #include <chrono>
+#include <climits>
 
 #include "runtime/agent_fields.h"
 #include "runtime/ask.h"
@@ -24,6 +27,16 @@ void save(const std::string& dir, const std::string& rel, const std::string& tex
           std::string* store_error) {
   if (text.empty() || !store_error->empty()) return;
   write_file(dir + "/" + rel, text, store_error);
+}
+
+// `path` (absolute) relative to the current directory when it lies below it; "" otherwise.
+std::string relative_to_cwd(const std::string& path) {
+  char buf[PATH_MAX];
+  if (path.empty() || !getcwd(buf, sizeof buf)) return "";
+  std::string cwd = buf;
+  if (path.size() <= cwd.size() + 1 || path.compare(0, cwd.size(), cwd) != 0 || path[cwd.size()] != '/')
+    return "";
+  return path.substr(cwd.size() + 1);
 }
 
 }  // namespace
@@ -169,8 +182,10 @@ void Scheduler::dispatch(const Task& t) {
     c.hash = output_hash(c.output);
     return c;
   };
-  auto run_agent = [dir, cancel, scopes](Completion c, Backend* backend, AgentRequest req,
-                                         WriteScope scope) {
+  // `flow run --record DIR` writes recordings during the calls: not the agents' changes.
+  const std::string recordings = relative_to_cwd(router_.api.record_dir);
+  auto run_agent = [dir, cancel, scopes, recordings](Completion c, Backend* backend, AgentRequest req,
+                                                     WriteScope scope) {
     int64_t t0 = now_ms();
     save(dir, c.prompt_file, req.prompt, &c.store_error);
     if (!c.store_error.empty()) {  // no call whose prompt is not on record
@@ -181,6 +196,7 @@ void Scheduler::dispatch(const Task& t) {
     // steps that ran meanwhile; simulated agents write nothing.
     bool check = !backend->simulated();
     std::set<std::string> skip = untracked_dirs(dir);
+    if (!recordings.empty()) skip.insert(recordings);
     TreeSnapshot before;
     int token = 0;
     if (check) {
