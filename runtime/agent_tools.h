@@ -2,6 +2,10 @@
 // The built-in tools an agent gets when flow itself talks to the model (the `anthropic` and
 // `openai` backends): Claude Code's names and input fields, confined to the working directory
 // and to the agent's write scope.
+//
+// Write and Edit check every path against `ToolEnv::scope` before writing. Bash cannot be
+// checked file by file (a shell command may write anything under the working directory); the
+// caller checks the tree after the call, as for the `claude` backend (write_scope.h).
 #include <string>
 #include <vector>
 
