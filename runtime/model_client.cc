@@ -69,10 +69,13 @@ class HttpModelClient final : public ModelClient {
   ModelReply replay(const std::string& name, const std::string& body) {
     RecordedAnswer answer;
     std::string error;
-    if (!load_recording(ep_.replay_dir, name, ep_.kind, body, &answer, &error))
-      return failed("no recording matches this request (" + error + "); recorded " +
+    if (!load_recording(ep_.replay_dir, name, ep_.kind, body, &answer, &error)) {
+      // A missing file is the common case; a damaged or mismatched one says which.
+      std::string detail = error.rfind("no recording", 0) == 0 ? "" : " (" + error + ")";
+      return failed("no recording matches this request" + detail + "; recorded " +
                     std::to_string(count_recordings(ep_.replay_dir)) + " requests in " +
                     ep_.replay_dir + "; record again with --record");
+    }
     return interpret(ep_.kind, answer.status, answer.body);
   }
 
