@@ -1,11 +1,60 @@
-// The built-in tools with real files, directories, symlinks and processes in a scratch
-// directory.
+// The built-in tools with real files, directories, symlinks and processes in scratch
+// directories.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "runtime/agent_tools.h"
+#include "runtime/testing.h"
+#include "runtime/tool_paths.h"
 
 using namespace flow::rt;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+ToolEnv env_in(const std::string& dir, WriteScope scope = {true, {}}) {
+  ToolEnv env;
+  env.work_dir = dir;
+  env.scope = scope;
+  return env;
+}
+
+ToolOutcome call(const ToolEnv& env, const std::string& tool, const json& input) {
+  return run_builtin_tool(env, tool, input.dump());
+}
+
+void put(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string get(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// nlohmann's dump() throws on invalid UTF-8: what the backends would send the model.
+bool valid_utf8(const std::string& s) {
+  try {
+    (void)json(s).dump();
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
 
 TEST_CASE("built-in tool specs come in the order asked, unknown names skipped") {
   auto specs = builtin_tool_specs({"Bash", "Nope", "Read"});
@@ -21,17 +70,261 @@ TEST_CASE("every built-in tool's input schema is a JSON object schema naming its
   REQUIRE(specs.size() == 6);
   for (const ToolSpec& s : specs) {
     INFO(s.name);
-    auto schema = nlohmann::json::parse(s.input_schema, nullptr, false);
+    auto schema = json::parse(s.input_schema, nullptr, false);
     REQUIRE(schema.is_object());
     CHECK(schema["type"] == "object");
     CHECK(schema["required"].is_array());
     CHECK(!s.description.empty());
   }
-  auto read = nlohmann::json::parse(specs[0].input_schema);
+  auto read = json::parse(specs[0].input_schema);
   CHECK(read["properties"].contains("file_path"));
   CHECK(read["properties"].contains("offset"));
   CHECK(read["properties"].contains("limit"));
-  auto grep = nlohmann::json::parse(specs[4].input_schema);
+  auto grep = json::parse(specs[4].input_schema);
   CHECK(grep["properties"].contains("-i"));
   CHECK(grep["properties"]["output_mode"]["enum"].size() == 3);
+}
+
+TEST_CASE("Read numbers lines like cat -n and windows them with offset and limit") {
+  testing::TempDir dir;
+  put(dir.path + "/a.txt", "one\ntwo\nthree\nfour\n");
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome all = call(env, "Read", {{"file_path", "a.txt"}});
+  CHECK_FALSE(all.is_error);
+  CHECK(all.content == "     1\tone\n     2\ttwo\n     3\tthree\n     4\tfour\n");
+  ToolOutcome mid = call(env, "Read", {{"file_path", dir.path + "/a.txt"}, {"offset", 2}, {"limit", 2}});
+  CHECK(mid.content == "     2\ttwo\n     3\tthree\n[more lines follow; continue with offset 4]\n");
+  ToolOutcome past = call(env, "Read", {{"file_path", "a.txt"}, {"offset", 9}});
+  CHECK(past.is_error);
+  CHECK(past.content.find("has 4 lines") != std::string::npos);
+  put(dir.path + "/empty", "");
+  CHECK(call(env, "Read", {{"file_path", "empty"}}).content == "empty is empty");
+}
+
+TEST_CASE("Read refuses binary files, directories and missing files, and repairs bad UTF-8") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  put(dir.path + "/bin", std::string("a\0b", 3));
+  put(dir.path + "/latin1", "caf\xe9\n");
+  fs::create_directory(dir.path + "/sub");
+  ToolOutcome bin = call(env, "Read", {{"file_path", "bin"}});
+  CHECK(bin.is_error);
+  CHECK(bin.content.find("binary") != std::string::npos);
+  ToolOutcome sub = call(env, "Read", {{"file_path", "sub"}});
+  CHECK(sub.is_error);
+  CHECK(sub.content.find("is a directory") != std::string::npos);
+  ToolOutcome none = call(env, "Read", {{"file_path", "nope.txt"}});
+  CHECK(none.is_error);
+  CHECK(none.content.find("no such file") != std::string::npos);
+  ToolOutcome latin = call(env, "Read", {{"file_path", "latin1"}});
+  CHECK(latin.content == "     1\tcaf\xEF\xBF\xBD\n");
+  CHECK_FALSE(valid_utf8(get(dir.path + "/latin1")));
+  CHECK(valid_utf8(latin.content));
+}
+
+TEST_CASE("Read cuts long lines and caps its output, saying where to continue") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  put(dir.path + "/long", std::string(5000, 'x') + "\nshort\n");
+  ToolOutcome one = call(env, "Read", {{"file_path", "long"}});
+  CHECK(one.content.find(std::string(2000, 'x') + " [line cut at 2000 bytes]\n") != std::string::npos);
+  CHECK(one.content.find(std::string(2001, 'x')) == std::string::npos);
+  std::string big;
+  for (int i = 0; i < 2000; ++i) big += std::string(199, 'y') + "\n";  // 400 KB
+  put(dir.path + "/big", big);
+  ToolOutcome capped = call(env, "Read", {{"file_path", "big"}});
+  CHECK_FALSE(capped.is_error);
+  CHECK(capped.content.size() <= 100 * 1024 + 100);
+  CHECK(capped.content.find("[output cut at 100 KiB; continue with offset") != std::string::npos);
+}
+
+TEST_CASE("Write creates files and directories and replaces existing files") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome made = call(env, "Write", {{"file_path", "new/deep/f.txt"}, {"content", "hello\n"}});
+  CHECK_FALSE(made.is_error);
+  CHECK(made.content == "Created new/deep/f.txt (6 bytes)");
+  CHECK(get(dir.path + "/new/deep/f.txt") == "hello\n");
+  ToolOutcome again = call(env, "Write", {{"file_path", dir.path + "/new/deep/f.txt"}, {"content", "hi"}});
+  CHECK(again.content == "Replaced new/deep/f.txt (2 bytes)");
+  CHECK(get(dir.path + "/new/deep/f.txt") == "hi");
+  ToolOutcome on_dir = call(env, "Write", {{"file_path", "new"}, {"content", "x"}});
+  CHECK(on_dir.is_error);
+  CHECK(fs::is_directory(dir.path + "/new"));
+}
+
+namespace {
+
+// The confinement cases, run with openat2 and with the fallback a kernel without it uses.
+void check_confinement(bool openat2) {
+  set_openat2_enabled(openat2);
+  testing::TempDir dir, outside;
+  put(outside.path + "/secret", "SECRET\n");
+  put(dir.path + "/sub/in.txt", "inside\n");
+  ToolEnv env = env_in(dir.path);
+  auto refused_read = [&](const std::string& path) {
+    INFO(path);
+    ToolOutcome r = call(env, "Read", {{"file_path", path}});
+    CHECK(r.is_error);
+    CHECK(r.content.find("SECRET") == std::string::npos);
+    CHECK(r.content.find("root:") == std::string::npos);
+    return r.content;
+  };
+  CHECK(refused_read("../../etc/passwd").find("outside the working directory") != std::string::npos);
+  CHECK(refused_read("sub/../../" + fs::path(outside.path).filename().string() + "/secret")
+            .find("outside the working directory") != std::string::npos);
+  CHECK(refused_read("/etc/passwd").find("outside the working directory") != std::string::npos);
+  CHECK(refused_read(dir.path + "/../" + fs::path(outside.path).filename().string() + "/secret")
+            .find("outside the working directory") != std::string::npos);
+  CHECK(refused_read("/proc/self/root/etc/passwd").find("outside") != std::string::npos);
+  fs::create_symlink("/", dir.path + "/root");
+  CHECK(refused_read("root/etc/passwd").find("outside the working directory") != std::string::npos);
+  fs::create_symlink(outside.path, dir.path + "/away");
+  CHECK(refused_read("away/secret").find("symbolic link") != std::string::npos);
+  fs::create_symlink("../../../../../../../../../../etc/passwd", dir.path + "/climb");
+  CHECK(refused_read("climb").find("outside the working directory") != std::string::npos);
+  fs::create_symlink("/proc/self/cwd", dir.path + "/magic");
+  refused_read("magic/etc/passwd");
+  fs::create_symlink("loop2", dir.path + "/loop1");
+  fs::create_symlink("loop1", dir.path + "/loop2");
+  CHECK(refused_read("loop1").find("too many levels of symbolic links") != std::string::npos);
+  // Links that stay inside work: a directory link, relative and absolute, and `..` inside.
+  fs::create_symlink("sub", dir.path + "/alias");
+  fs::create_symlink(dir.path + "/sub/in.txt", dir.path + "/abs_link");
+  for (std::string ok : {"alias/in.txt", "abs_link", "sub/../sub/./in.txt", "alias/../sub/in.txt"}) {
+    INFO(ok);
+    ToolOutcome r = call(env, "Read", {{"file_path", ok}});
+    CHECK_FALSE(r.is_error);
+    CHECK(r.content == "     1\tinside\n");
+  }
+  // Writing through a link that leads outside changes nothing there and creates nothing.
+  fs::create_symlink(outside.path + "/secret", dir.path + "/to_secret");
+  fs::create_symlink(outside.path + "/planted", dir.path + "/to_new");
+  for (std::string p : {"to_secret", "to_new", "away/x", "root/tmp/x", "../x"}) {
+    INFO(p);
+    ToolOutcome w = call(env, "Write", {{"file_path", p}, {"content", "PWNED"}});
+    CHECK(w.is_error);
+    CHECK(w.content.find("outside the working directory") != std::string::npos);
+  }
+  CHECK(get(outside.path + "/secret") == "SECRET\n");
+  CHECK_FALSE(fs::exists(outside.path + "/planted"));
+  CHECK_FALSE(fs::exists(outside.path + "/x"));
+  CHECK(fs::is_symlink(dir.path + "/to_secret"));
+  // Through a link inside the tree, the write lands on its target.
+  CHECK_FALSE(call(env, "Write", {{"file_path", "alias/w.txt"}, {"content", "w"}}).is_error);
+  CHECK(get(dir.path + "/sub/w.txt") == "w");
+  set_openat2_enabled(true);
+}
+
+}  // namespace
+
+TEST_CASE("no path leaves the working directory: .., absolute paths, symlinks, loops, /proc") {
+  SECTION("openat2") { check_confinement(true); }
+  SECTION("openat fallback") { check_confinement(false); }
+}
+
+TEST_CASE("open_beneath refuses a symlink planted after the path was resolved") {
+  testing::TempDir dir, outside;
+  put(outside.path + "/secret", "SECRET");
+  fs::create_directory(dir.path + "/d");
+  ToolPath p;
+  std::string error;
+  REQUIRE(resolve_tool_path(dir.path, "d/secret", &p, &error));
+  CHECK(p.rel == "d/secret");
+  CHECK_FALSE(p.exists);
+  fs::remove(dir.path + "/d");
+  fs::create_symlink(outside.path, dir.path + "/d");  // the race: d is swapped for a link
+  for (bool openat2 : {true, false}) {
+    set_openat2_enabled(openat2);
+    errno = 0;
+    CHECK(open_beneath(dir.path, p.rel, O_RDONLY, 0) == -1);
+    CHECK((errno == ELOOP || errno == EXDEV || errno == ENOTDIR));
+  }
+  set_openat2_enabled(true);
+}
+
+TEST_CASE("Write and Edit outside the write scope are refused and name the allowed globs") {
+  testing::TempDir dir;
+  put(dir.path + "/src/main.c", "int main;\n");
+  fs::create_directories(dir.path + "/out");
+  fs::create_symlink("../src", dir.path + "/out/src_link");
+  ToolEnv env = env_in(dir.path, {false, {"out/**", "notes.md"}});
+  ToolOutcome in = call(env, "Write", {{"file_path", "out/r/report.txt"}, {"content", "ok"}});
+  CHECK_FALSE(in.is_error);
+  CHECK(in.refused.empty());
+  CHECK_FALSE(call(env, "Write", {{"file_path", "notes.md"}, {"content", "n"}}).is_error);
+  ToolOutcome out = call(env, "Write", {{"file_path", "src/new.c"}, {"content", "x"}});
+  CHECK(out.is_error);
+  CHECK(out.refused == "src/new.c");
+  CHECK(out.content.find("out/**, notes.md") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir.path + "/src/new.c"));
+  // A link inside the allowed directory does not carry the write out of the scope.
+  ToolOutcome via = call(env, "Write", {{"file_path", "out/src_link/main.c"}, {"content", "x"}});
+  CHECK(via.refused == "src/main.c");
+  ToolOutcome edit = call(env, "Edit", {{"file_path", "src/main.c"}, {"old_string", "main"}, {"new_string", "x"}});
+  CHECK(edit.refused == "src/main.c");
+  CHECK(get(dir.path + "/src/main.c") == "int main;\n");
+  ToolEnv none = env_in(dir.path, {false, {}});
+  ToolOutcome nowhere = call(none, "Write", {{"file_path", "out/a"}, {"content", "x"}});
+  CHECK(nowhere.refused == "out/a");
+  CHECK(nowhere.content.find("may not write any file") != std::string::npos);
+}
+
+TEST_CASE("Edit replaces a unique string, or every one with replace_all, and explains failures") {
+  testing::TempDir dir;
+  put(dir.path + "/f.txt", "alpha beta\nbeta gamma\n");
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome twice = call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "beta"}, {"new_string", "B"}});
+  CHECK(twice.is_error);
+  CHECK(twice.content.find("occurs 2 times") != std::string::npos);
+  CHECK(twice.content.find("replace_all") != std::string::npos);
+  CHECK(get(dir.path + "/f.txt") == "alpha beta\nbeta gamma\n");
+  ToolOutcome once = call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "beta gamma"}, {"new_string", "G"}});
+  CHECK_FALSE(once.is_error);
+  CHECK(get(dir.path + "/f.txt") == "alpha beta\nG\n");
+  ToolOutcome all = call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "a"}, {"new_string", "AA"}, {"replace_all", true}});
+  CHECK(all.content == "Edited f.txt: replaced 3 occurrences");
+  CHECK(get(dir.path + "/f.txt") == "AAlphAA betAA\nG\n");
+  ToolOutcome missing = call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "zeta"}, {"new_string", "x"}});
+  CHECK(missing.is_error);
+  CHECK(missing.content.find("not found") != std::string::npos);
+  CHECK(call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "G"}, {"new_string", "G"}}).is_error);
+  CHECK(call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", ""}, {"new_string", "x"}}).is_error);
+  CHECK(call(env, "Edit", {{"file_path", "none.txt"}, {"old_string", "a"}, {"new_string", "b"}}).is_error);
+  // Shrinking leaves no stale tail behind.
+  CHECK_FALSE(call(env, "Edit", {{"file_path", "f.txt"}, {"old_string", "AAlphAA betAA\n"}, {"new_string", ""}}).is_error);
+  CHECK(get(dir.path + "/f.txt") == "G\n");
+}
+
+TEST_CASE("hostile tool input is an error outcome, never an exception") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  auto bad = [&](const std::string& tool, const std::string& input, const std::string& says) {
+    INFO(tool << " " << input);
+    ToolOutcome r;
+    REQUIRE_NOTHROW(r = run_builtin_tool(env, tool, input));
+    CHECK(r.is_error);
+    CHECK(r.content.find(says) != std::string::npos);
+  };
+  bad("Read", "not json", "must be a JSON object");
+  bad("Read", "[1,2]", "must be a JSON object");
+  bad("Read", "{}", "missing required field \"file_path\"");
+  bad("Read", R"({"file_path": 7})", "must be a string, not number");
+  bad("Read", R"({"file_path": "a", "offset": "x"})", "must be an integer");
+  bad("Read", R"({"file_path": "a", "offset": 0})", "at least 1");
+  bad("Read", R"({"file_path": "a", "limit": 1.5})", "whole number");
+  bad("Read", R"({"file_path": "a\u0000b"})", "NUL byte");
+  bad("Read", R"({"file_path": ""})", "empty");
+  bad("Read", "{\"file_path\": \"\xff\"}", "must be a JSON object");
+  bad("Edit", R"({"file_path": "a", "old_string": "x", "new_string": "y", "replace_all": "yes"})",
+      "true or false");
+  bad("Write", R"({"file_path": "a"})", "missing required field \"content\"");
+  bad("Nope", "{}", "unknown tool");
+  bad("Write", json{{"file_path", "huge"}, {"content", std::string(17 * 1024 * 1024, 'x')}}.dump(),
+      "larger than 16 MiB");
+  bad("Read", R"({"file_path": ")" + std::string(5000, 'a') + R"("})", "too long");
+  CHECK_FALSE(fs::exists(dir.path + "/huge"));
+  // NUL bytes in content are the model's to write.
+  CHECK_FALSE(call(env, "Write", {{"file_path", "nul"}, {"content", std::string("a\0b", 3)}}).is_error);
+  CHECK(get(dir.path + "/nul") == std::string("a\0b", 3));
 }

@@ -54,6 +54,24 @@ ToolOutcome tool_glob(const ToolEnv& env, const GlobInput& in);
 ToolOutcome tool_grep(const ToolEnv& env, const GrepInput& in);
 ToolOutcome tool_bash(const ToolEnv& env, const BashInput& in);
 
+// An open descriptor, closed when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd();
+};
+
+struct ToolPath;
+// Opens the regular file at `rel` (resolved, tool_paths.h) with `flags`; a directory, FIFO or
+// device is an error, not a hang.
+bool open_regular(const ToolEnv& env, const std::string& rel, int flags, unsigned mode, Fd* fd,
+                  std::string* error);
+// Resolves `file_path` to an existing regular file and opens it.
+bool open_existing(const ToolEnv& env, const std::string& file_path, int flags, ToolPath* p,
+                   Fd* fd, std::string* error);
+
 inline ToolOutcome tool_error(std::string content) { return {std::move(content), true, ""}; }
 
 // `text` as valid UTF-8 (each byte that does not start a valid sequence becomes U+FFFD), cut
