@@ -69,10 +69,11 @@ std::string UsageBook::report() const {
   for (const auto& [name, t] : agents_)
     per_agent += fmt::format("{}{} {}", per_agent.empty() ? "" : ", ", name, format_cost(t.cost_usd));
   return fmt::format(
-      "cost: {}{} in {} calls ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
-      format_cost(run_.cost_usd),
-      run_.unpriced ? fmt::format(" (and {} calls of unknown cost: no price for their model)", run_.unpriced) : "",
-      run_.calls, per_agent, run_.input_tokens, run_.output_tokens,
+      "cost: {} in {} calls{} ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
+      format_cost(run_.cost_usd), run_.calls,
+      run_.unpriced ? fmt::format(", {} of unknown cost (no price for the model; see `prices:`)", run_.unpriced)
+                    : "",
+      per_agent, run_.input_tokens, run_.output_tokens,
       run_.cache_read_tokens, run_.cache_creation_tokens);
 }
 

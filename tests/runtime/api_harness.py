@@ -84,8 +84,8 @@ def _text(content):
 
 
 def tool_results(body, api):
-    """(content, is_error) of every tool result in the request; is_error is None for openai,
-    whose tool messages carry no such flag."""
+    """(content, is_error) of every tool result in the request. OpenAI's tool messages carry no
+    error flag: flow starts an error result's text with "Error: " (docs/config.md)."""
     out = []
     for m in body.get("messages", []):
         if api == "anthropic" and isinstance(m.get("content"), list):
@@ -93,7 +93,8 @@ def tool_results(body, api):
                 if c.get("type") == "tool_result":
                     out.append((_text(c.get("content")), bool(c.get("is_error"))))
         if api == "openai" and m.get("role") == "tool":
-            out.append((_text(m.get("content")), None))
+            text = _text(m.get("content"))
+            out.append((text, text.startswith("Error: ")))
     return out
 
 

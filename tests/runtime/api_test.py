@@ -113,11 +113,9 @@ def check_run(api, work, server, r):
     check(len(results) == 4, f"{api}: the last request carries 4 tool results: {results}")
     if len(results) == 4:
         outside, passwd = results[1], results[2]
-        check(outside[1] in (True, None) and "outside.txt" not in open(os.path.join(work, "out", "a.txt")).read(),
-              f"{api}: the refused write came back as an error: {outside}")
-        check(api == "openai" or outside[1] is True, f"{api}: is_error on the refused write: {outside}")
-        check("root:" not in passwd[0] and (api == "openai" or passwd[1] is True),
-              f"{api}: reading ../../etc/passwd was refused: {passwd}")
+        check(outside[1] is True, f"{api}: the refused write came back as an error: {outside}")
+        check(results[0][1] is False and results[3][1] is False, f"{api}: the Write inside and Bash succeeded: {results}")
+        check("root:" not in passwd[0] and passwd[1] is True, f"{api}: reading ../../etc/passwd was refused: {passwd}")
     check(all(KEY in json.dumps(e) for _, e in bodies), f"{api}: every request carried the key")
     return evs
 
@@ -163,8 +161,8 @@ def one_api(api):
         check(os.path.exists(os.path.join(work, "out", "a.txt")), f"{api}: the replayed Write landed again")
         r = flow(work, "run", "demo.flow", "--input", "topic=something else", "--replay", "rec", env=env_nokey)
         outputs += r.stdout + r.stderr
-        check(r.returncode != 0 and "record" in r.stderr.lower(),
-              f"{api}: a request that was not recorded fails the replay clearly: {r.returncode} {r.stderr[-1500:]}")
+        check(r.returncode == 1 and "no recording matches this request" in r.stdout + r.stderr,
+              f"{api}: a request that was not recorded fails the replay clearly: {r.returncode} {r.stdout[-1500:]}")
         check(holding(work, KEY) == [], f"{api}: the key is in no file of the run or the recordings: {holding(work, KEY)}")
         check(KEY not in outputs, f"{api}: the key is in no output of flow")
         check(bool(os.listdir(rec)), f"{api}: --record saved the requests")
