@@ -59,8 +59,9 @@ def run_flow(args, work, server):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def server_alone(args, server):
-    """The fake server under the same load without flow: 64 threads, one connection each."""
+def server_alone(args, server, fresh):
+    """The fake server under the same load without flow: --jobs threads, each with one
+    connection kept open, or (`fresh`) a new connection per request, as flow's client makes."""
     path = "/v1/chat/completions" if args.api == "openai" else "/v1/messages"
     body = json.dumps({"model": "bench", "max_tokens": 100,
                        "messages": [{"role": "user", "content": "Answer for the item."}]})
@@ -73,6 +74,9 @@ def server_alone(args, server):
             with lock:
                 if next(counter, None) is None:
                     return
+            if fresh:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", server.port)
             conn.request("POST", path, body, {"content-type": "application/json", "x-api-key": "bench",
                                               "anthropic-version": "2023-06-01"})
             conn.getresponse().read()
@@ -95,15 +99,18 @@ def main():
     ap.add_argument("--api", choices=("openai", "anthropic"), default="openai")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machines are easily saturated)")
+    args.flow = os.path.abspath(args.flow)
     if not os.access(args.flow, os.X_OK):
         sys.exit(f"no flow at {args.flow}; build it or give --flow")
     ideal = math.ceil(args.calls / args.jobs) * args.delay_ms / 1000
     server = FakeModelApi({"rules": [], "default": {"text": "ok", "delay_ms": args.delay_ms,
                                                     "usage": {"input_tokens": 20, "output_tokens": 2}}})
     try:
-        alone = min(server_alone(args, server) for _ in range(args.repeat))
-        print(f"fake server alone: {args.calls} requests, {args.jobs} at once: {alone:.3f} s "
-              f"({alone / ideal:.2f} x ideal)")
+        for fresh in (False, True):
+            alone = min(server_alone(args, server, fresh) for _ in range(args.repeat))
+            print(f"fake server alone, {'a new connection per request' if fresh else 'connections kept open'}: "
+                  f"{args.calls} requests, {args.jobs} at once: {alone:.3f} s ({alone / ideal:.2f} x ideal)")
         best = None
         for _ in range(args.repeat):
             work = tempfile.mkdtemp(prefix="flow-api-bench-")

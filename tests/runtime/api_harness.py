@@ -21,8 +21,13 @@ class FakeModelApi:
         with open(path, "w", encoding="utf-8") as f:
             json.dump(script, f)
         self.err = open(os.path.join(self.dir, "server.err"), "w")
+        # socketserver listens with a backlog of 5: a burst of 64 connections (a new one per
+        # request) would overflow it, and the dropped SYNs come back a second later. A real API
+        # server has a deep backlog; so does this one.
+        start = ("import runpy, socketserver, sys; socketserver.TCPServer.request_queue_size = 1024; "
+                 "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "fake_model_api.py"), "--script", path,
+            [sys.executable, "-c", start, os.path.join(HERE, "fake_model_api.py"), "--script", path,
              "--port", str(port), "--log", self.log],
             stdout=subprocess.PIPE, stderr=self.err, text=True)
         line = self.proc.stdout.readline()
