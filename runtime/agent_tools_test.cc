@@ -1,8 +1,10 @@
 // The built-in tools with real files, directories, symlinks and processes in scratch
 // directories.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <catch2/catch.hpp>
@@ -327,4 +329,85 @@ TEST_CASE("hostile tool input is an error outcome, never an exception") {
   // NUL bytes in content are the model's to write.
   CHECK_FALSE(call(env, "Write", {{"file_path", "nul"}, {"content", std::string("a\0b", 3)}}).is_error);
   CHECK(get(dir.path + "/nul") == std::string("a\0b", 3));
+}
+
+namespace {
+
+// A tree for the search tools, with files of known age (newest last) and traps.
+void search_tree(const std::string& dir, const std::string& outside) {
+  put(dir + "/src/a.cc", "int alpha = 1;\nint Beta = 2;\n");
+  put(dir + "/src/deep/b.cc", "// alpha\nint gamma;\nalpha();\n");
+  put(dir + "/src/c.h", "#define ALPHA 3\n");
+  put(dir + "/README.md", "alpha docs\n");
+  put(dir + "/.git/config", "alpha in git\n");
+  put(dir + "/bin.dat", std::string("alpha\0", 6));
+  put(outside + "/o.cc", "alpha outside\n");
+  fs::create_symlink(outside, dir + "/out_link");
+  fs::create_symlink("/", dir + "/root_link");
+  int64_t t = 1700000000;
+  for (const char* f : {"README.md", "src/c.h", "src/deep/b.cc", "src/a.cc"}) {
+    struct timespec times[2] = {{t, 0}, {t, 0}};
+    ::utimensat(AT_FDCWD, (dir + "/" + f).c_str(), times, 0);
+    t += 10;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Glob lists matching files newest first, never through a link, never .git") {
+  testing::TempDir dir, outside;
+  search_tree(dir.path, outside.path);
+  ToolEnv env = env_in(dir.path);
+  CHECK(call(env, "Glob", {{"pattern", "**/*.cc"}}).content == "src/a.cc\nsrc/deep/b.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "*.cc"}, {"path", "src"}}).content == "src/a.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "src/*.{h,cc}"}}).content == "src/a.cc\nsrc/c.h\n");
+  CHECK(call(env, "Glob", {{"pattern", dir.path + "/src/**/*.cc"}}).content == "src/a.cc\nsrc/deep/b.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "**/config"}}).content == "No files match **/config");
+  CHECK(call(env, "Glob", {{"pattern", "**/o.cc"}}).content == "No files match **/o.cc");
+  CHECK(call(env, "Glob", {{"pattern", "**/passwd"}}).content == "No files match **/passwd");
+  CHECK(call(env, "Glob", {{"pattern", "*"}, {"path", "out_link"}}).is_error);
+  CHECK(call(env, "Glob", {{"pattern", "../*"}}).is_error);
+  CHECK(call(env, "Glob", {{"pattern", "/etc/*"}}).is_error);
+  for (int i = 0; i < 150; ++i) put(dir.path + "/many/f" + std::to_string(i), "");
+  ToolOutcome many = call(env, "Glob", {{"pattern", "many/*"}});
+  CHECK(std::count(many.content.begin(), many.content.end(), '\n') == 101);
+  CHECK(many.content.find("[showing the 100 newest of 150 files") != std::string::npos);
+}
+
+TEST_CASE("Grep finds lines by POSIX extended regex in three output modes") {
+  testing::TempDir dir, outside;
+  search_tree(dir.path, outside.path);
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome files = call(env, "Grep", {{"pattern", "alpha"}});
+  CHECK(files.content == "README.md\nsrc/a.cc\nsrc/deep/b.cc\n[1 binary files not searched]\n");
+  ToolOutcome content = call(env, "Grep", {{"pattern", "^(int|alpha)"}, {"output_mode", "content"}, {"glob", "*.cc"}});
+  CHECK(content.content == "src/a.cc:1:int alpha = 1;\nsrc/a.cc:2:int Beta = 2;\nsrc/deep/b.cc:2:int gamma;\nsrc/deep/b.cc:3:alpha();\n");
+  ToolOutcome count = call(env, "Grep", {{"pattern", "alpha"}, {"output_mode", "count"}, {"-i", true}, {"path", "src"}});
+  CHECK(count.content == "src/a.cc:1\nsrc/c.h:1\nsrc/deep/b.cc:2\n");
+  ToolOutcome plain = call(env, "Grep", {{"pattern", "beta"}, {"output_mode", "content"}, {"-i", true}, {"-n", false}, {"path", "src/a.cc"}});
+  CHECK(plain.content == "src/a.cc:int Beta = 2;\n");
+  ToolOutcome head = call(env, "Grep", {{"pattern", "a"}, {"head_limit", 1}, {"glob", "src/**/*.cc"}});
+  CHECK(head.content == "src/a.cc\n[stopped at head_limit 1]\n");
+  CHECK(call(env, "Grep", {{"pattern", "zzz"}, {"glob", "*.md"}}).content == "No matches\n");
+  ToolOutcome bad = call(env, "Grep", {{"pattern", "a("}});
+  CHECK(bad.is_error);
+  CHECK(bad.content.find("bad regular expression") != std::string::npos);
+  CHECK(call(env, "Grep", {{"pattern", "a"}, {"output_mode", "lines"}}).is_error);
+  CHECK(call(env, "Grep", {{"pattern", "root"}, {"path", "root_link/etc"}}).is_error);
+  CHECK(call(env, "Grep", {{"pattern", "alpha"}, {"path", "/etc"}}).is_error);
+}
+
+TEST_CASE("Grep caps its output at 100 KiB and cuts long lines") {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "match " + std::string(100, 'x') + "\n";
+  text += "match " + std::string(3000, 'y') + "\n";
+  put(dir.path + "/big.txt", text);
+  put(dir.path + "/long.txt", "match " + std::string(3000, 'y') + "\n");
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome r = call(env, "Grep", {{"pattern", "match"}, {"output_mode", "content"}});
+  CHECK(r.content.size() <= 100 * 1024 + 200);
+  CHECK(r.content.find("[output cut at 100 KiB") != std::string::npos);
+  ToolOutcome l = call(env, "Grep", {{"pattern", "match"}, {"output_mode", "content"}, {"path", "long.txt"}});
+  CHECK(l.content == "long.txt:1:match " + std::string(494, 'y') + " [line cut]\n");
 }
