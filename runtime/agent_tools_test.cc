@@ -8,6 +8,8 @@
 #include <cerrno>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -410,4 +412,101 @@ TEST_CASE("Grep caps its output at 100 KiB and cuts long lines") {
   CHECK(r.content.find("[output cut at 100 KiB") != std::string::npos);
   ToolOutcome l = call(env, "Grep", {{"pattern", "match"}, {"output_mode", "content"}, {"path", "long.txt"}});
   CHECK(l.content == "long.txt:1:match " + std::string(494, 'y') + " [line cut]\n");
+}
+
+namespace {
+
+// Gone, or a zombie waiting for its new parent, within a second (a SIGKILL is delivered
+// asynchronously).
+bool process_gone(pid_t pid) {
+  for (int i = 0; i < 100; ++i) {
+    std::string stat = get("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.empty() || stat.find(") Z") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+pid_t pid_in(const std::string& path) {
+  std::string text = get(path);
+  return text.empty() ? 0 : static_cast<pid_t>(std::stol(text));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("Bash runs in the working directory and reports output and exit status") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome ok = call(env, "Bash", {{"command", "pwd; echo err >&2"}, {"description", "where"}});
+  CHECK_FALSE(ok.is_error);
+  CHECK(ok.content == fs::canonical(dir.path).string() + "\nerr\n");
+  ToolOutcome fail = call(env, "Bash", {{"command", "echo partial; exit 3"}});
+  CHECK(fail.is_error);
+  CHECK(fail.content == "partial\nexit status 3");
+  CHECK(call(env, "Bash", {{"command", "true"}}).content == "(no output)");
+  CHECK(call(env, "Bash", {{"command", "printf 'a\\377b'"}}).content == "a\xEF\xBF\xBD" "b");
+  ::setenv("ANTHROPIC_API_KEY", "sk-test-secret", 1);
+  CHECK(call(env, "Bash", {{"command", "echo \"[$ANTHROPIC_API_KEY]\""}}).content == "[]\n");
+  ::unsetenv("ANTHROPIC_API_KEY");
+  CHECK(call(env, "Bash", {{"command", ""}}).is_error);
+  CHECK(call(env, "Bash", {{"command", "true"}, {"timeout", 0}}).is_error);
+}
+
+TEST_CASE("Bash caps its output and keeps reading, so a flood neither blocks nor fills memory") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome r = call(env, "Bash", {{"command", "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo done >&2"}});
+  CHECK_FALSE(r.is_error);
+  CHECK(r.content.size() < 31000);
+  CHECK(r.content.find("[output cut at 30000 bytes; 4970006 more bytes not shown]") != std::string::npos);
+}
+
+TEST_CASE("a Bash timeout kills the whole group, also children that ignore SIGTERM") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  env.bash_timeout_ms = 60000;
+  auto t0 = std::chrono::steady_clock::now();
+  ToolOutcome r = call(env, "Bash", {{"command", "sleep 100 & echo $! > pid; wait"}, {"timeout", 300}});
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.is_error);
+  CHECK(r.content.find("timed out after 300 ms") != std::string::npos);
+  pid_t sleeper = pid_in(dir.path + "/pid");
+  REQUIRE(sleeper > 0);
+  CHECK(process_gone(sleeper));
+  // The step's limit wins over a larger one asked for; TERM ignored means SIGKILL after 1 s.
+  env.bash_timeout_ms = 300;
+  t0 = std::chrono::steady_clock::now();
+  r = call(env, "Bash", {{"command", "trap '' TERM; sh -c 'trap \"\" TERM; sleep 100' & echo $! > pid2; wait"},
+                         {"timeout", 100000}});
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.content.find("timed out after 300 ms") != std::string::npos);
+  pid_t stubborn = pid_in(dir.path + "/pid2");
+  REQUIRE(stubborn > 0);
+  CHECK(process_gone(stubborn));
+}
+
+TEST_CASE("Bash leaves no background process behind and stops on cancel") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome bg = call(env, "Bash", {{"command", "sleep 100 > /dev/null 2>&1 & echo $! > pid"}});
+  CHECK_FALSE(bg.is_error);
+  pid_t left = pid_in(dir.path + "/pid");
+  REQUIRE(left > 0);
+  CHECK(process_gone(left));
+  Cancel cancel;
+  env.cancel = &cancel;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.request();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  ToolOutcome r = call(env, "Bash", {{"command", "sleep 100"}});
+  stopper.join();
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.is_error);
+  CHECK(r.content.find("interrupted") != std::string::npos);
 }
