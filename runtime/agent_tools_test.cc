@@ -324,6 +324,18 @@ TEST_CASE("hostile tool input is an error outcome, never an exception") {
       "true or false");
   bad("Write", R"({"file_path": "a"})", "missing required field \"content\"");
   bad("Nope", "{}", "unknown tool");
+  bad("Grep", R"({"pattern": "a", "-i": "yes"})", "true or false");
+  bad("Grep", R"({"pattern": ["a"]})", "must be a string, not array");
+  bad("Glob", R"({"path": "."})", "missing required field \"pattern\"");
+  bad("Bash", R"({"command": 5})", "must be a string, not number");
+  bad("Bash", R"({"command": "true", "timeout": -1})", "at least 1");
+  bad("Bash", R"({"command": "a\u0000b"})", "NUL byte");
+  ToolEnv gone = env_in(dir.path + "/no-such-dir");
+  for (const char* tool : {"Read", "Write", "Glob", "Grep", "Bash"}) {
+    INFO(tool);
+    ToolOutcome r = run_builtin_tool(gone, tool, R"({"file_path":"a","content":"","pattern":"a","command":"true"})");
+    CHECK(r.is_error);
+  }
   bad("Write", json{{"file_path", "huge"}, {"content", std::string(17 * 1024 * 1024, 'x')}}.dump(),
       "larger than 16 MiB");
   bad("Read", R"({"file_path": ")" + std::string(5000, 'a') + R"("})", "too long");

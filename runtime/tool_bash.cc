@@ -1,5 +1,10 @@
 // Bash: one shell command in the working directory, in its own process group (subprocess.h), so
 // a timeout, a cancel or the death of flow kills everything it started.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "runtime/subprocess.h"
@@ -25,6 +30,9 @@ std::string ending(const SubprocessResult& r, int timeout_ms) {
 ToolOutcome tool_bash(const ToolEnv& env, const BashInput& in) {
   if (in.command.empty()) return tool_error("Bash: the command is empty");
   if (in.command.find('\0') != std::string::npos) return tool_error("Bash: the command holds a NUL byte");
+  // posix_spawn would blame /bin/sh for a missing directory.
+  if (::access(env.work_dir.c_str(), X_OK) != 0)
+    return tool_error("Bash: the working directory is not accessible: " + std::string(std::strerror(errno)));
   SubprocessSpec spec;
   spec.argv = {"/bin/sh", "-c", in.command};
   spec.cwd = env.work_dir;
