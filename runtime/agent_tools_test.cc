@@ -1,11 +1,15 @@
 // The built-in tools with real files, directories, symlinks and processes in scratch
 // directories.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -320,6 +324,18 @@ TEST_CASE("hostile tool input is an error outcome, never an exception") {
       "true or false");
   bad("Write", R"({"file_path": "a"})", "missing required field \"content\"");
   bad("Nope", "{}", "unknown tool");
+  bad("Grep", R"({"pattern": "a", "-i": "yes"})", "true or false");
+  bad("Grep", R"({"pattern": ["a"]})", "must be a string, not array");
+  bad("Glob", R"({"path": "."})", "missing required field \"pattern\"");
+  bad("Bash", R"({"command": 5})", "must be a string, not number");
+  bad("Bash", R"({"command": "true", "timeout": -1})", "at least 1");
+  bad("Bash", R"({"command": "a\u0000b"})", "NUL byte");
+  ToolEnv gone = env_in(dir.path + "/no-such-dir");
+  for (const char* tool : {"Read", "Write", "Glob", "Grep", "Bash"}) {
+    INFO(tool);
+    ToolOutcome r = run_builtin_tool(gone, tool, R"({"file_path":"a","content":"","pattern":"a","command":"true"})");
+    CHECK(r.is_error);
+  }
   bad("Write", json{{"file_path", "huge"}, {"content", std::string(17 * 1024 * 1024, 'x')}}.dump(),
       "larger than 16 MiB");
   bad("Read", R"({"file_path": ")" + std::string(5000, 'a') + R"("})", "too long");
@@ -327,4 +343,182 @@ TEST_CASE("hostile tool input is an error outcome, never an exception") {
   // NUL bytes in content are the model's to write.
   CHECK_FALSE(call(env, "Write", {{"file_path", "nul"}, {"content", std::string("a\0b", 3)}}).is_error);
   CHECK(get(dir.path + "/nul") == std::string("a\0b", 3));
+}
+
+namespace {
+
+// A tree for the search tools, with files of known age (newest last) and traps.
+void search_tree(const std::string& dir, const std::string& outside) {
+  put(dir + "/src/a.cc", "int alpha = 1;\nint Beta = 2;\n");
+  put(dir + "/src/deep/b.cc", "// alpha\nint gamma;\nalpha();\n");
+  put(dir + "/src/c.h", "#define ALPHA 3\n");
+  put(dir + "/README.md", "alpha docs\n");
+  put(dir + "/.git/config", "alpha in git\n");
+  put(dir + "/bin.dat", std::string("alpha\0", 6));
+  put(outside + "/o.cc", "alpha outside\n");
+  fs::create_symlink(outside, dir + "/out_link");
+  fs::create_symlink("/", dir + "/root_link");
+  int64_t t = 1700000000;
+  for (const char* f : {"README.md", "src/c.h", "src/deep/b.cc", "src/a.cc"}) {
+    struct timespec times[2] = {{t, 0}, {t, 0}};
+    ::utimensat(AT_FDCWD, (dir + "/" + f).c_str(), times, 0);
+    t += 10;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Glob lists matching files newest first, never through a link, never .git") {
+  testing::TempDir dir, outside;
+  search_tree(dir.path, outside.path);
+  ToolEnv env = env_in(dir.path);
+  CHECK(call(env, "Glob", {{"pattern", "**/*.cc"}}).content == "src/a.cc\nsrc/deep/b.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "*.cc"}, {"path", "src"}}).content == "src/a.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "src/*.{h,cc}"}}).content == "src/a.cc\nsrc/c.h\n");
+  CHECK(call(env, "Glob", {{"pattern", dir.path + "/src/**/*.cc"}}).content == "src/a.cc\nsrc/deep/b.cc\n");
+  CHECK(call(env, "Glob", {{"pattern", "**/config"}}).content == "No files match **/config");
+  CHECK(call(env, "Glob", {{"pattern", "**/o.cc"}}).content == "No files match **/o.cc");
+  CHECK(call(env, "Glob", {{"pattern", "**/passwd"}}).content == "No files match **/passwd");
+  CHECK(call(env, "Glob", {{"pattern", "*"}, {"path", "out_link"}}).is_error);
+  CHECK(call(env, "Glob", {{"pattern", "../*"}}).is_error);
+  CHECK(call(env, "Glob", {{"pattern", "/etc/*"}}).is_error);
+  for (int i = 0; i < 150; ++i) put(dir.path + "/many/f" + std::to_string(i), "");
+  ToolOutcome many = call(env, "Glob", {{"pattern", "many/*"}});
+  CHECK(std::count(many.content.begin(), many.content.end(), '\n') == 101);
+  CHECK(many.content.find("[showing the 100 newest of 150 files") != std::string::npos);
+}
+
+TEST_CASE("Grep finds lines by POSIX extended regex in three output modes") {
+  testing::TempDir dir, outside;
+  search_tree(dir.path, outside.path);
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome files = call(env, "Grep", {{"pattern", "alpha"}});
+  CHECK(files.content == "README.md\nsrc/a.cc\nsrc/deep/b.cc\n[1 binary files not searched]\n");
+  ToolOutcome content = call(env, "Grep", {{"pattern", "^(int|alpha)"}, {"output_mode", "content"}, {"glob", "*.cc"}});
+  CHECK(content.content == "src/a.cc:1:int alpha = 1;\nsrc/a.cc:2:int Beta = 2;\nsrc/deep/b.cc:2:int gamma;\nsrc/deep/b.cc:3:alpha();\n");
+  ToolOutcome count = call(env, "Grep", {{"pattern", "alpha"}, {"output_mode", "count"}, {"-i", true}, {"path", "src"}});
+  CHECK(count.content == "src/a.cc:1\nsrc/c.h:1\nsrc/deep/b.cc:2\n");
+  ToolOutcome plain = call(env, "Grep", {{"pattern", "beta"}, {"output_mode", "content"}, {"-i", true}, {"-n", false}, {"path", "src/a.cc"}});
+  CHECK(plain.content == "src/a.cc:int Beta = 2;\n");
+  ToolOutcome head = call(env, "Grep", {{"pattern", "a"}, {"head_limit", 1}, {"glob", "src/**/*.cc"}});
+  CHECK(head.content == "src/a.cc\n[stopped at head_limit 1]\n");
+  CHECK(call(env, "Grep", {{"pattern", "zzz"}, {"glob", "*.md"}}).content == "No matches\n");
+  ToolOutcome bad = call(env, "Grep", {{"pattern", "a("}});
+  CHECK(bad.is_error);
+  CHECK(bad.content.find("bad regular expression") != std::string::npos);
+  CHECK(call(env, "Grep", {{"pattern", "a"}, {"output_mode", "lines"}}).is_error);
+  CHECK(call(env, "Grep", {{"pattern", "root"}, {"path", "root_link/etc"}}).is_error);
+  CHECK(call(env, "Grep", {{"pattern", "alpha"}, {"path", "/etc"}}).is_error);
+}
+
+TEST_CASE("Grep caps its output at 100 KiB and cuts long lines") {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "match " + std::string(100, 'x') + "\n";
+  text += "match " + std::string(3000, 'y') + "\n";
+  put(dir.path + "/big.txt", text);
+  put(dir.path + "/long.txt", "match " + std::string(3000, 'y') + "\n");
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome r = call(env, "Grep", {{"pattern", "match"}, {"output_mode", "content"}});
+  CHECK(r.content.size() <= 100 * 1024 + 200);
+  CHECK(r.content.find("[output cut at 100 KiB") != std::string::npos);
+  ToolOutcome l = call(env, "Grep", {{"pattern", "match"}, {"output_mode", "content"}, {"path", "long.txt"}});
+  CHECK(l.content == "long.txt:1:match " + std::string(494, 'y') + " [line cut]\n");
+}
+
+namespace {
+
+// Gone, or a zombie waiting for its new parent, within a second (a SIGKILL is delivered
+// asynchronously).
+bool process_gone(pid_t pid) {
+  for (int i = 0; i < 100; ++i) {
+    std::string stat = get("/proc/" + std::to_string(pid) + "/stat");
+    if (stat.empty() || stat.find(") Z") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+pid_t pid_in(const std::string& path) {
+  std::string text = get(path);
+  return text.empty() ? 0 : static_cast<pid_t>(std::stol(text));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("Bash runs in the working directory and reports output and exit status") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome ok = call(env, "Bash", {{"command", "pwd; echo err >&2"}, {"description", "where"}});
+  CHECK_FALSE(ok.is_error);
+  CHECK(ok.content == fs::canonical(dir.path).string() + "\nerr\n");
+  ToolOutcome fail = call(env, "Bash", {{"command", "echo partial; exit 3"}});
+  CHECK(fail.is_error);
+  CHECK(fail.content == "partial\nexit status 3");
+  CHECK(call(env, "Bash", {{"command", "true"}}).content == "(no output)");
+  CHECK(call(env, "Bash", {{"command", "printf 'a\\377b'"}}).content == "a\xEF\xBF\xBD" "b");
+  ::setenv("ANTHROPIC_API_KEY", "sk-test-secret", 1);
+  CHECK(call(env, "Bash", {{"command", "echo \"[$ANTHROPIC_API_KEY]\""}}).content == "[]\n");
+  ::unsetenv("ANTHROPIC_API_KEY");
+  CHECK(call(env, "Bash", {{"command", ""}}).is_error);
+  CHECK(call(env, "Bash", {{"command", "true"}, {"timeout", 0}}).is_error);
+}
+
+TEST_CASE("Bash caps its output and keeps reading, so a flood neither blocks nor fills memory") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome r = call(env, "Bash", {{"command", "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo done >&2"}});
+  CHECK_FALSE(r.is_error);
+  CHECK(r.content.size() < 31000);
+  CHECK(r.content.find("[output cut at 30000 bytes; 4970006 more bytes not shown]") != std::string::npos);
+}
+
+TEST_CASE("a Bash timeout kills the whole group, also children that ignore SIGTERM") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  env.bash_timeout_ms = 60000;
+  auto t0 = std::chrono::steady_clock::now();
+  ToolOutcome r = call(env, "Bash", {{"command", "sleep 100 & echo $! > pid; wait"}, {"timeout", 300}});
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.is_error);
+  CHECK(r.content.find("timed out after 300 ms") != std::string::npos);
+  pid_t sleeper = pid_in(dir.path + "/pid");
+  REQUIRE(sleeper > 0);
+  CHECK(process_gone(sleeper));
+  // The step's limit wins over a larger one asked for; TERM ignored means SIGKILL after 1 s.
+  env.bash_timeout_ms = 300;
+  t0 = std::chrono::steady_clock::now();
+  r = call(env, "Bash", {{"command", "trap '' TERM; sh -c 'trap \"\" TERM; sleep 100' & echo $! > pid2; wait"},
+                         {"timeout", 100000}});
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.content.find("timed out after 300 ms") != std::string::npos);
+  pid_t stubborn = pid_in(dir.path + "/pid2");
+  REQUIRE(stubborn > 0);
+  CHECK(process_gone(stubborn));
+}
+
+TEST_CASE("Bash leaves no background process behind and stops on cancel") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  ToolOutcome bg = call(env, "Bash", {{"command", "sleep 100 > /dev/null 2>&1 & echo $! > pid"}});
+  CHECK_FALSE(bg.is_error);
+  pid_t left = pid_in(dir.path + "/pid");
+  REQUIRE(left > 0);
+  CHECK(process_gone(left));
+  Cancel cancel;
+  env.cancel = &cancel;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel.request();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  ToolOutcome r = call(env, "Bash", {{"command", "sleep 100"}});
+  stopper.join();
+  CHECK(seconds_since(t0) < 5);
+  CHECK(r.is_error);
+  CHECK(r.content.find("interrupted") != std::string::npos);
 }
