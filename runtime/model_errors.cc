@@ -36,8 +36,9 @@ std::string provider_error_message(const std::string& body, size_t max_bytes) {
 
 std::string tool_input_error(const std::string& input_json) {
   json doc = model_json::parse(input_json);
-  if (doc.is_discarded()) return "the tool input is not valid JSON: " + cut(printable(input_json), 200);
-  if (!doc.is_object()) return "the tool input is not a JSON object: " + cut(printable(input_json), 200);
+  std::string shown = cut(printable(input_json), 200);
+  if (doc.is_discarded()) return "the tool input is not valid JSON: " + shown;
+  if (!doc.is_object()) return "the tool input is not a JSON object: " + shown;
   return "";
 }
 
