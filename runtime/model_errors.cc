@@ -27,11 +27,18 @@ std::string provider_error_message(const std::string& body, size_t max_bytes) {
   }
   if (message.empty()) message = model_json::string_at(doc, "message");
   if (message.empty()) message = body;
+  if (message.empty()) return "(no message)";
   // One line: a provider's message may hold newlines or escape sequences.
   std::string text = printable(message);
   for (char& c : text)
     if (c == '\n' || c == '\t') c = ' ';
   return cut(text, max_bytes);
+}
+
+bool has_provider_error(const std::string& body) {
+  json doc = model_json::parse(body);
+  const json* err = model_json::member(doc, "error");
+  return err && (err->is_string() || !model_json::string_at(*err, "message").empty());
 }
 
 std::string tool_input_error(const std::string& input_json) {
