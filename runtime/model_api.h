@@ -98,4 +98,13 @@ namespace flow::rt {
 // object.
 std::string tool_input_error(const std::string& input_json);
 
+// ModelUsage counts cached input apart from the rest for both APIs: for OpenAI, input_tokens is
+// prompt_tokens minus prompt_tokens_details.cached_tokens, which are cache_read_tokens (OpenAI
+// reports no cache writes). So input + cache read + cache creation is the whole prompt.
+//
+// Errors in ModelReply::error (docs/config.md, "Model API requests") are one printable line:
+// "interrupted" after a cancel; "KIND API answered HTTP STATUS: MESSAGE" for a final status;
+// "KIND API: REASON (gave up after N attempts)" once retries are used up; "no recording
+// matches this request; ..." in a replay.
+
 }  // namespace flow::rt

@@ -139,6 +139,9 @@ TEST_CASE("provider error messages are extracted, printable, one line and cut") 
   CHECK(provider_error_message(R"({"error":{"message":"Invalid key\nsee docs","type":"x"}})") ==
         "Invalid key see docs");
   CHECK(provider_error_message("<html>\x1b]0;owned\x07" "Bad Gateway</html>") == "<html>Bad Gateway</html>");
+  CHECK(provider_error_message("") == "(no message)");
+  CHECK(has_provider_error(R"({"error":{"message":"model not found"}})"));
+  CHECK_FALSE(has_provider_error("404 page not found"));
   std::string long_body(1000, 'x');
   CHECK(provider_error_message(long_body, 50) == std::string(50, 'x') + "...");
   std::string utf8 = std::string(49, 'a') + "\xc3\xa9";  // é straddles the cut

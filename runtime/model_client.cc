@@ -136,6 +136,10 @@ ModelReply HttpModelClient::exchange(const std::string& body, Cancel* cancel,
     } else {
       *last = {a.status, a.body};
       ModelReply reply = interpret(ep_.kind, a.status, a.body);
+      // A 404 without the API's error JSON: most likely a wrong base_url (a missing or extra
+      // /v1), not an unknown model, which the API reports in its own words.
+      if (a.status == 404 && !has_provider_error(a.body))
+        reply.error += " (is the base URL right? the request went to " + post.url + ")";
       reply.retries = std::move(retries);
       return reply;
     }

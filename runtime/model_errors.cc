@@ -27,6 +27,7 @@ std::string provider_error_message(const std::string& body, size_t max_bytes) {
   }
   if (message.empty()) message = model_json::string_at(doc, "message");
   if (message.empty()) message = body;
+  if (message.empty()) return "(no message)";
   // One line: a provider's message may hold newlines or escape sequences.
   std::string text = printable(message);
   for (char& c : text)
@@ -34,10 +35,17 @@ std::string provider_error_message(const std::string& body, size_t max_bytes) {
   return cut(text, max_bytes);
 }
 
+bool has_provider_error(const std::string& body) {
+  json doc = model_json::parse(body);
+  const json* err = model_json::member(doc, "error");
+  return err && (err->is_string() || !model_json::string_at(*err, "message").empty());
+}
+
 std::string tool_input_error(const std::string& input_json) {
   json doc = model_json::parse(input_json);
-  if (doc.is_discarded()) return "the tool input is not valid JSON: " + cut(printable(input_json), 200);
-  if (!doc.is_object()) return "the tool input is not a JSON object: " + cut(printable(input_json), 200);
+  std::string shown = cut(printable(input_json), 200);
+  if (doc.is_discarded()) return "the tool input is not valid JSON: " + shown;
+  if (!doc.is_object()) return "the tool input is not a JSON object: " + shown;
   return "";
 }
 

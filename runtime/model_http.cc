@@ -118,7 +118,10 @@ HttpAnswer http_post(const HttpPost& post, Cancel* cancel) {
       curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
       answer.status = static_cast<int>(status);
     } else if (!answer.cancelled) {
-      answer.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+      // A timeout before the connection was made is a connection error, not a slow answer.
+      curl_off_t connected_us = 0;
+      curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connected_us);
+      answer.timed_out = rc == CURLE_OPERATION_TIMEDOUT && connected_us > 0;
       answer.error = printable(detail[0] ? detail : curl_easy_strerror(rc));
       answer.body.clear();
     }

@@ -22,7 +22,7 @@ struct HttpAnswer {
   std::string retry_after;   // the retry-after header ("" when absent)
   std::string retry_after_ms;  // OpenAI's retry-after-ms header ("" when absent)
   bool cancelled = false;
-  bool timed_out = false;
+  bool timed_out = false;    // connected, but no complete answer within timeout_ms
   std::string error;         // when status == 0: what went wrong, printable
 };
 

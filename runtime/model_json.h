@@ -31,6 +31,8 @@ inline json object_or_empty(const std::string& text) {
   return j.is_object() ? j : json::object();
 }
 // Compact text; invalid UTF-8 from the model or a file becomes U+FFFD instead of throwing.
-inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+inline std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 }  // namespace flow::rt::model_json

@@ -68,15 +68,17 @@ std::string openai_request_body(const ModelRequest& request) {
   // max_completion_tokens: api.openai.com rejects max_tokens for its newer models.
   json body = {{"model", request.model}, {"max_completion_tokens", request.max_tokens}};
   json messages = json::array();
-  if (!request.system.empty()) messages.push_back({{"role", "system"}, {"content", request.system}});
+  if (!request.system.empty())
+    messages.push_back({{"role", "system"}, {"content", request.system}});
   for (const ModelMessage& m : request.messages) append_openai_messages(m, &messages);
   body["messages"] = std::move(messages);
   if (!request.tools.empty()) {
     json tools = json::array();
-    for (const ToolSpec& t : request.tools)
-      tools.push_back({{"type", "function"},
-                       {"function", {{"name", t.name}, {"description", t.description},
-                                     {"parameters", model_json::object_or_empty(t.input_schema)}}}});
+    for (const ToolSpec& t : request.tools) {
+      json fn = {{"name", t.name}, {"description", t.description},
+                 {"parameters", model_json::object_or_empty(t.input_schema)}};
+      tools.push_back({{"type", "function"}, {"function", std::move(fn)}});
+    }
     body["tools"] = std::move(tools);
   }
   return model_json::dump(body);

@@ -26,8 +26,8 @@ bool save_recording(const std::string& dir, const std::string& name, const std::
                     const std::string& request_body, const RecordedAnswer& answer,
                     const std::string& secret, std::string* error) {
   // The request as an object, so a person can read the file; it is compared as dumped text.
-  json doc = {{"kind", kind}, {"request", model_json::parse(request_body)}, {"status", answer.status},
-              {"response", answer.body}};
+  json doc = {{"kind", kind}, {"request", model_json::parse(request_body)},
+              {"status", answer.status}, {"response", answer.body}};
   std::string text = model_json::dump(doc) + "\n";
   if (!secret.empty() && text.find(secret) != std::string::npos) {
     *error = "the exchange to record contains the API key; not recorded";

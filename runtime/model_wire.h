@@ -21,5 +21,7 @@ bool parse_openai_reply(const std::string& body, ModelReply* reply, std::string*
 // The provider's own message in an error body (both APIs use {"error": {"message": ...}}),
 // made printable and cut to `max_bytes`; when the body is not such JSON, its printable head.
 std::string provider_error_message(const std::string& body, size_t max_bytes = 300);
+// Whether `body` is such an error JSON, i.e. the API itself answered.
+bool has_provider_error(const std::string& body);
 
 }  // namespace flow::rt

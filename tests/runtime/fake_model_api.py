@@ -128,7 +128,7 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/v1/chat/completions":
             api, auth = "openai", self.headers.get("authorization")
         else:
-            self.answer(404, {"error": {"message": "no such path: " + self.path}}, {})
+            self.answer(404, b"404 page not found", {})  # as web servers answer, not JSON
             return
         raw = self.rfile.read(int(self.headers.get("content-length", "0"))).decode("utf-8",
                                                                                      "replace")

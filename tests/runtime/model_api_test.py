@@ -277,6 +277,15 @@ def test_record_replay(api):
     check(not r["ok"] and "no recording matches this request" in r["error"] and
           f"recorded 5 requests in {rec}; record again with --record" in r["error"],
           f"{api}: an unrecorded request fails clearly: {r['error']}")
+    s = Server({"default": {"text": "x"}})
+    try:
+        wrong = s.url("anthropic" if api == "openai" else "openai")  # /v1 missing or doubled
+        r = probe(api, wrong, [user("x")])[0][0]
+        check(not r["ok"] and "HTTP 404: 404 page not found (is the base URL right? the request "
+              f"went to {wrong}/" in r["error"],
+              f"{api}: a wrong base URL is named: {r['error']}")
+    finally:
+        s.stop()
     r = probe(api, "http://127.0.0.1:9", [user("x")], "--replay", os.path.join(WORK, "nowhere"))[0]
     check("cannot read the replay directory" in r.get("client_error", ""),
           f"{api}: a missing replay directory is refused: {r}")
