@@ -5,16 +5,19 @@ The writer's model first gets a 429, then asks to write inside its scope, outsid
 ../../etc/passwd and to run a shell command, then answers. Checks what landed on disk, the
 events, what the model was sent back, tokens and cost in events and `flow show`, record and
 replay with the server stopped, a replay of a request never recorded, and that the API key is
-nowhere in the run directory, the recordings or the output.
+nowhere in the run directory, the recordings or the output. Ctrl-C during a hanging request
+ends the run at once.
 
 usage: api_test.py PATH/TO/flow
 """
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_harness import FakeModelApi, body_of, holding, system_text, tool_results  # noqa: E402
@@ -188,10 +191,41 @@ def missing_key():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def interrupt():
+    """Ctrl-C while requests hang: flow aborts them and exits 130 at once, resumable."""
+    work = tempfile.mkdtemp(prefix="flow-api-interrupt-")
+    server = FakeModelApi({"rules": [], "default": {"hang": True}})
+    try:
+        with open(os.path.join(work, "flow.yaml"), "w") as f:
+            f.write(config("openai", server.url("openai")))
+        with open(os.path.join(work, "demo.flow"), "w") as f:
+            f.write(FLOW_TEXT)
+        p = subprocess.Popen([FLOW, "run", "demo.flow", "--input", "topic=x"], cwd=work,
+                             env=dict(os.environ, FLOWTEST_KEY=KEY), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        deadline = time.time() + 20
+        while not server.requests() and time.time() < deadline:
+            time.sleep(0.05)
+        check(bool(server.requests()), "the hanging request was sent")
+        t0 = time.time()
+        p.send_signal(signal.SIGINT)
+        try:
+            p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+        took = time.time() - t0
+        check(p.returncode == 130 and took < 3, f"Ctrl-C ends the run at once with 130: {p.returncode} in {took:.2f} s")
+    finally:
+        server.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     for api in ("anthropic", "openai"):
         one_api(api)
     missing_key()
+    interrupt()
     print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failure(s)")
     return 1 if failures else 0
 
