@@ -8,7 +8,7 @@ flow's CPU time per call, its peak RSS, and the fake server alone under the same
 Python client threads, no flow) so that a slow server is not mistaken for a slow flow.
 
   api_bench.py [--flow PATH] [--calls N] [--jobs N] [--delay-ms MS] [--api openai|anthropic]
-               [--repeat N]
+               [--repeat N] [--work DIR]
 """
 import argparse
 import http.client
@@ -98,9 +98,14 @@ def main():
     ap.add_argument("--delay-ms", type=int, default=50)
     ap.add_argument("--api", choices=("openai", "anthropic"), default="openai")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--work", help="scratch directory (default: bench-work in the build tree)")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} (2-core machines are easily saturated)")
     args.flow = os.path.abspath(args.flow)
+    # Not /tmp: flow creates a prompt and an output file per call, and creating files in a
+    # directory full of recently deleted inodes costs several times more (bench/README.md).
+    base = args.work or os.path.join(os.path.dirname(os.path.dirname(args.flow)), "bench-work")
+    os.makedirs(base, exist_ok=True)
     if not os.access(args.flow, os.X_OK):
         sys.exit(f"no flow at {args.flow}; build it or give --flow")
     ideal = math.ceil(args.calls / args.jobs) * args.delay_ms / 1000
@@ -113,7 +118,7 @@ def main():
                   f"{args.calls} requests, {args.jobs} at once: {alone:.3f} s ({alone / ideal:.2f} x ideal)")
         best = None
         for _ in range(args.repeat):
-            work = tempfile.mkdtemp(prefix="flow-api-bench-")
+            work = tempfile.mkdtemp(prefix="api-bench-", dir=base)
             try:
                 with open(os.path.join(work, "bench.flow"), "w") as f:
                     f.write(FLOW_TEXT)
