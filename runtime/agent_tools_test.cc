@@ -217,6 +217,10 @@ void check_confinement(bool openat2) {
   // Through a link inside the tree, the write lands on its target.
   CHECK_FALSE(call(env, "Write", {{"file_path", "alias/w.txt"}, {"content", "w"}}).is_error);
   CHECK(get(dir.path + "/sub/w.txt") == "w");
+  CHECK_FALSE(call(env, "Write", {{"file_path", "alias/new/dirs/n.txt"}, {"content", "n"}}).is_error);
+  CHECK(get(dir.path + "/sub/new/dirs/n.txt") == "n");
+  CHECK(call(env, "Glob", {{"pattern", "**/n.txt"}}).content == "sub/new/dirs/n.txt\n");
+  CHECK(call(env, "Grep", {{"pattern", "inside"}, {"path", "alias"}}).content == "sub/in.txt\n");
   set_openat2_enabled(true);
 }
 
