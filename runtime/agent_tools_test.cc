@@ -126,6 +126,17 @@ TEST_CASE("Read refuses binary files, directories and missing files, and repairs
   CHECK(valid_utf8(latin.content));
 }
 
+TEST_CASE("Read and Write refuse a FIFO instead of hanging on it") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  REQUIRE(::mkfifo((dir.path + "/fifo").c_str(), 0600) == 0);
+  ToolOutcome r = call(env, "Read", {{"file_path", "fifo"}});
+  CHECK(r.is_error);
+  CHECK(r.content.find("not a regular file") != std::string::npos);
+  CHECK(call(env, "Write", {{"file_path", "fifo"}, {"content", "x"}}).is_error);
+  CHECK(call(env, "Edit", {{"file_path", "fifo"}, {"old_string", "a"}, {"new_string", "b"}}).is_error);
+}
+
 TEST_CASE("Read cuts long lines and caps its output, saying where to continue") {
   testing::TempDir dir;
   ToolEnv env = env_in(dir.path);
