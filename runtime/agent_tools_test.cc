@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 #include <catch2/catch.hpp>
@@ -536,4 +537,24 @@ TEST_CASE("Bash leaves no background process behind and stops on cancel") {
   CHECK(seconds_since(t0) < 5);
   CHECK(r.is_error);
   CHECK(r.content.find("interrupted") != std::string::npos);
+}
+
+TEST_CASE("tool calls from several threads at once do not disturb each other") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      std::string name = "t" + std::to_string(t) + ".txt";
+      for (int i = 0; i < 10; ++i) {
+        std::string text = name + " " + std::to_string(i);
+        bool ok = !call(env, "Write", {{"file_path", name}, {"content", text}}).is_error &&
+                  call(env, "Read", {{"file_path", name}}).content == "     1\t" + text + "\n" &&
+                  call(env, "Bash", {{"command", "cat " + name}}).content == text;
+        if (ok) ++good;
+      }
+    });
+  for (std::thread& th : threads) th.join();
+  CHECK(good == 60);
 }
