@@ -41,6 +41,7 @@ struct ToolOutcome {
 
 // Runs one tool call; `input_json` is the model's input object as JSON text. Never throws;
 // bad input is an error outcome the model can read.
+// Thread-safe: calls for different agents may run at once.
 ToolOutcome run_builtin_tool(const ToolEnv& env, const std::string& name,
                              const std::string& input_json);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 
 #include <catch2/catch.hpp>
@@ -126,6 +127,17 @@ TEST_CASE("Read refuses binary files, directories and missing files, and repairs
   CHECK(valid_utf8(latin.content));
 }
 
+TEST_CASE("Read and Write refuse a FIFO instead of hanging on it") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  REQUIRE(::mkfifo((dir.path + "/fifo").c_str(), 0600) == 0);
+  ToolOutcome r = call(env, "Read", {{"file_path", "fifo"}});
+  CHECK(r.is_error);
+  CHECK(r.content.find("not a regular file") != std::string::npos);
+  CHECK(call(env, "Write", {{"file_path", "fifo"}, {"content", "x"}}).is_error);
+  CHECK(call(env, "Edit", {{"file_path", "fifo"}, {"old_string", "a"}, {"new_string", "b"}}).is_error);
+}
+
 TEST_CASE("Read cuts long lines and caps its output, saying where to continue") {
   testing::TempDir dir;
   ToolEnv env = env_in(dir.path);
@@ -217,6 +229,10 @@ void check_confinement(bool openat2) {
   // Through a link inside the tree, the write lands on its target.
   CHECK_FALSE(call(env, "Write", {{"file_path", "alias/w.txt"}, {"content", "w"}}).is_error);
   CHECK(get(dir.path + "/sub/w.txt") == "w");
+  CHECK_FALSE(call(env, "Write", {{"file_path", "alias/new/dirs/n.txt"}, {"content", "n"}}).is_error);
+  CHECK(get(dir.path + "/sub/new/dirs/n.txt") == "n");
+  CHECK(call(env, "Glob", {{"pattern", "**/n.txt"}}).content == "sub/new/dirs/n.txt\n");
+  CHECK(call(env, "Grep", {{"pattern", "inside"}, {"path", "alias"}}).content == "sub/in.txt\n");
   set_openat2_enabled(true);
 }
 
@@ -521,4 +537,24 @@ TEST_CASE("Bash leaves no background process behind and stops on cancel") {
   CHECK(seconds_since(t0) < 5);
   CHECK(r.is_error);
   CHECK(r.content.find("interrupted") != std::string::npos);
+}
+
+TEST_CASE("tool calls from several threads at once do not disturb each other") {
+  testing::TempDir dir;
+  ToolEnv env = env_in(dir.path);
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      std::string name = "t" + std::to_string(t) + ".txt";
+      for (int i = 0; i < 10; ++i) {
+        std::string text = name + " " + std::to_string(i);
+        bool ok = !call(env, "Write", {{"file_path", name}, {"content", text}}).is_error &&
+                  call(env, "Read", {{"file_path", name}}).content == "     1\t" + text + "\n" &&
+                  call(env, "Bash", {{"command", "cat " + name}}).content == text;
+        if (ok) ++good;
+      }
+    });
+  for (std::thread& th : threads) th.join();
+  CHECK(good == 60);
 }
