@@ -202,6 +202,10 @@ TEST_CASE("recordings: named by request and occurrence, private, never holding t
   CHECK_FALSE(save_recording(dir, "x-1", "anthropic", body, {200, "your key is sk-1"}, "sk-1", &error));
   CHECK(error.find("contains the API key") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir + "/x-1.json"));
+  // A directory that cannot be made (a file is in the way) says so.
+  REQUIRE(write_file(tmp.path + "/file", "x", &error));
+  CHECK_FALSE(save_recording(tmp.path + "/file/rec", name, "anthropic", body, {200, "{}"}, "", &error));
+  CHECK(error.find(tmp.path + "/file") != std::string::npos);
 }
 
 TEST_CASE("endpoints that cannot work are refused with a reason") {

@@ -113,6 +113,11 @@ def test_answers_and_tools(api):
               u["cache_read_tokens"] == 40 and
               u["cache_creation_tokens"] == (3 if api == "anthropic" else 0), f"{api}: usage {u}")
         check_wire_format(api, s.requests())
+        big = "x" * (3 << 20)  # past libcurl's Expect: 100-continue threshold
+        r = probe(api, s.url(api), [user(big)])[0][0]
+        got = s.requests()[-1]["body"]["messages"][0]
+        check(r["ok"] and r["text"] == "hello there" and big in json.dumps(got),
+              f"{api}: a 3 MB request goes through whole: {r['error']}")
     finally:
         s.stop()
 
