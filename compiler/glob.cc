@@ -244,8 +244,28 @@ bool glob_within(std::string_view inner, std::string_view outer) {
 }
 
 bool glob_matches(std::string_view pattern, std::string_view path) {
-  // A path is a pattern without wildcards; it matches when the two overlap.
-  return path.find('*') == std::string_view::npos && globs_overlap(pattern, path);
+  // Its own search rather than globs_overlap with the path as a pattern: a path may hold a
+  // literal `*`, and `**/` may vanish only where a segment starts (else `src/**/x.c` would
+  // match `src/ax.c`, a `**` eating `a` and the slash vanishing after it).
+  PairSearch s(pattern, path);
+  s.push(0, 0);
+  while (!s.todo.empty()) {
+    const size_t i = s.todo.back().first, j = s.todo.back().second;
+    s.todo.pop_back();
+    if (i == pattern.size() && j == path.size()) return true;
+    const bool at_segment = j == 0 || path[j - 1] == '/';
+    if (star2(pattern, i)) {
+      s.push(i + 2, j);
+      if (i + 2 < pattern.size() && pattern[i + 2] == '/' && at_segment) s.push(i + 3, j);
+      if (j < path.size()) s.push(i, j + 1);
+    } else if (star1(pattern, i)) {
+      s.push(i + 1, j);
+      if (j < path.size() && path[j] != '/') s.push(i, j + 1);
+    } else if (i < pattern.size() && j < path.size() && pattern[i] == path[j]) {
+      s.push(i + 1, j + 1);
+    }
+  }
+  return false;
 }
 
 }  // namespace flow

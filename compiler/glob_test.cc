@@ -18,6 +18,21 @@ TEST_CASE("glob matching: * stays in a segment, ** crosses them") {
   CHECK(glob_matches("issues.md", "issues.md"));
 }
 
+TEST_CASE("glob matching: `**/` stands for whole segments, not the end of a name") {
+  CHECK_FALSE(glob_matches("src/**/x.c", "src/ax.c"));
+  CHECK_FALSE(glob_matches("**/n.txt", "sub/in.txt"));
+  CHECK_FALSE(glob_matches("out/**/report.md", "out/myreport.md"));
+  CHECK(glob_matches("src/**/x.c", "src/x.c"));
+  CHECK(glob_matches("src/**/x.c", "src/a/b/x.c"));
+  CHECK(glob_matches("**/n.txt", "n.txt"));
+  CHECK(glob_matches("**/n.txt", "a/n.txt"));
+  CHECK(glob_matches("a/**", "a/b/c"));
+  CHECK(glob_matches("a/**b", "a/x/yb"));
+  // A path holding a literal `*` is still a path.
+  CHECK(glob_matches("notes/*", "notes/a*b"));
+  CHECK(glob_matches("a*b", "a*b"));
+}
+
 TEST_CASE("two globs overlap when some path matches both") {
   CHECK(globs_overlap("src/**", "src/tests/**"));
   CHECK(globs_overlap("src/*.cc", "src/main.*"));

@@ -43,6 +43,7 @@ struct AgentRequest {
 // What one call cost, as the agent program reports it (the `claude` backend does).
 struct AgentUsage {
   bool known = false;  // false: the backend reports nothing (sim, command)
+  bool cost_known = true;  // false: tokens are known, the price of the model is not
   double cost_usd = 0;
   int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_creation_tokens = 0;
   int num_turns = 0;
@@ -57,6 +58,10 @@ struct AgentResult {
   // crash). Not for a program that cannot be started, a timeout or an interrupt.
   bool retryable = false;
   AgentUsage usage{};
+  // Events for the run's log beyond the `attempt` event, as JSON objects (text) with an
+  // "event" key; the scheduler adds the step, kind, attempt and index. The API backends
+  // report HTTP retries and refused writes this way.
+  std::vector<std::string> events{};
 };
 
 // How a failed call is tried again (docs/config.md): up to `retries` more calls, the first

@@ -1,5 +1,6 @@
 #include "runtime/config.h"
 
+#include <cstdlib>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -93,7 +94,8 @@ std::map<std::string, Route> read_routes(const std::string& path, const YAML::No
 
 bool backend_defined(const Config& c, const std::string& name) {
   CommandBackendSpec builtin;
-  return name == "sim" || c.backends.count(name) || builtin_command_backend(name, &builtin);
+  return name == "sim" || c.backends.count(name) || c.api_backends.count(name) ||
+         builtin_command_backend(name, &builtin);
 }
 
 // Names that must refer to something defined elsewhere in the file: the routes' pools and
@@ -145,7 +147,7 @@ void read_claude_keys(const std::string& path, const YAML::Node& n, CommandBacke
   if (n["type"]) {
     std::string type = scalar(path, n["type"], "type");
     if (type != "claude" && type != "command")
-      fail(path, n["type"], "`type` must be `claude` or `command`");
+      fail(path, n["type"], "`type` must be `claude`, `command`, `anthropic` or `openai`");
     spec->kind = type;
     if (type == "claude") spec->argv = {"claude"};
   }
@@ -158,18 +160,86 @@ void read_claude_keys(const std::string& path, const YAML::Node& n, CommandBacke
   }
 }
 
+bool api_type(const YAML::Node& n) {
+  if (!n.IsMap() || !n["type"] || !n["type"].IsScalar()) return false;
+  std::string t = n["type"].as<std::string>();
+  return t == "anthropic" || t == "openai";
+}
+
+// A backend of `type: anthropic` or `type: openai` (backend_api.h).
+ApiBackendSpec read_api_backend(const std::string& path, const std::string& name, const YAML::Node& n) {
+  check_keys(path, n, "backends." + name,
+             {"type", "base_url", "api_key_env", "model", "timeout", "retries", "retry_delay",
+              "max_tokens", "max_turns"});
+  ApiBackendSpec s = default_api_spec(name, n["type"].as<std::string>());
+  if (n["base_url"]) {
+    s.base_url = scalar(path, n["base_url"], "base_url");
+    if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0)
+      fail(path, n["base_url"], "`base_url` must start with http:// or https://");
+  }
+  if (n["api_key_env"]) {
+    s.api_key_env = n["api_key_env"].IsNull() ? "" : scalar(path, n["api_key_env"], "api_key_env");
+    if (s.api_key_env.empty() && s.kind == "anthropic")
+      fail(path, n["api_key_env"], "an `anthropic` backend needs an API key: name the variable " +
+                                       std::string("that holds it (default ANTHROPIC_API_KEY)"));
+  }
+  if (n["model"]) s.model = scalar(path, n["model"], "model");
+  if (n["timeout"]) s.timeout_ms = milliseconds(path, n["timeout"], "timeout");
+  if (n["timeout"] && s.timeout_ms == 0) fail(path, n["timeout"], "`timeout` must be more than 0 seconds");
+  if (n["retries"]) s.retries = integer(path, n["retries"], "retries", 0);
+  if (n["retry_delay"]) s.retry_delay_ms = milliseconds(path, n["retry_delay"], "retry_delay");
+  if (n["max_tokens"]) s.max_tokens = integer(path, n["max_tokens"], "max_tokens", 1);
+  if (n["max_turns"]) s.max_turns = integer(path, n["max_turns"], "max_turns", 1);
+  return s;
+}
+
+double price_value(const std::string& path, const YAML::Node& n, const std::string& key) {
+  std::string s = scalar(path, n, key);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end || !(v >= 0) || v > 1e6)
+    fail(path, n, "`" + key + "` must be US dollars per million tokens, e.g. 3 or 0.30");
+  return v;
+}
+
+// `prices: { MODEL: { input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 } }`.
+PriceTable read_prices(const std::string& path, const YAML::Node& n) {
+  if (!n.IsMap()) fail(path, n, "`prices` must map model names to prices per million tokens");
+  PriceTable out;
+  for (const auto& kv : n) {
+    std::string model = kv.first.as<std::string>();
+    std::string what = "prices." + model;
+    check_keys(path, kv.second, what, {"input", "output", "cache_read", "cache_write"});
+    if (!kv.second["input"] || !kv.second["output"])
+      fail(path, kv.first, "`" + what + "` needs at least `input` and `output` (dollars per million tokens)");
+    ModelPrice p;
+    p.input = price_value(path, kv.second["input"], "input");
+    p.output = price_value(path, kv.second["output"], "output");
+    if (kv.second["cache_read"]) p.cache_read = price_value(path, kv.second["cache_read"], "cache_read");
+    if (kv.second["cache_write"]) p.cache_write = price_value(path, kv.second["cache_write"], "cache_write");
+    out[model] = p;
+  }
+  return out;
+}
+
 Config read(const std::string& path, const YAML::Node& root) {
   Config c;
   c.path = path;
   if (!root || root.IsNull()) return c;
   check_keys(path, root, "the configuration",
-             {"default_backend", "backends", "agents", "models", "pools", "sim"});
+             {"default_backend", "backends", "agents", "models", "pools", "sim", "prices"});
+  if (root["prices"]) c.prices = read_prices(path, root["prices"]);
   if (root["default_backend"]) c.default_backend = scalar(path, root["default_backend"], "default_backend");
   if (const YAML::Node b = root["backends"]) {
     if (!b.IsMap()) fail(path, b, "`backends` must be a mapping of names to settings");
     for (const auto& kv : b) {
       std::string name = kv.first.as<std::string>();
       if (name == "sim") fail(path, kv.first, "`sim` is built in; configure it under `sim:`");
+      if (api_type(kv.second)) {
+        c.api_backends[name] = read_api_backend(path, name, kv.second);
+        c.api_backends[name].prices = c.prices;
+        continue;
+      }
       CommandBackendSpec spec;
       if (!kv.second.IsNull())
         check_keys(path, kv.second, "backends." + name,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "runtime/backend.h"
+#include "runtime/backend_api.h"
 
 namespace flow::rt {
 
@@ -20,6 +21,8 @@ struct Config {
   std::string path;             // "" when no file was read
   std::string default_backend;  // "" = sim
   std::map<std::string, CommandBackendSpec> backends;
+  std::map<std::string, ApiBackendSpec> api_backends;  // type: anthropic | openai
+  PriceTable prices;                                    // `prices:`, over the built-in table
   std::map<std::string, Route> agents, models;
   std::vector<std::pair<std::string, int>> pools;
   SimOptions sim;

@@ -57,7 +57,7 @@ TEST_CASE("no configuration means sim") {
 TEST_CASE("configuration errors name the file, line, column and key") {
   CHECK(parse_config("backend: x\n", "f.yaml").error ==
         "f.yaml:1:1: unknown key `backend` in the configuration (expected one of: "
-        "default_backend, backends, agents, models, pools, sim)");
+        "default_backend, backends, agents, models, pools, sim, prices)");
   CHECK(parse_config("backends:\n  mine: {}\n", "f.yaml").error ==
         "f.yaml:2:3: backend `mine` needs `command: [program, args...]` or `shell: \"...\"` "
         "(built-in names: claude, codex, llm, ollama)");

@@ -1,6 +1,9 @@
 // Starting tasks: composing prompts, picking backends, handing jobs to worker threads. The
 // loop and the reactions to completions are in scheduler.cc.
+#include <unistd.h>
+
 #include <chrono>
+#include <climits>
 
 #include "runtime/agent_fields.h"
 #include "runtime/ask.h"
@@ -24,6 +27,16 @@ void save(const std::string& dir, const std::string& rel, const std::string& tex
           std::string* store_error) {
   if (text.empty() || !store_error->empty()) return;
   write_file(dir + "/" + rel, text, store_error);
+}
+
+// `path` (absolute) relative to the current directory when it lies below it; "" otherwise.
+std::string relative_to_cwd(const std::string& path) {
+  char buf[PATH_MAX];
+  if (path.empty() || !getcwd(buf, sizeof buf)) return "";
+  std::string cwd = buf;
+  if (path.size() <= cwd.size() + 1 || path.compare(0, cwd.size(), cwd) != 0 || path[cwd.size()] != '/')
+    return "";
+  return path.substr(cwd.size() + 1);
 }
 
 }  // namespace
@@ -55,7 +68,8 @@ Scheduler::Completion Scheduler::run_shell(const std::string& dir, Cancel* cance
 
 Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cancel,
                                            ScopeTracker* scopes, Completion c, Backend* backend,
-                                           const AgentRequest& req, const WriteScope& scope) {
+                                           const AgentRequest& req, const WriteScope& scope,
+                                           const std::string& recordings) {
   int64_t t0 = now_ms();
   save(dir, c.prompt_file, req.prompt, &c.store_error);
   if (!c.store_error.empty()) {  // no call whose prompt is not on record
@@ -66,6 +80,7 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
   // steps that ran meanwhile; simulated agents write nothing.
   bool check = !backend->simulated();
   std::set<std::string> skip = untracked_dirs(dir);
+  if (!recordings.empty()) skip.insert(recordings);  // `--record DIR`: not the agent's changes
   TreeSnapshot before;
   int token = 0;
   if (check) {
@@ -89,6 +104,7 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
   c.output = std::move(r.output);
   c.error = std::move(r.error);
   c.usage = r.usage;
+  c.events = std::move(r.events);
   save(dir, c.output_file, c.output, &c.store_error);
   c.hash = output_hash(c.output);
   return c;
@@ -359,9 +375,11 @@ void Scheduler::submit_ask(Completion base, ojson ev, std::string question, bool
 
 void Scheduler::submit_agent(Completion base, Backend* backend, AgentRequest req,
                              WriteScope scope) {
+  // `flow run --record DIR` writes recordings during the calls: not the agents' changes.
   submit(base, [dir = env_.run_dir, cancel = &cancel_, scopes = &scopes_, backend,
-                req = std::move(req), scope = std::move(scope)](Completion c) {
-    return run_agent(dir, cancel, scopes, std::move(c), backend, req, scope);
+                req = std::move(req), scope = std::move(scope),
+                recordings = relative_to_cwd(router_.api.record_dir)](Completion c) {
+    return run_agent(dir, cancel, scopes, std::move(c), backend, req, scope, recordings);
   });
 }
 

@@ -37,6 +37,11 @@ int flow_main(int argc, char** argv) {
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (order, parallel groups, gates, worst-case calls) and stop");
   run_cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
   run_cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
+  run_cmd->add_option("--record", run.record_dir,
+                      "anthropic/openai backends: save each model request and response here (no keys)");
+  run_cmd->add_option("--replay", run.replay_dir,
+                      "anthropic/openai backends: answer model requests from a --record directory, "
+                      "no network");
   run_cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
   run_cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
   run_cmd->add_option("--sim-fail-review", run.sim_fail_review,
@@ -53,6 +58,8 @@ int flow_main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   resume_cmd->add_flag("-y,--yes", resume.yes, "Approve human approvals automatically");
   resume_cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
+  resume_cmd->add_option("--record", resume.record_dir, "As for `flow run`: save model requests and responses");
+  resume_cmd->add_option("--replay", resume.replay_dir, "As for `flow run`: answer model requests from DIR");
 
   CLI::App* runs_cmd = app.add_subcommand("runs", "List runs: id, flow, status, started, duration");
   runs_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");

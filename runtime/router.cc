@@ -13,6 +13,8 @@ Backend* Router::get(const std::string& agent, const std::string& model, std::st
   std::unique_ptr<Backend> b;
   if (name == "sim") {
     b = make_sim_backend(config.sim);
+  } else if (auto api = config.api_backends.find(name); api != config.api_backends.end()) {
+    b = make_api_backend(api->second, this->api);
   } else if (auto spec = config.backends.find(name); spec != config.backends.end()) {
     b = spec->second.kind == "claude" ? make_claude_backend(spec->second)
                                       : make_command_backend(spec->second);

@@ -14,6 +14,7 @@ struct Router {
   Config config;
   std::string forced;  // --backend; "" = as configured
   std::map<std::string, std::unique_ptr<Backend>> backends;
+  ApiRunOptions api;  // --record / --replay, for the `anthropic` and `openai` backends
 
   // The backend for this agent and model; nullptr with *error set when it cannot be built.
   Backend* get(const std::string& agent, const std::string& model, std::string* error);

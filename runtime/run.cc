@@ -189,6 +189,27 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   return record_end(s, code, as_json, *status);
 }
 
+// --record DIR (created) and --replay DIR (must exist) as absolute paths: a resumed run
+// works in the directory the run started in.
+bool api_options(const std::string& record, const std::string& replay, ApiRunOptions* out) {
+  if (!record.empty() && !replay.empty()) {
+    error("--record and --replay exclude each other: record a run first, then replay it");
+    return false;
+  }
+  std::string err;
+  if (!record.empty() && !make_dirs(record, &err)) {
+    error("--record " + record + ": " + err);
+    return false;
+  }
+  out->record_dir = record.empty() ? "" : absolute(record);
+  out->replay_dir = replay.empty() ? "" : absolute(replay);
+  if (!replay.empty() && out->replay_dir.empty()) {
+    error("--replay " + replay + ": no such directory; give the directory a run recorded with --record");
+    return false;
+  }
+  return true;
+}
+
 bool setup_router(RunState& s, const std::string& path, const std::string& backend,
                   const SimOptions* sim_override) {
   if (!path.empty()) {
@@ -384,6 +405,7 @@ int run_command(const RunRequest& req) {
   SimOptions sim;
   std::string path;
   if (!sim_options(req, s.flow, &path, &sim)) return kExitUsage;
+  if (!api_options(req.record_dir, req.replay_dir, &s.router.api)) return kExitUsage;
   if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
   if (req.dry_run) return dry_run(s, missing);
   if (!backends_ready(s)) return kExitUsage;
@@ -402,6 +424,8 @@ int resume_command(const ResumeRequest& req) {
     }
   }
   RunState s;
+  // Before entering the run's directory: the paths are relative to where flow was started.
+  if (!api_options(req.record_dir, req.replay_dir, &s.router.api)) return kExitUsage;
   s.run_id = id;
   s.dir = absolute(req.run_root + "/" + id);
   std::string text;

@@ -21,6 +21,7 @@ struct RunRequest {
   std::optional<uint64_t> sim_seed;
   std::string sim_latency;
   std::vector<std::string> sim_fail_review, sim_fail_step;
+  std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
 };
 
 struct ResumeRequest {
@@ -28,6 +29,7 @@ struct ResumeRequest {
   std::string run_root = ".flow/runs";
   int jobs = 0;     // 0 = as the run was started
   bool yes = false, json = false;
+  std::string record_dir, replay_dir;  // --record / --replay
 };
 
 int run_command(const RunRequest& request);

@@ -248,7 +248,22 @@ bool Scheduler::retry_call(Completion& c) {
   return true;
 }
 
+// The backend's own events of one call (AgentResult::events), placed with the call's step.
+void Scheduler::emit_backend_events(const Completion& c) {
+  const ir::Node& node = flow_.nodes[c.task.node];
+  for (const std::string& text : c.events) {
+    nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
+    if (!given.is_object() || !given.contains("event")) continue;
+    ojson ev{{"event", given["event"]}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
+    if (c.task.index >= 0) ev["index"] = c.task.index;
+    for (const auto& [k, v] : given.items())
+      if (!ev.contains(k)) ev[k] = v;
+    emit(std::move(ev));
+  }
+}
+
 void Scheduler::handle(Completion& c) {
+  emit_backend_events(c);
   if (retry_call(c)) return;
   --running_;
   int pool = pool_of(c.task);

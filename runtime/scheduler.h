@@ -75,6 +75,7 @@ class Scheduler {
     std::function<Completion(Completion)> job;
     std::string store_error;  // writing the prompt or output file failed: nothing counts
     AgentUsage usage;  // what the agent program reported (known only for `claude`)
+    std::vector<std::string> events;  // the backend's own events (AgentResult::events)
   };
 
   void emit_start();
@@ -92,12 +93,13 @@ class Scheduler {
                               Completion c, const std::string& command);
   static Completion run_agent(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
                               Completion c, Backend* backend, const AgentRequest& req,
-                              const WriteScope& scope);
+                              const WriteScope& scope, const std::string& recordings);
   static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
                             const std::string& question, bool gate);
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   bool retry_call(Completion& c);
+  void emit_backend_events(const Completion& c);
   void kill_leftovers();
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);

@@ -112,6 +112,19 @@ std::string format_event_text(const json& e) {
                               num(e, "call"), num(e, "calls"), first_line(error),
                               seconds(num(e, "delay_ms")));
   }
+  if (ev == "api_retry")
+    return head + fmt::format("again {}{}: model request failed ({}); retried in {}", step, item(e),
+                              first_line(str(e, "reason")), seconds(num(e, "delay_ms")));
+  if (ev == "write_refused")
+    return head + fmt::format("refused {}{}: {} {} (outside the agent's writes)", step, item(e),
+                              str(e, "tool"), str(e, "path"));
+  if (ev == "tools_unavailable") {
+    std::string names;
+    if (e.contains("tools") && e["tools"].is_array())
+      for (const json& t : e["tools"]) names += (names.empty() ? "" : ", ") + (t.is_string() ? t.get<std::string>() : "");
+    return head + fmt::format("warning: agent {} asks for tools backend {} does not have: {}",
+                              str(e, "agent"), str(e, "backend"), names);
+  }
   if (ev == "leftover_killed")
     return head + fmt::format("killed process group {}, left running by the crashed run", num(e, "pgid"));
   if (ev == "interrupted") return head + fmt::format("interrupted by {}", str(e, "signal"));
@@ -201,7 +214,8 @@ class TtyStatus : public Status {
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
                    ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
-                   ev == "call_retry" || ev == "leftover_killed" ||
+                   ev == "call_retry" || ev == "leftover_killed" || ev == "api_retry" ||
+                   ev == "write_refused" || ev == "tools_unavailable" ||
                    (ev == "attempt" && !e.value("ok", false));
     clear();
     if (notable || ev == "run_start" || ev == "run_resume" || ev == "run_end")

@@ -192,6 +192,7 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   posix_spawn_file_actions_adddup2(&fa, err_fd >= 0 ? err_fd : out_fd, 2);
   // Only stdin, stdout and stderr: a descriptor of ours opened without O_CLOEXEC stays ours.
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Own process group (so killpg reaches grandchildren); an empty mask, since our threads
@@ -279,7 +280,11 @@ void service(const SubprocessSpec& spec, int fd, Watch& w, size_t& written,
   }
   ssize_t got = ::read(fd, buf.data(), buf.size());
   if (got > 0) {
-    (fd == w.out ? r->out : r->err).append(buf.data(), static_cast<size_t>(got));
+    std::string& to = fd == w.out ? r->out : r->err;
+    size_t keep = static_cast<size_t>(got);
+    if (spec.max_output) keep = std::min(keep, spec.max_output - std::min(spec.max_output, to.size()));
+    to.append(buf.data(), keep);
+    r->dropped += static_cast<size_t>(got) - keep;
   } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
     ::close(fd);
     (fd == w.out ? w.out : w.err) = -1;
@@ -382,7 +387,8 @@ SubprocessResult run_subprocess(const SubprocessSpec& spec, Cancel* cancel) {
   w.err = err[0];
   watch(spec, cancel, pid, w, &r);
   // Not reaped yet (unless lost), so the group id is still this program's.
-  if (!w.lost && (r.timed_out || r.cancelled || !r.error.empty())) ::killpg(pid, SIGKILL);
+  if (!w.lost && (r.timed_out || r.cancelled || !r.error.empty() || spec.kill_leftovers))
+    ::killpg(pid, SIGKILL);
   forget_group(pid);
   int status = 0;
   pid_t reaped;

@@ -23,6 +23,12 @@ struct SubprocessSpec {
   // still holds open; then the output so far is the output.
   int drain_ms = 2000;
   std::string record_dir;     // "" or where the supervisor records the group (proc_track.h)
+  std::string cwd;            // "" = ours; else the program starts there
+  // 0 = keep all output; else keep this many bytes of each stream and read and drop the rest
+  // (counted in SubprocessResult::dropped), so a chatty program cannot exhaust our memory.
+  size_t max_output = 0;
+  // After the program exits, SIGKILL what it left running in its group (background jobs).
+  bool kill_leftovers = false;
 };
 
 struct SubprocessResult {
@@ -32,6 +38,7 @@ struct SubprocessResult {
   bool timed_out = false;
   bool cancelled = false;
   std::string out, err;
+  size_t dropped = 0;     // output bytes beyond max_output, read and not kept
   std::string error;      // could not start, or lost track of it: never a success
   bool ok() const {
     return started && error.empty() && exit_code == 0 && !timed_out && !cancelled;

@@ -9,7 +9,9 @@ using json = nlohmann::json;
 void add_usage(nlohmann::ordered_json& ev, const std::string& agent, const AgentUsage& u) {
   if (!u.known) return;
   ev["agent"] = agent;
-  ev["cost_usd"] = u.cost_usd;
+  // null: the tokens are counted, the model's price is unknown (docs/config.md, `prices:`).
+  if (u.cost_known) ev["cost_usd"] = u.cost_usd;
+  else ev["cost_usd"] = nullptr;
   ev["input_tokens"] = u.input_tokens;
   ev["output_tokens"] = u.output_tokens;
   ev["cache_read_tokens"] = u.cache_read_tokens;
@@ -30,6 +32,7 @@ int64_t count(const json& e, const char* key) {
 void UsageTotals::add(const json& e) {
   ++calls;
   if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) cost_usd += c->get<double>();
+  else ++unpriced;
   input_tokens += count(e, "input_tokens");
   output_tokens += count(e, "output_tokens");
   cache_read_tokens += count(e, "cache_read_tokens");
@@ -44,7 +47,8 @@ nlohmann::ordered_json UsageTotals::to_json() const {
           {"output_tokens", output_tokens},
           {"cache_read_tokens", cache_read_tokens},
           {"cache_creation_tokens", cache_creation_tokens},
-          {"turns", turns}};
+          {"turns", turns},
+          {"calls_without_price", unpriced}};
 }
 
 void UsageBook::add(const json& e) {
@@ -65,8 +69,11 @@ std::string UsageBook::report() const {
   for (const auto& [name, t] : agents_)
     per_agent += fmt::format("{}{} {}", per_agent.empty() ? "" : ", ", name, format_cost(t.cost_usd));
   return fmt::format(
-      "cost: {} in {} calls ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
-      format_cost(run_.cost_usd), run_.calls, per_agent, run_.input_tokens, run_.output_tokens,
+      "cost: {} in {} calls{} ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
+      format_cost(run_.cost_usd), run_.calls,
+      run_.unpriced ? fmt::format(", {} of unknown cost (no price for the model; see `prices:`)", run_.unpriced)
+                    : "",
+      per_agent, run_.input_tokens, run_.output_tokens,
       run_.cache_read_tokens, run_.cache_creation_tokens);
 }
 

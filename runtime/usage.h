@@ -19,6 +19,7 @@ void add_usage(nlohmann::ordered_json& event, const std::string& agent, const Ag
 
 struct UsageTotals {
   int calls = 0;  // calls that reported usage
+  int unpriced = 0;  // of which: tokens known, cost unknown (no price for the model)
   double cost_usd = 0;
   int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_creation_tokens = 0;
   int64_t turns = 0;
