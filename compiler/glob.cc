@@ -247,25 +247,21 @@ bool glob_matches(std::string_view pattern, std::string_view path) {
   // Its own search rather than globs_overlap with the path as a pattern: a path may hold a
   // literal `*`, and `**/` may vanish only where a segment starts (else `src/**/x.c` would
   // match `src/ax.c`, a `**` eating `a` and the slash vanishing after it).
-  PairSearch s(pattern, path);
-  s.push(0, 0);
-  while (!s.todo.empty()) {
-    const size_t i = s.todo.back().first, j = s.todo.back().second;
-    s.todo.pop_back();
-    if (i == pattern.size() && j == path.size()) return true;
+  // Rows are path positions, columns pattern positions: a row only ever moves on by one.
+  if (pattern.size() > kMaxGlobLength) return false;
+  return reach_end(path, pattern, [&](size_t j, size_t i, auto&& mark) {
     const bool at_segment = j == 0 || path[j - 1] == '/';
     if (star2(pattern, i)) {
-      s.push(i + 2, j);
-      if (i + 2 < pattern.size() && pattern[i + 2] == '/' && at_segment) s.push(i + 3, j);
-      if (j < path.size()) s.push(i, j + 1);
+      mark(j, i + 2);
+      if (i + 2 < pattern.size() && pattern[i + 2] == '/' && at_segment) mark(j, i + 3);
+      if (j < path.size()) mark(j + 1, i);
     } else if (star1(pattern, i)) {
-      s.push(i + 1, j);
-      if (j < path.size() && path[j] != '/') s.push(i, j + 1);
+      mark(j, i + 1);
+      if (j < path.size() && path[j] != '/') mark(j + 1, i);
     } else if (i < pattern.size() && j < path.size() && pattern[i] == path[j]) {
-      s.push(i + 1, j + 1);
+      mark(j + 1, i + 1);
     }
-  }
-  return false;
+  });
 }
 
 }  // namespace flow
