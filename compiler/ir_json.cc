@@ -217,7 +217,7 @@ Flow read_flow(const json& j) {
     in.type = str(inputs[i], "type", w);
     if (in.type != "text" && in.type != "number" && in.type != "bool" && in.type != "list")
       throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
-    if (inputs[i].contains("default")) in.default_value = inputs[i]["default"];
+    if (inputs[i].contains("default")) in.default_value = inputs[i]["default"].dump();
     in.description = str(inputs[i], "description", w, false);
     in.loc = read_loc(inputs[i], w);
     f.inputs.push_back(std::move(in));
@@ -324,7 +324,7 @@ ojson to_json(const Flow& f) {
   ojson inputs = ojson::array();
   for (const Input& in : f.inputs) {
     ojson i{{"name", in.name}, {"type", in.type}};
-    if (in.default_value) i["default"] = ojson::parse(in.default_value->dump());
+    if (in.default_value) i["default"] = ojson::parse(*in.default_value);
     i["description"] = in.description;
     i["loc"] = loc_json(in.loc);
     inputs.push_back(std::move(i));
