@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "lang/syntax_errors.h"
+#include "lang/syntax_error_kinds.h"
 
 namespace flow {
 namespace {

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace flow::ir {
 
 inline constexpr int kVersion = 2;
@@ -22,7 +20,9 @@ struct Loc {
 struct Input {
   std::string name;
   std::string type;  // "text" | "number" | "bool" | "list"
-  std::optional<nlohmann::json> default_value;  // absent: the input is required
+  // The default as compact JSON text (a string, number, bool or list of strings, by `type`),
+  // so that this header needs no JSON library; absent: the input is required.
+  std::optional<std::string> default_value;
   std::string description;
   Loc loc;
 };

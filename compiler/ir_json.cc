@@ -204,7 +204,7 @@ Input read_input(const json& ij, const std::string& w) {
   in.type = str(ij, "type", w);
   if (in.type != "text" && in.type != "number" && in.type != "bool" && in.type != "list")
     throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
-  if (ij.contains("default")) in.default_value = ij["default"];
+  if (ij.contains("default")) in.default_value = ij["default"].dump();
   in.description = str(ij, "description", w, false);
   in.loc = read_loc(ij, w);
   return in;
@@ -335,7 +335,7 @@ ojson to_json(const Flow& f) {
   ojson inputs = ojson::array();
   for (const Input& in : f.inputs) {
     ojson i{{"name", in.name}, {"type", in.type}};
-    if (in.default_value) i["default"] = ojson::parse(in.default_value->dump());
+    if (in.default_value) i["default"] = ojson::parse(*in.default_value);
     i["description"] = in.description;
     i["loc"] = loc_json(in.loc);
     inputs.push_back(std::move(i));

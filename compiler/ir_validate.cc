@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
 namespace flow::ir {
 namespace {
 
@@ -47,7 +49,8 @@ bool sorted_unique(const std::vector<uint32_t>& ids) {
 }
 
 bool default_fits(const Input& in) {
-  const nlohmann::json& v = *in.default_value;
+  const nlohmann::json v = nlohmann::json::parse(*in.default_value, nullptr, false);
+  if (v.is_discarded()) return false;
   if (in.type == "text") return v.is_string();
   if (in.type == "number") return v.is_number();
   if (in.type == "bool") return v.is_boolean();

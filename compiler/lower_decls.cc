@@ -1,6 +1,8 @@
 // The parts of lowering that copy declarations into the IR without building the graph.
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "compiler/lower.h"
 
 namespace flow {
@@ -54,7 +56,8 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
     ir::Input& input = f.inputs.emplace_back();
     input.name = decl->name.name;
     input.type = type;
-    if (decl->default_value) input.default_value = value_json(*decl->default_value);
+    if (decl->default_value) input.default_value = value_json(*decl->default_value)
+                                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (decl->description) input.description = decl->description->value;
     input.loc = to_loc(sources, decl->span);
   }

@@ -191,7 +191,7 @@ TEST_CASE("the IR carries inputs, agents, rules and source locations") {
   const ir::Flow& f = c->lowered.flow;
   CHECK(f.name == "test");  // no `flow` header: the file's name
   REQUIRE(f.inputs.size() == 1);
-  CHECK(f.inputs[0].default_value == nlohmann::json(3));
+  CHECK(f.inputs[0].default_value == "3");
   CHECK(f.inputs[0].description == "how many");
   CHECK(f.agents.size() == 4);
   CHECK(f.agents[3].role == "reviewer");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace flow {
 namespace {
 
@@ -36,8 +38,11 @@ CallStats worst_case_calls(const ir::Flow& flow) {
           const ir::Input* in = nullptr;
           for (const ir::Input& i : flow.inputs)
             if (i.name == n.fanout_input) in = &i;
-          if (in && in->default_value && in->default_value->is_array()) {
-            items = in->default_value->size();
+          nlohmann::json given = in && in->default_value
+                                     ? nlohmann::json::parse(*in->default_value, nullptr, false)
+                                     : nlohmann::json();
+          if (given.is_array()) {
+            items = given.size();
           } else {
             s.unbounded = true;
             s.unbounded_steps.push_back(n.name);

@@ -5,34 +5,10 @@
 // modifiers change the top, and a finished step moves into the block below it.
 #include <string>
 
-#include <tao/pegtl.hpp>
-
-#include "lang/grammar.h"
-#include "lang/parse_state.h"
+#include "lang/parse_action.h"
 #include "lang/text.h"
 
 namespace flow::actions {
-
-namespace g = grammar;
-
-template <typename Rule>
-struct action : tao::pegtl::nothing<Rule> {};
-
-// FLOW_ACTION(rule) { body } FLOW_END specializes action<grammar::rule> with an apply() that
-// sees the matched input as `in` and the state as `st`; FLOW_ACTION0 is the same without the
-// input (PEGTL's apply0). They only save the boilerplate of ~70 specializations.
-#define FLOW_ACTION(rule)   \
-  template <>               \
-  struct action<g::rule> {  \
-    template <typename In>  \
-    static void apply(const In& in, ParseState& st)
-#define FLOW_ACTION0(rule) \
-  template <>               \
-  struct action<g::rule> {  \
-    static void apply0(ParseState& st)
-#define FLOW_END \
-  }              \
-  ;
 
 // ---------------------------------------------------------------- tokens
 
@@ -192,7 +168,3 @@ FLOW_END
 
 #include "lang/parse_actions_agent.h"
 #include "lang/parse_actions_step.h"
-
-#undef FLOW_ACTION
-#undef FLOW_ACTION0
-#undef FLOW_END

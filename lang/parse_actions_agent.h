@@ -1,6 +1,9 @@
 #pragma once
-// Actions for `agent`, `agents` and `rule` statements. Included by lang/parse_actions.h, which
-// defines FLOW_ACTION / FLOW_END.
+// Actions for `agent`, `agents` and `rule` statements (FLOW_ACTION: lang/parse_action.h).
+#include <string>
+#include <utility>
+
+#include "lang/parse_action.h"
 
 namespace flow::actions {
 

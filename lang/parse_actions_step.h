@@ -1,6 +1,8 @@
 #pragma once
-// Actions for steps and `stage` statements. Included by lang/parse_actions.h, which defines
-// FLOW_ACTION / FLOW_ACTION0 / FLOW_END.
+// Actions for steps and `stage` statements (FLOW_ACTION: lang/parse_action.h).
+#include <utility>
+
+#include "lang/parse_action.h"
 
 namespace flow::actions {
 

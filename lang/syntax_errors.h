@@ -15,18 +15,9 @@
 #include <tao/pegtl.hpp>
 
 #include "lang/grammar.h"
+#include "lang/syntax_error_kinds.h"
 
 namespace flow {
-
-// One kind of syntax error, for `flowc explain` and the compiler's diagnostic registry.
-struct SyntaxErrorKind {
-  std::string_view code;
-  std::string_view title;        // one line
-  std::string_view explanation;  // a paragraph, with a wrong and a right example
-};
-
-const std::vector<SyntaxErrorKind>& syntax_error_kinds();
-
 namespace syntax {
 
 // Which opening delimiter an error points back to with a secondary label.

@@ -1,9 +1,11 @@
 // flow: runs compiled flows. Subcommands run, resume, runs and show; docs/runtime.md.
+// The front door: a .flow file is compiled here (runtime/front/), the runtime sees IR only.
 #include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "runtime/front/compile_source.h"
 #include "runtime/history.h"
 #include "runtime/run.h"
 
@@ -13,96 +15,118 @@
 
 namespace {
 
+// What the command line asked for, filled in by CLI11.
+struct Args {
+  std::string run_root = ".flow/runs";
+  flow::rt::RunRequest run;
+  flow::rt::ResumeRequest resume;
+  std::string show_id, show_step;
+  bool show_json = false;
+  CLI::App* run_cmd = nullptr;
+  CLI::App* resume_cmd = nullptr;
+  CLI::App* runs_cmd = nullptr;
+  CLI::App* show_cmd = nullptr;
+};
+
+void add_run_command(CLI::App& app, Args& a) {
+  flow::rt::RunRequest& run = a.run;
+  CLI::App* cmd = a.run_cmd = app.add_subcommand("run", "Run a flow (a .flow file or compiled IR .json)");
+  cmd->add_option("file", run.file, "FILE.flow or IR.json")->required();
+  // One value per occurrence, so `--input a=1 demo.flow` leaves demo.flow to the positional.
+  cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("-j,--jobs", run.jobs, "Steps to run at once (default: number of CPUs)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--backend", run.backend,
+                  "Send every agent call to this backend: sim, claude, codex, llm, ollama, or "
+                  "one named in the config file");
+  cmd->add_option("--config", run.config_path, "Configuration file (default: ./flow.yaml if present)");
+  cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+  cmd->add_flag("--dry-run", run.dry_run, "Print the plan (order, parallel groups, gates, worst-case calls) and stop");
+  cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
+  cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
+  cmd->add_option("--record", run.record_dir,
+                  "anthropic/openai backends: save each model request and response here (no keys)");
+  cmd->add_option("--replay", run.replay_dir,
+                  "anthropic/openai backends: answer model requests from a --record directory, "
+                  "no network");
+  cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
+  cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
+  cmd->add_option("--sim-fail-review", run.sim_fail_review,
+                  "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)")
+      ->allow_extra_args(false);
+  cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails")
+      ->allow_extra_args(false);
+}
+
+void add_resume_command(CLI::App& app, Args& a) {
+  flow::rt::ResumeRequest& resume = a.resume;
+  CLI::App* cmd = a.resume_cmd =
+      app.add_subcommand("resume", "Continue an interrupted, crashed or failed run");
+  cmd->add_option("run", resume.run, "Run id (default: the latest run that has not succeeded)");
+  cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+  cmd->add_option("-j,--jobs", resume.jobs, "Steps to run at once (default: as before)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_flag("-y,--yes", resume.yes, "Approve human approvals automatically");
+  cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
+  cmd->add_option("--record", resume.record_dir, "As for `flow run`: save model requests and responses");
+  cmd->add_option("--replay", resume.replay_dir, "As for `flow run`: answer model requests from DIR");
+}
+
+void add_history_commands(CLI::App& app, Args& a) {
+  a.runs_cmd = app.add_subcommand("runs", "List runs: id, flow, status, started, duration");
+  a.runs_cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+
+  CLI::App* show = a.show_cmd = app.add_subcommand("show", "Print a run's summary table and events");
+  show->add_option("run", a.show_id, "Run id (see `flow runs`), or `last` for the latest run")
+      ->required();
+  show->add_option("step", a.show_step, "Print only what this step answered (e.g. helper)");
+  show->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+  show->add_flag("--json", a.show_json,
+                 "Print the run, its steps and their cost and tokens as one JSON document");
+}
+
+int show_command(Args& a) {
+  if (a.show_id == "last") {
+    a.show_id = flow::rt::latest_run(a.run_root);
+    if (a.show_id.empty()) {
+      std::fprintf(stderr, "flow: no runs under %s yet; start one with `flow run FILE`\n",
+                   a.run_root.c_str());
+      return 2;
+    }
+  }
+  if (!a.show_step.empty()) return flow::rt::show_step_output_command(a.run_root, a.show_id, a.show_step);
+  return a.show_json ? flow::rt::show_run_json_command(a.run_root, a.show_id)
+                     : flow::rt::show_run_command(a.run_root, a.show_id);
+}
+
 int flow_main(int argc, char** argv) {
   CLI::App app{"flow: runs pipelines of AI agents described in .flow files.\n"
                "Agents are simulated (backend `sim`) unless a backend is configured; see "
                "docs/runtime.md and docs/config.md."};
   app.set_version_flag("--version", FLOW_VERSION);
   app.require_subcommand(1);
-
-  flow::rt::RunRequest run;
-  std::string run_root = ".flow/runs";
-  CLI::App* run_cmd = app.add_subcommand("run", "Run a flow (a .flow file or compiled IR .json)");
-  run_cmd->add_option("file", run.file, "FILE.flow or IR.json")->required();
-  // One value per occurrence, so `--input a=1 demo.flow` leaves demo.flow to the positional.
-  run_cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)")
-      ->allow_extra_args(false);
-  run_cmd->add_option("-j,--jobs", run.jobs, "Steps to run at once (default: number of CPUs)")
-      ->check(CLI::Range(1, 4096));
-  run_cmd->add_option("--backend", run.backend,
-                      "Send every agent call to this backend: sim, claude, codex, llm, ollama, or "
-                      "one named in the config file");
-  run_cmd->add_option("--config", run.config_path, "Configuration file (default: ./flow.yaml if present)");
-  run_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
-  run_cmd->add_flag("--dry-run", run.dry_run, "Print the plan (order, parallel groups, gates, worst-case calls) and stop");
-  run_cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
-  run_cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
-  run_cmd->add_option("--record", run.record_dir,
-                      "anthropic/openai backends: save each model request and response here (no keys)");
-  run_cmd->add_option("--replay", run.replay_dir,
-                      "anthropic/openai backends: answer model requests from a --record directory, "
-                      "no network");
-  run_cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
-  run_cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
-  run_cmd->add_option("--sim-fail-review", run.sim_fail_review,
-                      "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)")
-      ->allow_extra_args(false);
-  run_cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails")
-      ->allow_extra_args(false);
-
-  flow::rt::ResumeRequest resume;
-  CLI::App* resume_cmd = app.add_subcommand("resume", "Continue an interrupted, crashed or failed run");
-  resume_cmd->add_option("run", resume.run, "Run id (default: the latest run that has not succeeded)");
-  resume_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
-  resume_cmd->add_option("-j,--jobs", resume.jobs, "Steps to run at once (default: as before)")
-      ->check(CLI::Range(1, 4096));
-  resume_cmd->add_flag("-y,--yes", resume.yes, "Approve human approvals automatically");
-  resume_cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
-  resume_cmd->add_option("--record", resume.record_dir, "As for `flow run`: save model requests and responses");
-  resume_cmd->add_option("--replay", resume.replay_dir, "As for `flow run`: answer model requests from DIR");
-
-  CLI::App* runs_cmd = app.add_subcommand("runs", "List runs: id, flow, status, started, duration");
-  runs_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
-
-  std::string show_id;
-  CLI::App* show_cmd = app.add_subcommand("show", "Print a run's summary table and events");
-  show_cmd->add_option("run", show_id, "Run id (see `flow runs`), or `last` for the latest run")
-      ->required();
-  std::string show_step;
-  show_cmd->add_option("step", show_step, "Print only what this step answered (e.g. helper)");
-  show_cmd->add_option("--run-dir", run_root, "Where runs are stored (default: .flow/runs)");
-  bool show_json = false;
-  show_cmd->add_flag("--json", show_json,
-                     "Print the run, its steps and their cost and tokens as one JSON document");
-
+  Args a;
+  add_run_command(app, a);
+  add_resume_command(app, a);
+  add_history_commands(app, a);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors are exit 2, like every other bad input
   }
-  if (*run_cmd) {
-    run.run_root = run_root;
-    return flow::rt::run_command(run);
+  if (*a.run_cmd) {
+    a.run.run_root = a.run_root;
+    a.run.compile_source = &flow::front::compile_source;
+    return flow::rt::run_command(a.run);
   }
-  if (*resume_cmd) {
-    resume.run_root = run_root;
-    return flow::rt::resume_command(resume);
+  if (*a.resume_cmd) {
+    a.resume.run_root = a.run_root;
+    return flow::rt::resume_command(a.resume);
   }
-  if (*runs_cmd) return flow::rt::list_runs_command(run_root);
-  if (*show_cmd && show_id == "last") {
-    show_id = flow::rt::latest_run(run_root);
-    if (show_id.empty()) {
-      std::fprintf(stderr, "flow: no runs under %s yet; start one with `flow run FILE`\n",
-                   run_root.c_str());
-      return 2;
-    }
-  }
-  if (*show_cmd && !show_step.empty())
-    return flow::rt::show_step_output_command(run_root, show_id, show_step);
-  if (*show_cmd)
-    return show_json ? flow::rt::show_run_json_command(run_root, show_id)
-                     : flow::rt::show_run_command(run_root, show_id);
+  if (*a.runs_cmd) return flow::rt::list_runs_command(a.run_root);
+  if (*a.show_cmd) return show_command(a);
   return 2;
 }
 

@@ -170,7 +170,7 @@ InputsResult resolve_inputs(const ir::Flow& flow, const std::vector<std::string>
     if (text) {
       if (!convert(in, *text, &value, &r.error)) return r;
     } else if (in.default_value) {
-      value = *in.default_value;
+      value = json::parse(*in.default_value);  // written by flowc or checked by ir_validate
     } else if (placeholders) {
       value = in.type == "bool" ? json(false) : in.type == "number" ? json(0)
               : in.type == "list" ? json::array() : json("<" + in.name + ">");

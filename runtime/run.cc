@@ -390,7 +390,7 @@ int run_command(const RunRequest& req) {
     }
   RunState s;
   std::string ir_text;
-  std::optional<ir::Flow> flow = load_flow(req.file, &ir_text);
+  std::optional<ir::Flow> flow = load_flow(req.file, &ir_text, req.compile_source);
   if (!flow) return kExitUsage;
   s.flow = std::move(*flow);
   std::vector<std::string> missing;

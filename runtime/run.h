@@ -10,8 +10,14 @@
 
 namespace flow::rt {
 
+// Turns a file that is not IR JSON (a .flow file) into IR, printing its errors to stderr;
+// nullopt on failure. With `ir_text`, also returns the IR as JSON text. The runtime reads IR
+// only: the `flow` executable passes the compiler in (runtime/front/compile_source.h).
+using CompileSource = std::optional<ir::Flow> (*)(const std::string& path, std::string* ir_text);
+
 struct RunRequest {
   std::string file;                 // FILE.flow or IR.json
+  CompileSource compile_source = nullptr;  // for a file that is not .json; nullptr = IR only
   std::vector<std::string> inputs;  // NAME=VALUE or NAME=@FILE
   int jobs = 0;                     // 0 = number of CPUs
   std::string backend;              // --backend; "" = as configured
@@ -35,10 +41,11 @@ struct ResumeRequest {
 int run_command(const RunRequest& request);
 int resume_command(const ResumeRequest& request);
 
-// Loads IR JSON, or compiles a .flow file (when the compiler is linked in). Prints errors to
-// stderr; returns nullopt on failure.
+// Loads IR JSON, or hands any other file to `compile` (an error when it is nullptr). Prints
+// errors to stderr; returns nullopt on failure.
 // With `ir_text`, also returns the IR as JSON text (the file itself for a .json input, which
 // spares a second JSON document in memory for huge flows).
-std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text = nullptr);
+std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text = nullptr,
+                                  CompileSource compile = nullptr);
 
 }  // namespace flow::rt

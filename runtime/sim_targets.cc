@@ -2,7 +2,7 @@
 
 #include <string_view>
 
-#include "compiler/suggest.h"
+#include "lang/suggest.h"  // closest_name
 
 namespace flow::rt {
 namespace {
@@ -10,8 +10,8 @@ namespace {
 std::string unknown(const std::string& option, const std::string& step, const std::string& what,
                     const std::vector<std::string_view>& names) {
   std::string text = option + ": no " + what + " of this flow is named `" + step + "`";
-  std::string hint = did_you_mean(step, names);
-  if (!hint.empty()) return text + "; " + hint;
+  std::string hint = closest_name(step, names);
+  if (!hint.empty()) return text + "; did you mean `" + hint + "`?";
   if (names.empty()) return text + " (it has none)";
   std::string list;
   for (size_t i = 0; i < names.size() && i < 10; ++i)

@@ -1,0 +1,20 @@
+# Builds one layer probe (tests/layers/CMakeLists.txt) and checks the outcome.
+# -DBUILD_DIR=... -DTARGET=... -DEXPECT=pass|fail -DHEADERS=a.h;b.h (for fail: exactly one)
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(EXPECT STREQUAL "pass")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${TARGET} must compile (it includes ${HEADERS}), but:\n${out}")
+  endif()
+  return()
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${TARGET} compiled: ${HEADERS} must not be visible to this layer")
+endif()
+# gcc: "compiler/ir.h: No such file or directory"; clang: "'compiler/ir.h' file not found".
+string(FIND "${out}" "${HEADERS}: No such file or directory" gcc_says)
+string(FIND "${out}" "'${HEADERS}' file not found" clang_says)
+if(gcc_says EQUAL -1 AND clang_says EQUAL -1)
+  message(FATAL_ERROR "${TARGET} failed, but not because ${HEADERS} was not found:\n${out}")
+endif()
+message(STATUS "${TARGET}: ${HEADERS} is not visible, as it must be")
