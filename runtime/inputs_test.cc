@@ -10,9 +10,9 @@ namespace {
 ir::Flow flow_with_inputs() {
   ir::Flow f;
   f.inputs.push_back({"feature", "text", std::nullopt, "The feature to build", {}});
-  f.inputs.push_back({"domains", "list", nlohmann::json::array({"auth"}), "", {}});
-  f.inputs.push_back({"open-prs", "bool", false, "", {}});
-  f.inputs.push_back({"max-files", "number", 20, "", {}});
+  f.inputs.push_back({"domains", "list", std::string(R"(["auth"])"), "", {}});
+  f.inputs.push_back({"open-prs", "bool", std::string("false"), "", {}});
+  f.inputs.push_back({"max-files", "number", std::string("20"), "", {}});
   return f;
 }
 
