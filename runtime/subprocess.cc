@@ -161,15 +161,8 @@ void pause_for_tests() {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-// A program is about to start, or could not: the supervisor keeps the token meanwhile.
-void announce_spawn(const std::string& token, bool failed) {
-  std::lock_guard<std::mutex> lock(groups_mu());
-  tell_supervisor_locked((failed ? "!" : "?") + token + "\n");
-}
-
 // A program started: known to the supervisor and to kill_all_children().
-void add_group(pid_t pgid, const std::string& token, const std::string& record_dir) {
-  std::lock_guard<std::mutex> lock(groups_mu());
+void add_group_locked(pid_t pgid, const std::string& token, const std::string& record_dir) {
   groups().push_back({pgid, token, record_dir});
   tell_supervisor_locked(start_line(groups().back()));
 }
@@ -219,20 +212,23 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  // Before the program exists: if `flow` dies right after starting it, the supervisor still
-  // finds it by its token. This also starts the supervisor before the first program.
-  announce_spawn(token, false);
+  // Held from before the program exists until it is listed, so kill_all_children() never misses
+  // a program that has started.
+  std::lock_guard<std::mutex> lock(groups_mu());
+  // If `flow` dies right after starting the program, the supervisor still finds it by its
+  // token. This also starts the supervisor before the first program.
+  tell_supervisor_locked("?" + token + "\n");
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    announce_spawn(token, true);
+    tell_supervisor_locked("!" + token + "\n");
     *error = "cannot run " + spec.argv[0] + ": " + std::strerror(rc);
     return 0;
   }
   pause_for_tests();
-  add_group(pid, token, spec.record_dir);
+  add_group_locked(pid, token, spec.record_dir);
   return pid;
 }
 
