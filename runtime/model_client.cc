@@ -112,6 +112,7 @@ class HttpModelClient final : public ModelClient {
   }
 
   ModelEndpoint ep_;
+  HttpConnectionPool connections_;  // kept open between calls, shared by the worker threads
   OccurrenceCounter occurrences_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
@@ -125,7 +126,7 @@ ModelReply HttpModelClient::exchange(const std::string& body, Cancel* cancel,
   std::vector<ModelRetry> retries;
   for (int attempt = 1;; ++attempt) {
     if (cancel && cancel->requested()) return failed("interrupted");
-    HttpAnswer a = http_post(post, cancel);
+    HttpAnswer a = http_post(post, cancel, &connections_);
     if (a.cancelled) return failed("interrupted");
     std::string reason;
     if (a.status == 0) {
