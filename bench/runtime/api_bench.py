@@ -114,7 +114,8 @@ def main():
     args.flow = os.path.abspath(args.flow)
     # Not /tmp: flow creates a prompt and an output file per call, and creating files in a
     # directory full of recently deleted inodes costs several times more (bench/README.md).
-    base = args.work or os.path.join(os.path.dirname(os.path.dirname(args.flow)), "bench-work")
+    base = os.path.abspath(args.work or os.path.join(os.path.dirname(os.path.dirname(args.flow)),
+                                                     "bench-work"))
     os.makedirs(base, exist_ok=True)
     if not os.access(args.flow, os.X_OK):
         sys.exit(f"no flow at {args.flow}; build it or give --flow")
