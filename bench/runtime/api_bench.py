@@ -66,6 +66,10 @@ def run_flow(args, work, server):
     return wall, usage.ru_utime + usage.ru_stime, rss_kib
 
 
+def items_of(args):
+    return [f"item {i}" for i in range(args.calls)]
+
+
 def cpu_of(pid):
     """User + system CPU seconds of a running process."""
     with open(f"/proc/{pid}/stat") as f:
@@ -78,8 +82,10 @@ def server_alone(args, server, fresh):
     transfers at once over connections kept open, or (`fresh`) a new connection per request
     (`connection: close`). Its wall time, curl's CPU and the server's CPU meanwhile."""
     path = "/v1/chat/completions" if args.api == "openai" else "/v1/messages"
-    body = json.dumps({"model": "bench", "max_tokens": 100,
-                       "messages": [{"role": "user", "content": "Answer for the item."}]})
+    # As large as flow's requests: its prompt lists the flow's inputs, the 1,000 items.
+    prompt = "Answer for the item.\n\n# Inputs\n\n- items: " + ", ".join(items_of(args))
+    body = json.dumps({"model": "bench", "max_tokens": 8192,
+                       "messages": [{"role": "user", "content": prompt}]})
     # The URLs differ only in their query string ([1-N]), which the fake server ignores.
     cmd = [args.curl, "-s", "-Z", "--parallel-immediate", "--parallel-max", str(args.jobs),
            "-d", body, "-H", "content-type: application/json", "-H", "x-api-key: bench",
@@ -128,7 +134,7 @@ def main():
     ideal = math.ceil(args.calls / args.jobs) * args.delay_ms / 1000
     server = FakeModelApi({"rules": [], "default": {"text": "ok", "delay_ms": args.delay_ms,
                                                     "usage": {"input_tokens": 20, "output_tokens": 2}}},
-                          fast=True)
+                          fast=True, log=False)  # a log line per request costs the server CPU
     print(f"ideal: ceil({args.calls}/{args.jobs}) x {args.delay_ms} ms = {ideal:.3f} s")
     made = []
     try:
@@ -168,15 +174,16 @@ def one_flow_run(args, base, server, made):
     with open(os.path.join(work, "bench.flow"), "w") as f:
         f.write(FLOW_TEXT)
     with open(os.path.join(work, "items.json"), "w") as f:
-        json.dump([f"item {i}" for i in range(args.calls)], f)
-    seen = os.path.getsize(server.log)
+        json.dump(items_of(args), f)
+    seen = server.stats()
     server_cpu = cpu_of(server.proc.pid)
     wall, cpu, rss = run_flow(args, work, server)
     server_cpu = cpu_of(server.proc.pid) - server_cpu
-    with open(server.log, "rb") as f:  # only this run's requests
-        f.seek(seen)
-        conns = len({json.loads(line)["conn"] for line in f if line.strip()})
-    return wall, cpu, rss, server_cpu, conns
+    now = server.stats()
+    if now["requests"] - seen["requests"] != args.calls:
+        sys.exit(f"the server saw {now['requests'] - seen['requests']} requests, not {args.calls}")
+    # less the connection of the second stats() request itself
+    return wall, cpu, rss, server_cpu, now["connections"] - seen["connections"] - 1
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ connection after the answer without saying so (as a server whose keep-alive time
 than 200 gets the API's error body carrying `error_message`. With --log, each request adds one
 JSON line: time, path, api, body (parsed), rule, reply index, auth (the key header as sent),
 conn (the serial number of the connection it came on, from 1, so a test can see reuse).
+GET /stats answers {"requests": N, "connections": N} so far, for runs without a log.
 The server writes nowhere else.
 """
 import argparse
@@ -41,7 +42,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-state = {"script": {}, "taken": {}, "log": None, "ids": 0, "conns": 0}
+state = {"script": {}, "taken": {}, "log": None, "ids": 0, "conns": 0, "requests": 0}
 
 
 def pick_reply(api, raw):
@@ -158,6 +159,8 @@ def answer_for(path, headers, raw, conn):
     else:
         return Answer(404, b"404 page not found", {})  # as web servers answer, not JSON
     rule, index, reply = pick_reply(api, raw)
+    with lock:
+        state["requests"] += 1
     log_request(path, api, raw, rule, index, auth, conn)
     delay = reply.get("delay_ms", 0) / 1000.0
     if reply.get("hang"):
@@ -175,6 +178,13 @@ def answer_for(path, headers, raw, conn):
                   close=bool(reply.get("close")))
 
 
+def stats_answer():
+    """GET /stats: how many API requests and connections so far (without a log to read)."""
+    with lock:
+        doc = {"requests": state["requests"], "connections": state["conns"]}
+    return Answer(200, json.dumps(doc).encode(), {})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -185,6 +195,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def do_GET(self):
+        self.send_answer(stats_answer() if self.path == "/stats" else Answer(404, b"404 page not found", {}))
+
     def do_POST(self):
         headers = {k.lower(): v for k, v in self.headers.items()}
         raw = self.rfile.read(int(headers.get("content-length", "0"))).decode("utf-8", "replace")
@@ -194,6 +207,9 @@ class Handler(BaseHTTPRequestHandler):
         if a.hang:
             while True:  # the client's timeout or cancel ends this exchange
                 time.sleep(3600)
+        self.send_answer(a)
+
+    def send_answer(self, a):
         try:
             self.send_response(a.status)
             self.send_header("content-type", "application/json")
@@ -225,7 +241,10 @@ async def serve_connection(reader, writer):
                 headers[name.strip().lower()] = value.strip()
             raw = (await reader.readexactly(int(headers.get("content-length") or 0))).decode(
                 "utf-8", "replace")
-            a = answer_for(target, headers, raw, conn)
+            if head[0].startswith("GET "):
+                a = stats_answer() if target == "/stats" else Answer(404, b"404 page not found", {})
+            else:
+                a = answer_for(target, headers, raw, conn)
             if a.hang:
                 await asyncio.Event().wait()  # until the client gives up and the loop ends
             if a.delay:

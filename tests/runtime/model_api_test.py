@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from flowtest import check, failures
 
@@ -237,6 +238,10 @@ def test_connection_reuse(api):
         check(len(conns) == 6 and conns[0] == conns[1] and conns[2] == conns[3] == conns[4] and
               len({conns[1], conns[2], conns[5]}) == 3,
               f"{api}: connections reused, closed ones replaced: {conns}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{s.port}/stats", timeout=10) as answer:
+            stats = json.load(answer)
+        check(stats == {"requests": 6, "connections": 4},  # the 4th: this GET's own
+              f"{api}: GET /stats counts requests and connections: {stats}")
     finally:
         s.stop()
 
