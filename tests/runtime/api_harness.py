@@ -4,13 +4,15 @@ the `anthropic` and `openai` backends, the tutorial's API sections and the bench
 FakeModelApi(script) starts the server and gives its base URL for either API; requests() reads
 its log (each entry's `conn` numbers the connection it came on). fast=True starts the asyncio
 server (--fast) instead of a thread per connection; log=False starts it without a log (stats()
-then counts requests and connections). tool_results(body, api) and tool_names(body, api) read a logged request body.
+then counts requests and connections). tool_results(body, api) and tool_names(body, api) read
+a logged request body.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,7 +45,6 @@ class FakeModelApi:
         return f"http://127.0.0.1:{self.port}" + ("/v1" if api == "openai" else "")
 
     def stats(self):
-        import urllib.request
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=10) as r:
             return json.load(r)
 
