@@ -4,10 +4,11 @@
 //
 // usage: model_api_probe --kind anthropic|openai --base-url URL [--key-env VAR]
 //          [--timeout-ms N] [--connect-timeout-ms N] [--retries N] [--retry-delay-ms N]
-//          [--record DIR] [--replay DIR] [--cancel-after-ms N] REQUESTS.json
+//          [--record DIR] [--replay DIR] [--cancel-after-ms N] [--sequential 1] REQUESTS.json
 // REQUESTS.json: a list of {"model", "system", "max_tokens", "tools": [{"name",
 // "description", "input_schema"}], "messages": [{"role", "text", "tool_calls": [{"id",
 // "name", "input"}], "tool_results": [{"tool_call_id", "content", "is_error"}]}]}.
+// --sequential 1 sends them one after another from one thread instead (connection reuse).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -73,7 +74,7 @@ json reply_json(const ModelReply& r) {
 }
 
 bool parse_args(int argc, char** argv, flow::rt::ModelEndpoint* ep, int* cancel_after,
-                std::string* file) {
+                bool* sequential, std::string* file) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) {
@@ -91,6 +92,7 @@ bool parse_args(int argc, char** argv, flow::rt::ModelEndpoint* ep, int* cancel_
     else if (a == "--record") ep->record_dir = v;
     else if (a == "--replay") ep->replay_dir = v;
     else if (a == "--cancel-after-ms") *cancel_after = std::atoi(v.c_str());
+    else if (a == "--sequential") *sequential = v == "1";
     else return false;
   }
   return false;
@@ -101,8 +103,9 @@ bool parse_args(int argc, char** argv, flow::rt::ModelEndpoint* ep, int* cancel_
 int main(int argc, char** argv) {
   flow::rt::ModelEndpoint ep;
   int cancel_after = -1;
+  bool sequential = false;
   std::string file;
-  if (!parse_args(argc, argv, &ep, &cancel_after, &file)) {
+  if (!parse_args(argc, argv, &ep, &cancel_after, &sequential, &file)) {
     std::fprintf(stderr, "model_api_probe: bad arguments (see the comment at the top)\n");
     return 2;
   }
@@ -125,11 +128,16 @@ int main(int argc, char** argv) {
   std::vector<int64_t> ended(requests.size());
   std::vector<std::thread> threads;
   int64_t start = now_ms(), cancelled_at = -1;
-  for (size_t i = 0; i < requests.size(); ++i)
-    threads.emplace_back([&, i] {
-      replies[i] = client->send(request_of(requests[i]), &cancel);
-      ended[i] = now_ms();
+  auto send = [&](size_t i) {
+    replies[i] = client->send(request_of(requests[i]), &cancel);
+    ended[i] = now_ms();
+  };
+  if (sequential)
+    threads.emplace_back([&] {
+      for (size_t i = 0; i < requests.size(); ++i) send(i);
     });
+  else
+    for (size_t i = 0; i < requests.size(); ++i) threads.emplace_back(send, i);
   if (cancel_after >= 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(cancel_after));
     cancelled_at = now_ms();

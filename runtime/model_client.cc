@@ -52,7 +52,11 @@ class HttpModelClient final : public ModelClient {
   ModelReply send(const ModelRequest& request, Cancel* cancel) override {
     std::string body = ep_.kind == "anthropic" ? anthropic_request_body(request)
                                                : openai_request_body(request);
-    std::string name = recording_name(ep_.kind, body, occurrences_.next(ep_.kind, body));
+    // The recording's name (the body's hash and how often it came before) only matters when
+    // recording or replaying; otherwise hashing every request twice is CPU for nothing.
+    const bool recorded = !ep_.record_dir.empty() || !ep_.replay_dir.empty();
+    std::string name =
+        recorded ? recording_name(ep_.kind, body, occurrences_.next(ep_.kind, body)) : "";
     if (!ep_.replay_dir.empty()) return replay(name, body);
     RecordedAnswer last;
     ModelReply reply = exchange(body, cancel, &last);
@@ -112,6 +116,7 @@ class HttpModelClient final : public ModelClient {
   }
 
   ModelEndpoint ep_;
+  HttpConnectionPool connections_;  // kept open between calls, shared by the worker threads
   OccurrenceCounter occurrences_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
@@ -125,7 +130,7 @@ ModelReply HttpModelClient::exchange(const std::string& body, Cancel* cancel,
   std::vector<ModelRetry> retries;
   for (int attempt = 1;; ++attempt) {
     if (cancel && cancel->requested()) return failed("interrupted");
-    HttpAnswer a = http_post(post, cancel);
+    HttpAnswer a = http_post(post, cancel, &connections_);
     if (a.cancelled) return failed("interrupted");
     std::string reason;
     if (a.status == 0) {

@@ -98,11 +98,29 @@ CURLcode run_transfer(CURLM* multi, CURL* easy, Cancel* cancel, bool* cancelled)
 
 }  // namespace
 
-HttpAnswer http_post(const HttpPost& post, Cancel* cancel) {
+HttpConnectionPool::~HttpConnectionPool() {
+  for (void* multi : idle_) curl_multi_cleanup(static_cast<CURLM*>(multi));
+}
+
+void* HttpConnectionPool::take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (idle_.empty()) return nullptr;
+  void* multi = idle_.back();
+  idle_.pop_back();
+  return multi;
+}
+
+void HttpConnectionPool::give(void* multi) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(multi);
+}
+
+HttpAnswer http_post(const HttpPost& post, Cancel* cancel, HttpConnectionPool* pool) {
   global_init_once();
   HttpAnswer answer;
   CURL* easy = curl_easy_init();
-  CURLM* multi = curl_multi_init();
+  CURLM* multi = pool ? static_cast<CURLM*>(pool->take()) : nullptr;
+  if (!multi) multi = curl_multi_init();
   curl_slist* headers = header_list(post.headers);
   if (!easy || !multi || !headers) {
     answer.error = "cannot set up an HTTP request (out of memory?)";
@@ -128,7 +146,10 @@ HttpAnswer http_post(const HttpPost& post, Cancel* cancel) {
     curl_multi_remove_handle(multi, easy);
   }
   curl_slist_free_all(headers);
-  if (multi) curl_multi_cleanup(multi);
+  // Only a complete exchange leaves a connection worth keeping: after a cancel, a timeout or an
+  // error the handle goes, and with it whatever connection it held.
+  if (multi && pool && answer.status != 0) pool->give(multi);
+  else if (multi) curl_multi_cleanup(multi);
   if (easy) curl_easy_cleanup(easy);
   return answer;
 }

@@ -2,19 +2,23 @@
 the `anthropic` and `openai` backends, the tutorial's API sections and the benchmark.
 
 FakeModelApi(script) starts the server and gives its base URL for either API; requests() reads
-its log. tool_results(body, api) and tool_names(body, api) read a logged request body.
+its log (each entry's `conn` numbers the connection it came on). fast=True starts the asyncio
+server (--fast) instead of a thread per connection; log=False starts it without a log (stats()
+then counts requests and connections). tool_results(body, api) and tool_names(body, api) read
+a logged request body.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class FakeModelApi:
-    def __init__(self, script, port=0):
+    def __init__(self, script, port=0, fast=False, log=True):
         self.dir = tempfile.mkdtemp(prefix="flow-fake-model-api-")
         self.log = os.path.join(self.dir, "requests.jsonl")
         path = os.path.join(self.dir, "script.json")
@@ -28,7 +32,8 @@ class FakeModelApi:
                  "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", start, os.path.join(HERE, "fake_model_api.py"), "--script", path,
-             "--port", str(port), "--log", self.log],
+             "--port", str(port)] + (["--log", self.log] if log else []) +
+            (["--fast"] if fast else []),
             stdout=subprocess.PIPE, stderr=self.err, text=True)
         line = self.proc.stdout.readline()
         if not line.strip().isdigit():
@@ -38,6 +43,10 @@ class FakeModelApi:
 
     def url(self, api):
         return f"http://127.0.0.1:{self.port}" + ("/v1" if api == "openai" else "")
+
+    def stats(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=10) as r:
+            return json.load(r)
 
     def errors(self):
         with open(os.path.join(self.dir, "server.err"), encoding="utf-8") as f:

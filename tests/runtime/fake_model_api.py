@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A scripted fake of the Anthropic Messages API and the OpenAI Chat Completions API.
 
-usage: fake_model_api.py --script SCRIPT.json [--port 0] [--log LOG.jsonl]
+usage: fake_model_api.py --script SCRIPT.json [--port 0] [--log LOG.jsonl] [--fast]
 
 Listens on 127.0.0.1 only and prints its port as the first line of stdout. Serves
   POST /v1/messages           Anthropic (base_url http://127.0.0.1:PORT)
   POST /v1/chat/completions   OpenAI    (base_url http://127.0.0.1:PORT/v1)
-one thread per request. SCRIPT.json:
+one thread per connection, or with --fast one asyncio event loop for all connections (raw
+HTTP/1.1 with keep-alive; for benchmarks, where a thread per connection would cost more CPU
+than the client being measured). SCRIPT.json:
 
   {"rules": [{"contains": ["text", ...], "not_contains": [...], "api": "anthropic"|"openai",
               "replies": [REPLY, ...]}, ...],
@@ -18,17 +20,21 @@ matching request; the last one repeats. REPLY:
 
   {"text": "...", "tool_calls": [{"name": "Write", "input": {...}}, ...],
    "status": 200, "headers": {"retry-after": "1"}, "error_message": "overloaded",
-   "delay_ms": 50, "hang": false, "raw": "body sent as is",
+   "delay_ms": 50, "hang": false, "raw": "body sent as is", "close": false,
    "usage": {"input_tokens": 10, "output_tokens": 5, "cache_read_tokens": 0,
              "cache_creation_tokens": 0}}
 
 A reply is rendered in the request's own API format. `hang` never answers (the connection
-stays open until the client gives up). `raw` is sent as the body unchanged. A status other
+stays open until the client gives up). `raw` is sent as the body unchanged. `close` closes the
+connection after the answer without saying so (as a server whose keep-alive timeout ran out). A status other
 than 200 gets the API's error body carrying `error_message`. With --log, each request adds one
-JSON line: time, path, api, body (parsed), rule, reply index, auth (the key header as sent).
+JSON line: time, path, api, body (parsed), rule, reply index, auth (the key header as sent),
+conn (the serial number of the connection it came on, from 1, so a test can see reuse).
+GET /stats answers {"requests": N, "connections": N} so far, for runs without a log.
 The server writes nowhere else.
 """
 import argparse
+import asyncio
 import json
 import sys
 import threading
@@ -36,7 +42,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-state = {"script": {}, "taken": {}, "log": None, "ids": 0}
+state = {"script": {}, "taken": {}, "log": None, "ids": 0, "conns": 0, "requests": 0}
 
 
 def pick_reply(api, raw):
@@ -116,66 +122,151 @@ def openai_body(reply, model):
                       "prompt_tokens_details": {"cached_tokens": cread}}}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+def next_conn():
+    with lock:
+        state["conns"] += 1
+        return state["conns"]
 
-    def log_message(self, fmt, *args):
-        pass
 
-    def do_POST(self):
-        if self.path == "/v1/messages":
-            api, auth = "anthropic", self.headers.get("x-api-key")
-        elif self.path == "/v1/chat/completions":
-            api, auth = "openai", self.headers.get("authorization")
-        else:
-            self.answer(404, b"404 page not found", {})  # as web servers answer, not JSON
-            return
-        raw = self.rfile.read(int(self.headers.get("content-length", "0"))).decode("utf-8",
-                                                                                     "replace")
-        rule, index, reply = pick_reply(api, raw)
-        self.log_request_line(api, raw, rule, index, auth)
-        if reply.get("delay_ms"):
-            time.sleep(reply["delay_ms"] / 1000.0)
-        if reply.get("hang"):
-            while True:  # the client's timeout or cancel ends this exchange
-                time.sleep(3600)
+def log_request(path, api, raw, rule, index, auth, conn):
+    if state["log"] is None:
+        return
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = raw
+    line = json.dumps({"time": time.time(), "path": path, "api": api, "body": body,
+                       "rule": rule, "reply": index, "auth": auth, "conn": conn})
+    with lock:
+        state["log"].write(line + "\n")
+        state["log"].flush()
+
+
+class Answer:
+    """What to send for one request: after `delay` seconds (never when `hang`)."""
+
+    def __init__(self, status, body, headers, delay=0.0, hang=False, close=False):
+        self.status, self.body, self.headers, self.delay, self.hang = status, body, headers, delay, hang
+        self.close = close
+
+
+def answer_for(path, headers, raw, conn):
+    """The answer to a POST of `raw` to `path`; `headers` has lower-case names."""
+    if path == "/v1/messages":
+        api, auth = "anthropic", headers.get("x-api-key")
+    elif path == "/v1/chat/completions":
+        api, auth = "openai", headers.get("authorization")
+    else:
+        return Answer(404, b"404 page not found", {})  # as web servers answer, not JSON
+    rule, index, reply = pick_reply(api, raw)
+    with lock:
+        state["requests"] += 1
+    log_request(path, api, raw, rule, index, auth, conn)
+    delay = reply.get("delay_ms", 0) / 1000.0
+    if reply.get("hang"):
+        return Answer(0, b"", {}, delay, hang=True)
+    if "raw" in reply:
+        body = reply["raw"].encode()
+    else:
         try:
             model = json.loads(raw).get("model", "")
         except ValueError:
             model = ""
-        if "raw" in reply:
-            body = reply["raw"].encode()
-        else:
-            doc = anthropic_body(reply, model) if api == "anthropic" else openai_body(reply, model)
-            body = json.dumps(doc).encode()
-        self.answer(reply.get("status", 200), body, reply.get("headers", {}))
+        doc = anthropic_body(reply, model) if api == "anthropic" else openai_body(reply, model)
+        body = json.dumps(doc).encode()
+    return Answer(reply.get("status", 200), body, reply.get("headers", {}), delay,
+                  close=bool(reply.get("close")))
 
-    def answer(self, status, body, headers):
-        if isinstance(body, dict):
-            body = json.dumps(body).encode()
+
+def stats_answer():
+    """GET /stats: how many API requests and connections so far (without a log to read)."""
+    with lock:
+        doc = {"requests": state["requests"], "connections": state["conns"]}
+    return Answer(200, json.dumps(doc).encode(), {})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.conn = next_conn()
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_GET(self):
+        self.send_answer(stats_answer() if self.path == "/stats" else Answer(404, b"404 page not found", {}))
+
+    def do_POST(self):
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        raw = self.rfile.read(int(headers.get("content-length", "0"))).decode("utf-8", "replace")
+        a = answer_for(self.path, headers, raw, self.conn)
+        if a.delay:
+            time.sleep(a.delay)
+        if a.hang:
+            while True:  # the client's timeout or cancel ends this exchange
+                time.sleep(3600)
+        self.send_answer(a)
+
+    def send_answer(self, a):
         try:
-            self.send_response(status)
+            self.send_response(a.status)
             self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            for k, v in headers.items():
+            self.send_header("content-length", str(len(a.body)))
+            for k, v in a.headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(a.body)
+            self.close_connection = self.close_connection or a.close
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def log_request_line(self, api, raw, rule, index, auth):
-        if state["log"] is None:
-            return
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = raw
-        line = json.dumps({"time": time.time(), "path": self.path, "api": api, "body": body,
-                           "rule": rule, "reply": index, "auth": auth})
-        with lock:
-            state["log"].write(line + "\n")
-            state["log"].flush()
+
+REASONS = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
+           529: "Overloaded"}
+
+
+async def serve_connection(reader, writer):
+    """One keep-alive connection of the --fast server: requests one after another."""
+    conn = next_conn()
+    try:
+        while True:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            target = head[0].split(" ")[1] if head[0].count(" ") >= 2 else ""
+            target = target.partition("?")[0]  # the benchmark's peer client numbers its URLs
+            headers = {}
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            raw = (await reader.readexactly(int(headers.get("content-length") or 0))).decode(
+                "utf-8", "replace")
+            if head[0].startswith("GET "):
+                a = stats_answer() if target == "/stats" else Answer(404, b"404 page not found", {})
+            else:
+                a = answer_for(target, headers, raw, conn)
+            if a.hang:
+                await asyncio.Event().wait()  # until the client gives up and the loop ends
+            if a.delay:
+                await asyncio.sleep(a.delay)
+            lines = [f"HTTP/1.1 {a.status} {REASONS.get(a.status, 'Status')}",
+                     "content-type: application/json", f"content-length: {len(a.body)}"]
+            lines += [f"{k}: {v}" for k, v in a.headers.items()]
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + a.body)
+            await writer.drain()
+            if a.close or headers.get("connection", "").lower() == "close":
+                break
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+        pass
+    finally:
+        writer.close()
+
+
+async def serve_fast(port):
+    server = await asyncio.start_server(serve_connection, "127.0.0.1", port, backlog=1024)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    async with server:
+        await server.serve_forever()
 
 
 def main():
@@ -183,11 +274,18 @@ def main():
     ap.add_argument("--script", required=True)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--fast", action="store_true")
     args = ap.parse_args()
     with open(args.script) as f:
         state["script"] = json.load(f)
     if args.log:
         state["log"] = open(args.log, "a")
+    if args.fast:
+        try:
+            asyncio.run(serve_fast(args.port))
+        except KeyboardInterrupt:
+            pass
+        return
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from flowtest import check, failures
 
@@ -22,9 +23,11 @@ PROBE = FAKE = WORK = None
 
 
 class Server:
-    """The fake API on a free port with `script`; stop() kills it."""
+    """The fake API on a free port with `script`; stop() kills it. With `fast` set, the
+    server's asyncio mode (--fast, the benchmark's) instead of a thread per connection."""
 
     count = 0
+    fast = False
 
     def __init__(self, script):
         Server.count += 1
@@ -34,7 +37,8 @@ class Server:
         with open(self.script, "w") as f:
             json.dump(script, f)
         self.proc = subprocess.Popen([sys.executable, FAKE, "--script", self.script,
-                                      "--log", self.log], stdout=subprocess.PIPE, text=True)
+                                      "--log", self.log] + (["--fast"] if Server.fast else []),
+                                     stdout=subprocess.PIPE, text=True)
         self.port = int(self.proc.stdout.readline())
 
     def url(self, api):
@@ -218,6 +222,30 @@ def test_hang_timeout_and_cancel(api):
         s.stop()
 
 
+def test_connection_reuse(api):
+    """Calls one after another share one connection; a connection the server closed silently
+    (its keep-alive timeout) or one whose attempt timed out is replaced, not reused broken."""
+    s = Server({"default": {"text": "fine"}, "rules": [
+        {"contains": ["second"], "replies": [{"text": "closing", "close": True}]},
+        {"contains": ["stall"], "replies": [{"hang": True}]}]})
+    try:
+        asks = [user(w) for w in ("first", "second", "third", "fourth", "stall", "fifth")]
+        r = probe(api, s.url(api), asks, "--sequential", "1", "--timeout-ms", "1000",
+                  "--retries", "0")[0]
+        conns = [e["conn"] for e in s.requests()]
+        check([x["ok"] for x in r] == [True] * 4 + [False, True] and r[5]["text"] == "fine",
+              f"{api}: sequential calls around a closed and a timed-out connection: {r}")
+        check(len(conns) == 6 and conns[0] == conns[1] and conns[2] == conns[3] == conns[4] and
+              len({conns[1], conns[2], conns[5]}) == 3,
+              f"{api}: connections reused, closed ones replaced: {conns}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{s.port}/stats", timeout=10) as answer:
+            stats = json.load(answer)
+        check(stats == {"requests": 6, "connections": 4},  # the 4th: this GET's own
+              f"{api}: GET /stats counts requests and connections: {stats}")
+    finally:
+        s.stop()
+
+
 def test_connection_refused(api):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -307,8 +335,14 @@ def main():
             test_server_errors(api)
             test_hang_timeout_and_cancel(api)
             test_connection_refused(api)
+            test_connection_reuse(api)
             test_record_replay(api)
         test_malformed_arguments()
+        Server.fast = True  # the benchmark's server answers the same
+        for api in ("anthropic", "openai"):
+            test_answers_and_tools(api)
+            test_server_errors(api)
+            test_connection_reuse(api)
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     if failures:
