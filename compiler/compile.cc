@@ -101,7 +101,13 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
     r.io_error = true;
     return r;
   }
-  Program program;
+  struct Trees {
+    Program program;
+    Lowered lowered;
+  };
+  auto trees = std::make_shared<Trees>();
+  if (options.keep_trees) r.trees = trees;
+  Program& program = trees->program;
   if (!load_files(r.sources, file, load, program, r.diagnostics, r.io_message)) {
     r.io_error = true;
     return r;
@@ -110,7 +116,8 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
   // resolving either would only add follow-on errors.
   if (!has_errors(r.diagnostics)) {
     resolve(r.sources, program, r.diagnostics);
-    Lowered lowered = lower(r.sources, program, r.diagnostics);
+    Lowered& lowered = trees->lowered;
+    lowered = lower(r.sources, program, r.diagnostics);
     run_checks(CheckContext{r.sources, program, lowered, r.diagnostics}, options.run_checks);
     apply_suppressions(r.sources, r.diagnostics);
     if (!has_errors(r.diagnostics))

@@ -1,6 +1,7 @@
 #pragma once
 // The front end as one call: read, parse, resolve imports and agent files, lower to IR, run
 // the checks. Used by flowc and by flow (the runtime compiles .flow files with it).
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct CompileOptions {
   std::vector<std::string> search_path;  // FLOW_PATH directories, in order
   std::string stdlib_dir;                // where `use std/NAME` looks; "" = find_stdlib_dir()
   bool run_checks = true;                // false: only what lowering itself needs
+  // Hand the syntax trees and lowering tables to the result instead of freeing them, so that
+  // a caller about to exit can skip tearing them down (it is most of a large flow's memory).
+  bool keep_trees = false;
 };
 
 struct CompileResult {
@@ -23,6 +27,7 @@ struct CompileResult {
   std::optional<ir::Flow> flow;          // present when there are no errors
   bool io_error = false;                 // the main file could not be read (exit 2)
   std::string io_message;
+  std::shared_ptr<const void> trees;     // with CompileOptions::keep_trees: what was built
 };
 
 CompileResult compile_file(const std::string& path, const CompileOptions& options);

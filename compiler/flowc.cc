@@ -125,8 +125,10 @@ int run_check(const std::vector<std::string>& files, const std::string& format, 
   results.reserve(files.size());
   int status = kExitClean;
   std::string stats_out;
+  flow::CompileOptions keep = options();
+  keep.keep_trees = true;
   for (size_t i = 0; i < files.size(); ++i) {
-    results.push_back(flow::compile_file_with_ir(files[i], options(), lowered[i]));
+    results.push_back(flow::compile_file_with_ir(files[i], keep, lowered[i]));
     const flow::CompileResult& r = results.back();
     if (r.io_error) std::cerr << "flowc: error: " << r.io_message << "\n";
     if (format == "human") print_human(r);

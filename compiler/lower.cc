@@ -11,10 +11,15 @@
 
 namespace flow {
 
-const Unit* Lowered::find_unit(const std::string& name) const {
-  if (auto it = stages.find(name); it != stages.end()) return &it->second;
-  if (auto it = steps.find(name); it != steps.end()) return &it->second;
-  return nullptr;
+const Unit* Lowered::find_stage(std::string_view name) const {
+  uint32_t id = stage_names.find(name);
+  return id == NameIndex::kNone ? nullptr : &stage_units[id];
+}
+
+const Unit* Lowered::find_unit(std::string_view name) const {
+  if (const Unit* u = find_stage(name)) return u;
+  uint32_t id = step_names.find(name);
+  return id == NameIndex::kNone ? nullptr : &step_units[id];
 }
 
 ir::Loc to_loc(const SourceMap& sources, const Span& s) {
@@ -67,6 +72,9 @@ struct Lowerer {
     for (const auto& [k, v] : m) out.push_back(k);
     return out;
   }
+  static std::vector<std::string_view> keys(const NameIndex& index) {
+    return {index.names().begin(), index.names().end()};
+  }
 
   // Built on first use: most flows have no unknown names at all.
   std::optional<NameSuggester> input_names, agent_names, stage_names, unit_names;
@@ -79,13 +87,13 @@ struct Lowerer {
     return *agent_names;
   }
   NameSuggester& suggest_stages() {  // only once every stage is lowered
-    if (!stage_names) stage_names.emplace(keys(out.stages));
+    if (!stage_names) stage_names.emplace(keys(out.stage_names));
     return *stage_names;
   }
   NameSuggester& suggest_units() {  // only once every step is lowered
     if (!unit_names) {
-      std::vector<std::string_view> all = keys(out.stages);
-      for (std::string_view k : keys(out.steps)) all.push_back(k);
+      std::vector<std::string_view> all = keys(out.stage_names);
+      for (std::string_view k : keys(out.step_names)) all.push_back(k);
       unit_names.emplace(std::move(all));
     }
     return *unit_names;
@@ -214,10 +222,13 @@ struct Lowerer {
       d.help = "give the step another name with `as NAME`";
       diags.push_back(std::move(d));
     }
-    auto [it, fresh] = out.steps.emplace(name, u);
-    if (!fresh) {
+    bool fresh = false;
+    uint32_t id = out.step_names.insert(name, &fresh);
+    if (fresh) {
+      out.step_units.push_back(u);
+    } else {
       Diagnostic d = make_diagnostic("E0105", at, fmt::format("two steps are named `{}`", name));
-      d.secondary.push_back({it->second.span, "the first"});
+      d.secondary.push_back({out.step_units[id].span, "the first"});
       d.help = "give one of them another name with `as NAME`";
       diags.push_back(std::move(d));
     }
@@ -377,18 +388,20 @@ struct Lowerer {
     }
     st.loc = to_loc(sources, s.span);
     out.flow.stages.push_back(std::move(st));
-    out.stages.emplace(stage, u);
+    bool fresh = false;
+    out.stage_names.insert(stage, &fresh);
+    if (fresh) out.stage_units.push_back(std::move(u));
   }
 
   // A stage with no nodes passes through what it waited for, so that the next stage still
   // waits for everything before it.
   void fill_empty_stage_exits() {
     for (size_t i = 0; i < program.stages.size(); ++i) {
-      Unit& u = out.stages.at(program.stages[i]->name.name);
+      Unit& u = out.stage_units[out.stage_names.find(program.stages[i]->name.name)];
       if (u.last > u.first) continue;
       for (const std::string& a : out.flow.stages[i].after)
-        if (auto it = out.stages.find(a); it != out.stages.end() && &it->second != &u)
-          u.exits.insert(u.exits.end(), it->second.exits.begin(), it->second.exits.end());
+        if (const Unit* before = out.find_stage(a); before && before != &u)
+          u.exits.insert(u.exits.end(), before->exits.begin(), before->exits.end());
     }
   }
 
@@ -414,13 +427,12 @@ struct Lowerer {
       const std::string& name = ref.name->name;
       const Unit* target = nullptr;
       if (ref.kind == PendingRef::StageAfter) {
-        auto it = out.stages.find(name);
-        if (it == out.stages.end()) {
+        target = out.find_stage(name);
+        if (!target) {
           report("E0102", ref.name->span, fmt::format("no stage named `{}`", name),
                  suggest_stages().did_you_mean(name, "`after` on a stage names other stages"));
           continue;
         }
-        target = &it->second;
       } else if (!(target = out.find_unit(name))) {
         report("E0103", ref.name->span, fmt::format("no step or stage named `{}`", name),
                suggest_units().did_you_mean(name,
@@ -483,7 +495,8 @@ struct Lowerer {
     f.nodes.reserve(estimate);
     out.node_spans.reserve(estimate);
     out.node_agents.reserve(estimate);
-    out.steps.reserve(estimate);
+    out.step_names.reserve(estimate);
+    out.step_units.reserve(estimate);
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
     bind_refs();

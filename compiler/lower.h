@@ -4,11 +4,11 @@
 // bind. Alongside the IR it keeps what the checks need and the IR does not carry: spans into
 // the sources, which gate settings were written, and each parallel block's branches.
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "compiler/ir.h"
+#include "compiler/name_index.h"
 #include "compiler/resolve.h"
 #include "lang/diagnostic.h"
 #include "lang/source.h"
@@ -55,11 +55,13 @@ struct Lowered {
   std::vector<ParallelInfo> parallels;
   std::vector<RefEdge> ref_edges;
   std::unordered_set<std::string> referenced_agents;  // called or reviewing, even where lowering failed
-  std::unordered_map<std::string, Unit> stages;  // by stage name
-  std::unordered_map<std::string, Unit> steps;   // by step or block name
+  // Stages, and steps and blocks, by name: a unit's place in its vector is its name's id.
+  NameIndex stage_names, step_names;
+  std::vector<Unit> stage_units, step_units;
 
+  const Unit* find_stage(std::string_view name) const;
   // A stage first, then a step; nullptr when neither has the name.
-  const Unit* find_unit(const std::string& name) const;
+  const Unit* find_unit(std::string_view name) const;
 };
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags);

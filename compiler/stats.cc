@@ -1,6 +1,7 @@
 #include "compiler/stats.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,24 @@ uint64_t add(uint64_t a, uint64_t b) { return std::min(a + b, CallStats::kCap); 
 
 }  // namespace
 
+namespace {
+
+// Per input: the number of items of its default when that is a list (parsed once, not once
+// per step that fans out over it).
+std::vector<std::optional<uint64_t>> list_default_sizes(const ir::Flow& flow) {
+  std::vector<std::optional<uint64_t>> sizes;
+  sizes.reserve(flow.inputs.size());
+  for (const ir::Input& in : flow.inputs) {
+    nlohmann::json given = in.default_value
+                               ? nlohmann::json::parse(*in.default_value, nullptr, false)
+                               : nlohmann::json();
+    sizes.push_back(given.is_array() ? std::optional<uint64_t>(given.size()) : std::nullopt);
+  }
+  return sizes;
+}
+
+}  // namespace
+
 CallStats worst_case_calls(const ir::Flow& flow) {
   CallStats s;
   s.nodes = flow.nodes.size();
@@ -27,6 +46,7 @@ CallStats worst_case_calls(const ir::Flow& flow) {
     uint64_t attempts = 1 + static_cast<uint64_t>(std::max(g.retries, 0));
     for (uint32_t m : g.members) runs[m] = mul(runs[m], attempts);
   }
+  const std::vector<std::optional<uint64_t>> default_items = list_default_sizes(flow);
   for (const ir::Node& n : flow.nodes) {
     switch (n.kind) {
       case ir::NodeKind::Agent: {
@@ -35,14 +55,11 @@ CallStats worst_case_calls(const ir::Flow& flow) {
         if (!n.fanout.empty()) {
           items = n.fanout.size();
         } else if (!n.fanout_input.empty()) {
-          const ir::Input* in = nullptr;
-          for (const ir::Input& i : flow.inputs)
-            if (i.name == n.fanout_input) in = &i;
-          nlohmann::json given = in && in->default_value
-                                     ? nlohmann::json::parse(*in->default_value, nullptr, false)
-                                     : nlohmann::json();
-          if (given.is_array()) {
-            items = given.size();
+          std::optional<uint64_t> given;
+          for (size_t i = 0; i < flow.inputs.size(); ++i)
+            if (flow.inputs[i].name == n.fanout_input) given = default_items[i];
+          if (given) {
+            items = *given;
           } else {
             s.unbounded = true;
             s.unbounded_steps.push_back(n.name);

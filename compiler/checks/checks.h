@@ -4,6 +4,7 @@
 // flow (times the nesting depth where a gate lists its members; E0500 times the number of
 // groups of overlapping `writes` patterns, over 16), so that 100k-step flows check
 // in well under a second.
+#include <cstddef>
 #include <vector>
 
 #include "compiler/lower.h"
@@ -32,7 +33,11 @@ void check_warnings(const CheckContext& ctx);     // W0100–W0103 (checks/warni
 const char* writing_tool(const ir::Agent& agent);
 
 // All of the above, in that order; check_cycles alone when `all` is false (a cycle makes the
-// IR unusable, so it is checked even when the caller skips the rest).
-void run_checks(const CheckContext& ctx, bool all);
+// IR unusable, so it is checked even when the caller skips the rest). From
+// `nodes_for_two_threads` nodes on, the writes are checked on a second thread; the
+// diagnostics come out in the same order either way.
+inline constexpr size_t kNodesForTwoThreads = 20000;
+void run_checks(const CheckContext& ctx, bool all,
+                size_t nodes_for_two_threads = kNodesForTwoThreads);
 
 }  // namespace flow

@@ -365,3 +365,27 @@ TEST_CASE("a step that uses or waits for the block it is part of") {
   REQUIRE(codes(self->diags) == "E0401");
   CHECK(self->diags[0].message == "`a` uses the output of itself");
 }
+
+TEST_CASE("the checks give the same diagnostics, in the same order, on one thread or two") {
+  // One finding of every kind of check: a gate, a rule's order, overlapping writes, the call
+  // budget and a warning.
+  auto c = flow::testing::compile_text(R"(
+agent w < description "W"; tools Write; writes "out/**"; prompt "w" >
+agent r < description "R"; role reviewer; prompt "r" >
+agent idle < description "I"; prompt "i" >
+stage one < w as w1; w as w2 > review r retries 0
+stage two w as w3
+rule w3 before w1
+rule at most 1 calls
+)",
+                                       /*checks=*/false);
+  std::vector<flow::Diagnostic> one = c->diags, two = c->diags;
+  flow::run_checks({c->sources, c->program, c->lowered, one}, true, SIZE_MAX);
+  flow::run_checks({c->sources, c->program, c->lowered, two}, true, 0);
+  REQUIRE(one.size() >= 4);
+  REQUIRE(one.size() == two.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    CHECK(one[i].code == two[i].code);
+    CHECK(one[i].message == two[i].message);
+  }
+}

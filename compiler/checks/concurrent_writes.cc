@@ -69,7 +69,7 @@ struct Concurrency {
   std::vector<bool> chains(std::vector<std::vector<uint32_t>>& groups) {
     constexpr size_t kBatch = 16;
     std::vector<bool> ordered(groups.size(), true);
-    std::vector<uint32_t> up, best;
+    std::vector<uint32_t> up;
     for (size_t b0 = 0; b0 < groups.size(); b0 += kBatch) {
       const size_t k = std::min(kBatch, groups.size() - b0);
       uint32_t from = UINT32_MAX, to = 0;
@@ -81,28 +81,35 @@ struct Concurrency {
         to = std::max(to, pos[nodes.back()]);
       }
       const size_t rows = to - from + 1;
-      // Per node and group: before the walk reaches it, 1 + its index as a member (0: not
-      // one); after, the larger of that and the latest member among its ancestors (what the
-      // nodes that wait for it see).
-      up.assign(rows * k, 0);
-      best.resize(k);
+      // Per node, a row of kBatch columns, one per group (unused columns stay 0): before the
+      // walk reaches it, 1 + its index as a member (0: not one); after, the larger of that and
+      // the latest member among its ancestors (what the nodes that wait for it see). Rows of a
+      // constant width let the compiler vectorize the inner loops.
+      up.assign(rows * kBatch, 0);
       for (size_t g = 0; g < k; ++g)
         for (uint32_t i = 0; i < groups[b0 + g].size(); ++i)
-          up[(pos[groups[b0 + g][i]] - from) * k + g] = i + 1;
+          up[(pos[groups[b0 + g][i]] - from) * kBatch + g] = i + 1;
+      uint32_t broken[kBatch] = {};  // per group: a member without the one before above it
       for (uint32_t p = from; p <= to; ++p) {
-        std::fill(best.begin(), best.end(), 0);
+        uint32_t best[kBatch] = {};
         for (uint32_t d : f.nodes[order[p]].deps) {
           if (pos[d] < from) continue;  // before every member: no member above it
-          const uint32_t* above = &up[(pos[d] - from) * k];
-          for (size_t g = 0; g < k; ++g) best[g] = std::max(best[g], above[g]);
+          uint32_t above[kBatch];
+          std::copy_n(&up[(pos[d] - from) * kBatch], kBatch, above);
+          for (size_t g = 0; g < kBatch; ++g) best[g] = std::max(best[g], above[g]);
         }
-        uint32_t* here = &up[(p - from) * k];
-        for (size_t g = 0; g < k; ++g) {
+        uint32_t here[kBatch];  // a copy, so that the compiler sees it alias nothing
+        std::copy_n(&up[(p - from) * kBatch], kBatch, here);
+        for (size_t g = 0; g < kBatch; ++g) {
           // The member with index m (stored m + 1) must have member m - 1 (stored m) above it.
-          if (here[g] > 1 && best[g] != here[g] - 1) ordered[b0 + g] = false;
+          broken[g] |= static_cast<uint32_t>(here[g] > 1) &
+                       static_cast<uint32_t>(best[g] + 1 != here[g]);
           here[g] = std::max(here[g], best[g]);
         }
+        std::copy_n(here, kBatch, &up[(p - from) * kBatch]);
       }
+      for (size_t g = 0; g < k; ++g)
+        if (broken[g]) ordered[b0 + g] = false;
     }
     return ordered;
   }

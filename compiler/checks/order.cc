@@ -85,8 +85,8 @@ const Unit* bind(const CheckContext& ctx, const ast::Ident& name,
   if (const Unit* u = ctx.lowered.find_unit(name.name)) return u;
   if (!names) {
     std::vector<std::string_view> all;
-    for (const auto& [k, v] : ctx.lowered.stages) all.push_back(k);
-    for (const auto& [k, v] : ctx.lowered.steps) all.push_back(k);
+    for (const std::string& k : ctx.lowered.stage_names.names()) all.push_back(k);
+    for (const std::string& k : ctx.lowered.step_names.names()) all.push_back(k);
     names.emplace(std::move(all));
   }
   Diagnostic d = make_diagnostic("E0103", name.span,
