@@ -9,7 +9,6 @@ usage: api_stdlib_test.py PATH/TO/flow PATH/TO/stdlib
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_harness import FakeModelApi, body_of, holding, system_text, tool_names  # noqa: E402
-from flowtest import check, failures  # noqa: E402
+from flowtest import check, failures, stdlib_agent  # noqa: E402
 
 FLOW, STDLIB = (os.path.abspath(a) for a in sys.argv[1:3])
 KEY = "sk-test-SECRET-stdlib-91c3"
@@ -32,11 +31,7 @@ USAGE = {"input_tokens": 50, "output_tokens": 10}
 
 
 def agent_file(name):
-    text = open(os.path.join(STDLIB, "agents", name + ".md"), encoding="utf-8").read()
-    _, front, body = text.split("---", 2)
-    tools = re.search(r"^tools:\s*(.*)$", front, re.M)
-    first = next(line for line in body.splitlines() if line.strip())
-    return first.strip(), sorted(t.strip() for t in tools.group(1).split(",")) if tools else None
+    return stdlib_agent(STDLIB, name)
 
 
 def script():

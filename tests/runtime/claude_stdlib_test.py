@@ -6,7 +6,6 @@ and the checks read what each agent was offered and what landed on disk.
 usage: claude_stdlib_test.py PATH/TO/flow PATH/TO/claude PATH/TO/stdlib
 """
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from claude_harness import FakeApi, system_text, tool_names  # noqa: E402
+from flowtest import stdlib_agent  # noqa: E402
 
 FLOW, CLAUDE, STDLIB = (os.path.abspath(a) for a in sys.argv[1:4])
 failures = []
@@ -32,11 +32,7 @@ def check(cond, what):
 
 
 def agent_file(name):
-    text = open(os.path.join(STDLIB, "agents", name + ".md"), encoding="utf-8").read()
-    _, front, body = text.split("---", 2)
-    tools = re.search(r"^tools:\s*(.*)$", front, re.M)
-    first = next(line for line in body.splitlines() if line.strip())
-    return first.strip(), sorted(t.strip() for t in tools.group(1).split(",")) if tools else None
+    return stdlib_agent(STDLIB, name)
 
 
 def main():

@@ -1,6 +1,8 @@
 """What the end-to-end tests of `flow` share: checks that collect failures instead of stopping
 at the first, and flow IR written by hand (docs/ir.md)."""
 import json
+import os
+import re
 
 failures = []
 
@@ -31,3 +33,13 @@ def write_ir(path, nodes, inputs=(), agents=("planner", "critic"), name="demo", 
     with open(path, "w", encoding="utf-8") as f:
         json.dump(ir, f)
     return path
+
+
+def stdlib_agent(stdlib, name):
+    """The first line of a standard-library agent's prompt (to recognise its calls) and its
+    sorted `tools`, or None when the file gives none."""
+    text = open(os.path.join(stdlib, "agents", name + ".md"), encoding="utf-8").read()
+    _, front, body = text.split("---", 2)
+    tools = re.search(r"^tools:\s*(.*)$", front, re.M)
+    first = next(line for line in body.splitlines() if line.strip())
+    return first.strip(), sorted(t.strip() for t in tools.group(1).split(",")) if tools else None
