@@ -275,7 +275,7 @@ TEST_CASE("every step modifier, in any order") {
   const auto& s = p.file().stages[0];
   REQUIRE(s.after.size() == 2);
   CHECK(s.after[1].name == "b");
-  CHECK(s.when->name == "ok");
+  CHECK(s.when->subject.name == "ok");
   const auto& st = s.body;
   CHECK(st.agent.name == "writer");
   CHECK(at(st.span) == "2:3-2:17");
@@ -284,7 +284,7 @@ TEST_CASE("every step modifier, in any order") {
   CHECK(st.after[0].name == "x");
   REQUIRE(st.uses.size() == 1);
   CHECK(st.uses[0].name == "z");
-  CHECK(st.when->name == "flag");
+  CHECK(st.when->subject.name == "flag");
   REQUIRE(st.gates.size() == 5);
   using G = flow::ast::Gate::Kind;
   CHECK(st.gates[0].kind == G::Review);

@@ -7,6 +7,8 @@ void run_checks(const CheckContext& ctx, bool all) {
   if (!all) return;
   check_gates(ctx);
   check_order(ctx);
+  check_conditions(ctx);
+  check_environment(ctx);
   check_permissions(ctx);
   check_calls(ctx);
   check_warnings(ctx);
