@@ -141,6 +141,34 @@ stage otherwise when not probe passed run "echo no" as no
         expect(skipped(r).get("yes") == "`probe` did not pass (it was skipped)", f"{skipped(r)}")
 
 
+def resume_keeps_unapproved(flow, work):
+    """A gate accepted unapproved before an interruption still counts on `flow resume`."""
+    cwd = tempfile.mkdtemp(prefix="flowtest-resume-")
+    path = write(os.path.join(cwd, "resume.flow"), r'''
+stage validate run "true" as validate check "false" retries 0 else continue
+stage gatekeeper run "test -e go" as gatekeeper
+stage explain when not validate passed cleanly run "echo explain" as explain
+stage release when validate passed cleanly run "echo release" as release
+''')
+    code, out, err = run([flow, "run", path], cwd=cwd)
+    expect(code == 1, f"the first run should fail at gatekeeper: exit {code}\n{out}{err}")
+    runs = os.path.join(cwd, ".flow", "runs")
+    ids = sorted(os.listdir(runs)) if os.path.isdir(runs) else []
+    if not expect(len(ids) == 1, f"runs: {ids}"):
+        return
+    write(os.path.join(cwd, "go"), "")
+    code, out, err = run([flow, "resume", ids[0]], cwd=cwd)
+    if not expect(code == 0, f"resume: exit {code}\n{out}{err}"):
+        return
+    with open(os.path.join(runs, ids[0], "events.jsonl"), encoding="utf-8") as f:
+        events = [json.loads(line) for line in f if line.strip()]
+    done = [e["step"] for e in events if e.get("event") == "done"]
+    skips = {e["step"]: e["reason"] for e in events if e.get("event") == "skip"}
+    expect("explain" in done and "release" not in done, f"after resume: done {done}")
+    expect(skips.get("release") == "`validate` did not pass cleanly (a gate accepted it unapproved)",
+           f"after resume: skips {skips}")
+
+
 def dry_run(flow, work):
     path = write(os.path.join(work, "cond.flow"), CONDITIONS)
     code, out, err = run([flow, "run", path, "--dry-run", "--input", "mode=fast"])
@@ -157,6 +185,7 @@ def main():
     hostile_inputs(flow, work)
     empty_output_is_dev_null(flow, work)
     conditions(flow, work)
+    resume_keeps_unapproved(flow, work)
     dry_run(flow, work)
     return finish("conditions_test")
 
