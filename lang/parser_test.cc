@@ -400,3 +400,50 @@ TEST_CASE("CRLF line ends parse like LF") {
   REQUIRE(p.errors() == 0);
   CHECK(p.file().stages[0].body.gates.size() == 1);
 }
+
+TEST_CASE("when conditions: inputs, comparisons and step outcomes, with and without not") {
+  auto p = parse_text(
+      "stage a when not deep writer\n"
+      "stage b when mode == \"fast\" < writer as w2 when mode != \"a \\\"b\\\"\" >\n"
+      "stage c when validate passed writer as w3\n"
+      "stage d when not validate passed cleanly < writer as w4 >\n"
+      "stage e when passed passed writer as w5\n"
+      "stage f when not not writer as w6\n");
+  REQUIRE(p.errors() == 0);
+  using K = flow::ast::Condition::Kind;
+  const auto& st = p.file().stages;
+  REQUIRE(st.size() == 6);
+  CHECK(st[0].when->kind == K::Truth);
+  CHECK(st[0].when->negated);
+  CHECK(st[0].when->subject.name == "deep");
+  CHECK(at(st[0].when->span) == "1:14-1:22");
+  CHECK(st[0].body.agent.name == "writer");  // the step after the condition
+  CHECK(st[1].when->kind == K::Equals);
+  CHECK(st[1].when->value->value == "fast");
+  CHECK_FALSE(st[1].when->negated);
+  REQUIRE(st[1].body.children.size() == 1);
+  CHECK(st[1].body.children[0].when->kind == K::NotEquals);
+  CHECK(st[1].body.children[0].when->value->value == "a \"b\"");
+  CHECK(st[2].when->kind == K::Passed);
+  CHECK(st[2].when->subject.name == "validate");
+  CHECK(st[3].when->kind == K::PassedCleanly);
+  CHECK(st[3].when->negated);
+  CHECK(at(st[3].when->span) == "4:14-4:41");
+  // The condition's words are not reserved: a step may be named `passed`, an input `not`.
+  CHECK(st[4].when->kind == K::Passed);
+  CHECK(st[4].when->subject.name == "passed");
+  CHECK(st[5].when->kind == K::Truth);
+  CHECK(st[5].when->negated);
+  CHECK(st[5].when->subject.name == "not");
+}
+
+TEST_CASE("a v1 `when INPUT` still parses as before") {
+  auto p = parse_text("stage a when deep writer review critic\n");
+  REQUIRE(p.errors() == 0);
+  const auto& s = p.file().stages[0];
+  CHECK(s.when->kind == flow::ast::Condition::Kind::Truth);
+  CHECK_FALSE(s.when->negated);
+  CHECK(s.when->subject.name == "deep");
+  CHECK(s.body.agent.name == "writer");
+  CHECK(s.body.gates.size() == 1);
+}
