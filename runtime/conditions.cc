@@ -43,7 +43,9 @@ std::string step_conditions_fail(const ir::Node& node,
       std::string how = c.kind == ir::Condition::Kind::Passed ? "passed" : "passed cleanly";
       if (c.negated) return "`" + c.name + "` " + how;
       return "`" + c.name + "` did not pass" +
-             (passed ? " cleanly (a gate accepted it unapproved)" : " (it was skipped)");
+             (passed            ? " cleanly (a gate accepted it unapproved)"
+              : c.nodes.empty() ? " (it has no steps)"
+                                : " (it was skipped)");
     }
   }
   return "";

@@ -133,3 +133,13 @@ TEST_CASE("work sent back decides its outcome conditions again") {
   CHECK(drain(p) == std::vector<uint32_t>{c});
   CHECK(p.node(c).attempt == 2);
 }
+
+TEST_CASE("a step without nodes never passes") {
+  FlowBuilder b;
+  uint32_t t = b.agent("t");
+  b.flow.nodes[t].conditions.push_back(on_step(ir::Condition::Kind::Passed, "empty", {}));
+  Plan p(b.flow, {});
+  p.start();
+  CHECK(drain(p).empty());
+  CHECK(p.node(t).skip_reason == "`empty` did not pass (it has no steps)");
+}

@@ -407,3 +407,11 @@ TEST_CASE("a failing command under a condition other than a bool input blocks on
   CHECK(codes(compile_text(with_agents(
             "input d: bool = true\nstage p when not d < run \"false\"; a >\n"))->diags) == "W0103");
 }
+
+TEST_CASE("a condition on a step without nodes compiles: that step never passes") {
+  auto c = compile_text(with_agents("stage s < >\nstage t when s passed a\n"));
+  CHECK(codes(c->diags) == "W0101");
+  REQUIRE(c->lowered.flow.nodes.size() == 1);
+  REQUIRE(c->lowered.flow.nodes[0].conditions.size() == 1);
+  CHECK(c->lowered.flow.nodes[0].conditions[0].nodes.empty());
+}
