@@ -146,8 +146,10 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
 bool check_condition(const Flow& f, const Condition& c, const Names& inputs,
                      const std::string& w, std::string* error) {
   switch (c.kind) {
-    case Condition::Kind::Input: return input_of_type(f, inputs, c.name, "bool", w + "/name", error);
-    case Condition::Kind::Equals: return input_of_type(f, inputs, c.name, "text", w + "/name", error);
+    case Condition::Kind::Input:
+      return input_of_type(f, inputs, c.name, "bool", w + "/name", error);
+    case Condition::Kind::Equals:
+      return input_of_type(f, inputs, c.name, "text", w + "/name", error);
     case Condition::Kind::Passed:
     case Condition::Kind::PassedCleanly:
       if (!in_range(c.nodes, f.nodes.size(), w + "/nodes", error)) return false;

@@ -189,8 +189,8 @@ struct Lowerer {
                      : fmt::format("no step or stage named `{}`", name),
                input ? fmt::format("`passed` tests the outcome of an earlier step; test a `bool` "
                                    "input with `when {}`", name)
-                     : suggest_units().did_you_mean(
-                           name, "name a stage, or a step by its agent, `run`, `approve` or `as` name"));
+                     : suggest_units().did_you_mean(name, "name a stage, or a step by its "
+                                                          "agent, `run`, `approve` or `as` name"));
         continue;
       }
       std::vector<uint32_t> nodes(u->last - u->first);

@@ -98,8 +98,9 @@ FLOW_ACTION0(cond_ne) { st.cond.kind = ast::Condition::Kind::NotEquals; }
 FLOW_END
 FLOW_ACTION0(cond_value) { st.cond.value = st.str; }
 FLOW_END
-FLOW_ACTION0(cond_passed) {
-  if (st.cond.kind != ast::Condition::Kind::PassedCleanly) st.cond.kind = ast::Condition::Kind::Passed;
+FLOW_ACTION0(cond_passed) {  // runs after `cleanly`, which is inside it
+  if (st.cond.kind != ast::Condition::Kind::PassedCleanly)
+    st.cond.kind = ast::Condition::Kind::Passed;
 }
 FLOW_END
 FLOW_ACTION0(cond_cleanly) { st.cond.kind = ast::Condition::Kind::PassedCleanly; }

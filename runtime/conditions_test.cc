@@ -97,7 +97,8 @@ TEST_CASE("a step that was skipped counts as not passed") {
   uint32_t no = b.agent("no", {probe});
   b.flow.nodes[probe].when = {"deep"};
   b.flow.nodes[yes].conditions.push_back(on_step(ir::Condition::Kind::Passed, "probe", {probe}));
-  b.flow.nodes[no].conditions.push_back(on_step(ir::Condition::Kind::Passed, "probe", {probe}, true));
+  b.flow.nodes[no].conditions.push_back(
+      on_step(ir::Condition::Kind::Passed, "probe", {probe}, true));
   Plan p(b.flow, {{"deep", false}});
   p.start();
   CHECK(drain(p) == std::vector<uint32_t>{no});

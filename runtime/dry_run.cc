@@ -32,7 +32,8 @@ int64_t multiplier(const Plan& plan, uint32_t id) {
 // skipped), step ones are decided during the run.
 std::string conditions_text(const ir::Node& node) {
   std::string out;
-  for (const ir::Condition& c : node.conditions) out += (out.empty() ? "" : " and ") + ir::describe(c);
+  for (const ir::Condition& c : node.conditions)
+    out += (out.empty() ? "" : " and ") + ir::describe(c);
   return out;
 }
 

@@ -205,9 +205,9 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
   ++stamp_;
   std::vector<uint32_t> reset;
   // Members skipped by an input condition stay skipped; those skipped by a step's outcome
-  // are decided again.
+  // are decided again. (A damaged IR may list the gate among its members.)
   for (uint32_t m : g.members)
-    if (m != gate && (nodes_[m].state != State::Skipped || nodes_[m].late_skip)) {  // a damaged IR may list the gate
+    if (m != gate && (nodes_[m].state != State::Skipped || nodes_[m].late_skip)) {
       mark_[m] = stamp_;
       reset.push_back(m);
     }

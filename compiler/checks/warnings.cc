@@ -92,10 +92,11 @@ void check_unreachable(const CheckContext& ctx) {
     return std::all_of(cause.when.begin(), cause.when.end(), [&](const std::string& w) {
              return std::find(n.when.begin(), n.when.end(), w) != n.when.end();
            }) &&
-           std::all_of(cause.conditions.begin(), cause.conditions.end(), [&](const ir::Condition& c) {
-             return std::any_of(n.conditions.begin(), n.conditions.end(),
-                                [&](const ir::Condition& m) { return same(c, m); });
-           });
+           std::all_of(cause.conditions.begin(), cause.conditions.end(),
+                       [&](const ir::Condition& c) {
+                         return std::any_of(n.conditions.begin(), n.conditions.end(),
+                                            [&](const ir::Condition& m) { return same(c, m); });
+                       });
   };
   for (const ir::Node& n : f.nodes) {
     for (uint32_t d : n.deps) {
