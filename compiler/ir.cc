@@ -52,4 +52,40 @@ const char* to_string(Rule::Kind k) {
   return "?";
 }
 
+std::string env_suffix(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    else if (c == '-' || c == '.') c = '_';
+  }
+  return out;
+}
+
+std::string describe(const Condition& c) {
+  std::string quoted = "\"";
+  for (char ch : c.value) {
+    if (ch == '"' || ch == '\\') quoted += '\\';
+    quoted += ch;
+  }
+  quoted += '"';
+  switch (c.kind) {
+    case Condition::Kind::Input: return (c.negated ? "not " : "") + c.name;
+    case Condition::Kind::Equals: return c.name + (c.negated ? " != " : " == ") + quoted;
+    case Condition::Kind::Passed: return (c.negated ? "not " : "") + c.name + " passed";
+    case Condition::Kind::PassedCleanly:
+      return (c.negated ? "not " : "") + c.name + " passed cleanly";
+  }
+  return "?";
+}
+
+const char* to_string(Condition::Kind k) {
+  switch (k) {
+    case Condition::Kind::Input: return "input";
+    case Condition::Kind::Equals: return "equals";
+    case Condition::Kind::Passed: return "passed";
+    case Condition::Kind::PassedCleanly: return "passed-cleanly";
+  }
+  return "?";
+}
+
 }  // namespace flow::ir

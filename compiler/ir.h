@@ -8,7 +8,7 @@
 
 namespace flow::ir {
 
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 
 // A source location that survives serialization (file path, not a SourceMap id).
 // line == 0 means "no location" (e.g. a node synthesized by the compiler).
@@ -62,6 +62,18 @@ struct Check {
   Loc loc;
 };
 
+// A `when` condition other than a plain `bool` input (those are in Node::when). A node runs
+// only if all its conditions hold; else it is skipped.
+struct Condition {
+  enum class Kind { Input, Equals, Passed, PassedCleanly };
+  Kind kind = Kind::Input;
+  bool negated = false;          // `not`, or `!=` for Equals
+  std::string name;              // Input, Equals: the input; Passed*: the step or stage
+  std::string value;             // Equals: the text the input is compared with
+  std::vector<uint32_t> nodes;   // Passed*: the step's nodes, its own gates included; sorted
+  Loc loc;
+};
+
 struct Node {
   uint32_t id = 0;     // index in Flow::nodes
   std::string name;    // unique within the flow; gates are "<target>/gate"
@@ -69,6 +81,7 @@ struct Node {
   std::string stage;   // the stage this node belongs to
   std::vector<uint32_t> deps;       // nodes that must finish (and pass their gates) first; sorted
   std::vector<std::string> when;    // bool inputs that must all be true, else the node is skipped
+  std::vector<Condition> conditions;  // must all hold too, else the node is skipped
 
   // NodeKind::Agent
   std::string agent;
@@ -128,5 +141,13 @@ const char* to_string(NodeKind k);
 const char* to_string(OnExhausted k);
 const char* to_string(Check::Kind k);
 const char* to_string(Rule::Kind k);
+const char* to_string(Condition::Kind k);
+
+// How a name appears in the environment of a command (FLOW_INPUT_<this>, FLOW_OUTPUT_<this>):
+// upper-cased, with `-` and `.` turned into `_` (docs/runtime.md, "Commands").
+std::string env_suffix(const std::string& name);
+
+// A condition as written in a flow: `not deep`, `mode == "fast"`, `validate passed cleanly`.
+std::string describe(const Condition& c);
 
 }  // namespace flow::ir

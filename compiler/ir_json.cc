@@ -26,10 +26,24 @@ ojson check_json(const Check& c) {
   return j;
 }
 
+ojson condition_json(const Condition& c) {
+  ojson j{{"kind", to_string(c.kind)}, {"name", c.name}, {"not", c.negated}};
+  if (c.kind == Condition::Kind::Equals) j["value"] = c.value;
+  if (c.kind == Condition::Kind::Passed || c.kind == Condition::Kind::PassedCleanly)
+    j["nodes"] = c.nodes;
+  j["loc"] = loc_json(c.loc);
+  return j;
+}
+
 ojson node_json(const Node& n) {
   ojson j{{"id", n.id}, {"name", n.name}, {"kind", to_string(n.kind)}, {"stage", n.stage},
           {"deps", n.deps}};
   if (!n.when.empty()) j["when"] = n.when;
+  if (!n.conditions.empty()) {
+    ojson cs = ojson::array();
+    for (const Condition& c : n.conditions) cs.push_back(condition_json(c));
+    j["conditions"] = std::move(cs);
+  }
   switch (n.kind) {
     case NodeKind::Agent:
       j["agent"] = n.agent;
@@ -240,6 +254,23 @@ void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n)
   n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
 }
 
+Condition read_condition(const json& cj, const std::string& w, size_t count) {
+  if (!cj.is_object()) throw ReadError(w + ": expected an object");
+  Condition c;
+  static const Condition::Kind kinds[] = {Condition::Kind::Input, Condition::Kind::Equals,
+                                          Condition::Kind::Passed, Condition::Kind::PassedCleanly};
+  c.kind = enum_of(str(cj, "kind", w), kinds, w + "/kind");
+  c.name = str(cj, "name", w);
+  if (cj.contains("not")) {
+    if (!cj["not"].is_boolean()) throw ReadError(w + "/not: expected true or false");
+    c.negated = cj["not"].get<bool>();
+  }
+  if (c.kind == Condition::Kind::Equals) c.value = str(cj, "value", w);
+  c.nodes = ids(cj, "nodes", w, count);
+  c.loc = read_loc(cj, w);
+  return c;
+}
+
 Node read_node(const json& nj, size_t i, size_t count) {
   std::string w = "/nodes/" + std::to_string(i);
   Node n;
@@ -254,6 +285,12 @@ Node read_node(const json& nj, size_t i, size_t count) {
   n.stage = str(nj, "stage", w);
   n.deps = ids(nj, "deps", w, count);
   n.when = strs(nj, "when", w);
+  if (nj.contains("conditions")) {
+    const json& cs = nj["conditions"];
+    if (!cs.is_array()) throw ReadError(w + "/conditions: expected an array");
+    for (size_t c = 0; c < cs.size(); ++c)
+      n.conditions.push_back(read_condition(cs[c], w + "/conditions/" + std::to_string(c), count));
+  }
   switch (n.kind) {
     case NodeKind::Agent:
       n.agent = str(nj, "agent", w);

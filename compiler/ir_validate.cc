@@ -142,6 +142,26 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
   return true;
 }
 
+// A condition names an input of the right type, or a step by the nodes that decide it.
+bool check_condition(const Flow& f, const Condition& c, const Names& inputs,
+                     const std::string& w, std::string* error) {
+  switch (c.kind) {
+    case Condition::Kind::Input:
+      return input_of_type(f, inputs, c.name, "bool", w + "/name", error);
+    case Condition::Kind::Equals:
+      return input_of_type(f, inputs, c.name, "text", w + "/name", error);
+    case Condition::Kind::Passed:
+    case Condition::Kind::PassedCleanly:
+      if (!in_range(c.nodes, f.nodes.size(), w + "/nodes", error)) return false;
+      if (!sorted_unique(c.nodes)) {  // empty for a step without nodes: it never passes
+        *error = w + "/nodes: must list the step's nodes, sorted, without duplicates";
+        return false;
+      }
+      return true;
+  }
+  return true;
+}
+
 bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& agents,
                 std::string* error) {
   std::string w = at("nodes", n.id);
@@ -159,6 +179,9 @@ bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& 
   }
   for (size_t k = 0; k < n.when.size(); ++k)
     if (!input_of_type(f, inputs, n.when[k], "bool", w + "/when/" + std::to_string(k), error))
+      return false;
+  for (size_t k = 0; k < n.conditions.size(); ++k)
+    if (!check_condition(f, n.conditions[k], inputs, w + "/conditions/" + std::to_string(k), error))
       return false;
   switch (n.kind) {
     case NodeKind::Agent:

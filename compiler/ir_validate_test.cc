@@ -16,7 +16,7 @@ namespace {
 // A small flow that is valid: a gated plan, a command, an approval, all in stage `main`.
 json base() {
   return json::parse(R"({
-    "version": 2, "name": "t", "description": "", "source": "",
+    "version": 3, "name": "t", "description": "", "source": "",
     "inputs": [{"name": "feature", "type": "text"},
                {"name": "go", "type": "bool", "default": true},
                {"name": "items", "type": "list", "default": []}],
@@ -181,4 +181,30 @@ TEST_CASE("every IR the compiler emits for the examples and the stdlib is valid"
       ++compiled;
     }
   CHECK(compiled >= 10);
+}
+
+TEST_CASE("conditions name inputs of the right type, or a step by its nodes") {
+  auto cond = [](json c) {
+    return [c](json& j) { j["nodes"][2]["conditions"] = json::array({c}); };
+  };
+  CHECK(problem(cond({{"kind", "input"}, {"name", "go"}, {"not", true}})) == "");
+  CHECK(problem(cond({{"kind", "equals"}, {"name", "feature"}, {"value", "x"}})) == "");
+  CHECK(problem(cond({{"kind", "passed-cleanly"}, {"name", "plan"}, {"nodes", {0, 1}}})) == "");
+  CHECK(problem(cond({{"kind", "input"}, {"name", "feature"}})) ==
+        "/nodes/2/conditions/0/name: input `feature` is a text, not a bool");
+  CHECK(problem(cond({{"kind", "equals"}, {"name", "go"}, {"value", "x"}})) ==
+        "/nodes/2/conditions/0/name: input `go` is a bool, not a text");
+  CHECK(problem(cond({{"kind", "equals"}, {"name", "feature"}})) ==
+        "read: /nodes/2/conditions/0: missing field \"value\"");
+  CHECK(problem(cond({{"kind", "passed"}, {"name", "plan"}, {"nodes", json::array()}})) == "");
+  CHECK(problem(cond({{"kind", "passed"}, {"name", "plan"}, {"nodes", {0, 0}}})) ==
+        "/nodes/2/conditions/0/nodes: must list the step's nodes, sorted, without duplicates");
+  CHECK(problem(cond({{"kind", "passed"}, {"name", "plan"}, {"nodes", {1, 0}}})) ==
+        "/nodes/2/conditions/0/nodes: must list the step's nodes, sorted, without duplicates");
+  CHECK(problem(cond({{"kind", "passed"}, {"name", "plan"}, {"nodes", {9}}})) ==
+        "read: /nodes/2/conditions/0/nodes: 9 is not a node id");
+  CHECK(problem(cond({{"kind", "maybe"}, {"name", "plan"}})) ==
+        "read: /nodes/2/conditions/0/kind: unknown value \"maybe\"");
+  CHECK(problem(cond({{"kind", "input"}, {"name", "go"}, {"not", "yes"}})) ==
+        "read: /nodes/2/conditions/0/not: expected true or false");
 }

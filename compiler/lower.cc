@@ -54,6 +54,9 @@ struct Lowerer {
   Lowered out;
   std::vector<PendingRef> refs;
   std::vector<std::string> when;  // `when` inputs in force, outermost first
+  std::vector<ir::Condition> conds;  // other `when` conditions in force, outermost first
+  // `when STEP passed` conditions, bound once every step is lowered (names may point forward).
+  std::vector<std::pair<StepCondition, const ast::Condition*>> pending_conds;
   std::vector<EachScope> each;
   std::string stage;
   uint32_t block_counter = 0;
@@ -101,27 +104,109 @@ struct Lowerer {
 
   // `when`/`over` name an input of the right type; false when they do not.
   bool check_input(const ast::Ident& name, ast::InputType want, const char* use) {
+    const bool text = want == ast::InputType::Text, boolean = want == ast::InputType::Bool;
     const ast::InputDecl* in = program.find_input(name.name);
     if (!in) {
       report("E0104", name.span, fmt::format("no input named `{}`", name.name),
              suggest_inputs().did_you_mean(name.name,
-                          want == ast::InputType::Bool
-                              ? "declare it, for example `input NAME: bool = false`"
-                              : "declare it, for example `input NAME: list = [\"a\", \"b\"]`"));
+                          boolean ? "declare it, for example `input NAME: bool = false`"
+                          : text  ? "declare it, for example `input NAME: text = \"fast\"`"
+                                  : "declare it, for example `input NAME: list = [\"a\", \"b\"]`"));
       return false;
     }
     if (in->type != want) {
       Diagnostic d = make_diagnostic(
           "E0107", name.span,
           fmt::format("`{}` needs a `{}` input, but `{}` is not one", use,
-                      want == ast::InputType::Bool ? "bool" : "list", name.name));
+                      boolean ? "bool" : text ? "text" : "list", name.name));
       d.secondary.push_back({in->type_span, "declared here"});
-      d.help = want == ast::InputType::Bool ? "`when` tests a `bool` input, such as `input deep: bool = false`"
-                                            : "`over` fans out over a `list` input, such as `input areas: list`";
+      d.help = boolean ? "`when` tests a `bool` input, such as `input deep: bool = false`"
+               : text  ? "`==` and `!=` compare a `text` input with a string, such as "
+                         "`input mode: text = \"fast\"`"
+                       : "`over` fans out over a `list` input, such as `input areas: list`";
       diags.push_back(std::move(d));
       return false;
     }
     return true;
+  }
+
+  // Puts a `when` condition in force for the nodes made until the caller pops it: a plain
+  // `bool` input goes to `when`, anything else to `conds`. False when nothing was pushed.
+  bool push_condition(const ast::Condition& c) {
+    using K = ast::Condition::Kind;
+    if (c.kind == K::Truth && !c.negated) {
+      if (!check_input(c.subject, ast::InputType::Bool, "when") ||
+          std::find(when.begin(), when.end(), c.subject.name) != when.end())
+        return false;
+      when.push_back(c.subject.name);
+      return true;
+    }
+    ir::Condition ic;
+    ic.negated = c.negated;
+    ic.name = c.subject.name;
+    ic.loc = to_loc(sources, c.span);
+    if (c.kind == K::Truth) {
+      if (!check_input(c.subject, ast::InputType::Bool, "when not")) return false;
+      ic.kind = ir::Condition::Kind::Input;
+    } else if (c.kind == K::Equals || c.kind == K::NotEquals) {
+      if (!check_input(c.subject, ast::InputType::Text,
+                       c.kind == K::Equals ? "when ... ==" : "when ... !="))
+        return false;
+      ic.kind = ir::Condition::Kind::Equals;
+      ic.negated = c.kind == K::NotEquals;
+      ic.value = c.value ? c.value->value : "";
+    } else {
+      ic.kind = c.kind == K::Passed ? ir::Condition::Kind::Passed
+                                    : ir::Condition::Kind::PassedCleanly;
+      StepCondition sc;
+      sc.span = c.span;
+      sc.step_span = c.subject.span;
+      sc.first = static_cast<uint32_t>(out.flow.nodes.size());
+      sc.slot = static_cast<uint32_t>(conds.size());
+      pending_conds.push_back({sc, &c});
+    }
+    conds.push_back(std::move(ic));
+    return true;
+  }
+
+  // Ends the condition `push_condition` put in force; step conditions learn their carriers.
+  void pop_condition(const ast::Condition& c) {
+    if (c.kind == ast::Condition::Kind::Truth && !c.negated) {
+      when.pop_back();
+      return;
+    }
+    const ir::Condition& top = conds.back();
+    if (top.kind == ir::Condition::Kind::Passed || top.kind == ir::Condition::Kind::PassedCleanly)
+      for (auto it = pending_conds.rbegin(); it != pending_conds.rend(); ++it)
+        if (it->second == &c) {
+          it->first.last = static_cast<uint32_t>(out.flow.nodes.size());
+          break;
+        }
+    conds.pop_back();
+  }
+
+  // `when STEP passed`: the step's nodes go into every carrier's copy of the condition.
+  void bind_conditions() {
+    for (auto& [sc, c] : pending_conds) {
+      const std::string& name = c->subject.name;
+      const Unit* u = out.find_unit(name);
+      if (!u) {
+        bool input = program.find_input(name) != nullptr;
+        report("E0103", c->subject.span,
+               input ? fmt::format("`{}` is an input, not a step", name)
+                     : fmt::format("no step or stage named `{}`", name),
+               input ? fmt::format("`passed` tests the outcome of an earlier step; test a `bool` "
+                                   "input with `when {}`", name)
+                     : suggest_units().did_you_mean(name, "name a stage, or a step by its "
+                                                          "agent, `run`, `approve` or `as` name"));
+        continue;
+      }
+      std::vector<uint32_t> nodes(u->last - u->first);
+      std::iota(nodes.begin(), nodes.end(), u->first);
+      for (uint32_t id = sc.first; id < sc.last; ++id)
+        out.flow.nodes[id].conditions[sc.slot].nodes = nodes;
+      out.step_conditions.push_back(sc);
+    }
   }
 
   // The agent's index in program.agents, or kNoAgent (reported) when it is not declared.
@@ -152,6 +237,7 @@ struct Lowerer {
     node.kind = kind;
     node.stage = stage;
     node.when = when;
+    node.conditions = conds;
     node.deps = deps;
     node.loc = to_loc(sources, span);
     out.node_spans.push_back(span);
@@ -330,10 +416,7 @@ struct Lowerer {
   }
 
   Unit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds, bool stage_body) {
-    size_t when_mark = when.size();
-    if (step.when && check_input(*step.when, ast::InputType::Bool, "when") &&
-        std::find(when.begin(), when.end(), step.when->name) == when.end())
-      when.push_back(step.when->name);
+    const bool pushed = step.when && push_condition(*step.when);
     std::string name = step_name(step, stage_body);
 
     std::vector<const ast::Gate*> each_gates, gates;
@@ -363,7 +446,7 @@ struct Lowerer {
       refs.push_back({u.entries, &a, PendingRef::StepAfter, name, u.first, u.last});
     for (const ast::Ident& a : step.uses)
       refs.push_back({u.entries, &a, PendingRef::Uses, name, u.first, u.last});
-    when.resize(when_mark);
+    if (pushed) pop_condition(*step.when);
     return u;
   }
 
@@ -371,8 +454,10 @@ struct Lowerer {
     stage = s.name.name;
     block_counter = 0;
     when.clear();
-    if (s.when && check_input(*s.when, ast::InputType::Bool, "when")) when.push_back(s.when->name);
+    conds.clear();
+    const bool pushed = s.when && push_condition(*s.when);
     Unit u = lower_step(s.body, {}, true);
+    if (pushed) pop_condition(*s.when);
     ir::Stage st;
     st.name = stage;
     for (uint32_t id = u.first; id < u.last; ++id) st.nodes.push_back(id);
@@ -500,13 +585,14 @@ struct Lowerer {
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
     bind_refs();
+    bind_conditions();
   }
 };
 
 }  // namespace
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
-  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}};
+  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}};
   l.run();
   return std::move(l.out);
 }

@@ -43,6 +43,15 @@ struct RefEdge {
   bool uses = false;
 };
 
+// A `when STEP passed` condition, kept so the checks can say where it was written: the nodes
+// [first, last) carry it, as their conditions[slot].
+struct StepCondition {
+  Span span;      // the condition
+  Span step_span; // the step's name in it
+  uint32_t first = 0, last = 0;
+  uint32_t slot = 0;
+};
+
 inline constexpr uint32_t kNoAgent = UINT32_MAX;
 
 struct Lowered {
@@ -54,6 +63,7 @@ struct Lowered {
   std::vector<GateInfo> gates;   // one per gate node, in node order
   std::vector<ParallelInfo> parallels;
   std::vector<RefEdge> ref_edges;
+  std::vector<StepCondition> step_conditions;  // bound to their step's nodes
   std::unordered_set<std::string> referenced_agents;  // called or reviewing, even where lowering failed
   // Stages, and steps and blocks, by name: a unit's place in its vector is its name's id.
   NameIndex stage_names, step_names;

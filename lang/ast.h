@@ -90,6 +90,18 @@ struct Gate {
 };
 
 enum class OnExhausted { Stop, Continue, Ask };
+
+// What follows `when`: a `bool` input (`when deep`, `when not deep`), a `text` input compared
+// with a string (`when mode == "fast"`, `!=`), or the outcome of an earlier step
+// (`when validate passed`, `when validate passed cleanly`, either with `not`).
+struct Condition {
+  enum class Kind { Truth, Equals, NotEquals, Passed, PassedCleanly };
+  Kind kind = Kind::Truth;
+  bool negated = false;          // written with `not`
+  Ident subject;                 // the input or the step
+  std::optional<String> value;   // Equals, NotEquals
+  Span span;                     // the whole condition
+};
 enum class BlockKind { Sequence, Parallel };
 
 struct Step {
@@ -117,7 +129,7 @@ struct Step {
   std::optional<Ident> as;
   std::vector<Ident> after;
   std::vector<Ident> uses;
-  std::optional<Ident> when;
+  std::optional<Condition> when;
   std::vector<Gate> gates;  // in the order written
   std::optional<Integer> retries;
   std::optional<OnExhausted> on_exhausted;
@@ -127,7 +139,7 @@ struct Step {
 struct StageDecl {
   Ident name;
   std::vector<Ident> after;
-  std::optional<Ident> when;
+  std::optional<Condition> when;
   Step body;
   Span span;
 };

@@ -241,7 +241,18 @@ struct step_core : p::sor<block, run_step, approve_step, call> {};
 struct as_name : p::seq<ident, sep> {};
 struct after_name : p::seq<ident, sep> {};
 struct uses_name : p::seq<ident, sep> {};
-struct when_input : p::seq<ident, sep> {};
+// `when` conditions (docs/language.md, "Conditions"). `not`, `passed` and `cleanly` are not
+// reserved: they are words only in these places.
+struct cond_not : p::seq<word<TAO_PEGTL_STRING("not")>, sep, p::at<ident>> {};
+struct cond_subject : p::seq<ident, sep> {};
+struct cond_eq : p::seq<p::one<'='>, p::one<'='>, sep> {};
+struct cond_ne : p::seq<p::one<'!'>, p::one<'='>, sep> {};
+struct cond_value : p::seq<string, sep> {};
+struct cond_compare : p::seq<p::sor<cond_eq, cond_ne>, p::must<cond_value>> {};
+struct cond_cleanly : p::seq<word<TAO_PEGTL_STRING("cleanly")>, sep> {};
+struct cond_passed : p::seq<word<TAO_PEGTL_STRING("passed")>, sep, p::opt<cond_cleanly>> {};
+struct condition : p::seq<p::opt<cond_not>, p::must<cond_subject>,
+                          p::opt<p::sor<cond_compare, cond_passed>>> {};
 struct review_each : p::seq<word<TAO_PEGTL_STRING("each")>, sep, p::at<ident>> {};
 struct reviewer : p::seq<ident, sep> {};
 struct check_command : p::seq<string, sep> {};
@@ -255,7 +266,7 @@ struct mod_as : p::seq<kw_as, sep, p::must<as_name>> {};
 struct mod_after
     : p::seq<kw_after, sep, p::must<after_name>, p::star<comma, p::must<after_name>>> {};
 struct mod_uses : p::seq<kw_uses, sep, p::must<uses_name>, p::star<comma, p::must<uses_name>>> {};
-struct mod_when : p::seq<kw_when, sep, p::must<when_input>> {};
+struct mod_when : p::seq<kw_when, sep, condition> {};
 struct mod_review : p::seq<kw_review, sep, p::opt<review_each>, p::must<reviewer>> {};
 struct mod_check : p::seq<kw_check, sep, p::must<check_command>> {};
 struct mod_approve : p::seq<kw_approve, sep, p::opt<approve_question>> {};
@@ -270,10 +281,9 @@ struct step : p::seq<step_core, p::star<modifier>> {};
 
 struct stage_name : p::seq<ident, sep> {};
 struct stage_after_name : p::seq<ident, sep> {};
-struct stage_when_input : p::seq<ident, sep> {};
 struct stage_after : p::seq<kw_after, sep, p::must<stage_after_name>,
                             p::star<comma, p::must<stage_after_name>>> {};
-struct stage_when : p::seq<kw_when, sep, p::must<stage_when_input>> {};
+struct stage_when : p::seq<kw_when, sep, condition> {};
 struct stage_decl : p::seq<kw_stage, sep, p::must<stage_name>, p::opt<stage_after>,
                            p::opt<stage_when>, p::must<step>> {};
 

@@ -88,7 +88,30 @@ FLOW_ACTION0(after_name) { top(st).after.push_back(st.ident); }
 FLOW_END
 FLOW_ACTION0(uses_name) { top(st).uses.push_back(st.ident); }
 FLOW_END
-FLOW_ACTION0(when_input) { top(st).when = st.ident; }
+FLOW_ACTION0(cond_not) { st.cond.negated = true; }
+FLOW_END
+FLOW_ACTION0(cond_subject) { st.cond.subject = st.ident; }
+FLOW_END
+FLOW_ACTION0(cond_eq) { st.cond.kind = ast::Condition::Kind::Equals; }
+FLOW_END
+FLOW_ACTION0(cond_ne) { st.cond.kind = ast::Condition::Kind::NotEquals; }
+FLOW_END
+FLOW_ACTION0(cond_value) { st.cond.value = st.str; }
+FLOW_END
+FLOW_ACTION0(cond_passed) {  // runs after `cleanly`, which is inside it
+  if (st.cond.kind != ast::Condition::Kind::PassedCleanly)
+    st.cond.kind = ast::Condition::Kind::Passed;
+}
+FLOW_END
+FLOW_ACTION0(cond_cleanly) { st.cond.kind = ast::Condition::Kind::PassedCleanly; }
+FLOW_END
+FLOW_ACTION(condition) {
+  st.cond.span = st.span_from(in.begin());
+}
+FLOW_END
+FLOW_ACTION0(kw_when) { st.cond = ast::Condition{}; }
+FLOW_END
+FLOW_ACTION0(mod_when) { top(st).when = std::move(st.cond); }
 FLOW_END
 FLOW_ACTION0(kw_review) { st.review_each = false; }
 FLOW_END
@@ -147,7 +170,7 @@ FLOW_ACTION0(stage_name) { st.stage.name = st.ident; }
 FLOW_END
 FLOW_ACTION0(stage_after_name) { st.stage.after.push_back(st.ident); }
 FLOW_END
-FLOW_ACTION0(stage_when_input) { st.stage.when = st.ident; }
+FLOW_ACTION0(stage_when) { st.stage.when = std::move(st.cond); }
 FLOW_END
 FLOW_ACTION(stage_decl) {
   st.stage.body = std::move(st.steps.back());

@@ -41,6 +41,7 @@ struct ParseState {
   // Values the leaf rules leave for the rule around them.
   ast::Ident ident;
   ast::String str;
+  ast::Condition cond;  // the `when` condition being read
   std::string buf;  // the "..." string being read, escapes processed
   uint32_t string_open = 0;
   bool in_string = false;  // between a string's quotes: errors there describe single characters

@@ -275,7 +275,7 @@ TEST_CASE("every step modifier, in any order") {
   const auto& s = p.file().stages[0];
   REQUIRE(s.after.size() == 2);
   CHECK(s.after[1].name == "b");
-  CHECK(s.when->name == "ok");
+  CHECK(s.when->subject.name == "ok");
   const auto& st = s.body;
   CHECK(st.agent.name == "writer");
   CHECK(at(st.span) == "2:3-2:17");
@@ -284,7 +284,7 @@ TEST_CASE("every step modifier, in any order") {
   CHECK(st.after[0].name == "x");
   REQUIRE(st.uses.size() == 1);
   CHECK(st.uses[0].name == "z");
-  CHECK(st.when->name == "flag");
+  CHECK(st.when->subject.name == "flag");
   REQUIRE(st.gates.size() == 5);
   using G = flow::ast::Gate::Kind;
   CHECK(st.gates[0].kind == G::Review);
@@ -399,4 +399,51 @@ TEST_CASE("CRLF line ends parse like LF") {
   auto p = parse_text("flow f \"d\"\r\nstage s a\r\n  review b\r\n");
   REQUIRE(p.errors() == 0);
   CHECK(p.file().stages[0].body.gates.size() == 1);
+}
+
+TEST_CASE("when conditions: inputs, comparisons and step outcomes, with and without not") {
+  auto p = parse_text(
+      "stage a when not deep writer\n"
+      "stage b when mode == \"fast\" < writer as w2 when mode != \"a \\\"b\\\"\" >\n"
+      "stage c when validate passed writer as w3\n"
+      "stage d when not validate passed cleanly < writer as w4 >\n"
+      "stage e when passed passed writer as w5\n"
+      "stage f when not not writer as w6\n");
+  REQUIRE(p.errors() == 0);
+  using K = flow::ast::Condition::Kind;
+  const auto& st = p.file().stages;
+  REQUIRE(st.size() == 6);
+  CHECK(st[0].when->kind == K::Truth);
+  CHECK(st[0].when->negated);
+  CHECK(st[0].when->subject.name == "deep");
+  CHECK(at(st[0].when->span) == "1:14-1:22");
+  CHECK(st[0].body.agent.name == "writer");  // the step after the condition
+  CHECK(st[1].when->kind == K::Equals);
+  CHECK(st[1].when->value->value == "fast");
+  CHECK_FALSE(st[1].when->negated);
+  REQUIRE(st[1].body.children.size() == 1);
+  CHECK(st[1].body.children[0].when->kind == K::NotEquals);
+  CHECK(st[1].body.children[0].when->value->value == "a \"b\"");
+  CHECK(st[2].when->kind == K::Passed);
+  CHECK(st[2].when->subject.name == "validate");
+  CHECK(st[3].when->kind == K::PassedCleanly);
+  CHECK(st[3].when->negated);
+  CHECK(at(st[3].when->span) == "4:14-4:41");
+  // The condition's words are not reserved: a step may be named `passed`, an input `not`.
+  CHECK(st[4].when->kind == K::Passed);
+  CHECK(st[4].when->subject.name == "passed");
+  CHECK(st[5].when->kind == K::Truth);
+  CHECK(st[5].when->negated);
+  CHECK(st[5].when->subject.name == "not");
+}
+
+TEST_CASE("a v1 `when INPUT` still parses as before") {
+  auto p = parse_text("stage a when deep writer review critic\n");
+  REQUIRE(p.errors() == 0);
+  const auto& s = p.file().stages[0];
+  CHECK(s.when->kind == flow::ast::Condition::Kind::Truth);
+  CHECK_FALSE(s.when->negated);
+  CHECK(s.when->subject.name == "deep");
+  CHECK(s.body.agent.name == "writer");
+  CHECK(s.body.gates.size() == 1);
 }

@@ -87,16 +87,16 @@ FLOW_ERROR(g::stage_name, "E0003", "expected a stage name after `stage`",
            "write `stage NAME STEP`, for example `stage plan planner`");
 FLOW_ERROR(g::stage_after_name, "E0003", "expected a stage name after `after`",
            "list the stages this one waits for: `after plan, research`");
-FLOW_ERROR(g::stage_when_input, "E0003", "expected an input name after `when`",
-           "`when` takes the name of a `bool` input");
 FLOW_ERROR(g::as_name, "E0003", "expected a step name after `as`",
            "write `as NAME` to name the step");
 FLOW_ERROR(g::after_name, "E0003", "expected a step or stage name after `after`",
            "list the steps or stages to wait for: `after plan, research`");
 FLOW_ERROR(g::uses_name, "E0003", "expected a step name after `uses`",
            "list the steps whose output this step reads: `uses plan, research`");
-FLOW_ERROR(g::when_input, "E0003", "expected an input name after `when`",
-           "`when` takes the name of a `bool` input");
+FLOW_ERROR(g::cond_subject, "E0003", "expected an input or step name after `when`",
+           "write `when INPUT`, `when not INPUT`, `when INPUT == \"text\"` or `when STEP passed`");
+FLOW_ERROR(g::cond_value, "E0003", "expected a string after the comparison",
+           "compare a `text` input with a string: `when mode == \"fast\"`");
 FLOW_ERROR(g::reviewer, "E0003", "expected a reviewing agent after `review`",
            "write `review AGENT` or `review each AGENT`");
 FLOW_ERROR(g::rule_reviewer, "E0003", "expected a reviewing agent after `reviewed by`",

@@ -47,10 +47,11 @@ std::string relative_to_cwd(const std::string& path) {
 
 Scheduler::Completion Scheduler::run_shell(const std::string& dir, Cancel* cancel,
                                            ScopeTracker* scopes, Completion c,
-                                           const std::string& command) {
+                                           const std::string& command, const EnvVars& env) {
   int64_t t0 = now_ms();
   SubprocessSpec sp;
   sp.argv = {"/bin/sh", "-c", command};
+  sp.env = env;  // inputs and outputs travel here, never inside the command text
   sp.merge_stderr = true;
   sp.record_dir = dir + "/procs";
   int scope = scopes->begin(WriteScope{true, {}});  // a command may write anywhere
@@ -266,7 +267,7 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
   const int attempt = base.attempt;
   base.output_file = step_file(t.node, attempt, t.index, 'c', ".output.md");
   if (check.kind == ir::Check::Kind::Command) {
-    submit_shell(std::move(base), std::move(ev), "check", check.command);
+    submit_shell(std::move(base), std::move(ev), "check", check.command, command_env(t.node));
     return;
   }
   if (check.kind == ir::Check::Kind::Human) {
@@ -304,7 +305,7 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   const NodeState& ns = plan_.node(t.node);
   base.output_file = step_file(t.node, ns.attempt, t.index, 'i', ".output.md");
   if (node.kind == ir::NodeKind::Command) {
-    submit_shell(std::move(base), std::move(ev), "command", node.command);
+    submit_shell(std::move(base), std::move(ev), "command", node.command, command_env(t.node));
     return;
   }
   if (node.kind == ir::NodeKind::Human) {
@@ -355,14 +356,48 @@ Backend* Scheduler::agent_backend(const ir::Agent& agent, const char* kind, Comp
   return backend;
 }
 
-void Scheduler::submit_shell(Completion base, ojson ev, const char* kind, std::string command) {
+void Scheduler::submit_shell(Completion base, ojson ev, const char* kind, std::string command,
+                             EnvVars env) {
   base.kind = kind;
   ev["kind"] = kind;
   emit(std::move(ev));
   submit(base, [dir = env_.run_dir, cancel = &cancel_, scopes = &scopes_,
-                cmd = std::move(command)](Completion c) {
-    return run_shell(dir, cancel, scopes, std::move(c), cmd);
+                cmd = std::move(command), env = std::move(env)](Completion c) {
+    return run_shell(dir, cancel, scopes, std::move(c), cmd, env);
   });
+}
+
+// What a command (a `run` step or a `check` gate) sees of the run (docs/runtime.md,
+// "Commands"): each input as FLOW_INPUT_<NAME>, and the output of each finished step upstream
+// as a file named by FLOW_OUTPUT_<STEP> (/dev/null for an empty output, which has no file).
+// Values are never put into the command's text, so what an input holds cannot run.
+Scheduler::EnvVars Scheduler::command_env(uint32_t id) {
+  EnvVars env{{"FLOW_RUN_ID", env_.run_id}, {"FLOW_RUN_DIR", env_.run_dir},
+              {"FLOW_STEP", flow_.nodes[id].name}};
+  for (const auto& [name, value] : env_.inputs)
+    env.emplace_back("FLOW_INPUT_" + ir::env_suffix(name),
+                     value.is_string() ? value.get<std::string>() : value.dump());
+  // Breadth-first over dependencies, as for an agent's context, but paths are cheap: every
+  // finished step up to kMaxOutputs (a bound on the environment's size).
+  constexpr size_t kMaxOutputs = 1000;
+  ++seen_stamp_;
+  std::vector<uint32_t> frontier(plan_.deps(id).begin(), plan_.deps(id).end());
+  size_t outputs = 0;
+  for (size_t i = 0; i < frontier.size() && outputs < kMaxOutputs; ++i) {
+    uint32_t d = frontier[i];
+    if (seen_[d] == seen_stamp_) continue;
+    seen_[d] = seen_stamp_;
+    const ir::Node& dn = flow_.nodes[d];
+    if (dn.kind != ir::NodeKind::Gate && plan_.node(d).state == State::Done) {
+      std::string path = output_[d].empty() || output_file_[d].empty()
+                             ? std::string("/dev/null")
+                             : env_.run_dir + "/" + output_file_[d];
+      env.emplace_back("FLOW_OUTPUT_" + ir::env_suffix(dn.name), std::move(path));
+      ++outputs;
+    }
+    for (uint32_t dd : plan_.deps(d)) frontier.push_back(dd);
+  }
+  return env;
 }
 
 void Scheduler::submit_ask(Completion base, ojson ev, std::string question, bool gate) {

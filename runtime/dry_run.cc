@@ -28,6 +28,15 @@ int64_t multiplier(const Plan& plan, uint32_t id) {
   return m;
 }
 
+// The node's conditions as written, joined by "and": input ones hold (else the node would be
+// skipped), step ones are decided during the run.
+std::string conditions_text(const ir::Node& node) {
+  std::string out;
+  for (const ir::Condition& c : node.conditions)
+    out += (out.empty() ? "" : " and ") + ir::describe(c);
+  return out;
+}
+
 }  // namespace
 
 int64_t worst_case_calls(const Plan& plan) {
@@ -70,6 +79,8 @@ std::string describe_plan(const Plan& plan, const Router& router) {
       if (node.kind == ir::NodeKind::Command) name += " (run)";
       if (node.kind == ir::NodeKind::Human) name += " (approve)";
       if (plan.node(id).skip) name += " (skipped)";
+      else if (!node.conditions.empty() && node.kind != ir::NodeKind::Gate)
+        name += " (when " + conditions_text(node) + ")";
       names += (names.empty() ? "" : ", ") + name;
     }
     if (groups[l].size() > kMaxNames)

@@ -45,10 +45,8 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
 
   for (const ir::Node& node : flow.nodes) {
     NodeState& s = nodes_[node.id];
-    for (const std::string& w : node.when) {
-      const nlohmann::json* v = find_input(inputs, w);
-      if (!v || !v->is_boolean() || !v->get<bool>()) s.skip = true;
-    }
+    s.skip_reason = input_conditions_fail(node, inputs);
+    s.skip = !s.skip_reason.empty();
     if (node.kind != ir::NodeKind::Agent || !node.is_fanout()) continue;
     if (!node.fanout_input.empty()) {
       const nlohmann::json* v = find_input(inputs, node.fanout_input);
@@ -108,6 +106,19 @@ bool Plan::enqueue(uint32_t id) {
   NodeState& s = nodes_[id];
   const ir::Node& node = flow_.nodes[id];
   s.state = State::Ready;
+  if (!s.skip && has_step_conditions(node)) {
+    // Every node of the step a condition names is upstream (the compiler checks, E0402), so
+    // its outcome is final now.
+    s.skip_reason = step_conditions_fail(node, [this](uint32_t d) {
+      NodeOutcome o;
+      if (d < nodes_.size()) {
+        o.done = nodes_[d].state == State::Done;
+        o.unapproved = nodes_[d].unapproved;
+      }
+      return o;
+    });
+    s.skip = s.late_skip = !s.skip_reason.empty();
+  }
   if (s.skip) {
     untasked_.push_back(id);
     return true;
@@ -193,8 +204,10 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
   const ir::Node& g = flow_.nodes[gate];
   ++stamp_;
   std::vector<uint32_t> reset;
+  // Members skipped by an input condition stay skipped; those skipped by a step's outcome
+  // are decided again. (A damaged IR may list the gate among its members.)
   for (uint32_t m : g.members)
-    if (m != gate && nodes_[m].state != State::Skipped) {  // a damaged IR may list the gate
+    if (m != gate && (nodes_[m].state != State::Skipped || nodes_[m].late_skip)) {
       mark_[m] = stamp_;
       reset.push_back(m);
     }
@@ -204,8 +217,12 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
 
   for (uint32_t m : reset) {
     NodeState& s = nodes_[m];
-    bool was_done = s.state == State::Done;
+    bool was_done = s.state == State::Done || s.state == State::Skipped;
     if (was_done) --finished_;
+    if (s.late_skip) {
+      s.skip = s.late_skip = false;
+      s.skip_reason.clear();
+    }
     s.state = State::Waiting;
     ++s.attempt;
     s.feedback = feedback;
@@ -248,6 +265,8 @@ void Plan::restore_done(uint32_t id) {
   nodes_[id].state = State::Done;
   ++finished_;
 }
+
+void Plan::restore_unapproved(uint32_t gate) { nodes_[gate].unapproved = true; }
 
 std::vector<uint32_t> Plan::take_untasked() {
   std::vector<uint32_t> out;

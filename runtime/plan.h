@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "compiler/ir.h"
+#include "runtime/conditions.h"
 #include "runtime/inputs.h"
 
 namespace flow::rt {
@@ -20,7 +21,7 @@ enum class State : uint8_t {
   Ready,    // queued; tasks not yet dispatched
   Running,  // at least one task dispatched
   Done,
-  Skipped,  // a `when` input is false; counts as finished
+  Skipped,  // a `when` condition does not hold; counts as finished
   Failed,
 };
 const char* to_string(State s);
@@ -42,6 +43,10 @@ struct NodeState {
   // A `when` input is false. The node still waits for its dependencies and then completes
   // without running, so what comes after it keeps the order it would have had.
   bool skip = false;
+  // A condition on an earlier step's outcome does not hold, found when the node became ready
+  // (the other skips are known when the run starts); `skip_reason` says why.
+  bool late_skip = false;
+  std::string skip_reason;
   std::string feedback;    // from the gate that last sent this node back; "" at first
   std::vector<std::string> items;  // fan-out items (literal, or the list input's value)
   std::vector<uint8_t> item_done;  // per item, in this attempt
@@ -89,6 +94,7 @@ class Plan {
 
   // Replaying a resumed run, before start().
   void restore_done(uint32_t id);
+  void restore_unapproved(uint32_t gate);  // a gate_pass event said "unapproved": true
   void restore_item(uint32_t id, int index);
   // The next attempt of `id` is numbered at least `at_least` (gate files are never reused).
   void restore_attempt(uint32_t id, int at_least);

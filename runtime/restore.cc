@@ -95,6 +95,7 @@ bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* 
       plan_.send_back(node_of(e, "gate"), e.value("feedback", ""));
     } else if (ev == "gate_pass") {
       plan_.restore_done(node_of(e, "gate"));
+      if (e.value("unapproved", false)) plan_.restore_unapproved(node_of(e, "gate"));
     }
   }
   // A gate's attempt counts its evaluations: one that runs again after a resume gets a new

@@ -113,15 +113,9 @@ void Scheduler::emit_start() {
     return;
   }
   for (uint32_t i = 0; i < plan_.size(); ++i)
-    if (plan_.node(i).skip) {
-      std::string input;
-      for (const std::string& w : flow_.nodes[i].when) {
-        const nlohmann::json* v = find_input(env_.inputs, w);
-        if (!v || !v->is_boolean() || !v->get<bool>()) input = w;
-      }
+    if (plan_.node(i).skip && !plan_.node(i).late_skip)
       emit({{"event", "skip"}, {"step", flow_.nodes[i].name},
-            {"reason", "input `" + input + "` is false"}});
-    }
+            {"reason", plan_.node(i).skip_reason}});
 }
 
 // Waits for finished tasks (or a cancel) and moves them into `batch`. False when the wait
@@ -342,7 +336,9 @@ void Scheduler::finish_untasked() {
   for (uint32_t id : plan_.take_untasked()) {
     const ir::Node& node = flow_.nodes[id];
     const NodeState& ns = plan_.node(id);
-    if (ns.skip) continue;  // its `skip` event was recorded when the run started
+    if (ns.late_skip)  // decided only now, by an earlier step's outcome
+      emit({{"event", "skip"}, {"step", node.name}, {"reason", ns.skip_reason}});
+    if (ns.skip) continue;  // else its `skip` event was recorded when the run started
     if (node.kind == ir::NodeKind::Gate)
       emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
             {"attempt", ns.attempt}, {"unapproved", false}});

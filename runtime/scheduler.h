@@ -86,11 +86,14 @@ class Scheduler {
   void dispatch_gate(const Task& t, Completion base, ojson ev);
   void dispatch_step(const Task& t, Completion base, ojson ev);
   Backend* agent_backend(const ir::Agent& agent, const char* kind, Completion& base, ojson ev);
-  void submit_shell(Completion base, ojson ev, const char* kind, std::string command);
+  using EnvVars = std::vector<std::pair<std::string, std::string>>;
+  void submit_shell(Completion base, ojson ev, const char* kind, std::string command,
+                    EnvVars env);
+  EnvVars command_env(uint32_t id);
   void submit_ask(Completion base, ojson ev, std::string question, bool gate);
   void submit_agent(Completion base, Backend* backend, AgentRequest req, WriteScope scope);
   static Completion run_shell(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
-                              Completion c, const std::string& command);
+                              Completion c, const std::string& command, const EnvVars& env);
   static Completion run_agent(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
                               Completion c, Backend* backend, const AgentRequest& req,
                               const WriteScope& scope, const std::string& recordings);

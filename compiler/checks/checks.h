@@ -26,6 +26,8 @@ void check_gates(const CheckContext& ctx);        // E0301–E0305 (checks/gates
 void check_order(const CheckContext& ctx);        // E0400 (checks/order.cc)
 void check_permissions(const CheckContext& ctx);  // E0500–E0503 (checks/permissions.cc)
 void check_concurrent_writes(const CheckContext& ctx);  // E0500 (checks/concurrent_writes.cc)
+void check_conditions(const CheckContext& ctx);   // E0402 (checks/conditions.cc)
+void check_environment(const CheckContext& ctx);  // E0117 (checks/environment.cc)
 void check_calls(const CheckContext& ctx);        // E0600 (checks/calls.cc)
 void check_warnings(const CheckContext& ctx);     // W0100–W0103 (checks/warnings.cc)
 

@@ -389,3 +389,53 @@ rule at most 1 calls
     CHECK(one[i].message == two[i].message);
   }
 }
+
+TEST_CASE("a condition on a step's outcome must be decided before the conditional step") {
+  // Upstream: a later stage, a later step of a sequence, an `after`.
+  CHECK(codes(compile_text(with_agents("stage s a\nstage t when s passed b\n"))->diags) == "");
+  CHECK(codes(compile_text(with_agents("stage s < a; b when a passed cleanly >\n"))->diags) == "");
+  CHECK(codes(compile_text(with_agents(
+            "stage s parallel < a; b after a when not a passed >\n"))->diags) == "");
+  // Beside it, after it, or inside it: E0402.
+  CHECK(codes(compile_text(with_agents("stage s parallel < a; b when a passed >\n"))->diags) ==
+        "E0402");
+  CHECK(codes(compile_text(with_agents("stage s < a when b passed; b >\n"))->diags) == "E0402");
+  CHECK(codes(compile_text(with_agents("stage s < a; b > when s passed\n"))->diags) == "E0402");
+  // A stage's condition applies to each of its nodes, gates included: all must come after.
+  auto c = compile_text(with_agents(
+      "stage s a\nstage t when s passed cleanly < a as a2; b > review r\n"));
+  CHECK(codes(c->diags) == "");
+  for (const auto& n : c->lowered.flow.nodes)
+    if (n.stage == "t") {
+      REQUIRE(n.conditions.size() == 1);
+      CHECK(n.conditions[0].nodes == std::vector<uint32_t>{0});
+    }
+}
+
+TEST_CASE("names that reach commands as the same variable are reported") {
+  CHECK(codes(compile_text("input a-b: text = \"x\"\ninput A_B: text = \"y\"\n")->diags) ==
+        "E0117");
+  CHECK(codes(compile_text("input a-b: text = \"x\"\ninput ab: text = \"y\"\n")->diags) == "");
+  CHECK(codes(compile_text("stage s < run \"true\" as x.y; run \"true\" as x-y >\n")->diags) ==
+        "E0117");
+}
+
+TEST_CASE("a failing command under a condition other than a bool input blocks only its kind") {
+  // Skipped when the condition does not hold, so what follows may still run.
+  CHECK(codes(compile_text(with_agents(
+            "input m: text = \"x\"\nstage p when m == \"y\" run \"false\"\nstage q a\n"))->diags) ==
+        "");
+  CHECK(codes(compile_text(with_agents(
+            "input d: bool = true\nstage p when not d run \"false\"\nstage q a\n"))->diags) == "");
+  // Under the same condition it is unreachable all the same.
+  CHECK(codes(compile_text(with_agents(
+            "input d: bool = true\nstage p when not d < run \"false\"; a >\n"))->diags) == "W0103");
+}
+
+TEST_CASE("a condition on a step without nodes compiles: that step never passes") {
+  auto c = compile_text(with_agents("stage s < >\nstage t when s passed a\n"));
+  CHECK(codes(c->diags) == "W0101");
+  REQUIRE(c->lowered.flow.nodes.size() == 1);
+  REQUIRE(c->lowered.flow.nodes[0].conditions.size() == 1);
+  CHECK(c->lowered.flow.nodes[0].conditions[0].nodes.empty());
+}

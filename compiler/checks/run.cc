@@ -20,6 +20,8 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   if (ctx.lowered.flow.nodes.size() < nodes_for_two_threads) {
     check_gates(ctx);
     check_order(ctx);
+    check_conditions(ctx);
+    check_environment(ctx);
     check_permissions(ctx);
     check_calls(ctx);
     check_warnings(ctx);
@@ -39,6 +41,8 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   CheckContext first{ctx.sources, ctx.program, ctx.lowered, before};
   check_gates(first);
   check_order(first);
+  check_conditions(first);
+  check_environment(first);
   CheckContext last{ctx.sources, ctx.program, ctx.lowered, after};
   check_calls(last);
   check_warnings(last);

@@ -84,10 +84,19 @@ void check_unreachable(const CheckContext& ctx) {
   std::unordered_set<uint32_t> reported;
   // A failing node under `when` is skipped when its condition is false, and what waits for it
   // then runs: it blocks only the nodes that run under all of its conditions too.
+  auto same = [](const ir::Condition& a, const ir::Condition& b) {
+    return a.kind == b.kind && a.negated == b.negated && a.name == b.name && a.value == b.value &&
+           a.nodes == b.nodes;
+  };
   auto always_with = [&](const ir::Node& cause, const ir::Node& n) {
     return std::all_of(cause.when.begin(), cause.when.end(), [&](const std::string& w) {
-      return std::find(n.when.begin(), n.when.end(), w) != n.when.end();
-    });
+             return std::find(n.when.begin(), n.when.end(), w) != n.when.end();
+           }) &&
+           std::all_of(cause.conditions.begin(), cause.conditions.end(),
+                       [&](const ir::Condition& c) {
+                         return std::any_of(n.conditions.begin(), n.conditions.end(),
+                                            [&](const ir::Condition& m) { return same(c, m); });
+                       });
   };
   for (const ir::Node& n : f.nodes) {
     for (uint32_t d : n.deps) {

@@ -95,6 +95,27 @@ def main():
     if ident.fullmatch("code-review") is None or ident.fullmatch("bad-") is not None:
         fail("identifier pattern does not follow the language: `code-review` yes, `bad-` no")
 
+    # `when` conditions: each form is split into its parts, and nothing else is taken for one.
+    cond = re.compile(repo["condition"]["match"])
+    for text, parts in (
+        ("when deep", ("when", None, "deep", None, None, None)),
+        ("when not deep", ("when", "not", "deep", None, None, None)),
+        ('when mode == "fast"', ("when", None, "mode", "==", None, None)),
+        ('when mode!="fast"', ("when", None, "mode", "!=", None, None)),
+        ("when validate passed", ("when", None, "validate", None, "passed", None)),
+        ("when not validate passed cleanly", ("when", "not", "validate", None, "passed", "cleanly")),
+        ("when validate passed-on", ("when", None, "validate", None, None, None)),
+    ):
+        m = cond.match(text)
+        if m is None or m.groups() != parts:
+            fail(f"condition pattern on {text!r}: {m.groups() if m else None}, expected {parts}")
+    for text in ("whenever deep", "my-when deep", "when-x deep"):
+        if cond.search(text):
+            fail(f"condition pattern matches inside {text!r}")
+    order = [p.get("include") for p in repo["statements"]["patterns"]]
+    if order.index("#condition") > order.index("#keyword"):
+        fail("the condition pattern must come before the keyword pattern, or `when` wins alone")
+
     escape = re.compile(repo["string"]["patterns"][0]["match"])
     for good in (r"\"", r"\\", r"\n", r"\t", r"\r", r"\u{1F600}"):
         if not escape.fullmatch(good):

@@ -75,6 +75,27 @@ def teaches_policies(r):
     expect(verdicts and verdicts[0].get("step") == "coder", f"coder was not reviewed: {verdicts}")
 
 
+def teaches_conditions(r):
+    ran = sorted({e["step"] for e in r.of("done")})
+    expect(ran == ["full-notes", "lenient", "planner", "release", "validate"], f"conditions ran {ran}")
+    skipped = {e["step"] for e in r.of("skip")}
+    expect(skipped == {"explain", "short-notes"}, f"conditions skipped {skipped}")
+    out = [e for e in r.of("attempt", kind="command", step="release") if e.get("ok")]
+    if expect(out, "the release command did not run"):
+        expect(r.read(out[0]["output"]) == "Releasing: Export invoices as CSV\n",
+               "the release command did not print the feature from its environment")
+
+
+def conditions_otherwise(flow, path):
+    """With strict validation the check fails, the gate accepts the work unapproved, and the
+    flow takes the other branch: `explain` instead of `release`, short notes instead of full."""
+    r = Run(flow, path, ["--input", "strict=true", "--input", "mode=fast"])
+    expect(r.code == 0, f"conditions, strict and fast\n{r.describe()}")
+    expect(r.of("gate_pass", unapproved=True), "the validation gate was not accepted unapproved")
+    skipped = {e["step"] for e in r.of("skip")}
+    expect(skipped == {"release", "full-notes", "lenient"}, f"strict run skipped {skipped}")
+
+
 # Overlap can only be seen when calls take time and enough of them may run at once; these
 # examples are run a second time with latency for their assertions.
 TEACH_ARGS = {
@@ -90,6 +111,7 @@ TEACHES = {
     "fan-out": teaches_fan_out,
     "human-approval": teaches_human_approval,
     "with-policies": teaches_policies,
+    "conditions": teaches_conditions,
 }
 
 
@@ -182,6 +204,8 @@ def main():
             TEACHES[name](r)
         if name == "review-loop":
             review_loop_rework(flow, path)
+        if name == "conditions":
+            conditions_otherwise(flow, path)
     print("--- tutorial: snippets", flush=True)
     tutorial_snippets(flowc, flow, src)
     print("--- tutorial: command backend", flush=True)

@@ -306,7 +306,9 @@ def case_submission(flowc, flow, src):
     for name, script in (
         ("git", 'echo "git $*" >> "$CALLS"\n'),
         # `gh pr view` fails: no pull request exists yet, so the flow must create one.
-        ("gh", 'echo "gh $*" >> "$CALLS"\n[ "$1 $2" = "pr view" ] && exit 1\nexit 0\n'),
+        # `gh pr create --title T --body-file F`: keep a copy of the body it was given.
+        ("gh", 'echo "gh $*" >> "$CALLS"\n[ "$1 $2" = "pr view" ] && exit 1\n'
+               '[ "$1 $2 $5" = "pr create --body-file" ] && cp "$6" "$CALLS.body"\nexit 0\n'),
     ):
         path = os.path.join(tools, name)
         with open(path, "w") as f:
@@ -318,8 +320,16 @@ def case_submission(flowc, flow, src):
     if not expect(r.code == 0, f"the run with open-prs=true failed\n{r.describe()}"):
         return
     calls = open(log).read().splitlines() if os.path.exists(log) else []
-    expect(calls == ["git push --set-upstream origin HEAD", "gh pr view", "gh pr create --fill"],
+    title = FEATURE.split("=", 1)[1]
+    expect(len(calls) == 3 and calls[:2] == ["git push --set-upstream origin HEAD", "gh pr view"]
+           and calls[2].startswith(f"gh pr create --title {title} --body-file "),
            f"submission commands: {calls}")
+    # The pull request's body is the implementer's hand-off, read from the file the
+    # environment named.
+    handoff = [e for e in r.of("done", step="backend-implementer")]
+    if expect(handoff and os.path.exists(log + ".body"), "gh was given no body file"):
+        expect(open(log + ".body").read() == r.read(handoff[-1]["output"]),
+               "the pull request body is not the implementer's hand-off")
     pushes = r.of("dispatch", kind="command", step="push-branch")
     prs = r.of("dispatch", kind="command", step="open-pull-request")
     passed = r.gate_passed_seq("backend-implementer")
