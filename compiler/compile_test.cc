@@ -190,9 +190,9 @@ TEST_CASE("IR of another version, and agent fields of the wrong type, are refuse
   flow::ir::ReadResult old = flow::ir::from_json_text(R"({"version": 1, "name": "x", "nodes": []})");
   CHECK_FALSE(old.ok);
   CHECK(old.error ==
-        "/version: this flow reads IR version 2, the file has 1; recompile it with flowc compile");
+        "/version: this flow reads IR version 3, the file has 1; recompile it with flowc compile");
   auto agent = [](const std::string& fields) {
-    return flow::ir::from_json_text(R"({"version": 2, "name": "x", "nodes": [], "agents": [{"name": "a", )" +
+    return flow::ir::from_json_text(R"({"version": 3, "name": "x", "nodes": [], "agents": [{"name": "a", )" +
                                     fields + "}]}");
   };
   CHECK(agent(R"("tools": null)").ok);

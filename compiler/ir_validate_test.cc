@@ -16,7 +16,7 @@ namespace {
 // A small flow that is valid: a gated plan, a command, an approval, all in stage `main`.
 json base() {
   return json::parse(R"({
-    "version": 2, "name": "t", "description": "", "source": "",
+    "version": 3, "name": "t", "description": "", "source": "",
     "inputs": [{"name": "feature", "type": "text"},
                {"name": "go", "type": "bool", "default": true},
                {"name": "items", "type": "list", "default": []}],

@@ -34,6 +34,8 @@ CallStats worst_case_calls(const ir::Flow& flow) {
         uint64_t items = 1;
         if (!n.fanout.empty()) {
           items = n.fanout.size();
+        } else if (!n.fanout_step.empty()) {
+          items = static_cast<uint64_t>(std::max(n.fanout_cap, 0));  // the step chooses, up to the cap
         } else if (!n.fanout_input.empty()) {
           const ir::Input* in = nullptr;
           for (const ir::Input& i : flow.inputs)

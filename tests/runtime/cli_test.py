@@ -55,7 +55,7 @@ def main():
         # Bad IR: exit 2 with the place that is wrong.
         bad = os.path.join(work, "bad.json")
         with open(bad, "w") as f:
-            f.write('{"version": 2, "name": "x", "nodes": [{"id": 0}]}')
+            f.write('{"version": 3, "name": "x", "nodes": [{"id": 0}]}')
         r = flow("run", bad, cwd=work)
         check(r.returncode == 2, "bad IR exits 2")
         check(r.stderr == f"flow: {bad}: not a usable IR file: /nodes/0: missing field \"name\"\n",

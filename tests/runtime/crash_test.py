@@ -45,7 +45,7 @@ def make_ir():
     agents = [{"name": a, "role": "reviewer" if a == "critic" else "worker",
                "prompt": f"You are the {a}."}
               for a in ["planner", "researcher", "critic", "implementer", "tester", "submitter"]]
-    return {"version": 2, "name": "crashy", "description": "", "source": "", "inputs": [],
+    return {"version": 3, "name": "crashy", "description": "", "source": "", "inputs": [],
             "agents": agents, "stages": [{"name": "main", "nodes": list(range(len(nodes))),
                                           "after": []}],
             "nodes": nodes, "rules": []}

@@ -26,7 +26,7 @@ def write_ir(path, nodes, inputs=(), agents=("planner", "critic"), name="demo", 
             out["model"] = model
         out["prompt"] = f"You are the {a}."
         return out
-    ir = {"version": 2, "name": name, "description": "", "source": "", "inputs": list(inputs),
+    ir = {"version": 3, "name": name, "description": "", "source": "", "inputs": list(inputs),
           "agents": [agent(a) for a in agents], "stages": [], "nodes": nodes, "rules": []}
     with open(path, "w", encoding="utf-8") as f:
         json.dump(ir, f)
