@@ -114,6 +114,10 @@ def test_empty_and_bad_lists(flow, work):
     check(r.returncode == 2 and "flow: --sim-items: no step that a fan-out takes its items from "
           "of this flow is named `topcs`; did you mean `topics`?" in r.stderr,
           f"unknown --sim-items step: exit {r.returncode}\n{r.stderr}")
+    r = subprocess.run([flow, "run", "chosen.flow", "--sim-items", "topics"], cwd=work,
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 2 and 'flow: --sim-items expects STEP:K, got "topics"' in r.stderr,
+          f"--sim-items without K: exit {r.returncode}\n{r.stderr}")
 
 
 def test_send_back(flow, work):
@@ -130,6 +134,18 @@ def test_send_back(flow, work):
     prompt = open(os.path.join(run_dir, "steps", "builder.a2.prompt.md"), encoding="utf-8").read()
     check(retry and retry[0]["feedback"] in prompt and "acceptance checks fail" in prompt,
           "the builder's second prompt lacks the tester's report")
+
+
+def test_dry_run(flow, work):
+    r = subprocess.run([flow, "run", "chosen.flow", "--dry-run"], cwd=work, capture_output=True,
+                       text=True, timeout=60)
+    out = r.stdout + r.stderr
+    check(r.returncode == 0, f"dry run: exit {r.returncode}\n{out}")
+    check("researcher [up to 3 items from topics]" in out, f"the dry run does not say up to 3:\n{out}")
+    check("verdict of tester; retries 2, else stop; guards 2 steps; sends back to builder" in out,
+          f"the dry run does not show the send-back:\n{out}")
+    # planner 1 + researcher 3 (the cap) + (builder + tester) x (1 + retries 2)
+    check("Worst-case agent calls: 10" in out, f"the dry run's bound:\n{out}")
 
 
 def test_kill_during_fanout(flow, work):
@@ -186,6 +202,7 @@ def main():
         test_items_recorded(flow, work)
         test_empty_and_bad_lists(flow, work)
         test_send_back(flow, work)
+        test_dry_run(flow, work)
         test_kill_during_fanout(flow, work)
         test_kill_during_send_back(flow, work)
     finally:
