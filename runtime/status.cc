@@ -82,6 +82,10 @@ std::string format_event_text(const json& e) {
   }
   if (ev == "done") return head + fmt::format("done  {}", step);
   if (ev == "skip") return head + fmt::format("skip  {} ({})", step, str(e, "reason"));
+  if (ev == "items")
+    return head + fmt::format("items {}: {} chosen by {} (at most {})", step,
+                              e.contains("items") ? e["items"].size() : 0, str(e, "from"),
+                              num(e, "cap"));
   if (ev == "verdict")
     return head + fmt::format("{}  {} check {} (attempt {}){}", str(e, "verdict"), str(e, "gate"),
                               num(e, "index") + 1, num(e, "attempt"),
@@ -214,6 +218,7 @@ class TtyStatus : public Status {
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
                    ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
+                   ev == "items" ||
                    ev == "call_retry" || ev == "leftover_killed" || ev == "api_retry" ||
                    ev == "write_refused" || ev == "tools_unavailable" ||
                    (ev == "attempt" && !e.value("ok", false));

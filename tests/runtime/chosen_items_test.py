@@ -76,6 +76,8 @@ def kill_when(flow, work, root, args, ready, label):
 def test_items_recorded(flow, work):
     r = run(flow, work, os.path.join(work, "plain"), "--sim-items", "topics:3")
     check(r.returncode == 0, f"plain run: exit {r.returncode}\n{r.stderr}")
+    check("items researcher: 3 chosen by topics (at most 3)" in r.stdout + r.stderr,
+          f"the output does not say what was chosen:\n{r.stdout}{r.stderr}")
     ev = events_of(only_run(os.path.join(work, "plain")))
     items = of(ev, "items", step="researcher")
     check(len(items) == 1 and items[0]["items"] == ["authentication", "data storage", "API design"]
