@@ -304,11 +304,14 @@ struct Lowerer {
     if (step.over_list)
       for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
     if (step.over_input) {
-      if (!step.over_cap && program.find_input(step.over_input->name)) {
+      // Without a cap, a name that is no step lowered so far is an input (or undeclared,
+      // E0104, reported here as always); a step's answer needs `up to N`, bound later.
+      const std::string& over = step.over_input->name;
+      if (!step.over_cap && (program.find_input(over) || !out.steps.count(over))) {
         check_input(*step.over_input, ast::InputType::List, "over");
-        n.fanout_input = step.over_input->name;
+        n.fanout_input = over;
       } else {
-        step_fanouts.push_back({n.id, &step});  // a step's answer, or nothing: decided later
+        step_fanouts.push_back({n.id, &step});
       }
     }
     out.node_agents[n.id] = agent;
@@ -447,8 +450,7 @@ struct Lowerer {
       const std::optional<ast::Integer>& cap = f.step->over_cap;
       auto it = out.steps.find(name.name);
       if (it == out.steps.end()) {
-        if (!cap) check_input(name, ast::InputType::List, "over");  // E0104, as before
-        else if (program.find_input(name.name))
+        if (program.find_input(name.name))
           report("E0120", cap->span,
                  fmt::format("`up to` caps a fan-out over a step's answer, but `{}` is an input",
                              name.name),

@@ -414,7 +414,7 @@ TEST_CASE("over STEP up to N, check verdict and back to NAME") {
   CHECK(c[0].over_input->name == "topics");
   REQUIRE(c[0].over_cap);
   CHECK(c[0].over_cap->value == 5);
-  CHECK(at(c[0].over_cap->span) == "2:33-2:34");
+  CHECK(at(c[0].over_cap->span) == "2:32-2:33");
   CHECK(c[0].as->name == "research");
   REQUIRE(c[1].gates.size() == 2);
   CHECK(c[1].gates[0].kind == flow::ast::Gate::Kind::Verdict);
@@ -423,7 +423,7 @@ TEST_CASE("over STEP up to N, check verdict and back to NAME") {
   CHECK(c[1].gates[1].text->value == "make");
   REQUIRE(c[1].back_to);
   CHECK(c[1].back_to->name == "build");
-  CHECK(at(c[1].back_to->span) == "3:51-3:56");
+  CHECK(at(c[1].back_to->span) == "3:45-3:50");
   CHECK(c[1].retries->value == 1);
   // `up`, `to`, `back` and `verdict` are not reserved: they still name agents and inputs.
   CHECK(c[2].agent.name == "up");
