@@ -18,12 +18,18 @@ std::vector<uint32_t> rework_targets(const ir::Flow& f, const ir::Node& gate,
   return out;
 }
 
+// A gate with `back to` sends the work further back than the step it guards.
+std::string rework_label(const ir::Node& gate) {
+  return gate.back_to.empty() ? "rework" : "back to " + gate.back_to;
+}
+
 std::string label(const ir::Node& n) {
   switch (n.kind) {
     case ir::NodeKind::Agent: {
       std::string s = n.name == n.agent ? n.name : n.name + " (" + n.agent + ")";
       if (!n.fanout.empty()) s += fmt::format(" x{}", n.fanout.size());
       if (!n.fanout_input.empty()) s += " over " + n.fanout_input;
+      if (!n.fanout_step.empty()) s += fmt::format(" over {} up to {}", n.fanout_step, n.fanout_cap);
       return s;
     }
     case ir::NodeKind::Command: return n.name + ": " + n.command;
@@ -33,6 +39,7 @@ std::string label(const ir::Node& n) {
       for (const ir::Check& c : n.checks)
         s += c.kind == ir::Check::Kind::Review    ? " review " + c.agent
              : c.kind == ir::Check::Kind::Command ? " check"
+             : c.kind == ir::Check::Kind::Verdict ? " verdict"
                                                   : " approve";
       return s + fmt::format(" (retries {})", n.retries);
     }
@@ -89,8 +96,8 @@ std::string graph_dot(const ir::Flow& f) {
     if (n.kind == ir::NodeKind::Gate)
       for (uint32_t t : rework_targets(f, n, stamp))
         out += fmt::format(
-            "  n{} -> n{} [style=dashed, color=red, label=\"rework\", constraint=false];\n", n.id,
-            t);
+            "  n{} -> n{} [style=dashed, color=red, label=\"{}\", constraint=false];\n", n.id,
+            t, rework_label(n));
   }
   return out + "}\n";
 }
@@ -117,7 +124,7 @@ std::string graph_mermaid(const ir::Flow& f) {
       out += fmt::format("  n{} {} n{}\n", d, n.kind == ir::NodeKind::Gate ? "==>" : "-->", n.id);
     if (n.kind == ir::NodeKind::Gate)
       for (uint32_t t : rework_targets(f, n, stamp))
-        out += fmt::format("  n{} -. rework .-> n{}\n", n.id, t);
+        out += fmt::format("  n{} -. {} .-> n{}\n", n.id, rework_label(n), t);
   }
   for (const ir::Node& n : f.nodes)
     if (n.kind == ir::NodeKind::Gate) out += fmt::format("  class n{} gate\n", n.id);

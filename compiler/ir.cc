@@ -38,6 +38,7 @@ const char* to_string(Check::Kind k) {
     case Check::Kind::Review: return "review";
     case Check::Kind::Command: return "command";
     case Check::Kind::Human: return "human";
+    case Check::Kind::Verdict: return "verdict";
   }
   return "?";
 }

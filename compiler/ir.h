@@ -54,9 +54,11 @@ enum class OnExhausted { Stop, Continue, Ask };
 
 // One check of a gate. A gate's checks run in order; the first failure sends the work back.
 struct Check {
-  enum class Kind { Review, Command, Human };
+  // Verdict: the answer of the agent step `step` (inside the gated unit) must say PASS.
+  enum class Kind { Review, Command, Human, Verdict };
   Kind kind = Kind::Review;
   std::string agent;     // Review: the reviewing agent
+  std::string step;      // Verdict: the node whose answer carries the verdict
   std::string command;   // Command: shell command that must exit 0
   std::string question;  // Human: what to ask ("" = a generic approval question)
   Loc loc;
@@ -88,7 +90,11 @@ struct Node {
   std::string focus;                 // "" = none
   std::vector<std::string> fanout;   // literal fan-out items (one call each)
   std::string fanout_input;          // or: a list input expanded at run time
-  bool is_fanout() const { return !fanout.empty() || !fanout_input.empty(); }
+  std::string fanout_step;           // or: the items an earlier agent step answers (`ITEM:` lines)
+  int fanout_cap = 0;                // fanout_step: at most this many items (1 or more)
+  bool is_fanout() const {
+    return !fanout.empty() || !fanout_input.empty() || !fanout_step.empty();
+  }
 
   // NodeKind::Command: run with /bin/sh -c
   std::string command;
@@ -102,6 +108,9 @@ struct Node {
   std::vector<Check> checks;
   int retries = 2;                  // how many times the work may be sent back
   OnExhausted on_exhausted = OnExhausted::Stop;
+  // `back to NAME`: the step or stage the work is sent back to ("" = the gated unit itself).
+  // `members` then holds everything from NAME to the gate.
+  std::string back_to;
 
   Loc loc;
 };

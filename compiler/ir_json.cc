@@ -21,6 +21,7 @@ ojson check_json(const Check& c) {
     case Check::Kind::Review: j["agent"] = c.agent; break;
     case Check::Kind::Command: j["command"] = c.command; break;
     case Check::Kind::Human: j["question"] = c.question; break;
+    case Check::Kind::Verdict: j["step"] = c.step; break;
   }
   j["loc"] = loc_json(c.loc);
   return j;
@@ -50,6 +51,10 @@ ojson node_json(const Node& n) {
       if (!n.focus.empty()) j["focus"] = n.focus;
       if (!n.fanout.empty()) j["fanout"] = n.fanout;
       if (!n.fanout_input.empty()) j["fanout_input"] = n.fanout_input;
+      if (!n.fanout_step.empty()) {
+        j["fanout_step"] = n.fanout_step;
+        j["fanout_cap"] = n.fanout_cap;
+      }
       break;
     case NodeKind::Command: j["command"] = n.command; break;
     case NodeKind::Human: j["question"] = n.question; break;
@@ -61,6 +66,7 @@ ojson node_json(const Node& n) {
       j["checks"] = std::move(checks);
       j["retries"] = n.retries;
       j["on_exhausted"] = to_string(n.on_exhausted);
+      if (!n.back_to.empty()) j["back_to"] = n.back_to;
       break;
     }
   }
@@ -227,11 +233,12 @@ Input read_input(const json& ij, const std::string& w) {
 Check read_check(const json& cj, const std::string& cw) {
   Check ch;
   static const Check::Kind ckinds[] = {Check::Kind::Review, Check::Kind::Command,
-                                       Check::Kind::Human};
+                                       Check::Kind::Human, Check::Kind::Verdict};
   ch.kind = enum_of(str(cj, "kind", cw), ckinds, cw + "/kind");
   ch.agent = str(cj, "agent", cw, ch.kind == Check::Kind::Review);
   ch.command = str(cj, "command", cw, ch.kind == Check::Kind::Command);
   ch.question = str(cj, "question", cw, false);
+  ch.step = str(cj, "step", cw, ch.kind == Check::Kind::Verdict);
   ch.loc = read_loc(cj, cw);
   return ch;
 }
@@ -252,6 +259,7 @@ void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n)
   static const OnExhausted ons[] = {OnExhausted::Stop, OnExhausted::Continue,
                                     OnExhausted::Ask};
   n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
+  n.back_to = str(nj, "back_to", w, false);
 }
 
 Condition read_condition(const json& cj, const std::string& w, size_t count) {
@@ -297,6 +305,13 @@ Node read_node(const json& nj, size_t i, size_t count) {
       n.focus = str(nj, "focus", w, false);
       n.fanout = strs(nj, "fanout", w);
       n.fanout_input = str(nj, "fanout_input", w, false);
+      n.fanout_step = str(nj, "fanout_step", w, false);
+      if (!n.fanout_step.empty()) {
+        const json& cap = field(nj, "fanout_cap", w);
+        if (!cap.is_number_integer() || cap.get<int64_t>() < 1 || cap.get<int64_t>() > 999999999)
+          throw ReadError(w + "/fanout_cap: expected an integer from 1 to 999999999");
+        n.fanout_cap = cap.get<int>();
+      }
       break;
     case NodeKind::Command: n.command = str(nj, "command", w); break;
     case NodeKind::Human: n.question = str(nj, "question", w, false); break;

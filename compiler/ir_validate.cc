@@ -98,6 +98,31 @@ bool input_of_type(const Flow& f, const Names& inputs, const std::string& name,
   return true;
 }
 
+// `fanout_step` names an agent step (not itself a fan-out) that `n` waits for, directly or
+// through other nodes: its answer must exist before the items can be read.
+bool fanout_step_ok(const Flow& f, const Node& n) {
+  const Node* p = f.find_node(n.fanout_step);
+  if (!p || p->kind != NodeKind::Agent || p->is_fanout() || n.fanout_cap < 1) return false;
+  std::vector<uint8_t> seen(f.nodes.size(), 0);
+  std::vector<uint32_t> work(n.deps.begin(), n.deps.end());
+  while (!work.empty()) {
+    uint32_t d = work.back();
+    work.pop_back();
+    if (d >= f.nodes.size() || seen[d]) continue;
+    seen[d] = 1;
+    if (d == p->id) return true;
+    work.insert(work.end(), f.nodes[d].deps.begin(), f.nodes[d].deps.end());
+  }
+  return false;
+}
+
+// A verdict check reads the answer of an agent step the gate guards.
+bool verdict_step_ok(const Flow& f, const Node& gate, const std::string& step) {
+  const Node* s = f.find_node(step);
+  return s && s->kind == NodeKind::Agent && !s->is_fanout() &&
+         std::binary_search(gate.members.begin(), gate.members.end(), s->id);
+}
+
 bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::string& w,
                 std::string* error) {
   std::string base = n.target + "/gate";
@@ -136,6 +161,10 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
     }
     if (ch.kind == Check::Kind::Command && ch.command.empty()) {
       *error = cw + "/command: a command check needs a command";
+      return false;
+    }
+    if (ch.kind == Check::Kind::Verdict && !verdict_step_ok(f, n, ch.step)) {
+      *error = cw + "/step: `" + ch.step + "` is not an agent step among the gate's members";
       return false;
     }
   }
@@ -189,7 +218,12 @@ bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& 
         *error = w + "/agent: agent `" + n.agent + "` is not declared in /agents";
         return false;
       }
-      if (!n.fanout.empty() && !n.fanout_input.empty()) {
+      if (!n.fanout_step.empty() && !fanout_step_ok(f, n)) {
+        *error = w + "/fanout_step: `" + n.fanout_step +
+                 "` is not an agent step this node depends on, or is itself a fan-out";
+        return false;
+      }
+      if ((!n.fanout.empty()) + (!n.fanout_input.empty()) + (!n.fanout_step.empty()) > 1) {
         *error = w + ": has both `fanout` and `fanout_input`; a fan-out has one source";
         return false;
       }

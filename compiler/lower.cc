@@ -53,6 +53,8 @@ struct Lowerer {
   std::vector<Diagnostic>& diags;
   Lowered out;
   std::vector<PendingRef> refs;
+  std::vector<SendBack> backs;
+  std::vector<StepFanout> step_fanouts;
   std::vector<std::string> when;  // `when` inputs in force, outermost first
   std::vector<ir::Condition> conds;  // other `when` conditions in force, outermost first
   // `when STEP passed` conditions, bound once every step is lowered (names may point forward).
@@ -273,7 +275,10 @@ struct Lowerer {
     g.members.resize(id - first);
     std::iota(g.members.begin(), g.members.end(), first);
     g.checks.reserve(gates.size());
-    for (const ast::Gate* gate : gates) g.checks.push_back(lower_check(sources, *gate));
+    for (const ast::Gate* gate : gates) {
+      g.checks.push_back(lower_check(sources, *gate));
+      if (gate->kind == ast::Gate::Kind::Verdict) judge(g.checks.back(), *gate, first, id);
+    }
     if (settings.retries) g.retries = static_cast<int>(settings.retries->value);
     if (settings.on_exhausted) g.on_exhausted = lower_on_exhausted(*settings.on_exhausted);
     GateInfo info;
@@ -283,6 +288,19 @@ struct Lowerer {
     if (settings.retries) info.retries_span = settings.retries->span;
     out.gates.push_back(info);
     u.exits = {id};
+  }
+
+  // `check verdict` reads the answer of the unit's last agent step (not a fan-out).
+  void judge(ir::Check& c, const ast::Gate& gate, uint32_t first, uint32_t end) {
+    for (uint32_t i = end; i-- > first;) {
+      const ir::Node& n = out.flow.nodes[i];
+      if (n.kind == ir::NodeKind::Agent && !n.is_fanout()) {
+        c.step = n.name;
+        return;
+      }
+    }
+    report("E0312", gate.span, "`check verdict` guards no agent step whose answer it could read",
+           "put it on an agent step (not a fan-out), or on a block holding one");
   }
 
   std::string step_name(const ast::Step& step, bool stage_body) {
@@ -383,8 +401,15 @@ struct Lowerer {
     if (step.over_list)
       for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
     if (step.over_input) {
-      check_input(*step.over_input, ast::InputType::List, "over");
-      n.fanout_input = step.over_input->name;
+      // Without a cap, a name that is no step lowered so far is an input (or undeclared,
+      // E0104, reported here as always); a step's answer needs `up to N`, bound later.
+      const std::string& over = step.over_input->name;
+      if (!step.over_cap && (program.find_input(over) || !out.steps.count(over))) {
+        check_input(*step.over_input, ast::InputType::List, "over");
+        n.fanout_input = over;
+      } else {
+        step_fanouts.push_back({n.id, &step});
+      }
     }
     out.node_agents[n.id] = agent;
     return n.id;
@@ -395,9 +420,13 @@ struct Lowerer {
                       const std::vector<const ast::Gate*>& gates, bool has_nodes) {
     int gates_made = 0;
     if (!gates.empty()) {
-      if (has_nodes)
+      if (has_nodes) {
         add_gate(u, name, gates, step, ++gates_made);
-      else
+        if (step.back_to) {
+          out.flow.nodes.back().back_to = step.back_to->name;
+          backs.push_back({static_cast<uint32_t>(out.flow.nodes.size() - 1), &*step.back_to});
+        }
+      } else
         report("E0306", gates.front()->span, "gate follows a block with no steps, so it never runs",
                "put steps in the block, or remove it and its gate");
     }
@@ -407,6 +436,11 @@ struct Lowerer {
         ++scope->gates_made;
       }
     }
+    if (step.back_to && step.gates.empty())
+      report("E0312", step.back_to->span,
+             fmt::format("`back to` has nothing to send back: step `{}` has no gate", name),
+             "add the gate whose failure sends the work back, such as `check verdict` or "
+             "`review AGENT`");
     if (step.gates.empty() && (step.retries || step.on_exhausted)) {
       Span at = step.retries ? step.retries->span : step.on_exhausted_span;
       report("W0104", at, fmt::format("`{}` has no effect: step `{}` has no gate",
@@ -507,6 +541,50 @@ struct Lowerer {
     report(uses ? DiagCode("E0401") : DiagCode("E0200"), ref.name->span, std::move(message), std::move(help));
   }
 
+  // `over NAME`: a list input was bound while lowering; here NAME is a step (or nothing).
+  void bind_step_fanouts() {
+    for (const StepFanout& f : step_fanouts) {
+      const ast::Ident& name = *f.step->over_input;
+      const std::optional<ast::Integer>& cap = f.step->over_cap;
+      const uint32_t step_id = out.step_names.find(name.name);
+      if (step_id == NameIndex::kNone) {
+        if (program.find_input(name.name))
+          report("E0120", cap->span,
+                 fmt::format("`up to` caps a fan-out over a step's answer, but `{}` is an input",
+                             name.name),
+                 "remove `up to N`: a list input's items are known when the run starts");
+        else
+          report("E0103", name.span, fmt::format("no step named `{}`", name.name),
+                 suggest_units().did_you_mean(name.name,
+                                              "`over STEP up to N` names an agent step"));
+        continue;
+      }
+      const Unit& u = out.step_units[step_id];
+      const ir::Node& p = out.flow.nodes[u.first];
+      // A call's node carries the step's name; a block's first node does not.
+      if (p.name != name.name || p.kind != ir::NodeKind::Agent || p.is_fanout()) {
+        report("E0121", name.span,
+               fmt::format("`{}` is not a single agent step, so it has no answer to take items "
+                           "from", name.name),
+               "fan out over an agent step that is not itself a fan-out");
+        continue;
+      }
+      if (!cap || cap->value < 1) {
+        report("E0120", cap ? cap->span : name.span,
+               cap ? fmt::format("a fan-out cap must be at least 1, not {}", cap->value)
+                   : fmt::format("fan-out over the answer of `{}` has no cap", name.name),
+               fmt::format("write `over {} up to N`: the step may choose at most N items, and "
+                           "the worst-case call bound counts N",
+                           name.name));
+        continue;
+      }
+      ir::Node& n = out.flow.nodes[f.node];
+      n.fanout_step = name.name;
+      n.fanout_cap = static_cast<int>(cap->value);
+      refs.push_back({{f.node}, &name, PendingRef::Uses, n.name, f.node, f.node + 1});
+    }
+  }
+
   void bind_refs() {
     for (const PendingRef& ref : refs) {
       const std::string& name = ref.name->name;
@@ -584,8 +662,10 @@ struct Lowerer {
     out.step_units.reserve(estimate);
     for (size_t i = 0; i < program.stages.size(); ++i) lower_stage(*program.stages[i], i);
     fill_empty_stage_exits();
+    bind_step_fanouts();
     bind_refs();
     bind_conditions();
+    bind_send_backs(sources, out, backs, diags);
   }
 };
 

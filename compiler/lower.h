@@ -82,6 +82,23 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
 ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate);
 ir::OnExhausted lower_on_exhausted(ast::OnExhausted e);
 
+// A `back to NAME` written on a gated step, bound once every step is lowered.
+struct SendBack {
+  uint32_t gate = 0;
+  const ast::Ident* target = nullptr;
+};
+// A fan-out over an earlier step's answer (`over STEP up to N`), bound with the other names.
+struct StepFanout {
+  uint32_t node = 0;
+  const ast::Step* step = nullptr;
+};
+
+// compiler/lower_sendback.cc: the rework set of every `back to` gate (its `members` become
+// everything from the target to the gate), with the checks that keep ordering rules and the
+// call bound true on every iteration (E0310, E0311).
+void bind_send_backs(const SourceMap& sources, Lowered& out, const std::vector<SendBack>& backs,
+                     std::vector<Diagnostic>& diags);
+
 // The IR form of a span (path as the user named the file; line 0 for no location).
 ir::Loc to_loc(const SourceMap& sources, const Span& span);
 

@@ -91,6 +91,9 @@ ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate) {
       c.kind = ir::Check::Kind::Human;
       c.question = gate.text ? gate.text->value : "";
       break;
+    case ast::Gate::Kind::Verdict:  // the judged step is filled in by the gate's lowering
+      c.kind = ir::Check::Kind::Verdict;
+      break;
   }
   return c;
 }

@@ -202,3 +202,38 @@ TEST_CASE("the IR carries inputs, agents, rules and source locations") {
   CHECK(f.find_node("a")->loc.line == 7);
   CHECK(f.find_node("a")->loc.col == 9);
 }
+
+TEST_CASE("a fan-out over a step's answer names the step, keeps its cap and waits for its gate") {
+  auto c = lower_ok("stage s < a review r retries 1; b over a up to 4 >\n");
+  const ir::Flow& f = c->lowered.flow;
+  const ir::Node* b = f.find_node("b");
+  REQUIRE(b);
+  CHECK(b->fanout_step == "a");
+  CHECK(b->fanout_cap == 4);
+  CHECK(b->is_fanout());
+  CHECK(b->deps == ids(f, {"a/gate"}));
+}
+
+TEST_CASE("back to makes a gate's members everything from the target to the gate") {
+  auto c = lower_ok("stage s < a; parallel < b review r; c > as mid; < a as v > check verdict "
+                    "back to mid retries 1 as judge >\n");
+  const ir::Flow& f = c->lowered.flow;
+  const ir::Node* g = f.find_node("judge/gate");
+  REQUIRE(g);
+  CHECK(g->back_to == "mid");
+  CHECK(g->members == ids(f, {"b", "b/gate", "c", "v"}));
+  REQUIRE(g->checks.size() == 1);
+  CHECK(g->checks[0].kind == ir::Check::Kind::Verdict);
+  CHECK(g->checks[0].step == "v");
+}
+
+TEST_CASE("back to a step beside the gated one, or a user that does not wait, is refused") {
+  auto beside = compile_text(std::string(kAgents) +
+                                 "stage s parallel < a; b check verdict back to a >\n",
+                             /*checks=*/false);
+  CHECK(codes(beside->diags) == "E0310");
+  auto user = compile_text(std::string(kAgents) +
+                               "stage s < a; parallel < b check verdict back to a; c > >\n",
+                           /*checks=*/false);
+  CHECK(codes(user->diags) == "E0311");
+}

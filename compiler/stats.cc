@@ -54,6 +54,8 @@ CallStats worst_case_calls(const ir::Flow& flow) {
         uint64_t items = 1;
         if (!n.fanout.empty()) {
           items = n.fanout.size();
+        } else if (!n.fanout_step.empty()) {
+          items = static_cast<uint64_t>(std::max(n.fanout_cap, 0));  // the step chooses, up to the cap
         } else if (!n.fanout_input.empty()) {
           std::optional<uint64_t> given;
           for (size_t i = 0; i < flow.inputs.size(); ++i)

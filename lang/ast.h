@@ -82,7 +82,8 @@ struct AgentsDecl {
 };
 
 struct Gate {
-  enum class Kind { Review, ReviewEach, Check, Approve };
+  // Verdict: `check verdict`, the gated step's own answer must say `VERDICT: PASS`.
+  enum class Kind { Review, ReviewEach, Check, Approve, Verdict };
   Kind kind = Kind::Review;
   Ident reviewer;               // Review, ReviewEach
   std::optional<String> text;   // Check: the command; Approve: the question
@@ -113,7 +114,8 @@ struct Step {
   Ident agent;
   std::optional<String> focus;
   std::optional<std::vector<String>> over_list;  // fan-out over literal items
-  std::optional<Ident> over_input;               // fan-out over a list input
+  std::optional<Ident> over_input;               // fan-out over a list input, or a step's answer
+  std::optional<Integer> over_cap;               // `up to N`: required over a step's answer
   Span over_span;
 
   // Kind::Run (the command) and Kind::Approve (the question, may be absent)
@@ -134,6 +136,7 @@ struct Step {
   std::optional<Integer> retries;
   std::optional<OnExhausted> on_exhausted;
   Span on_exhausted_span;
+  std::optional<Ident> back_to;  // `back to NAME`: a failed gate re-runs from this step or stage
 };
 
 struct StageDecl {

@@ -232,7 +232,12 @@ struct call_agent : p::seq<ident, sep> {};
 struct call_focus : p::seq<string, sep> {};
 struct over_items : p::seq<list, sep> {};
 struct over_input : p::seq<ident, sep> {};
-struct over_target : p::sor<over_items, over_input> {};
+// `over STEP up to N`: the items come from STEP's answer, at most N of them. `up` and `to`
+// are not reserved; nothing else may follow a call's `over NAME`, so they cannot be misread.
+struct over_cap : p::seq<integer, sep> {};
+struct over_up_to : p::seq<word<TAO_PEGTL_STRING("up")>, sep, word<TAO_PEGTL_STRING("to")>, sep,
+                           p::must<over_cap>> {};
+struct over_target : p::sor<over_items, p::seq<over_input, p::opt<over_up_to>>> {};
 struct call_over : p::seq<kw_over, sep, p::must<over_target>> {};
 struct call : p::seq<call_agent, p::opt<p::sor<call_focus, call_over>>> {};
 
@@ -256,6 +261,8 @@ struct condition : p::seq<p::opt<cond_not>, p::must<cond_subject>,
 struct review_each : p::seq<word<TAO_PEGTL_STRING("each")>, sep, p::at<ident>> {};
 struct reviewer : p::seq<ident, sep> {};
 struct check_command : p::seq<string, sep> {};
+struct check_verdict : p::seq<word<TAO_PEGTL_STRING("verdict")>, sep> {};
+struct back_target : p::seq<ident, sep> {};
 struct retries_count : p::seq<integer, sep> {};
 struct else_stop : word<TAO_PEGTL_STRING("stop")> {};
 struct else_continue : word<TAO_PEGTL_STRING("continue")> {};
@@ -268,12 +275,16 @@ struct mod_after
 struct mod_uses : p::seq<kw_uses, sep, p::must<uses_name>, p::star<comma, p::must<uses_name>>> {};
 struct mod_when : p::seq<kw_when, sep, condition> {};
 struct mod_review : p::seq<kw_review, sep, p::opt<review_each>, p::must<reviewer>> {};
-struct mod_check : p::seq<kw_check, sep, p::must<check_command>> {};
+struct check_target : p::sor<check_command, check_verdict> {};
+struct mod_check : p::seq<kw_check, sep, p::must<check_target>> {};
+// `back to NAME` (not reserved words: `back` cannot otherwise follow a step).
+struct mod_back : p::seq<word<TAO_PEGTL_STRING("back")>, sep, word<TAO_PEGTL_STRING("to")>, sep,
+                         p::must<back_target>> {};
 struct mod_approve : p::seq<kw_approve, sep, p::opt<approve_question>> {};
 struct mod_retries : p::seq<kw_retries, sep, p::must<retries_count>> {};
 struct mod_else : p::seq<kw_else, sep, p::must<else_action>> {};
 struct modifier : p::sor<mod_as, mod_after, mod_uses, mod_when, mod_review, mod_check,
-                         mod_approve, mod_retries, mod_else> {};
+                         mod_approve, mod_retries, mod_else, mod_back> {};
 
 struct step : p::seq<step_core, p::star<modifier>> {};
 

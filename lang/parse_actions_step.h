@@ -77,6 +77,8 @@ FLOW_ACTION0(over_input) {
   top(st).over_span = st.ident.span;
 }
 FLOW_END
+FLOW_ACTION0(over_cap) { top(st).over_cap = st.integer; }
+FLOW_END
 FLOW_ACTION(step_core) { top(st).span = st.span_from(in.begin()); }
 FLOW_END
 
@@ -125,10 +127,16 @@ FLOW_ACTION(mod_review) {
   top(st).gates.push_back(std::move(gate));
 }
 FLOW_END
+FLOW_ACTION0(kw_check) { st.check_verdict = false; }
+FLOW_END
+FLOW_ACTION0(check_verdict) { st.check_verdict = true; }
+FLOW_END
+FLOW_ACTION0(back_target) { top(st).back_to = st.ident; }
+FLOW_END
 FLOW_ACTION(mod_check) {
   ast::Gate gate;
-  gate.kind = ast::Gate::Kind::Check;
-  gate.text = st.str;
+  gate.kind = st.check_verdict ? ast::Gate::Kind::Verdict : ast::Gate::Kind::Check;
+  if (!st.check_verdict) gate.text = st.str;
   gate.span = st.span_from(in.begin());
   top(st).gates.push_back(std::move(gate));
 }

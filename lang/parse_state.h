@@ -52,6 +52,7 @@ struct ParseState {
   uint32_t list_open = 0;
   std::optional<ast::String> question;  // after `approve`
   bool review_each = false;
+  bool check_verdict = false;  // `check verdict` rather than `check "COMMAND"`
   std::optional<ast::BlockKind> pending_block;  // `parallel`/`sequence` seen, `<` not yet
   std::vector<uint32_t> opens;                  // offsets of the `<` not yet closed
   std::vector<ast::Step> steps;                 // the step being built and its enclosing blocks

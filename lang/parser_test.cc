@@ -447,3 +447,33 @@ TEST_CASE("a v1 `when INPUT` still parses as before") {
   CHECK(s.body.agent.name == "writer");
   CHECK(s.body.gates.size() == 1);
 }
+
+TEST_CASE("over STEP up to N, check verdict and back to NAME") {
+  auto p = parse_text(
+      "stage s <\n"
+      "  researcher over topics up to 5 as research;\n"
+      "  tester check verdict check \"make\" back to build retries 1;\n"
+      "  up over to;\n"
+      ">\n");
+  REQUIRE(p.errors() == 0);
+  const auto& c = p.file().stages[0].body.children;
+  REQUIRE(c.size() == 3);
+  CHECK(c[0].over_input->name == "topics");
+  REQUIRE(c[0].over_cap);
+  CHECK(c[0].over_cap->value == 5);
+  CHECK(at(c[0].over_cap->span) == "2:32-2:33");
+  CHECK(c[0].as->name == "research");
+  REQUIRE(c[1].gates.size() == 2);
+  CHECK(c[1].gates[0].kind == flow::ast::Gate::Kind::Verdict);
+  CHECK_FALSE(c[1].gates[0].text);
+  CHECK(c[1].gates[1].kind == flow::ast::Gate::Kind::Check);
+  CHECK(c[1].gates[1].text->value == "make");
+  REQUIRE(c[1].back_to);
+  CHECK(c[1].back_to->name == "build");
+  CHECK(at(c[1].back_to->span) == "3:45-3:50");
+  CHECK(c[1].retries->value == 1);
+  // `up`, `to`, `back` and `verdict` are not reserved: they still name agents and inputs.
+  CHECK(c[2].agent.name == "up");
+  CHECK(c[2].over_input->name == "to");
+  CHECK_FALSE(c[2].over_cap);
+}

@@ -125,8 +125,12 @@ FLOW_ERROR(g::use_target, "E0005", "expected a module path or a quoted file afte
            "write `use std/policies` or `use \"common/agents.flow\"`");
 FLOW_ERROR(g::run_command, "E0005", "expected a quoted command after `run`",
            "write `run \"make test\"`");
-FLOW_ERROR(g::check_command, "E0005", "expected a quoted command after `check`",
-           "write `check \"make test\"`");
+FLOW_ERROR(g::check_target, "E0005", "expected a quoted command or `verdict` after `check`",
+           "write `check \"make test\"`, or `check verdict` to judge the step's own answer");
+FLOW_ERROR(g::back_target, "E0020", "expected a step or stage name after `back to`",
+           "write `back to STEP`, naming a step or stage that runs before this one");
+FLOW_ERROR(g::over_cap, "E0022", "expected a number after `up to`",
+           "write `over STEP up to 5`: at most 5 items");
 FLOW_ERROR(g::rule_glob, "E0005", "expected a quoted glob pattern",
            "write `rule AGENT writes only \"docs/**\", \"src/**\"`");
 

@@ -38,6 +38,10 @@ struct AgentRequest {
   std::string permission_mode{};    // "" = not given
   int max_turns = 0;                // 0 = not given
   std::string mcp_servers{};        // JSON text; "" = none
+  // `check verdict`: the gate that reads this step's own verdict line; "" when none does.
+  std::string verdict_gate{};
+  // A fan-out takes its items from this step's answer: at most this many (0 = none does).
+  int item_cap = 0;
 };
 
 // What one call cost, as the agent program reports it (the `claude` backend does).
@@ -98,6 +102,8 @@ struct SimOptions {
   int latency_min_ms = 0, latency_max_ms = 0;  // a random latency in [min, max] per call
   std::vector<SimFailReview> fail_review;
   std::vector<std::string> fail_step;
+  // `--sim-items STEP:K`: STEP answers K `ITEM:` lines (times = K), for a fan-out over it.
+  std::vector<SimFailReview> items;
 };
 
 // Parses "MS" or "A-B" into a latency range. Returns false on anything else.

@@ -1,6 +1,7 @@
 // The `sim` backend: simulated agents for demos, tests and benchmarks. Every answer starts with
 // "(simulated agent)" so nobody mistakes it for real work. The text depends only on the seed,
 // the step, the item and the attempt, so a seed replays the same run.
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -96,7 +97,7 @@ class SimBackend : public Backend {
           return res;
         }
       res.ok = true;
-      res.output = work_for(r, rng);
+      res.output = work_for(r, rng) + chosen_items(r) + own_verdict(r);
       return res;
     }
     res.ok = true;
@@ -118,6 +119,34 @@ class SimBackend : public Backend {
   }
 
  private:
+  // A step that a fan-out reads chooses items, one `ITEM:` line each: K with
+  // `--sim-items STEP:K` (more than the cap, to test that), else two.
+  std::string chosen_items(const AgentRequest& r) const {
+    static const char* const kTopics[] = {"authentication", "data storage", "API design",
+                                          "performance", "observability", "deployment"};
+    if (r.item_cap <= 0) return "";
+    int count = std::min(r.item_cap, 2);  // without --sim-items: two, or the cap if lower
+    for (const SimFailReview& f : o_.items)
+      if (f.step == r.step) count = f.times;
+    std::string out = "\n## Chosen\n\n";
+    for (int k = 0; k < count; ++k)
+      out += k < 6 ? fmt::format("ITEM: {}\n", kTopics[k]) : fmt::format("ITEM: topic {}\n", k + 1);
+    return out;
+  }
+
+  // A step judged by its own verdict (`check verdict`) ends with one: FAIL for the first N
+  // attempts when `--sim-fail-review` names the step, its gate or the gate's target.
+  std::string own_verdict(const AgentRequest& r) const {
+    if (r.verdict_gate.empty()) return "";
+    for (const SimFailReview& f : o_.fail_review)
+      if ((f.step == r.step || f.step == r.verdict_gate || f.step == r.target) &&
+          r.attempt <= f.times)
+        return fmt::format("\n## Verdict\n\n- 3 of 40 acceptance checks fail on attempt {}.\n\n"
+                           "VERDICT: FAIL\nFix the failing acceptance checks of {}.\n",
+                           r.attempt, r.step);
+    return "\nVERDICT: PASS\n";
+  }
+
   SimOptions o_;
 };
 

@@ -87,3 +87,35 @@ TEST_CASE("sim option parsing") {
   CHECK(f.times == 1);
   CHECK_FALSE(parse_sim_fail_review("plan:x", &f));
 }
+
+TEST_CASE("a sim step that a fan-out reads chooses items: two by default, K with --sim-items") {
+  SimOptions o;
+  Cancel cancel;
+  AgentRequest r = req("topics", "planner");
+  CHECK(make_sim_backend(o)->call(r, &cancel).output.find("ITEM:") == std::string::npos);
+  r.item_cap = 5;
+  std::string two = make_sim_backend(o)->call(r, &cancel).output;
+  CHECK(two.find("ITEM: authentication\nITEM: data storage\n") != std::string::npos);
+  CHECK(two.find("ITEM: API design") == std::string::npos);
+  o.items.push_back({"topics", 7});
+  std::string seven = make_sim_backend(o)->call(r, &cancel).output;
+  CHECK(seven.find("ITEM: deployment\nITEM: topic 7\n") != std::string::npos);
+}
+
+TEST_CASE("a sim step judged by its own verdict fails as --sim-fail-review says, then passes") {
+  SimOptions o;
+  o.fail_review.push_back({"validation", 1});
+  Cancel cancel;
+  AgentRequest r = req("validator", "validator");
+  r.verdict_gate = "validation/gate";
+  r.target = "validation";
+  Verdict first = parse_verdict(make_sim_backend(o)->call(r, &cancel).output);
+  CHECK(first.found);
+  CHECK_FALSE(first.pass);
+  CHECK(first.feedback.find("acceptance checks fail") != std::string::npos);
+  r.attempt = 2;
+  CHECK(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).pass);
+  r.verdict_gate.clear();
+  r.attempt = 1;
+  CHECK_FALSE(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).found);
+}

@@ -278,7 +278,7 @@ Config read(const std::string& path, const YAML::Node& root) {
       c.pools.emplace_back(kv.first.as<std::string>(), integer(path, kv.second, "pools." + kv.first.as<std::string>(), 1));
   }
   if (const YAML::Node s = root["sim"]) {
-    check_keys(path, s, "sim", {"seed", "latency", "fail_review", "fail_step"});
+    check_keys(path, s, "sim", {"seed", "latency", "fail_review", "fail_step", "items"});
     if (s["seed"]) c.sim.seed = static_cast<uint64_t>(integer(path, s["seed"], "seed", 0));
     if (s["latency"] &&
         !parse_sim_latency(scalar(path, s["latency"], "latency"), &c.sim.latency_min_ms, &c.sim.latency_max_ms))
@@ -290,6 +290,13 @@ Config read(const std::string& path, const YAML::Node& root) {
         c.sim.fail_review.push_back(r);
       }
     if (s["fail_step"]) c.sim.fail_step = strings(path, s["fail_step"], "fail_step");
+    if (s["items"])
+      for (const std::string& f : strings(path, s["items"], "items")) {
+        SimFailReview r;
+        if (!parse_sim_fail_review(f, &r) || f.find(':') == std::string::npos)
+          fail(path, s["items"], "`items` entries are STEP:K");
+        c.sim.items.push_back(r);
+      }
   }
   check_references(path, root, c);
   return c;

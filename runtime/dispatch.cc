@@ -5,6 +5,8 @@
 #include <chrono>
 #include <climits>
 
+#include <fmt/format.h>
+
 #include "runtime/agent_fields.h"
 #include "runtime/ask.h"
 #include "runtime/scheduler.h"
@@ -276,6 +278,22 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
     submit_ask(std::move(base), std::move(ev), std::move(q), true);
     return;
   }
+  if (check.kind == ir::Check::Kind::Verdict) {
+    // No call: the judged step has answered already; its output is what the check reads.
+    base.kind = "verdict";
+    ev["kind"] = "verdict";
+    emit(std::move(ev));
+    auto it = by_name_.find(check.step);
+    std::string answer = it == by_name_.end() ? "" : output_[it->second];
+    base.output_file = it == by_name_.end() ? "" : output_file_[it->second];
+    submit(base, [answer = std::move(answer)](Completion c) {
+      c.ok = true;
+      c.output = answer;
+      c.hash = output_hash(c.output);
+      return c;
+    });
+    return;
+  }
   base.kind = "review";
   const ir::Agent* reviewer = flow_.find_agent(check.agent);
   ir::Agent fallback;
@@ -322,18 +340,39 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   if (!backend) return;
   std::string focus = node.focus;
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
+  std::string protocol = step_instructions(t.node);
+  if (!protocol.empty()) focus = (focus.empty() ? "" : focus + "\n\n") + protocol;
   base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
   Context context = upstream(t.node);
   AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, "", agent->name,
                    router_.model_name(agent->model), agent->role, false, ns.attempt, t.index,
                    compose_prompt(*agent, env_.inputs, context, focus, ns.feedback),
                    env_.run_dir + "/" + base.prompt_file};
+  req.item_cap = item_cap_[t.node];
+  if (!judged_by_[t.node].empty()) {
+    req.verdict_gate = judged_by_[t.node];
+    req.target = flow_.nodes[by_name_.at(req.verdict_gate)].target;
+  }
   if (!backend->simulated()) {
     set_agent_fields(*agent, &req);
     req.system_prompt = agent_instructions(*agent);
     req.user_message = as_user_message(compose_task(env_.inputs, context, focus, ns.feedback));
   }
   submit_agent(std::move(base), backend, std::move(req), write_scope_of(*agent));
+}
+
+// What a step's answer must contain beyond its work, for a fan-out over it (`ITEM:` lines) and
+// for a `check verdict` on it (a verdict line); "" for most steps.
+std::string Scheduler::step_instructions(uint32_t id) const {
+  std::string out;
+  if (item_cap_[id] > 0)
+    out += fmt::format("List what you choose one per line, each line reading `ITEM: ` and then "
+                       "the item, at most {} items (no item line means none).", item_cap_[id]);
+  if (!judged_by_[id].empty())
+    out += std::string(out.empty() ? "" : "\n\n") +
+           "End your answer with the line `VERDICT: PASS` when the work passes, or "
+           "`VERDICT: FAIL` followed by what must change.";
+  return out;
 }
 
 // The backend that runs `agent`, after the dispatch event that names it. Null when the router

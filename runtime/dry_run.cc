@@ -44,7 +44,9 @@ int64_t worst_case_calls(const Plan& plan) {
   for (const ir::Node& node : plan.flow().nodes) {
     if (plan.node(node.id).skip) continue;
     if (node.kind == ir::NodeKind::Agent) {
-      int64_t items = node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size()) : 1;
+      int64_t items = !node.fanout_step.empty() ? node.fanout_cap  // the step chooses, up to the cap
+                      : node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size())
+                                         : 1;
       total += items * multiplier(plan, node.id);
     } else if (node.kind == ir::NodeKind::Gate) {
       int64_t reviews = std::count_if(node.checks.begin(), node.checks.end(), [](const ir::Check& c) {
@@ -74,7 +76,9 @@ std::string describe_plan(const Plan& plan, const Router& router) {
       uint32_t id = groups[l][k];
       const ir::Node& node = flow.nodes[id];
       std::string name = node.name;
-      if (node.kind == ir::NodeKind::Agent && node.is_fanout())
+      if (node.kind == ir::NodeKind::Agent && !node.fanout_step.empty())
+        name += fmt::format(" [up to {} items from {}]", node.fanout_cap, node.fanout_step);
+      else if (node.kind == ir::NodeKind::Agent && node.is_fanout())
         name += fmt::format(" [{} items]", plan.node(id).items.size());
       if (node.kind == ir::NodeKind::Command) name += " (run)";
       if (node.kind == ir::NodeKind::Human) name += " (approve)";
@@ -98,12 +102,14 @@ std::string describe_plan(const Plan& plan, const Router& router) {
     for (const ir::Check& c : node.checks) {
       std::string what = c.kind == ir::Check::Kind::Review    ? "review by " + c.agent
                          : c.kind == ir::Check::Kind::Command ? "check `" + c.command + "`"
+                         : c.kind == ir::Check::Kind::Verdict ? "verdict of " + c.step
                                                               : std::string("human approval");
       checks += (checks.empty() ? "" : ", then ") + what;
     }
-    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {} steps\n", node.name,
+    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {} steps{}\n", node.name,
                          node.target, checks, node.retries, ir::to_string(node.on_exhausted),
-                         node.members.size());
+                         node.members.size(),
+                         node.back_to.empty() ? "" : "; sends back to " + node.back_to);
   }
   if (gate_count > 50) gates += fmt::format("  ... {} more gates\n", gate_count - 50);
   out += "\nGates:\n" + (gates.empty() ? std::string("  none\n") : gates);

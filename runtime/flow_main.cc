@@ -57,6 +57,9 @@ void add_run_command(CLI::App& app, Args& a) {
       ->allow_extra_args(false);
   cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails")
       ->allow_extra_args(false);
+  cmd->add_option("--sim-items", run.sim_items,
+                  "sim: STEP answers K items (`ITEM:` lines) for a fan-out over it (STEP:K)")
+      ->allow_extra_args(false);
 }
 
 void add_resume_command(CLI::App& app, Args& a) {

@@ -48,6 +48,10 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
     s.skip_reason = input_conditions_fail(node, inputs);
     s.skip = !s.skip_reason.empty();
     if (node.kind != ir::NodeKind::Agent || !node.is_fanout()) continue;
+    if (!node.fanout_step.empty()) {
+      s.items_known = false;  // read from the step's answer once it has run
+      continue;
+    }
     if (!node.fanout_input.empty()) {
       const nlohmann::json* v = find_input(inputs, node.fanout_input);
       if (!v || !v->is_array()) {
@@ -83,6 +87,7 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
 int Plan::task_count(uint32_t id) const {
   const ir::Node& node = flow_.nodes[id];
   if (node.kind == ir::NodeKind::Gate) return static_cast<int>(node.checks.size());
+  if (node.kind == ir::NodeKind::Agent && !nodes_[id].items_known) return node.fanout_cap;
   if (node.kind == ir::NodeKind::Agent && node.is_fanout())
     return static_cast<int>(nodes_[id].items.size());
   return 1;
@@ -130,6 +135,8 @@ bool Plan::enqueue(uint32_t id) {
       return true;
     }
     ready_.push_back({id, 0});
+  } else if (node.kind == ir::NodeKind::Agent && !s.items_known) {
+    needs_items_.push_back(id);  // set_items queues the items
   } else if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
     s.items_left = 0;
     for (size_t i = 0; i < s.items.size(); ++i)
@@ -227,6 +234,11 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
     ++s.attempt;
     s.feedback = feedback;
     std::fill(s.item_done.begin(), s.item_done.end(), 0);
+    if (!flow_.nodes[m].fanout_step.empty()) {  // the step chooses again
+      s.items_known = false;
+      s.items.clear();
+      s.item_done.clear();
+    }
     if (flow_.nodes[m].kind == ir::NodeKind::Gate) {
       s.sent_back = 0;
       s.unapproved = false;
@@ -267,6 +279,24 @@ void Plan::restore_done(uint32_t id) {
 }
 
 void Plan::restore_unapproved(uint32_t gate) { nodes_[gate].unapproved = true; }
+
+std::vector<uint32_t> Plan::take_needs_items() {
+  std::vector<uint32_t> out;
+  out.swap(needs_items_);
+  return out;
+}
+
+void Plan::restore_items(uint32_t id, std::vector<std::string> items) {
+  NodeState& s = nodes_[id];
+  s.items = std::move(items);
+  s.item_done.assign(s.items.size(), 0);
+  s.items_known = true;
+}
+
+void Plan::set_items(uint32_t id, std::vector<std::string> items) {
+  restore_items(id, std::move(items));
+  if (nodes_[id].state == State::Ready) make_ready(id);
+}
 
 std::vector<uint32_t> Plan::take_untasked() {
   std::vector<uint32_t> out;

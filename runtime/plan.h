@@ -48,7 +48,10 @@ struct NodeState {
   bool late_skip = false;
   std::string skip_reason;
   std::string feedback;    // from the gate that last sent this node back; "" at first
-  std::vector<std::string> items;  // fan-out items (literal, or the list input's value)
+  std::vector<std::string> items;  // fan-out items (literal, the list input's, or chosen)
+  // A fan-out over a step's answer: false until the scheduler has read the items from it
+  // (set_items). Every other node has its items from the start.
+  bool items_known = true;
   std::vector<uint8_t> item_done;  // per item, in this attempt
 };
 
@@ -88,6 +91,15 @@ class Plan {
   size_t finished_count() const { return finished_; }
   bool all_finished() const { return finished_ == nodes_.size(); }
 
+  // Fan-outs over a step's answer that are ready but whose items are not read yet, since the
+  // last call. The scheduler reads each one's items and calls set_items (or fails the run).
+  std::vector<uint32_t> take_needs_items();
+  // The chosen items of a fan-out over a step's answer: queues its tasks (a ready node) or
+  // completes it when there are none.
+  void set_items(uint32_t id, std::vector<std::string> items);
+  // Replaying a resumed run: the items recorded for the current attempt (nothing is queued).
+  void restore_items(uint32_t id, std::vector<std::string> items);
+
   // Nodes completed without running a task (an empty fan-out, a fan-out whose items were all
   // restored, a gate without checks, a skipped node) since the last call, in order.
   std::vector<uint32_t> take_untasked();
@@ -111,7 +123,7 @@ class Plan {
   std::vector<NodeState> nodes_;
   std::vector<std::vector<uint32_t>> deps_, dependents_, guards_;
   std::deque<Task> ready_;
-  std::vector<uint32_t> untasked_;
+  std::vector<uint32_t> untasked_, needs_items_;
   size_t finished_ = 0;
   std::vector<uint32_t> mark_;  // scratch membership marks, valid when == stamp_
   uint32_t stamp_ = 0;

@@ -134,3 +134,63 @@ TEST_CASE("restored steps are not queued again; partly done fan-outs queue the r
   CHECK(p.finish_task({f, 2}));
   CHECK(p.all_finished());
 }
+
+TEST_CASE("a fan-out over a step's answer waits for its items, then runs them or none") {
+  FlowBuilder b;
+  uint32_t a = b.agent("a");
+  uint32_t f = b.agent("f", {a});
+  b.flow.nodes[f].fanout_step = "a";
+  b.flow.nodes[f].fanout_cap = 3;
+  uint32_t z = b.agent("z", {f});
+  Plan p(b.flow, {});
+  REQUIRE(p.error().empty());
+  CHECK_FALSE(p.node(f).items_known);
+  CHECK(p.task_count(f) == 3);  // before the items are known: the cap
+  p.start();
+  CHECK(drain(p) == std::vector<uint32_t>{a});
+  CHECK(p.finish_task({a, -1}));
+  CHECK(drain(p).empty());  // no task until the items are read
+  CHECK(p.take_needs_items() == std::vector<uint32_t>{f});
+  p.set_items(f, {"x", "y"});
+  std::vector<Task> tasks;
+  Task t;
+  while (p.pop_ready(&t)) tasks.push_back(t);
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[1].index == 1);
+  CHECK_FALSE(p.finish_task(tasks[0]));
+  CHECK(p.finish_task(tasks[1]));
+  CHECK(drain(p) == std::vector<uint32_t>{z});
+
+  Plan empty(b.flow, {});
+  empty.start();
+  drain(empty);
+  empty.finish_task({a, -1});
+  CHECK(empty.take_needs_items() == std::vector<uint32_t>{f});
+  empty.set_items(f, {});
+  CHECK(empty.take_untasked() == std::vector<uint32_t>{f});  // done without a call
+  CHECK(drain(empty) == std::vector<uint32_t>{z});
+}
+
+TEST_CASE("sending a fan-out over a step's answer back makes it read its items again") {
+  FlowBuilder b;
+  uint32_t a = b.agent("a");
+  uint32_t f = b.agent("f", {a});
+  b.flow.nodes[f].fanout_step = "a";
+  b.flow.nodes[f].fanout_cap = 3;
+  uint32_t g = b.review_gate(f, {a, f});
+  Plan p(b.flow, {});
+  p.start();
+  drain(p);
+  p.finish_task({a, -1});
+  p.take_needs_items();
+  p.set_items(f, {"x"});
+  drain(p);
+  CHECK(p.finish_task({f, 0}));
+  drain(p);
+  p.send_back(g, "again");
+  CHECK_FALSE(p.node(f).items_known);
+  CHECK(p.node(f).items.empty());
+  CHECK(drain(p) == std::vector<uint32_t>{a});
+  p.finish_task({a, -1});
+  CHECK(p.take_needs_items() == std::vector<uint32_t>{f});
+}

@@ -14,6 +14,7 @@ std::string misfit(const nlohmann::json& e, const ir::Flow& flow, const Plan& pl
   const std::string ev = e.value("event", "");
   const bool gate_event = ev == "retry" || ev == "gate_pass" || ev == "exhausted" || ev == "verdict";
   const bool step_event = ev == "done" || ev == "attempt" || ev == "dispatch" || ev == "skip" ||
+                          ev == "items" ||
                           ev == "approval" || (ev == "fail" && e.contains("step"));
   if (!gate_event && !step_event) return "";
   const char* key = gate_event ? "gate" : "step";
@@ -31,6 +32,15 @@ std::string misfit(const nlohmann::json& e, const ir::Flow& flow, const Plan& pl
     int64_t i = idx->get<int64_t>();
     if (!indexed || i < 0 || i >= plan.task_count(f->second))
       return fmt::format("index {} is out of range for `{}`", i, node.name);
+  }
+  if (ev == "items") {
+    auto items = e.find("items");
+    if (node.fanout_step.empty()) return fmt::format("`{}` does not fan out over a step", node.name);
+    if (items == e.end() || !items->is_array() ||
+        items->size() > static_cast<size_t>(node.fanout_cap))
+      return "the items are not a list within the cap";
+    for (const nlohmann::json& i : *items)
+      if (!i.is_string()) return "an item is not a string";
   }
   auto at = e.find("attempt");
   if (at != e.end() && (!at->is_number_integer() || at->get<int64_t>() < 1))
@@ -87,10 +97,18 @@ bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* 
           e.value("attempt", 0) != plan_.node(id).attempt)
         continue;
       int index = e["index"].get<int>();
+      if (index >= static_cast<int>(item_output_[id].size())) continue;  // not a chosen item
       std::string text;
       if (!load(e, &text)) continue;
       item_output_[id][index] = std::move(text);
       plan_.restore_item(id, index);
+    } else if (ev == "items") {
+      // The items chosen for this attempt; a later `retry` that re-runs the step forgets them.
+      uint32_t id = node_of(e, "step");
+      if (e.value("attempt", 0) != plan_.node(id).attempt) continue;
+      std::vector<std::string> items = e["items"].get<std::vector<std::string>>();
+      item_output_[id].assign(items.size(), std::string());
+      plan_.restore_items(id, std::move(items));
     } else if (ev == "retry") {
       plan_.send_back(node_of(e, "gate"), e.value("feedback", ""));
     } else if (ev == "gate_pass") {

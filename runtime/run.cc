@@ -57,10 +57,13 @@ int default_jobs() {
 json sim_json(const SimOptions& s) {
   json fr = json::array();
   for (const SimFailReview& f : s.fail_review) fr.push_back(f.step + ":" + std::to_string(f.times));
+  json items = json::array();
+  for (const SimFailReview& f : s.items) items.push_back(f.step + ":" + std::to_string(f.times));
   return {{"seed", s.seed},
           {"latency", std::to_string(s.latency_min_ms) + "-" + std::to_string(s.latency_max_ms)},
           {"fail_review", fr},
-          {"fail_step", s.fail_step}};
+          {"fail_step", s.fail_step},
+          {"items", items}};
 }
 
 bool sim_from_json(const json& j, SimOptions* s) {
@@ -73,6 +76,10 @@ bool sim_from_json(const json& j, SimOptions* s) {
   }
   for (const json& f : j.value("fail_step", json::array()))
     if (f.is_string()) s->fail_step.push_back(f.get<std::string>());
+  for (const json& f : j.value("items", json::array())) {
+    SimFailReview r;
+    if (f.is_string() && parse_sim_fail_review(f.get<std::string>(), &r)) s->items.push_back(r);
+  }
   return true;
 }
 
@@ -308,12 +315,23 @@ bool sim_options(const RunRequest& req, const ir::Flow& flow, std::string* confi
     }
     fail_review.push_back(r);
   }
+  std::vector<SimFailReview> items;
+  for (const std::string& f : req.sim_items) {
+    SimFailReview r;
+    if (!parse_sim_fail_review(f, &r) || f.find(':') == std::string::npos) {
+      error("--sim-items expects STEP:K, got \"" + f + "\"");
+      return false;
+    }
+    items.push_back(r);
+  }
   std::string sim_error;
-  if (!check_sim_targets(flow, fail_review, req.sim_fail_step, &sim_error)) {
+  if (!check_sim_targets(flow, fail_review, req.sim_fail_step, &sim_error) ||
+      !check_sim_items(flow, items, &sim_error)) {
     error(sim_error);
     return false;
   }
   sim.fail_review.insert(sim.fail_review.end(), fail_review.begin(), fail_review.end());
+  sim.items.insert(sim.items.end(), items.begin(), items.end());
   for (const std::string& f : req.sim_fail_step) sim.fail_step.push_back(f);
   return true;
 }

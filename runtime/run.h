@@ -26,7 +26,7 @@ struct RunRequest {
   bool dry_run = false, yes = false, json = false;
   std::optional<uint64_t> sim_seed;
   std::string sim_latency;
-  std::vector<std::string> sim_fail_review, sim_fail_step;
+  std::vector<std::string> sim_fail_review, sim_fail_step, sim_items;
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
 };
 

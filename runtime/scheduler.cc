@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "runtime/ask.h"
+#include "runtime/items.h"
 #include "runtime/proc_track.h"
 #include "runtime/subprocess.h"
 #include "runtime/usage.h"
@@ -27,6 +28,15 @@ Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Rout
   for (const ir::Node& node : flow_.nodes) {
     by_name_[node.name] = node.id;
     item_output_[node.id].resize(plan.node(node.id).items.size());
+  }
+  item_cap_.assign(n, 0);
+  judged_by_.resize(n);
+  for (const ir::Node& node : flow_.nodes) {
+    if (auto it = by_name_.find(node.fanout_step); !node.fanout_step.empty() && it != by_name_.end())
+      item_cap_[it->second] = std::max(item_cap_[it->second], node.fanout_cap);
+    for (const ir::Check& c : node.checks)
+      if (auto it = by_name_.find(c.step); c.kind == ir::Check::Kind::Verdict && it != by_name_.end())
+        judged_by_[it->second] = node.name;
   }
   // Each agent's pool, looked up once: agent calls and review checks wait in their agent's pool.
   for (const ir::Agent& a : flow_.agents) {
@@ -332,7 +342,48 @@ void Scheduler::node_done(uint32_t id) {
         {"output", output_file_[id]}, {"output_hash", output_hash(output_[id])}});
 }
 
+// Completing a node can make a fan-out over a step's answer ready, and choosing its items can
+// complete it at once (no items): go on until neither has anything left.
 void Scheduler::finish_untasked() {
+  for (;;) {
+    std::vector<uint32_t> needs = plan_.take_needs_items();
+    for (uint32_t id : needs) choose_items(id);
+    finish_untasked_once();
+    if (needs.empty()) return;
+  }
+}
+
+// The items of a fan-out over a step's answer: read from the step's latest output, checked
+// against the cap, recorded (so a resumed run fans out over the same items) and queued. A
+// malformed or over-cap list fails the step, and with it the run.
+void Scheduler::choose_items(uint32_t id) {
+  const ir::Node& node = flow_.nodes[id];
+  const NodeState& ns = plan_.node(id);
+  if (ns.items_known || ns.state != State::Ready || stopping_) return;
+  auto from = by_name_.find(node.fanout_step);
+  if (from == by_name_.end()) return;  // the IR was validated: not reached
+  ChosenItems chosen = parse_items(output_[from->second], node.fanout_cap);
+  if (!chosen.ok) {
+    plan_.fail(id);
+    std::string error = fmt::format("the answer of `{}` is not a usable item list: {}",
+                                    node.fanout_step, chosen.error);
+    std::string out = output_file_[from->second];
+    return fail_run(node.name, error,
+                    fmt::format("error: step `{}` fans out over the answer of `{}`, which is not a "
+                                "usable item list: {}\n  the answer must list at most {} items, "
+                                "one line `ITEM: ...` each{}\n  fix the cause, then continue "
+                                "with: flow resume {}",
+                                node.name, node.fanout_step, chosen.error, node.fanout_cap,
+                                out.empty() ? "" : "\n  answer: " + env_.run_dir + "/" + out,
+                                env_.run_id));
+  }
+  emit({{"event", "items"}, {"step", node.name}, {"attempt", ns.attempt},
+        {"from", node.fanout_step}, {"cap", node.fanout_cap}, {"items", chosen.items}});
+  item_output_[id].assign(chosen.items.size(), std::string());
+  plan_.set_items(id, std::move(chosen.items));
+}
+
+void Scheduler::finish_untasked_once() {
   for (uint32_t id : plan_.take_untasked()) {
     const ir::Node& node = flow_.nodes[id];
     const NodeState& ns = plan_.node(id);
@@ -359,7 +410,7 @@ void Scheduler::handle_gate(Completion& c) {
   }
   bool pass = c.ok;
   std::string feedback, reason;
-  if (check.kind == ir::Check::Kind::Review) {
+  if (check.kind == ir::Check::Kind::Review || check.kind == ir::Check::Kind::Verdict) {
     Verdict v = parse_verdict(c.output);
     pass = v.pass;
     feedback = v.feedback;

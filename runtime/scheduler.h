@@ -108,6 +108,9 @@ class Scheduler {
   void gate_failed(uint32_t gate, const std::string& feedback);
   void node_done(uint32_t id);
   void finish_untasked();  // events for nodes the plan completed without running anything
+  void finish_untasked_once();
+  void choose_items(uint32_t id);  // a fan-out over a step's answer reads its items
+  std::string step_instructions(uint32_t id) const;  // `ITEM:` and verdict protocol, if any
   void store_failed(const std::string& step, const std::string& error);
   void fail_run(const std::string& step, const std::string& error, const std::string& report);
   int pool_of(const Task& t) const;
@@ -133,6 +136,8 @@ class Scheduler {
   std::vector<std::vector<std::string>> item_output_;  // per fan-out node and item
   std::unordered_map<std::string, int> agent_pool_;    // per agent: pool or -1
   std::unordered_map<std::string, uint32_t> by_name_;
+  std::vector<int> item_cap_;       // per node: cap of a fan-out over its answer (0: none)
+  std::vector<std::string> judged_by_;  // per node: the gate that reads its own verdict
   std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;

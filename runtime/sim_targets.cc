@@ -27,12 +27,16 @@ bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& f
   for (const ir::Node& n : flow.nodes) {
     if (n.kind == ir::NodeKind::Agent) agent_steps.push_back(n.name);
     if (n.kind != ir::NodeKind::Gate) continue;
-    for (const ir::Check& c : n.checks)
-      if (c.kind == ir::Check::Kind::Review) {
+    bool named = false;
+    for (const ir::Check& c : n.checks) {
+      if (c.kind != ir::Check::Kind::Review && c.kind != ir::Check::Kind::Verdict) continue;
+      if (!named) {
         reviewed.push_back(n.target);
         reviewed.push_back(n.name);
-        break;
+        named = true;
       }
+      if (c.kind == ir::Check::Kind::Verdict) reviewed.push_back(c.step);  // judged by itself
+    }
   }
   for (const SimFailReview& f : fail_review) {
     bool known = false;
@@ -48,6 +52,23 @@ bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& f
     for (std::string_view a : agent_steps) known = known || a == s;
     if (!known) {
       *error = unknown("--sim-fail-step", s, "agent step", agent_steps);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool check_sim_items(const ir::Flow& flow, const std::vector<SimFailReview>& items,
+                     std::string* error) {
+  std::vector<std::string_view> producers;
+  for (const ir::Node& n : flow.nodes)
+    if (!n.fanout_step.empty()) producers.push_back(n.fanout_step);
+  for (const SimFailReview& f : items) {
+    bool known = false;
+    for (std::string_view p : producers) known = known || p == f.step;
+    if (!known) {
+      *error = unknown("--sim-items", f.step, "step that a fan-out takes its items from",
+                       producers);
       return false;
     }
   }

@@ -13,5 +13,8 @@ namespace flow::rt {
 // review check or its target; for fail_step, an agent step. Else *error says which and why.
 bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& fail_review,
                        const std::vector<std::string>& fail_step, std::string* error);
+// `--sim-items STEP:K`: STEP must be a step that a fan-out takes its items from.
+bool check_sim_items(const ir::Flow& flow, const std::vector<SimFailReview>& items,
+                     std::string* error);
 
 }  // namespace flow::rt

@@ -54,6 +54,13 @@ std::string item(const json& e) {
 
 namespace {
 
+// The items a step chose for a fan-out over its answer.
+std::string items_line(const json& e) {
+  size_t count = e.contains("items") && e["items"].is_array() ? e["items"].size() : 0;
+  return fmt::format("items {}: {} chosen by {} (at most {})", str(e, "step"), count,
+                     str(e, "from"), num(e, "cap"));
+}
+
 std::string format_event_text(const json& e) {
   std::string ev = str(e, "event"), step = str(e, "step");
   std::string head = fmt::format("[{:>7}] ", seconds(num(e, "ms")));
@@ -82,6 +89,7 @@ std::string format_event_text(const json& e) {
   }
   if (ev == "done") return head + fmt::format("done  {}", step);
   if (ev == "skip") return head + fmt::format("skip  {} ({})", step, str(e, "reason"));
+  if (ev == "items") return head + items_line(e);
   if (ev == "verdict")
     return head + fmt::format("{}  {} check {} (attempt {}){}", str(e, "verdict"), str(e, "gate"),
                               num(e, "index") + 1, num(e, "attempt"),
@@ -214,6 +222,7 @@ class TtyStatus : public Status {
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
                    ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
+                   ev == "items" ||
                    ev == "call_retry" || ev == "leftover_killed" || ev == "api_retry" ||
                    ev == "write_refused" || ev == "tools_unavailable" ||
                    (ev == "attempt" && !e.value("ok", false));

@@ -81,3 +81,9 @@ TEST_CASE("status messages are printed printable") {
   std::fclose(out);
   CHECK(std::string(buf) == "error: step `b` failed: done\n");
 }
+
+TEST_CASE("a status line says how many items a step chose for a fan-out") {
+  CHECK(format_event({{"ms", 0}, {"event", "items"}, {"step", "research"}, {"attempt", 1},
+                      {"from", "topics"}, {"cap", 5}, {"items", {"a", "b", "c"}}}) ==
+        "[   0.0s] items research: 3 chosen by topics (at most 5)");
+}

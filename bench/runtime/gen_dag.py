@@ -35,7 +35,7 @@ def write_ir(deps, kind, path):
         else:
             n["agent"] = "worker"
         nodes.append(n)
-    ir = {"version": 2, "name": "bench", "description": "", "source": "", "inputs": [],
+    ir = {"version": 3, "name": "bench", "description": "", "source": "", "inputs": [],
           "agents": [{"name": "worker", "role": "worker", "prompt": "Do step work."}],
           "stages": [], "nodes": nodes, "rules": []}
     with open(path, "w", encoding="utf-8") as f:

@@ -91,6 +91,16 @@ def main():
         for hit in kw.finditer(text):
             fail(f"keyword pattern matches {hit.group(0)!r} inside the identifier {text!r}")
 
+    # The words of `over STEP up to N`, `check verdict` and `back to NAME` are not reserved but
+    # are highlighted where they stand.
+    contextual = re.compile(repo.get("contextual-keyword", {}).get("match", "$^"))
+    for word in ("up", "to", "back", "verdict", "each", "stop"):
+        if not contextual.fullmatch(word):
+            fail(f"contextual keyword pattern does not match {word!r}")
+    for text in ("backend", "top", "verdicts", "up-to"):
+        if contextual.fullmatch(text) or any(h.group(0) != text for h in contextual.finditer(text)):
+            fail(f"contextual keyword pattern matches inside the identifier {text!r}")
+
     ident = re.compile(repo["identifier"]["match"])
     if ident.fullmatch("code-review") is None or ident.fullmatch("bad-") is not None:
         fail("identifier pattern does not follow the language: `code-review` yes, `bad-` no")

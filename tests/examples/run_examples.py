@@ -96,11 +96,29 @@ def conditions_otherwise(flow, path):
     expect(skipped == {"release", "full-notes", "lenient"}, f"strict run skipped {skipped}")
 
 
+def teaches_chosen_topics(r):
+    chosen = r.of("items", step="researcher")
+    expect(len(chosen) == 1 and chosen[0]["items"] == ["authentication", "data storage", "API design"]
+           and chosen[0]["from"] == "topics" and chosen[0]["cap"] == 4,
+           f"the planner's chosen items: {chosen}")
+    calls = r.of("dispatch", kind="agent", step="researcher")
+    expect(sorted(e.get("index") for e in calls) == [0, 1, 2],
+           f"researcher over topics: {len(calls)} calls, expected 3")
+    verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="verdict")]
+    expect(verdicts == [(1, "FAIL"), (2, "PASS")], f"the tester's own verdicts: {verdicts}")
+    retries = r.of("retry")
+    expect(len(retries) == 1 and retries[0]["steps"] == ["builder", "tester"],
+           f"the failed verdict did not send the work back to the builder: {retries}")
+    builds = [e["attempt"] for e in r.of("dispatch", kind="agent", step="builder")]
+    expect(builds == [1, 2], f"builder attempts: {builds}")
+
+
 # Overlap can only be seen when calls take time and enough of them may run at once; these
 # examples are run a second time with latency for their assertions.
 TEACH_ARGS = {
     "parallel-research": ["--jobs", "8", "--sim-latency", "30"],
     "fan-out": ["--jobs", "8", "--sim-latency", "30"],
+    "chosen-topics": ["--sim-items", "topics:3", "--sim-fail-review", "tester:1"],
 }
 
 TEACHES = {
@@ -112,6 +130,7 @@ TEACHES = {
     "human-approval": teaches_human_approval,
     "with-policies": teaches_policies,
     "conditions": teaches_conditions,
+    "chosen-topics": teaches_chosen_topics,
 }
 
 

@@ -37,6 +37,13 @@ def agent_file(name):
 def script():
     review, _ = agent_file("code-review")
     rules = [{"contains": [review], "replies": [{"text": "Fine.\nVERDICT: PASS", "usage": USAGE}]}]
+    # The planner chooses the research topics (ITEM lines); validation ends with its verdict.
+    planner, _ = agent_file("backend-planner")
+    rules.append({"contains": [planner], "replies": [
+        {"text": "Research these:\nITEM: data storage\nITEM: API design", "usage": USAGE}]})
+    validation, _ = agent_file("backend-validation-agent")
+    rules.append({"contains": [validation], "replies": [
+        {"text": "All acceptance checks pass.\nVERDICT: PASS", "usage": USAGE}]})
     for name, rel in WRITERS.items():
         marker, _ = agent_file(name)
         replies = [{"tool_calls": [{"name": "Write", "input": {"file_path": rel, "content": "x = 1\n"}}],

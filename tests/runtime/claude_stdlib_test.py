@@ -42,6 +42,11 @@ def main():
     work = tempfile.mkdtemp(prefix="flow-claude-stdlib-")
     review_marker, _ = agent_file("code-review")
     rules = [{"system": review_marker, "conversations": [[[{"text": "Fine.\nVERDICT: PASS"}]]]}]
+    # The planner chooses the research topics (ITEM lines); validation ends with its verdict.
+    rules.append({"system": agent_file("backend-planner")[0], "conversations": [[[
+        {"text": "Research these:\nITEM: data storage\nITEM: API design"}]]]})
+    rules.append({"system": agent_file("backend-validation-agent")[0], "conversations": [[[
+        {"text": "All acceptance checks pass.\nVERDICT: PASS"}]]]})
     for name, rel in WRITERS.items():
         marker, _ = agent_file(name)
         rules.append({"system": marker, "conversations": [[
@@ -74,8 +79,8 @@ def main():
             check(all(tool_names(b) == tools for b in seen),
                   f"{name[:-3]} is offered exactly {tools}: {tool_names(seen[0])}")
         planner = [b for b in bodies if agent_file("backend-planner")[0] in system_text(b)]
-        check(len(planner) == 1 and "Write" not in tool_names(planner[0]),
-              "the planner ran once, with no writing tool")
+        check(len(planner) == 2 and all("Write" not in tool_names(b) for b in planner),
+              "the planner ran twice (choosing the topics, then the plan), with no writing tool")
         check("cost: $" in r.stdout, "the summary prints the run's cost")
     finally:
         api.close()

@@ -3,7 +3,7 @@
 
 Usage: test_backend_pipeline.py FLOWC FLOW SOURCE_DIR [CASE...]
 Cases (default: all): check, order, rework, bound, review-each, confirmation, submission,
-small-flows, policies.
+small-flows, policies, chosen-and-sent-back.
 """
 import os
 import sys
@@ -16,6 +16,7 @@ FEATURE = "feature=Add password reset by email to the accounts service"
 # The agents in the order the seeds prescribe; each inner list runs in parallel.
 GROUPS = [
     ["backend-task-summarizer"],
+    ["research-topics"],
     ["backend-tech-research-advisor", "backend-functionality-analyzer",
      "backend-new-functionality-agent", "backend-unit-test-planner"],
     ["backend-planner"],
@@ -28,7 +29,7 @@ GROUPS = [
     ["backend-implementer"],
 ]
 ALL = [s for g in GROUPS for s in g]
-DEFAULT_DOMAINS = 4
+SIM_DEFAULT_TOPICS = 2  # a simulated planner chooses two topics unless told otherwise
 
 
 def pipeline(flow, src, *extra):
@@ -127,7 +128,7 @@ def case_order(flowc, flow, src):
     approvals = r.of("approval")
     expect(len(approvals) == 1 and approvals[0]["approved"] and approvals[0]["how"] == "--yes",
            f"expected one approval given by --yes, got {approvals}")
-    first_research = min(r.interval(s)[0] for s in GROUPS[1] if r.interval(s))
+    first_research = min(r.interval(s)[0] for s in GROUPS[1] + GROUPS[2] if r.interval(s))
     expect(approvals and approvals[0]["seq"] < first_research,
            "the requirements were not confirmed before planning began")
 
@@ -164,11 +165,11 @@ def case_order(flowc, flow, src):
         earliest_end = min(iv[1] for iv in ivs.values())
         expect(latest_start < earliest_end, f"parallel group {group} did not overlap: {ivs}")
 
-    # Technology research fanned out, one call per domain, all at once.
+    # Technology research fanned out, one call per topic the planner chose, all at once.
     items = r.of("dispatch", kind="agent", step="backend-tech-research-advisor")
     indexes = sorted(e.get("index") for e in items if e.get("attempt") == 1)
-    expect(indexes == list(range(DEFAULT_DOMAINS)),
-           f"tech research fan-out items: {indexes}, expected 0..{DEFAULT_DOMAINS - 1}")
+    expect(indexes == list(range(SIM_DEFAULT_TOPICS)),
+           f"tech research fan-out items: {indexes}, expected 0..{SIM_DEFAULT_TOPICS - 1}")
     item_ends = [e["seq"] for e in r.of("attempt", kind="agent", step="backend-tech-research-advisor")]
     expect(items and item_ends and max(e["seq"] for e in items) < min(item_ends),
            "the tech research calls did not run at the same time")
@@ -176,7 +177,7 @@ def case_order(flowc, flow, src):
     # Context: each agent sees the outputs of every earlier stage.
     summary = outputs_of(r, "backend-task-summarizer")
     plan = outputs_of(r, "backend-planner")
-    research = [o for s in GROUPS[1] for o in outputs_of(r, s)]
+    research = [o for s in GROUPS[2] for o in outputs_of(r, s)]
     planner_prompt = prompt_of(r, "backend-planner") or ""
     for text in summary + research:
         expect(text and text in planner_prompt,
@@ -221,7 +222,7 @@ def case_rework(flowc, flow, src):
                    "the audit trail is not in the order fail, retry, second attempt, pass")
     # Implementation waited for the second review to pass.
     passed = r.gate_passed_seq("backend-planner")
-    for s in GROUPS[3]:
+    for s in GROUPS[4]:
         iv = r.interval(s)
         expect(passed is not None and iv is not None and passed < iv[0],
                f"{s} started before the reworked plan passed review")
@@ -258,7 +259,7 @@ def case_bound(flowc, flow, src):
            f"expected one `exhausted` event for the planner with action stop: {exhausted}")
     end = r.of("run_end")
     expect(end and end[-1]["status"] == "failed", f"run_end: {end}")
-    for s in [s for g in GROUPS[3:] for s in g]:
+    for s in [s for g in GROUPS[4:] for s in g]:
         expect(not r.of("dispatch", step=s), f"{s} ran although planning failed")
     report = r.out + r.err
     expect("backend-planner" in report and "gate" in report,
@@ -280,7 +281,7 @@ def case_review_each(flowc, flow, src):
                     attempt=2),
            "its parallel sibling was reworked too, although each is reviewed on its own")
     passed = r.gate_passed_seq("backend-datatypes")
-    for s in GROUPS[4]:
+    for s in GROUPS[5]:
         iv = r.interval(s)
         expect(passed is not None and iv is not None and passed < iv[0],
                f"{s} started before the reworked data types passed review")
@@ -345,9 +346,9 @@ def case_small_flows(flowc, flow, src):
     if expect(r.code == 0, f"plan.flow failed\n{r.describe()}"):
         ran = r.agent_steps()
         expect(ran and ran[-1] == "backend-implementation-planner" and
-               set(ran) == set(GROUPS[1]) | {"backend-implementation-planner"},
+               set(ran) == set(GROUPS[2]) | {"backend-implementation-planner"},
                f"plan.flow ran {ran}")
-        passed = max(r.gate_passed_seq(s) or 10**9 for s in GROUPS[1])
+        passed = max(r.gate_passed_seq(s) or 10**9 for s in GROUPS[2])
         iv = r.interval("backend-implementation-planner")
         expect(iv is not None and passed < iv[0], "the planner started before research passed review")
     # The single engineer, with one failed review: fail, feedback, second attempt, pass.
@@ -402,6 +403,56 @@ CASES = {"check": case_check, "order": case_order, "rework": case_rework,
          "submission": case_submission,
          "small-flows": case_small_flows,
          "policies": case_policies}
+
+
+def case_chosen_and_sent_back(flowc, flow, src):
+    """The planner chooses three topics and validation fails once: three research calls, and
+    the implementation runs again once with the validation report in its prompt."""
+    r = pipeline(flow, src, "--sim-items", "research-topics:3", "--sim-fail-review", "validation:1")
+    if not expect(r.code == 0 and r.events, f"the run did not succeed\n{r.describe()}"):
+        return
+    chosen = r.of("items", step="backend-tech-research-advisor")
+    expect(len(chosen) == 1 and len(chosen[0]["items"]) == 3 and chosen[0]["from"] == "research-topics"
+           and chosen[0]["cap"] == 5, f"the planner's chosen topics: {chosen}")
+    research = r.of("dispatch", kind="agent", step="backend-tech-research-advisor")
+    expect(len(research) == 3 and sorted(e["index"] for e in research) == [0, 1, 2],
+           f"expected three research calls, got {len(research)}: {research}")
+    for k, e in enumerate(sorted(research, key=lambda e: e["index"])):
+        prompt = r.read(f"steps/backend-tech-research-advisor.a1.i{k}.prompt.md")
+        expect(chosen and chosen[0]["items"][k] in prompt,
+               f"research item {k} does not have its topic as focus")
+
+    verdicts = [(v["attempt"], v["verdict"]) for v in r.of("verdict", check="verdict")]
+    expect(verdicts == [(1, "FAIL"), (2, "PASS")], f"validation's own verdicts: {verdicts}")
+    report = next((v["feedback"] for v in r.of("verdict", check="verdict") if v["verdict"] == "FAIL"), "")
+    expect("acceptance checks fail" in report, f"the validation report: {report!r}")
+    retries = r.of("retry", gate="validation/gate")
+    expect(len(retries) == 1 and retries[0]["steps"][:2] == ["backend-feature-implementer",
+                                                             "backend-feature-implementer/gate"],
+           f"the failed validation did not send the work back to the build: {retries}")
+    for step in ("backend-feature-implementer", "backend-cli-implementer",
+                 "backend-unit-test-generator", "backend-code-quality-reviewer",
+                 "backend-validation-agent"):
+        attempts = [e["attempt"] for e in r.of("dispatch", kind="agent", step=step)]
+        expect(attempts == [1, 2], f"{step} attempts: {attempts}, expected 1 and 2")
+        second = prompt_of(r, step, attempt=2) or ""
+        expect(report and report in second, f"{step}'s second prompt lacks the validation report")
+    for step in ("research-topics", "backend-planner", "backend-datatypes",
+                 "backend-deployment-agent", "backend-implementer"):
+        attempts = [e["attempt"] for e in r.of("dispatch", kind="agent", step=step)]
+        expect(attempts == [1], f"{step} attempts: {attempts}, expected only 1")
+    deploy = r.interval("backend-deployment-agent")
+    passed = [e["seq"] for e in r.of("gate_pass", gate="validation/gate")]
+    expect(deploy and passed and passed[0] < deploy[0], "deployment started before validation passed")
+
+    # The bound stays finite, and is the one docs/stdlib.md computes by hand.
+    from flowtest import run
+    code, out, err = run([flowc, "check", "--stats", os.path.join(src, "stdlib", "backend.flow")])
+    expect(code == 0 and "worst case: 138 agent calls" in out + err,
+           f"flowc check --stats std/backend: exit {code}\n{out}{err}")
+
+
+CASES["chosen-and-sent-back"] = case_chosen_and_sent_back
 
 
 def main():

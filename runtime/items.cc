@@ -1,0 +1,104 @@
+#include "runtime/items.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace flow::rt {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const char* ws = " \t\r\n";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`'; }
+
+// Quote, heading and list markers at the start of a line, in any order (as for verdicts).
+std::string_view strip_prefixes(std::string_view line) {
+  for (;;) {
+    line = trim(line);
+    if (!line.empty() && line[0] == '>') {
+      line.remove_prefix(1);
+      continue;
+    }
+    size_t hashes = line.find_first_not_of('#');
+    if (hashes >= 1 && hashes <= 6 && hashes < line.size() &&
+        (line[hashes] == ' ' || line[hashes] == '\t')) {
+      line.remove_prefix(hashes);
+      continue;
+    }
+    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
+        (line[1] == ' ' || line[1] == '\t')) {
+      line.remove_prefix(1);
+      continue;
+    }
+    return line;
+  }
+}
+
+// True when `line` is an item line; *text is then its item, trimmed (maybe empty). Emphasis may
+// wrap the whole line (`**ITEM: x**`) or the label alone (`**ITEM:** x`).
+bool item_line(std::string_view line, std::string_view* text) {
+  line = strip_prefixes(line);
+  size_t n = 0;
+  while (n < line.size() && is_emphasis(line[n])) ++n;
+  std::string_view open = line.substr(0, n), rest = line.substr(n);
+  static constexpr std::string_view kLabel = "ITEM:";
+  if (rest.substr(0, kLabel.size()) != kLabel) return false;
+  rest.remove_prefix(kLabel.size());
+  std::string mirror(open.rbegin(), open.rend());
+  if (!open.empty()) {
+    if (rest.substr(0, mirror.size()) == mirror) {
+      rest.remove_prefix(mirror.size());  // `**ITEM:** text`
+    } else {
+      rest = trim(rest);
+      if (rest.size() < mirror.size() || rest.substr(rest.size() - mirror.size()) != mirror)
+        return false;  // unbalanced emphasis: not an item line
+      rest.remove_suffix(mirror.size());
+    }
+  }
+  *text = trim(rest);
+  return true;
+}
+
+}  // namespace
+
+ChosenItems parse_items(const std::string& answer, int cap) {
+  ChosenItems out;
+  std::string_view all(answer);
+  int line_no = 0;
+  for (size_t at = 0; at <= all.size();) {
+    size_t end = all.find('\n', at);
+    if (end == std::string_view::npos) end = all.size();
+    std::string_view line = all.substr(at, end - at), text;
+    at = end + 1;
+    ++line_no;
+    if (!item_line(line, &text)) continue;
+    if (text.empty()) {
+      out.error = fmt::format("line {}: `ITEM:` with no item after it", line_no);
+      return out;
+    }
+    if (text.size() > kMaxItemBytes) {
+      out.error = fmt::format("line {}: an item of {} bytes (at most {})", line_no, text.size(),
+                              kMaxItemBytes);
+      return out;
+    }
+    if (std::find(out.items.begin(), out.items.end(), text) != out.items.end()) {
+      out.error = fmt::format("line {}: item `{}` is listed twice", line_no, text);
+      return out;
+    }
+    out.items.emplace_back(text);
+  }
+  if (static_cast<int64_t>(out.items.size()) > cap) {
+    out.error = fmt::format("{} items, more than the cap of {}", out.items.size(), cap);
+    return out;
+  }
+  out.ok = true;
+  return out;
+}
+
+}  // namespace flow::rt
