@@ -28,8 +28,9 @@ function(flow_include_root name dir)
   set(FLOW_ROOT_${name} ${root} PARENT_SCOPE)
 endfunction()
 
-# lang/'s plain-text helpers (UTF-8, edit distance), shared with the runtime; not the parser.
-flow_include_root(text lang text.h suggest.h)
+# lang/'s plain-text helpers (UTF-8, edit distance, colour choice), shared with the runtime;
+# not the parser.
+flow_include_root(text lang color.h text.h suggest.h)
 flow_include_root(lang lang)
 # The IR and what reads, writes and checks it: all the runtime sees of compiler/.
 flow_include_root(ir compiler ir.h ir_json.h ir_validate.h glob.h)

@@ -1,6 +1,7 @@
 // flowc: the command-line front end for .flow files.
-//   flowc check FILE... [--format human|json|sarif|github] [--werror] [--stats]
-//   flowc compile FILE -o OUT.json
+//   flowc [--color auto|always|never] [-q] COMMAND ...
+//   flowc check FILE|DIR|-... [--format human|json|sarif|github] [--werror] [--stats]
+//   flowc compile FILE|- [-o OUT.json]
 //   flowc graph FILE [--format dot|mermaid] [-o OUT]
 //   flowc explain CODE
 #include <unistd.h>
@@ -19,11 +20,13 @@
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
+#include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
 #include "compiler/suggest.h"
+#include "lang/color.h"
 #include "lang/diagnostic.h"
 
 #ifndef FLOW_VERSION
@@ -52,11 +55,9 @@ constexpr const char* kExplainExitCodes =
     "  0  the code was explained\n"
     "  2  usage error, or no diagnostic has that code";
 
-// https://no-color.org: any non-empty NO_COLOR turns colour off.
-bool use_color() {
-  const char* no_color = std::getenv("NO_COLOR");
-  return isatty(STDERR_FILENO) && !(no_color && *no_color);
-}
+// Set once from the command line, before any command runs.
+flow::ColorMode color_mode = flow::ColorMode::Auto;
+bool quiet = false;  // -q: errors only
 
 flow::CompileOptions options() {
   flow::CompileOptions o;
@@ -65,9 +66,10 @@ flow::CompileOptions options() {
 }
 
 void print_human(const flow::CompileResult& r) {
-  bool color = use_color();
+  bool color = flow::use_color(color_mode, STDERR_FILENO);
   for (const flow::Diagnostic& d : r.diagnostics)
-    std::cerr << flow::render_human(d, r.sources, color);
+    if (!quiet || d.severity == flow::Severity::Error)
+      std::cerr << flow::render_human(d, r.sources, color);
 }
 
 int status_of(const flow::CompileResult& r, bool werror) {
@@ -112,8 +114,13 @@ bool write_output(const std::string& path, const std::string& text) {
   return true;
 }
 
-int run_check(const std::vector<std::string>& files, const std::string& format, bool werror,
+int run_check(const std::vector<std::string>& args, const std::string& format, bool werror,
               bool stats) {
+  std::vector<std::string> files;
+  if (std::string error; !flow::expand_flow_paths(args, &files, &error)) {
+    std::cerr << "flowc: error: " << error << "\n";
+    return kExitUsage;
+  }
   // Deliberately never freed: tearing down the trees of a 100k-step flow takes longer than
   // the process has left to live (the same reason compilers skip freeing at exit). Static
   // pointers keep them reachable until exit, which is the truth, so LeakSanitizer does not
@@ -202,6 +209,14 @@ int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
+  // Global options may also follow the command (`flowc check --color never x.flow`).
+  app.fallthrough();
+  std::string color = "auto";
+  app.add_option("--color", color,
+                 "colour the messages: auto (default: on a terminal, unless NO_COLOR is set; "
+                 "FORCE_COLOR forces it), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("-q,--quiet", quiet, "print errors only, no warnings");
   app.footer(std::string("Run `flowc COMMAND --help` for a command's options.\n"
                          "FLOW_PATH (colon-separated) is searched for `use` modules; "
                          "FLOW_STDLIB overrides where the standard library is.\n\n") +
@@ -213,7 +228,10 @@ int flowc_main(int argc, char** argv) {
 
   CLI::App* check = app.add_subcommand(
       "check", "Check each FILE and report its errors and warnings; print nothing when clean");
-  check->add_option("FILE", files, "the .flow files to check")->required();
+  check->add_option("FILE", files,
+                    "the .flow files to check: a directory checks every .flow file under it, "
+                    "`-` reads standard input")
+      ->required();
   check->add_option("--format", format, "human (default; on stderr), json, sarif or github (on stdout)")
       ->check(CLI::IsMember({"human", "json", "sarif", "github"}));
   check->add_flag("--werror", werror, "treat warnings as errors (exit 1)");
@@ -226,15 +244,14 @@ int flowc_main(int argc, char** argv) {
   std::string file;
   CLI::App* compile = app.add_subcommand(
       "compile", "Check FILE and write its IR as versioned JSON (docs/ir.md)");
-  compile->add_option("FILE", file, "the .flow file")->required();
-  compile->add_option("-o,--output", out_path, "where to write the JSON (`-` for stdout)")
-      ->required();
+  compile->add_option("FILE", file, "the .flow file (`-` reads standard input)")->required();
+  compile->add_option("-o,--output", out_path, "where to write the JSON (default: stdout)");
   compile->footer(kExitCodesNoWerror);
 
   std::string graph_format = "dot";
   CLI::App* graph = app.add_subcommand(
       "graph", "Draw FILE's dependency graph: stages as clusters, gates and rework edges marked");
-  graph->add_option("FILE", file, "the .flow file")->required();
+  graph->add_option("FILE", file, "the .flow file (`-` reads standard input)")->required();
   graph->add_option("--format", graph_format, "dot (default) or mermaid")
       ->check(CLI::IsMember({"dot", "mermaid"}));
   graph->add_option("-o,--output", out_path, "where to write it (default: stdout)");
@@ -254,6 +271,8 @@ int flowc_main(int argc, char** argv) {
     int status = app.exit(e);  // prints help, the version, or the usage error
     return status == 0 ? kExitClean : kExitUsage;
   }
+
+  color_mode = *flow::parse_color_mode(color);  // IsMember above admits only the three
 
   // The front end reports problems as diagnostics; an exception here is a bug or something
   // outside the flow (a file name that is not UTF-8 cannot go into JSON). Say so, do not abort.

@@ -282,8 +282,9 @@ bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
     return false;
   };
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return fail("is a directory");
-  std::FILE* fp = std::fopen(path.c_str(), "rb");
+  const bool from_stdin = path == "-";
+  if (!from_stdin && std::filesystem::is_directory(path, ec)) return fail("is a directory");
+  std::FILE* fp = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
   if (!fp) {
     std::string why = std::strerror(errno);
     if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
@@ -297,19 +298,19 @@ bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
   while ((n = std::fread(chunk, 1, sizeof chunk, fp)) > 0) {
     data.append(chunk, n);
     if (data.size() > kMaxSize) {
-      std::fclose(fp);
+      if (!from_stdin) std::fclose(fp);
       return fail("file is larger than 256 MiB");
     }
   }
   bool bad = std::ferror(fp);
   int err = errno;
-  std::fclose(fp);
+  if (!from_stdin) std::fclose(fp);
   if (bad) {
     std::string why = std::strerror(err);
     if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
     return fail(why);
   }
-  file_id = sources.add(path, std::move(data));
+  file_id = sources.add(from_stdin ? "<stdin>" : path, std::move(data));
   return true;
 }
 

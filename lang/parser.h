@@ -22,8 +22,9 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id);
 // `text` is a whole identifier of the language (a name a step can call, `after` or `uses`).
 bool is_name(std::string_view text);
 
-// Reads a file from disk into `sources`. On failure returns false and sets `error` to a
-// one-line message such as "cannot read 'x.flow': no such file" or "'dir' is a directory".
+// Reads a file from disk into `sources` (`-`: standard input, named `<stdin>` in messages).
+// On failure returns false and sets `error` to a one-line message such as
+// "cannot read 'x.flow': no such file" or "'dir' is a directory".
 bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
                  std::string& error);
 

@@ -77,7 +77,8 @@ expect "compile errors" 1 "$flowc" compile fail_E0101_undefined_agent.flow -o "$
 [ ! -e "$work/bad.json" ] || { echo "FAIL: compile wrote IR for a broken flow" >&2; failed=$((failed + 1)); }
 expect "compile unwritable" 2 "$flowc" compile ok_compile.flow -o "$work/no/such/dir/ir.json"
 contains "compile unwritable" "flowc: error: cannot write"
-expect "compile needs -o" 2 "$flowc" compile ok_compile.flow
+expect "compile to stdout without -o" 0 "$flowc" compile ok_compile.flow
+contains "compile to stdout without -o" '"nodes":'
 
 expect "graph of a broken flow" 1 "$flowc" graph fail_E0200_dependency_cycle.flow
 contains "graph of a broken flow" "digraph"
@@ -92,6 +93,43 @@ expect "stdlib and path" 0 env FLOW_STDLIB="$work/std" FLOW_PATH="$work/nowhere:
   "$flowc" check "$work/main.flow"
 expect "no path" 1 env FLOW_STDLIB="$work/std" "$flowc" check "$work/main.flow"
 contains "no path" "cannot find the import \`team/writers\`"
+
+# Conventions: `-` is standard input, a directory is every .flow under it, --color, -q.
+expect "stdin clean" 0 sh -c "\"$flowc\" check - < ok_E0101_defined_agent.flow"
+expect "stdin errors" 1 sh -c "\"$flowc\" check - < fail_E0101_undefined_agent.flow"
+contains "stdin errors" "<stdin>:"
+expect "stdin twice" 2 sh -c "\"$flowc\" check - - < ok_E0101_defined_agent.flow"
+contains "stdin twice" "can be read only once"
+expect "compile stdin to stdout" 0 sh -c "\"$flowc\" compile - < ok_compile.flow"
+contains "compile stdin to stdout" '"version":'
+mkdir -p "$work/tree/sub" "$work/tree/.hidden" "$work/empty"
+cp ok_E0101_defined_agent.flow "$work/tree/a.flow"
+cp fail_E0101_undefined_agent.flow "$work/tree/sub/b.flow"
+cp fail_E0101_undefined_agent.flow "$work/tree/.hidden/c.flow"
+echo "not a flow" > "$work/tree/notes.txt"
+expect "directory" 1 "$flowc" check "$work/tree"
+contains "directory" "tree/sub/b.flow:"
+if grep -q "\.hidden" "$work/out"; then
+  echo "FAIL: directory: a hidden directory was checked" >&2; failed=$((failed + 1))
+fi
+expect "directory without flows" 2 "$flowc" check "$work/empty"
+contains "directory without flows" "no .flow file under the directory"
+expect "warnings shown" 0 "$flowc" check fail_W0100_unused_agent.flow
+contains "warnings shown" "warning[W0100]"
+expect "quiet" 0 "$flowc" check -q fail_W0100_unused_agent.flow
+if [ -s "$work/out" ]; then echo "FAIL: -q printed a warning" >&2; failed=$((failed + 1)); fi
+expect "quiet keeps errors" 1 "$flowc" -q check fail_E0101_undefined_agent.flow
+contains "quiet keeps errors" "error[E0101]"
+esc=$(printf '\033[')
+expect "color always" 1 "$flowc" check --color always fail_E0101_undefined_agent.flow
+contains "color always" "$esc"
+expect "color never beats FORCE_COLOR" 1 env FORCE_COLOR=1 "$flowc" check --color never fail_E0101_undefined_agent.flow
+if grep -qF "$esc" "$work/out"; then echo "FAIL: --color never coloured" >&2; failed=$((failed + 1)); fi
+expect "FORCE_COLOR" 1 env -u NO_COLOR FORCE_COLOR=1 "$flowc" check fail_E0101_undefined_agent.flow
+contains "FORCE_COLOR" "$esc"
+expect "NO_COLOR on a pipe" 1 "$flowc" check fail_E0101_undefined_agent.flow
+if grep -qF "$esc" "$work/out"; then echo "FAIL: coloured output into a pipe" >&2; failed=$((failed + 1)); fi
+expect "bad color" 2 "$flowc" check --color sometimes ok_E0101_defined_agent.flow
 
 # Every compiler diagnostic in the golden outputs carries a `= help:` line.
 if ! awk '

@@ -13,7 +13,9 @@ part of a flow) must say so in the text right before it, with a reason:
     <!-- doc-test: skip: REASON -->
 Any other failure fails the test. Blocks of other languages (compiler output, say) are prose.
 
-usage: docs_test.py BIN_DIR DOC.md...
+usage: docs_test.py BIN_DIR [--copy DIR]... DOC.md...
+--copy DIR puts a copy of DIR (e.g. the repository's examples/) into each scratch directory, for
+reference pages whose commands name files of the repository, as run from its root.
 """
 import os
 import re
@@ -23,7 +25,13 @@ import sys
 import tempfile
 
 BIN = os.path.abspath(sys.argv[1])
-DOCS = [os.path.abspath(d) for d in sys.argv[2:]]
+COPIES, DOCS = [], []
+_args = iter(sys.argv[2:])
+for _a in _args:
+    if _a == "--copy":
+        COPIES.append(os.path.abspath(next(_args)))
+    else:
+        DOCS.append(os.path.abspath(_a))
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.S | re.M)
 MARKER = re.compile(r"<!--\s*doc-test:(.*?)-->", re.S)
 NAMED = re.compile(r"`([\w./-]+\.(?:flow|yaml|md|sh))`")
@@ -76,6 +84,8 @@ def run(cmd, cwd, env):
 
 def follow(doc):
     work = tempfile.mkdtemp(prefix="flow-docs-")
+    for source in COPIES:
+        shutil.copytree(source, os.path.join(work, os.path.basename(source)))
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     env.pop("FLOW_PATH", None)
     ran = written = skipped = 0
