@@ -64,6 +64,9 @@ struct Lowerer {
   uint32_t block_counter = 0;
   std::vector<bool> agent_referenced;  // per program.agents entry: in referenced_agents yet
 
+  Lowerer(const SourceMap& s, const Program& p, std::vector<Diagnostic>& d)
+      : sources(s), program(p), diags(d) {}
+
   void report(DiagCode code, Span span, std::string message, std::string help = "") {
     Diagnostic d = make_diagnostic(code, span, std::move(message));
     d.help = std::move(help);
@@ -404,7 +407,8 @@ struct Lowerer {
       // Without a cap, a name that is no step lowered so far is an input (or undeclared,
       // E0104, reported here as always); a step's answer needs `up to N`, bound later.
       const std::string& over = step.over_input->name;
-      if (!step.over_cap && (program.find_input(over) || !out.steps.count(over))) {
+      const bool is_step = out.step_names.find(over) != NameIndex::kNone;
+      if (!step.over_cap && (program.find_input(over) || !is_step)) {
         check_input(*step.over_input, ast::InputType::List, "over");
         n.fanout_input = over;
       } else {
@@ -672,7 +676,7 @@ struct Lowerer {
 }  // namespace
 
 Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diagnostic>& diags) {
-  Lowerer l{sources, program, diags, {}, {}, {}, {}, {}, {}, {}, 0, {}, {}, {}, {}, {}};
+  Lowerer l(sources, program, diags);
   l.run();
   return std::move(l.out);
 }
