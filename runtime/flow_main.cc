@@ -55,6 +55,9 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_option("--replay", run.replay_dir,
                   "anthropic/openai backends: answer model requests from a --record directory, "
                   "no network");
+  cmd->add_option("--otlp-endpoint", run.otlp_endpoint,
+                  "Send the run's spans live to an OpenTelemetry collector: POST URL/v1/traces "
+                  "(OTLP/HTTP JSON)");
   cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
   cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
   cmd->add_option("--sim-fail-review", run.sim_fail_review,

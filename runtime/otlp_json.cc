@@ -114,7 +114,26 @@ std::string otlp_trace_id(const std::string& run_id) {
   return fmt::format("{:016x}{:016x}", fnv1a(run_id, kFnvBasis), fnv1a(run_id, kFnvBasis ^ 0x5bd1e995ULL) | 1);
 }
 
-ojson run_to_otlp(const RunView& v) {
+ojson call_span(const RunView& v, size_t i) {
+  const CallRecord& c = v.calls[i];
+  bool model = c.kind == "agent" || c.kind == "review";
+  std::string name = model ? "invoke_agent " + c.agent : c.kind + " " + c.step;
+  bool ok = c.finished && c.ok;
+  return span(otlp_trace_id(v.id), span_id(v.id, fmt::format("call:{}", i)), span_id(v.id, "step:" + c.step),
+              name, model ? 3 : 1, c.start_ms, c.finished ? c.end_ms : v.end_ms, call_attributes(c),
+              status(ok, c.finished ? c.error : "the call did not finish"));
+}
+
+ojson otlp_document(const RunView& v, ojson spans) {
+  ojson resource{{"attributes", ojson::array({attr("service.name", "flow"), attr("flow.run.id", v.id),
+                                              attr("flow.flow", v.flow)})}};
+  ojson scope{{"name", "flow"}};
+  return {{"resourceSpans",
+           ojson::array({{{"resource", resource},
+                          {"scopeSpans", ojson::array({{{"scope", scope}, {"spans", std::move(spans)}}})}}})}};
+}
+
+ojson run_to_otlp(const RunView& v, bool with_calls) {
   std::string trace = otlp_trace_id(v.id);
   std::string root = span_id(v.id, "run");
   std::map<std::string, Range> stages, steps;
@@ -148,21 +167,9 @@ ojson run_to_otlp(const RunView& v) {
                          ojson::array({attr("flow.step", s), attr("flow.step.kind", gate ? "gate" : "step")}),
                          status(r.ok, r.error)));
   }
-  for (size_t i = 0; i < v.calls.size(); ++i) {
-    const CallRecord& c = v.calls[i];
-    bool model = c.kind == "agent" || c.kind == "review";
-    std::string name = model ? "invoke_agent " + c.agent : c.kind + " " + c.step;
-    bool ok = c.finished && c.ok;
-    spans.push_back(span(trace, span_id(v.id, fmt::format("call:{}", i)), span_id(v.id, "step:" + c.step), name,
-                         model ? 3 : 1, c.start_ms, c.finished ? c.end_ms : v.end_ms, call_attributes(c),
-                         status(ok, c.finished ? c.error : "the call did not finish")));
-  }
-  ojson resource{{"attributes", ojson::array({attr("service.name", "flow"), attr("flow.run.id", v.id),
-                                              attr("flow.flow", v.flow)})}};
-  ojson scope{{"name", "flow"}};
-  return {{"resourceSpans",
-           ojson::array({{{"resource", resource},
-                          {"scopeSpans", ojson::array({{{"scope", scope}, {"spans", spans}}})}}})}};
+  if (with_calls)
+    for (size_t i = 0; i < v.calls.size(); ++i) spans.push_back(call_span(v, i));
+  return otlp_document(v, std::move(spans));
 }
 
 }  // namespace flow::rt

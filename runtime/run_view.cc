@@ -1,8 +1,6 @@
 #include "runtime/run_view.h"
 
 #include <ctime>
-#include <map>
-#include <tuple>
 
 #include "runtime/run_store.h"
 
@@ -21,56 +19,33 @@ int64_t num(const json& e, const char* key, int64_t fallback) {
   return it != e.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
 }
 
-using CallKey = std::tuple<std::string, int64_t, int64_t>;  // step, attempt, index
-
-CallKey key_of(const json& e) {
-  return {str(e, "step"), num(e, "attempt", 0), num(e, "index", -1)};
+std::string key_of(const std::string& step, const json& e) {
+  return step + "\x1f" + std::to_string(num(e, "attempt", 0)) + "\x1f" + std::to_string(num(e, "index", -1));
 }
 
-// Pairs dispatches with their ends; a later dispatch of the same key (a resume re-running an
-// unfinished call) starts a new record.
-void collect_calls(RunView* v) {
-  std::map<CallKey, size_t> open;
-  std::map<CallKey, size_t> last;
-  for (const json& e : v->events) {
-    std::string ev = str(e, "event");
-    int64_t ts = parse_iso_ms(str(e, "ts"));
-    if (ev == "dispatch") {
-      CallRecord c;
-      c.step = str(e, "step");
-      c.stage = str(e, "stage");
-      c.kind = str(e, "kind");
-      c.agent = str(e, "agent");
-      c.model = str(e, "model");
-      c.backend = str(e, "backend");
-      c.attempt = num(e, "attempt", 0);
-      c.index = num(e, "index", -1);
-      c.start_ms = ts < 0 ? 0 : ts;
-      open[key_of(e)] = last[key_of(e)] = v->calls.size();
-      v->calls.push_back(std::move(c));
-    } else if (ev == "attempt") {
-      auto it = open.find(key_of(e));
-      if (it == open.end()) continue;
-      CallRecord& c = v->calls[it->second];
-      c.finished = true;
-      c.ok = e.value("ok", false);
-      c.end_ms = ts < 0 ? c.start_ms : ts;
-      c.error = str(e, "error");
-      c.prompt_file = str(e, "prompt");
-      c.output_file = str(e, "output");
-      if (c.agent.empty()) c.agent = str(e, "agent");
-      c.end_event = e;
-      open.erase(it);
-    } else if (ev == "call_retry") {
-      if (auto it = open.find(key_of(e)); it != open.end()) ++v->calls[it->second].backend_retries;
-    } else if (ev == "verdict") {
-      CallKey k{str(e, "gate"), num(e, "attempt", 0), num(e, "index", -1)};
-      if (auto it = last.find(k); it != last.end()) {
-        v->calls[it->second].verdict = str(e, "verdict");
-        v->calls[it->second].feedback = str(e, "feedback");
-      }
-    }
-  }
+CallRecord dispatched(const json& e, int64_t ts) {
+  CallRecord c;
+  c.step = str(e, "step");
+  c.stage = str(e, "stage");
+  c.kind = str(e, "kind");
+  c.agent = str(e, "agent");
+  c.model = str(e, "model");
+  c.backend = str(e, "backend");
+  c.attempt = num(e, "attempt", 0);
+  c.index = num(e, "index", -1);
+  c.start_ms = ts < 0 ? 0 : ts;
+  return c;
+}
+
+void ended(CallRecord& c, const json& e, int64_t ts) {
+  c.finished = true;
+  c.ok = e.value("ok", false);
+  c.end_ms = ts < 0 ? c.start_ms : ts;
+  c.error = str(e, "error");
+  c.prompt_file = str(e, "prompt");
+  c.output_file = str(e, "output");
+  if (c.agent.empty()) c.agent = str(e, "agent");
+  c.end_event = e;
 }
 
 }  // namespace
@@ -120,14 +95,49 @@ bool load_run_view(const std::string& dir, RunView* v, std::string* error) {
     return false;
   }
   v->events = std::move(r.events);
-  for (const json& e : v->events) {
-    int64_t ts = parse_iso_ms(str(e, "ts"));
-    if (ts < 0) continue;
+  index_run_events(v);
+  return true;
+}
+
+void index_run_events(RunView* v) {
+  v->calls.clear();
+  v->open_calls.clear();
+  v->last_calls.clear();
+  for (const json& e : v->events) add_run_event(v, e);
+}
+
+// Pairs dispatches with their ends; a later dispatch of the same call (a resume re-running an
+// unfinished call) starts a new record.
+int64_t add_run_event(RunView* v, const json& e) {
+  std::string ev = str(e, "event");
+  int64_t ts = parse_iso_ms(str(e, "ts"));
+  if (ts >= 0) {
     if (v->start_ms == 0 || ts < v->start_ms) v->start_ms = ts;
     if (ts > v->end_ms) v->end_ms = ts;
   }
-  collect_calls(v);
-  return true;
+  if (ev == "dispatch") {
+    std::string key = key_of(str(e, "step"), e);
+    v->open_calls[key] = v->last_calls[key] = v->calls.size();
+    v->calls.push_back(dispatched(e, ts));
+  } else if (ev == "attempt" || ev == "call_retry") {
+    auto it = v->open_calls.find(key_of(str(e, "step"), e));
+    if (it == v->open_calls.end()) return -1;
+    size_t i = it->second;
+    if (ev == "call_retry") {
+      ++v->calls[i].backend_retries;
+      return -1;
+    }
+    ended(v->calls[i], e, ts);
+    v->open_calls.erase(it);
+    return static_cast<int64_t>(i);
+  } else if (ev == "verdict") {
+    auto it = v->last_calls.find(key_of(str(e, "gate"), e));
+    if (it == v->last_calls.end()) return -1;
+    v->calls[it->second].verdict = str(e, "verdict");
+    v->calls[it->second].feedback = str(e, "feedback");
+    return static_cast<int64_t>(it->second);
+  }
+  return -1;
 }
 
 }  // namespace flow::rt

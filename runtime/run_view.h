@@ -4,6 +4,7 @@
 // run.json, ir.json and events.jsonl only; agent-made text stays raw here (each writer escapes
 // it for its own format).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,19 @@ struct RunView {
   std::vector<nlohmann::json> events;   // events.jsonl, in order
   std::vector<CallRecord> calls;        // in dispatch order
   int64_t start_ms = 0, end_ms = 0;     // first and last event (unix ms)
+  // Calls by "step\x1fattempt\x1findex": still open, and the latest (for its verdict).
+  std::map<std::string, size_t> open_calls, last_calls;
 };
 
 // Reads DIR (a run directory). False with a message when run.json or events.jsonl cannot be
 // read or is damaged; a missing ir.json is not an error (the DAG is then left out).
 bool load_run_view(const std::string& dir, RunView* view, std::string* error);
+
+// Fills `calls`, `start_ms` and `end_ms` from `view->events`.
+void index_run_events(RunView* view);
+// The same for one more event (not added to `events`): for the live OTLP export. Returns the
+// call the event ended or judged (an `attempt` or a `verdict`), or -1.
+int64_t add_run_event(RunView* view, const nlohmann::json& event);
 
 // "2026-11-21T10:15:00.123Z" → unix milliseconds; -1 when it is not that form.
 int64_t parse_iso_ms(const std::string& ts);
