@@ -30,7 +30,7 @@ class Sender {
       if (queue_.size() >= kMaxQueued) queue_.pop_front();
       queue_.push_back(std::move(body));
     }
-    cv_.notify_one();
+    cv_.notify_all();
   }
 
   // Sends what is queued within kOtlpTimeoutMs, then gives up on the rest.
@@ -39,7 +39,7 @@ class Sender {
     {
       std::unique_lock<std::mutex> lock(mu_);
       stopping_ = true;
-      cv_.notify_one();
+      cv_.notify_all();
       cv_.wait_for(lock, std::chrono::milliseconds(kOtlpTimeoutMs), [&] { return queue_.empty() && !busy_; });
       queue_.clear();
     }
