@@ -18,7 +18,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from flowtest import check, failures  # noqa: E402
+from api_harness import FakeModelApi  # noqa: E402
+from flowtest import check, failures, node, write_ir  # noqa: E402
 
 FLOW = os.path.abspath(sys.argv[1])
 REWORKED = "backend-new-functionality-agent"
@@ -26,7 +27,7 @@ SECRET = "sk-ant-test-0123456789-do-not-leak"
 
 
 def flow(*args, cwd):
-    env = dict(os.environ, ANTHROPIC_API_KEY=SECRET, OPENAI_API_KEY=SECRET)
+    env = dict(os.environ, ANTHROPIC_API_KEY=SECRET, OPENAI_API_KEY=SECRET, FLOWTEST_KEY=SECRET)
     return subprocess.run([FLOW, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
 
 
@@ -157,6 +158,44 @@ def test_live(base):
           "the live spans are the exported spans")
 
 
+def test_live_usage(base):
+    """A backend that reports tokens and cost (anthropic, against the fake model API): the
+    call's span carries them, and the API key used for the calls is in no span."""
+    usage = {"input_tokens": 1000, "output_tokens": 200, "cache_read_tokens": 30, "cache_creation_tokens": 4}
+    api = FakeModelApi({"rules": [], "default": {"text": "done", "usage": usage}})
+    Collector.received = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        work = os.path.join(base, "usage")
+        os.makedirs(work)
+        write_ir(os.path.join(work, "demo.json"), [node(0, "plan", "agent", [], agent="planner")])
+        with open(os.path.join(work, "flow.yaml"), "w", encoding="utf-8") as f:
+            f.write(f"default_backend: api\nbackends:\n  api:\n    type: anthropic\n"
+                    f"    base_url: \"{api.url('anthropic')}\"\n    api_key_env: FLOWTEST_KEY\n"
+                    f"models:\n  sonnet: {{ model: claude-sonnet-4-5 }}\n")
+        r = flow("run", "demo.json", "--otlp-endpoint", f"http://127.0.0.1:{server.server_port}", cwd=work)
+        check(r.returncode == 0, f"the API run succeeds: {r.stderr[-500:]}")
+    finally:
+        server.shutdown()
+        api.close()
+    spans = []
+    for _, _, body in Collector.received:
+        check(SECRET.encode() not in body, "the API key is in no request to the collector")
+        spans.extend(spans_of(json.loads(body)))
+    calls = [s for s in spans if s["name"] == "invoke_agent planner"]
+    check(len(calls) == 1, f"one call span: {[s['name'] for s in spans]}")
+    if calls:
+        a = attrs(calls[0])
+        check(a.get("gen_ai.usage.input_tokens") == {"intValue": "1000"}, f"input tokens: {a}")
+        check(a.get("gen_ai.usage.output_tokens") == {"intValue": "200"}, "output tokens")
+        check(a.get("gen_ai.usage.cache_read.input_tokens") == {"intValue": "30"}, "cache read tokens")
+        # The events name the backend as configured, not its type (docs/report.md says so).
+        check(a.get("gen_ai.provider.name") == {"stringValue": "api"}, f"provider: {a.get('gen_ai.provider.name')}")
+        check(a.get("gen_ai.request.model") == {"stringValue": "sonnet"}, "the model as the flow names it")
+        check(a.get("flow.cost_usd", {}).get("doubleValue", 0) > 0, f"a cost: {a.get('flow.cost_usd')}")
+
+
 def test_refused(base):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -194,6 +233,7 @@ def main():
     with tempfile.TemporaryDirectory() as base:
         test_export_file(base)
         test_live(base)
+        test_live_usage(base)
         test_refused(base)
         test_hanging(base)
     if failures:
