@@ -1,4 +1,5 @@
-// flow: runs compiled flows. Subcommands run, resume, runs and show; docs/runtime.md.
+// flow: runs compiled flows. Subcommands run, resume, runs, show, report and export;
+// docs/runtime.md and docs/report.md.
 // The front door: a .flow file is compiled here (runtime/front/), the runtime sees IR only.
 #include <cstdio>
 #include <exception>
@@ -7,6 +8,7 @@
 
 #include "runtime/front/compile_source.h"
 #include "runtime/history.h"
+#include "runtime/report_commands.h"
 #include "runtime/run.h"
 
 #ifndef FLOW_VERSION
@@ -26,6 +28,9 @@ struct Args {
   CLI::App* resume_cmd = nullptr;
   CLI::App* runs_cmd = nullptr;
   CLI::App* show_cmd = nullptr;
+  std::string report_id, report_out, export_id, export_otlp;
+  CLI::App* report_cmd = nullptr;
+  CLI::App* export_cmd = nullptr;
 };
 
 void add_run_command(CLI::App& app, Args& a) {
@@ -50,6 +55,9 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_option("--replay", run.replay_dir,
                   "anthropic/openai backends: answer model requests from a --record directory, "
                   "no network");
+  cmd->add_option("--otlp-endpoint", run.otlp_endpoint,
+                  "Send the run's spans live to an OpenTelemetry collector: POST URL/v1/traces "
+                  "(OTLP/HTTP JSON)");
   cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
   cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
   cmd->add_option("--sim-fail-review", run.sim_fail_review,
@@ -89,6 +97,24 @@ void add_history_commands(CLI::App& app, Args& a) {
                  "Print the run, its steps and their cost and tokens as one JSON document");
 }
 
+void add_report_commands(CLI::App& app, Args& a) {
+  CLI::App* report = a.report_cmd =
+      app.add_subcommand("report", "Write a run as one self-contained HTML page (docs/report.md)");
+  report->add_option("run", a.report_id, "Run id (see `flow runs`), or `last` for the latest run")
+      ->required();
+  report->add_option("-o,--output", a.report_out,
+                     "Where to write the page (default: RUN_DIR/report.html; - for stdout)");
+  report->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+
+  CLI::App* exp = a.export_cmd =
+      app.add_subcommand("export", "Write a run as OpenTelemetry traces (docs/report.md)");
+  exp->add_option("run", a.export_id, "Run id (see `flow runs`), or `last` for the latest run")
+      ->required();
+  exp->add_option("--otlp-json", a.export_otlp, "Write OTLP/JSON traces to FILE (- for stdout)")
+      ->required();
+  exp->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+}
+
 int show_command(Args& a) {
   if (a.show_id == "last") {
     a.show_id = flow::rt::latest_run(a.run_root);
@@ -113,6 +139,7 @@ int flow_main(int argc, char** argv) {
   add_run_command(app, a);
   add_resume_command(app, a);
   add_history_commands(app, a);
+  add_report_commands(app, a);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -130,6 +157,8 @@ int flow_main(int argc, char** argv) {
   }
   if (*a.runs_cmd) return flow::rt::list_runs_command(a.run_root);
   if (*a.show_cmd) return show_command(a);
+  if (*a.report_cmd) return flow::rt::report_command(a.run_root, a.report_id, a.report_out);
+  if (*a.export_cmd) return flow::rt::export_otlp_command(a.run_root, a.export_id, a.export_otlp);
   return 2;
 }
 

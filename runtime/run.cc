@@ -23,6 +23,7 @@
 #include "runtime/pool.h"
 #include "runtime/printable.h"
 #include "runtime/router.h"
+#include "runtime/otlp_live.h"
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
 #include "runtime/signals.h"
@@ -97,6 +98,7 @@ struct RunState {
   Pools pools;
   std::string run_id, dir;
   json meta;
+  std::string otlp_endpoint;  // "" = no live export
 };
 
 // The backends the flow's agents use, for the `run_start` event; `*simulated` when one is sim.
@@ -143,6 +145,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   }
   std::string err;
   auto status = make_status(as_json);
+  if (!s.otlp_endpoint.empty()) status = make_otlp_status(std::move(status), s.otlp_endpoint, s.run_id, s.flow.name);
   bool simulated = false;
   std::string backends = backends_in_use(s, &simulated);
 
@@ -407,6 +410,7 @@ int run_command(const RunRequest& req) {
       return kExitUsage;
     }
   RunState s;
+  s.otlp_endpoint = req.otlp_endpoint;
   std::string ir_text;
   std::optional<ir::Flow> flow = load_flow(req.file, &ir_text, req.compile_source);
   if (!flow) return kExitUsage;

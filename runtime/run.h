@@ -28,6 +28,7 @@ struct RunRequest {
   std::string sim_latency;
   std::vector<std::string> sim_fail_review, sim_fail_step, sim_items;
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
+  std::string otlp_endpoint;        // --otlp-endpoint: send spans live (runtime/otlp_live.h)
 };
 
 struct ResumeRequest {
