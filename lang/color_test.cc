@@ -22,7 +22,7 @@ struct EnvVar {
   }
 };
 
-TEST_CASE("--color values") {
+TEST_CASE("the colour modes auto, always and never") {
   CHECK(parse_color_mode("auto") == ColorMode::Auto);
   CHECK(parse_color_mode("always") == ColorMode::Always);
   CHECK(parse_color_mode("never") == ColorMode::Never);

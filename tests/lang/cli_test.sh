@@ -27,7 +27,8 @@ expect() {
 }
 
 expect 2 "^flowc: error: cannot read 'missing.flow': no such file or directory$" -- check missing.flow
-expect 2 "^flowc: error: cannot read '.': is a directory$" -- check .
+expect 2 "^flowc: error: cannot read '.': is a directory$" -- compile .
+expect 1 "fail_E0002_expected_statement.flow:.*error\[E0002\]" -- check .  # every .flow under it
 expect 2 "cannot read 'missing.flow'" -- check ok_empty.flow missing.flow fail_E0002_expected_statement.flow
 expect 2 "." --
 expect 2 "FILE is required" -- check
