@@ -144,3 +144,28 @@ TEST_CASE("a cost budget lets running calls finish, then resumes with a larger o
   CHECK(again.exit_code == kExitBudget);
   CHECK(more.calls().size() == 1);
 }
+
+TEST_CASE("a call of unknown cost under a cost budget is recorded once and counts as $0") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t prev = b.agent("s0");
+  for (int i = 1; i < 3; ++i) prev = b.agent("s" + std::to_string(i), {prev});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& r) {
+    AgentResult res;
+    res.ok = true;
+    res.output = "out:" + r.step;
+    res.usage.known = true;
+    res.usage.cost_known = false;  // a model without a price
+    res.usage.input_tokens = 10;
+    return res;
+  };
+  RunSetup setup;
+  setup.jobs = 1;
+  setup.limits.cost_usd = 0.01;
+  RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
+  CHECK(r.exit_code == kExitOk);  // $0 counted: the budget never stops the run
+  CHECK(fake.calls().size() == 3);
+  REQUIRE(of_kind(r.events, "budget_unknown_cost").size() == 1);
+  CHECK(of_kind(r.events, "budget_unknown_cost")[0]["step"] == "s0");
+}
