@@ -104,6 +104,9 @@ struct SimOptions {
   std::vector<std::string> fail_step;
   // `--sim-items STEP:K`: STEP answers K `ITEM:` lines (times = K), for a fan-out over it.
   std::vector<SimFailReview> items;
+  // `--sim-cost USD` / `--sim-tokens N`: the usage each call reports (for budgets); none if 0.
+  double cost_per_call = 0;
+  int64_t tokens_per_call = 0;
 };
 
 // Parses "MS" or "A-B" into a latency range. Returns false on anything else.

@@ -77,6 +77,19 @@ class SimBackend : public Backend {
   bool simulated() const override { return true; }
 
   AgentResult call(const AgentRequest& r, Cancel* cancel) override {
+    AgentResult res = answer(r, cancel);
+    // What the call "cost" (`--sim-cost`, `--sim-tokens`): budgets are tested on sim.
+    if (o_.cost_per_call > 0 || o_.tokens_per_call > 0) {
+      res.usage.known = true;
+      res.usage.cost_usd = o_.cost_per_call;
+      res.usage.input_tokens = o_.tokens_per_call;
+      res.usage.num_turns = 1;
+    }
+    return res;
+  }
+
+ private:
+  AgentResult answer(const AgentRequest& r, Cancel* cancel) const {
     uint64_t rng = mix(mix(o_.seed * 0x100000001b3ull + 7, r.step), r.agent) ^
                    (static_cast<uint64_t>(r.attempt) << 32) ^
                    static_cast<uint64_t>(r.index + 1);
@@ -118,7 +131,6 @@ class SimBackend : public Backend {
     return res;
   }
 
- private:
   // A step that a fan-out reads chooses items, one `ITEM:` line each: K with
   // `--sim-items STEP:K` (more than the cap, to test that), else two.
   std::string chosen_items(const AgentRequest& r) const {

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "runtime/budget.h"
 #include "runtime/run_store.h"
 
 namespace flow::rt {
@@ -278,7 +279,13 @@ Config read(const std::string& path, const YAML::Node& root) {
       c.pools.emplace_back(kv.first.as<std::string>(), integer(path, kv.second, "pools." + kv.first.as<std::string>(), 1));
   }
   if (const YAML::Node s = root["sim"]) {
-    check_keys(path, s, "sim", {"seed", "latency", "fail_review", "fail_step", "items"});
+    check_keys(path, s, "sim", {"seed", "latency", "fail_review", "fail_step", "items",
+                                "cost_per_call", "tokens_per_call"});
+    if (s["cost_per_call"] &&
+        !parse_cost(scalar(path, s["cost_per_call"], "cost_per_call"), &c.sim.cost_per_call))
+      fail(path, s["cost_per_call"], "`cost_per_call` must be US dollars such as `0.01`");
+    if (s["tokens_per_call"])
+      c.sim.tokens_per_call = integer(path, s["tokens_per_call"], "tokens_per_call", 0);
     if (s["seed"]) c.sim.seed = static_cast<uint64_t>(integer(path, s["seed"], "seed", 0));
     if (s["latency"] &&
         !parse_sim_latency(scalar(path, s["latency"], "latency"), &c.sim.latency_min_ms, &c.sim.latency_max_ms))

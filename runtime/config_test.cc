@@ -141,3 +141,12 @@ TEST_CASE("claude is the built-in Claude Code backend; models can be renamed") {
   r = parse_config("agents:\n  a: { model: x }\n", "flow.yaml");
   CHECK_FALSE(r.ok);  // renaming models is for models:, not agents:
 }
+
+TEST_CASE("sim can report a cost and tokens per call, for budgets") {
+  ConfigResult c = parse_config("sim:\n  cost_per_call: 0.25\n  tokens_per_call: 1200\n", "f.yaml");
+  REQUIRE(c.ok);
+  CHECK(c.config.sim.cost_per_call == 0.25);
+  CHECK(c.config.sim.tokens_per_call == 1200);
+  CHECK(parse_config("sim:\n  cost_per_call: cheap\n", "f.yaml").error ==
+        "f.yaml:2:18: `cost_per_call` must be US dollars such as `0.01`");
+}

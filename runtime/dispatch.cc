@@ -202,6 +202,7 @@ bool Scheduler::take(Context& c, const std::string& step, const std::string& fil
 void Scheduler::fill() {
   Task t;
   while (!stopping_ && running_ < env_.jobs && plan_.pop_ready(&t)) {
+    if (over_budget(t)) break;
     int pool = pool_of(t);
     if (pool >= 0 && !pools_.acquire(pool, t)) continue;  // delayed, not failed
     dispatch(t);
@@ -251,6 +252,7 @@ void Scheduler::dispatch(const Task& t) {
   Completion base;
   base.task = t;
   base.attempt = plan_.node(t.node).attempt;
+  if (is_call(t)) ++env_.spent.calls;  // counted when started, as `rule at most N calls` counts
   ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
   ev["attempt"] = base.attempt;
   if (node.kind == ir::NodeKind::Gate) {

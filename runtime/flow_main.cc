@@ -68,6 +68,12 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_option("--sim-items", run.sim_items,
                   "sim: STEP answers K items (`ITEM:` lines) for a fan-out over it (STEP:K)")
       ->allow_extra_args(false);
+  cmd->add_option("--sim-cost", run.sim_cost, "sim: each call reports this cost in US dollars");
+  cmd->add_option("--sim-tokens", run.sim_tokens, "sim: each call reports this many tokens");
+  cmd->add_option("--max-cost", run.max_cost,
+                  "Start no agent call once the run has spent this many US dollars");
+  cmd->add_option("--max-tokens", run.max_tokens,
+                  "Start no agent call once the run's calls have used this many tokens");
 }
 
 void add_resume_command(CLI::App& app, Args& a) {
@@ -82,6 +88,8 @@ void add_resume_command(CLI::App& app, Args& a) {
   cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
   cmd->add_option("--record", resume.record_dir, "As for `flow run`: save model requests and responses");
   cmd->add_option("--replay", resume.replay_dir, "As for `flow run`: answer model requests from DIR");
+  cmd->add_option("--max-cost", resume.max_cost, "A new cost budget in US dollars for the whole run");
+  cmd->add_option("--max-tokens", resume.max_tokens, "A new token budget for the whole run");
 }
 
 void add_history_commands(CLI::App& app, Args& a) {

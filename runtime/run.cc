@@ -64,12 +64,16 @@ json sim_json(const SimOptions& s) {
           {"latency", std::to_string(s.latency_min_ms) + "-" + std::to_string(s.latency_max_ms)},
           {"fail_review", fr},
           {"fail_step", s.fail_step},
-          {"items", items}};
+          {"items", items},
+          {"cost_per_call", s.cost_per_call},
+          {"tokens_per_call", s.tokens_per_call}};
 }
 
 bool sim_from_json(const json& j, SimOptions* s) {
   if (!j.is_object()) return false;
   s->seed = j.value("seed", uint64_t{1});
+  s->cost_per_call = j.value("cost_per_call", 0.0);
+  s->tokens_per_call = j.value("tokens_per_call", int64_t{0});
   parse_sim_latency(j.value("latency", "0"), &s->latency_min_ms, &s->latency_max_ms);
   for (const json& f : j.value("fail_review", json::array())) {
     SimFailReview r;
@@ -99,6 +103,7 @@ struct RunState {
   std::string run_id, dir;
   json meta;
   std::string otlp_endpoint;  // "" = no live export
+  BudgetLimits limits;
 };
 
 // The backends the flow's agents use, for the `run_start` event; `*simulated` when one is sim.
@@ -116,7 +121,10 @@ std::string backends_in_use(const RunState& s, bool* simulated) {
 // which becomes a failure when the status cannot be recorded.
 int record_end(RunState& s, int code, bool as_json, Status& status) {
   std::string err;
-  s.meta["status"] = code == kExitOk ? "succeeded" : code == kExitInterrupted ? "interrupted" : "failed";
+  s.meta["status"] = code == kExitOk            ? "succeeded"
+                     : code == kExitInterrupted ? "interrupted"
+                     : code == kExitBudget      ? "budget_exhausted"
+                                                : "failed";
   s.meta["ended"] = iso_time_now();
   if (!write_file_atomic(s.dir + "/run.json", s.meta.dump(2) + "\n", true, &err)) {
     // run.json still says "running": `flow runs` shows it as crashed, and it resumes.
@@ -156,6 +164,8 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   env.jobs = jobs;
   env.yes = yes;
   env.resumed = resumed;
+  env.limits = s.limits;
+  env.spent = spent_from_events(events);
   if (s.flow.nodes.size() > 1000) env.budget = {32 * 1024, 8, 16};  // keep huge runs linear
   Cancel cancel;
   EventLog log;
@@ -192,7 +202,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
     SignalThread signals(cancel, scheduler);
     code = scheduler.run();
     status->finish();
-    if (code == kExitFailed) status->message(scheduler.report());
+    if (code == kExitFailed || code == kExitBudget) status->message(scheduler.report());
     if (code == kExitInterrupted)
       status->message(fmt::format("interrupted; continue with: flow resume {}", s.run_id));
   }
@@ -336,6 +346,14 @@ bool sim_options(const RunRequest& req, const ir::Flow& flow, std::string* confi
   sim.fail_review.insert(sim.fail_review.end(), fail_review.begin(), fail_review.end());
   sim.items.insert(sim.items.end(), items.begin(), items.end());
   for (const std::string& f : req.sim_fail_step) sim.fail_step.push_back(f);
+  if (!req.sim_cost.empty() && !parse_cost(req.sim_cost, &sim.cost_per_call)) {
+    error("--sim-cost expects US dollars per call such as 0.01, got \"" + req.sim_cost + "\"");
+    return false;
+  }
+  if (!req.sim_tokens.empty() && !parse_tokens(req.sim_tokens, &sim.tokens_per_call)) {
+    error("--sim-tokens expects a whole number of tokens per call, got \"" + req.sim_tokens + "\"");
+    return false;
+  }
   return true;
 }
 
@@ -351,6 +369,41 @@ int dry_run(const RunState& s, const std::vector<std::string>& missing) {
     std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
                 "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
   return kExitOk;
+}
+
+// --max-cost and --max-tokens ("" = not given) into `limits`; false (with a message) when one
+// is not a number.
+bool budget_options(const std::string& cost, const std::string& tokens, BudgetLimits* limits) {
+  double usd = 0;
+  int64_t n = 0;
+  if (!cost.empty() && !parse_cost(cost, &usd)) {
+    error("--max-cost expects US dollars such as 2 or 0.50, got \"" + cost + "\"");
+    return false;
+  }
+  if (!tokens.empty() && !parse_tokens(tokens, &n)) {
+    error("--max-tokens expects a whole number of tokens such as 200000, got \"" + tokens + "\"");
+    return false;
+  }
+  if (!cost.empty()) limits->cost_usd = usd;
+  if (!tokens.empty()) limits->tokens = n;
+  return true;
+}
+
+// `rule at most N calls` against the worst case with the inputs given (a fan-out over a list
+// input counts its items, one over a step's answer its cap): a run that could break the rule
+// does not start.
+bool calls_fit(RunState& s) {
+  add_call_rule(s.flow, &s.limits);
+  if (!s.limits.calls) return true;
+  Plan plan(s.flow, s.inputs);
+  if (!plan.error().empty()) return true;  // execute() reports it
+  int64_t bound = worst_case_calls(plan);
+  if (bound <= *s.limits.calls) return true;
+  error(fmt::format("{}: error: rule `at most {} calls` cannot hold for these inputs: the run "
+                    "could make up to {} agent calls\n  give fewer items to the list inputs, or "
+                    "raise the limit of the rule; `flow run --dry-run` shows the count",
+                    s.limits.calls_rule, *s.limits.calls, bound));
+  return false;
 }
 
 // Creates the run's directory and records what resume needs, then runs it.
@@ -393,6 +446,8 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
             {"cwd", cwd},          {"inputs", inputs_json},
             {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
                          {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)}}}};
+  if (s.limits.cost_usd) s.meta["options"]["max_cost"] = *s.limits.cost_usd;
+  if (s.limits.tokens) s.meta["options"]["max_tokens"] = *s.limits.tokens;
   return execute(s, jobs, req.yes, req.json, false, {}, 1);
 }
 
@@ -430,6 +485,7 @@ int run_command(const RunRequest& req) {
   if (!api_options(req.record_dir, req.replay_dir, &s.router.api)) return kExitUsage;
   if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
   if (req.dry_run) return dry_run(s, missing);
+  if (!budget_options(req.max_cost, req.max_tokens, &s.limits) || !calls_fit(s)) return kExitUsage;
   if (!backends_ready(s)) return kExitUsage;
   return start_run(s, req, path, sim, jobs, ir_text);
 }
@@ -485,6 +541,14 @@ int resume_command(const ResumeRequest& req) {
   sim_from_json(opt.value("sim", json::object()), &sim);
   if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;
   if (!backends_ready(s)) return kExitUsage;
+  // The budgets the run was started with, unless new ones are given (which the run keeps).
+  if (opt.contains("max_cost") && opt["max_cost"].is_number()) s.limits.cost_usd = opt["max_cost"].get<double>();
+  if (opt.contains("max_tokens") && opt["max_tokens"].is_number_integer())
+    s.limits.tokens = opt["max_tokens"].get<int64_t>();
+  if (!budget_options(req.max_cost, req.max_tokens, &s.limits)) return kExitUsage;
+  add_call_rule(s.flow, &s.limits);
+  if (s.limits.cost_usd) s.meta["options"]["max_cost"] = *s.limits.cost_usd;
+  if (s.limits.tokens) s.meta["options"]["max_tokens"] = *s.limits.tokens;
   EventsRead events = read_events(s.dir + "/events.jsonl");
   if (!events.ok) {
     error(events.error);

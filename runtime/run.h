@@ -27,6 +27,8 @@ struct RunRequest {
   std::optional<uint64_t> sim_seed;
   std::string sim_latency;
   std::vector<std::string> sim_fail_review, sim_fail_step, sim_items;
+  std::string sim_cost, sim_tokens;  // --sim-cost USD, --sim-tokens N: what each sim call reports
+  std::string max_cost, max_tokens;  // --max-cost USD, --max-tokens N (budget.h); "" = none
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
   std::string otlp_endpoint;        // --otlp-endpoint: send spans live (runtime/otlp_live.h)
 };
@@ -37,6 +39,7 @@ struct ResumeRequest {
   int jobs = 0;     // 0 = as the run was started
   bool yes = false, json = false;
   std::string record_dir, replay_dir;  // --record / --replay
+  std::string max_cost, max_tokens;  // a new budget; "" = as the run was started
 };
 
 int run_command(const RunRequest& request);

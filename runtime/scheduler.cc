@@ -158,6 +158,11 @@ int Scheduler::finish(bool interrupted) {
     end["status"] = "failed";
     end["error"] = report_;
     code = kExitFailed;
+  } else if (!budget_stop_.empty()) {
+    report_ = budget_report(budget_stop_, env_.spent, env_.limits, env_.run_id);
+    end["status"] = "budget_exhausted";
+    end["error"] = budget_stop_;
+    code = kExitBudget;
   } else if (!plan_.all_finished()) {
     report_ = fmt::format("error: {} of {} steps could not run (their dependencies never "
                           "finished); this is a bug or a damaged IR",
@@ -274,7 +279,7 @@ void Scheduler::handle(Completion& c) {
   Task next;
   if (pool >= 0 && pools_.release(pool, &next)) {
     if (stopping_) plan_.fail(next.node);  // never started; stays unfinished for resume
-    else dispatch(next);
+    else if (!over_budget(next)) dispatch(next);
   }
   const ir::Node& node = flow_.nodes[c.task.node];
   ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
@@ -292,6 +297,7 @@ void Scheduler::handle(Completion& c) {
     return store_failed(node.name, c.store_error);
   }
   if (!c.ok) ev["error"] = c.cancelled ? "interrupted" : c.error;
+  count_usage(c);
   if (c.usage.known)
     add_usage(ev, node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].agent : node.agent, c.usage);
   emit(std::move(ev));

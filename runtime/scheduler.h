@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir.h"
+#include "runtime/budget.h"
 #include "runtime/cancel.h"
 #include "runtime/inputs.h"
 #include "runtime/plan.h"
@@ -36,9 +37,13 @@ struct RunEnv {
   bool yes = false;      // auto-approve human questions
   bool resumed = false;
   ContextBudget budget;
+  BudgetLimits limits;  // calls, cost, tokens (budget.h)
+  Spent spent;          // what the run spent before (resume); the scheduler adds to it
 };
 
-enum ExitCode { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitInterrupted = 130 };
+enum ExitCode {
+  kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitBudget = 3, kExitInterrupted = 130
+};
 
 class Scheduler {
  public:
@@ -49,7 +54,7 @@ class Scheduler {
   // Replays a resumed run's events into the plan and the outputs. False (and `error` says
   // which event and why) if they do not fit the flow: then nothing has been changed on disk.
   bool restore(const std::vector<nlohmann::json>& events, std::string* error);
-  // Runs to the end. Returns kExitOk, kExitFailed or kExitInterrupted.
+  // Runs to the end. Returns kExitOk, kExitFailed, kExitBudget or kExitInterrupted.
   int run();
   // Wakes the loop (the signal thread calls this after cancel.request()).
   void wake();
@@ -82,6 +87,9 @@ class Scheduler {
   bool wait_for_completions(bool interrupted, std::vector<Completion>& batch);
   int finish(bool interrupted);
   void fill();
+  bool over_budget(const Task& t);  // an agent call that a spent budget keeps from starting
+  bool is_call(const Task& t) const;
+  void count_usage(const Completion& c);
   void dispatch(const Task& t);
   void dispatch_gate(const Task& t, Completion base, ojson ev);
   void dispatch_step(const Task& t, Completion base, ojson ev);
@@ -146,6 +154,8 @@ class Scheduler {
   int running_ = 0;
   bool stopping_ = false, failed_ = false;
   std::string report_, signal_ = "SIGINT";
+  std::string budget_stop_;  // why a budget stopped the run
+  bool warned_unknown_cost_ = false;
 
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;

@@ -174,6 +174,8 @@ RunOutcome run_with_fake(const ir::Flow& flow, FakeBackend& fake, const std::str
   env.jobs = setup.jobs;
   env.yes = setup.yes;
   env.resumed = resume_events != nullptr;
+  env.limits = setup.limits;
+  if (resume_events) env.spent = spent_from_events(*resume_events);
   {
     Scheduler s(env, plan, log, status, router, pools, cancel);
     if (resume_events && !s.restore(*resume_events, &err)) {

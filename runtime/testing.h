@@ -11,6 +11,7 @@
 
 #include "compiler/ir.h"
 #include "runtime/backend.h"
+#include "runtime/budget.h"
 #include "runtime/inputs.h"
 #include "runtime/plan.h"
 
@@ -72,6 +73,7 @@ struct RunSetup {
   std::vector<std::pair<std::string, int>> pools;
   std::map<std::string, std::string> agent_pools;
   InputValues inputs;
+  BudgetLimits limits;
 };
 
 // Runs `flow` with `fake` as the only backend in a fresh run directory under `dir`.
