@@ -79,7 +79,7 @@ def check_trace(spans, events, what):
         if parent:
             phead = "flow run" if parent["name"].startswith("flow run") else parent["name"].split(" ")[0]
             check(phead in (want if isinstance(want, tuple) else (want,)), f"{what}: {s['name']} under {phead}")
-    calls = [s for s in spans if s["name"].startswith(("invoke_agent ", "human ", "command "))]
+    calls = [s for s in spans if s["name"].startswith(("invoke_agent ", "human ", "command ", "verdict "))]
     dispatches = [e for e in events if e["event"] == "dispatch"]
     check(len(calls) == len(dispatches), f"{what}: a span per call: {len(calls)} spans, {len(dispatches)} calls")
     agents = [s for s in calls if s["name"].startswith("invoke_agent ")]
