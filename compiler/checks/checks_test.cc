@@ -418,6 +418,8 @@ TEST_CASE("names that reach commands as the same variable are reported") {
   CHECK(codes(compile_text("input a-b: text = \"x\"\ninput ab: text = \"y\"\n")->diags) == "");
   CHECK(codes(compile_text("stage s < run \"true\" as x.y; run \"true\" as x-y >\n")->diags) ==
         "E0117");
+  // Without a command nothing sees the outputs' variables: agent steps alone may collide.
+  CHECK(codes(compile_text(with_agents("stage s < a as x.y; b as x-y >\n"))->diags) == "");
 }
 
 TEST_CASE("a failing command under a condition other than a bool input blocks only its kind") {

@@ -1,11 +1,15 @@
 // E0117: inputs and step outputs reach commands as environment variables named after them
 // (ir::env_suffix). Two names that map to the same variable would hide one of them.
+#include <algorithm>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "compiler/checks/checks.h"
 #include "compiler/diagnostic_registry.h"
+#include "compiler/name_index.h"
 
 namespace flow {
 namespace {
@@ -20,6 +24,12 @@ void report(const CheckContext& ctx, const char* what, const std::string& var,
   ctx.diags.push_back(std::move(d));
 }
 
+bool runs_a_command(const ir::Node& n) {
+  if (n.kind == ir::NodeKind::Command) return true;
+  return std::any_of(n.checks.begin(), n.checks.end(),
+                     [](const ir::Check& c) { return c.kind == ir::Check::Kind::Command; });
+}
+
 }  // namespace
 
 void check_environment(const CheckContext& ctx) {
@@ -32,14 +42,22 @@ void check_environment(const CheckContext& ctx) {
              in->name.span);
   }
   const std::vector<ir::Node>& nodes = ctx.lowered.flow.nodes;
-  std::unordered_map<std::string, uint32_t> steps;
+  // Only commands see the outputs' variables: in a flow without any, two that collide mislead
+  // nobody (and a large flow of agent steps need not build the names at all). Inputs are
+  // compared always; `--input` names them too.
+  if (!std::any_of(nodes.begin(), nodes.end(), runs_a_command)) return;
+  NameIndex vars;               // the variables' suffixes, by id
+  std::vector<uint32_t> first;  // per variable: the first node that has it
   for (const ir::Node& n : nodes) {
     if (n.kind == ir::NodeKind::Gate) continue;
-    std::string var = "FLOW_OUTPUT_" + ir::env_suffix(n.name);
-    auto [it, fresh] = steps.emplace(var, n.id);
-    if (!fresh && nodes[it->second].name != n.name)
-      report(ctx, "steps", var, nodes[it->second].name, ctx.lowered.node_spans[it->second],
-             n.name, ctx.lowered.node_spans[n.id]);
+    bool fresh = false;
+    uint32_t id = vars.insert(ir::env_suffix(n.name), &fresh);
+    if (fresh) {
+      first.push_back(n.id);
+    } else if (nodes[first[id]].name != n.name) {
+      report(ctx, "steps", "FLOW_OUTPUT_" + std::string(vars.name(id)), nodes[first[id]].name,
+             ctx.lowered.node_spans[first[id]], n.name, ctx.lowered.node_spans[n.id]);
+    }
   }
 }
 
