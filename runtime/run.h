@@ -28,6 +28,7 @@ struct RunRequest {
   std::string sim_latency;
   std::vector<std::string> sim_fail_review, sim_fail_step, sim_items;
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
+  std::string approvals;  // --approvals wait|stop; "" = flow.yaml approvals.mode, else stop
 };
 
 struct ResumeRequest {
@@ -36,6 +37,7 @@ struct ResumeRequest {
   int jobs = 0;     // 0 = as the run was started
   bool yes = false, json = false;
   std::string record_dir, replay_dir;  // --record / --replay
+  std::string approvals;  // --approvals wait|stop; "" = as the run was started
 };
 
 int run_command(const RunRequest& request);
