@@ -463,6 +463,9 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
                    ? wait_for_approval(spec, q, &cancel_)
                    : ask_human(q, env_.yes, false, &cancel_);
     if (a.cancelled) return;  // interrupted while waiting: unfinished, resume asks again
+    if (!a.notify_error.empty())
+      emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
+            {"error", a.notify_error}});
     accept = a.approved;
     how = a.refused ? "no terminal" : a.how;
   }

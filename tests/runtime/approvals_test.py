@@ -148,6 +148,26 @@ def test_reject_sends_back(work):
           "the retry carries the feedback")
 
 
+def test_else_ask(work):
+    ir = write_ir(os.path.join(work, "ask.json"),
+                  [node(0, "plan", "agent", [], agent="planner"),
+                   node(1, "plan/gate", "gate", [0], target="plan", members=[0],
+                        checks=[{"kind": "review", "agent": "critic", "loc": None}],
+                        retries=0, on_exhausted="ask")])
+    p = start("run", ir, "--approvals", "wait", "--sim-fail-review", "plan:5", cwd=work)
+    run = the_run(work)
+    req = wait_request(work, run, "plan%2Fgate")
+    check(req is not None and req.get("kind") == "else ask"
+          and "Accept the last attempt of `plan` anyway?" in req.get("question", ""),
+          f"`else ask` waits: {req}")
+    r = flow("approve", run, "plan/gate", cwd=work)
+    check(r.returncode == 0, f"approve the `else ask`: {r.stderr}")
+    check(finished(p) == 0, f"the run goes on: {output(work)}")
+    ev = events(work, run)
+    check(any(e["event"] == "gate_pass" and e["unapproved"] is True for e in ev),
+          "the gate is accepted unapproved")
+
+
 def test_race(work):
     ir = human_flow(work)
     for round_ in range(3):
@@ -250,7 +270,7 @@ def test_notify(work):
 
 
 def main():
-    for test in (test_approve, test_reject_sends_back, test_race, test_kill_then_resume,
+    for test in (test_approve, test_reject_sends_back, test_else_ask, test_race, test_kill_then_resume,
                  test_notify):
         work = tempfile.mkdtemp(prefix="flow-approvals-")
         try:
