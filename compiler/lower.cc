@@ -404,7 +404,8 @@ struct Lowerer {
       // Without a cap, a name that is no step lowered so far is an input (or undeclared,
       // E0104, reported here as always); a step's answer needs `up to N`, bound later.
       const std::string& over = step.over_input->name;
-      if (!step.over_cap && (program.find_input(over) || out.step_names.find(over) == NameIndex::kNone)) {
+      if (!step.over_cap &&
+          (program.find_input(over) || out.step_names.find(over) == NameIndex::kNone)) {
         check_input(*step.over_input, ast::InputType::List, "over");
         n.fanout_input = over;
       } else {

@@ -105,7 +105,8 @@ std::vector<ApprovalRequest> pending_requests(const std::string& run_dir) {
   const std::string suffix = ".request";
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
       continue;
     std::string text;
     if (!read_file(approvals_dir(run_dir) + "/" + name, &text)) continue;

@@ -27,7 +27,8 @@ std::string user_name() {
 std::string not_waiting(const std::string& run, const std::string& step,
                         const std::vector<ApprovalRequest>& waiting) {
   std::string msg = "step `" + step + "` of run " + run + " does not wait for an approval";
-  if (waiting.empty()) return msg + "; nothing in this run waits for one (see `flow show " + run + "`)";
+  if (waiting.empty())
+    return msg + "; nothing in this run waits for one (see `flow show " + run + "`)";
   std::vector<std::string_view> names;
   std::string list;
   for (const ApprovalRequest& r : waiting) {

@@ -227,7 +227,8 @@ Config read(const std::string& path, const YAML::Node& root) {
   c.path = path;
   if (!root || root.IsNull()) return c;
   check_keys(path, root, "the configuration",
-             {"default_backend", "backends", "agents", "models", "pools", "sim", "prices", "approvals"});
+             {"default_backend", "backends", "agents", "models", "pools", "sim", "prices",
+              "approvals"});
   if (root["prices"]) c.prices = read_prices(path, root["prices"]);
   if (root["default_backend"]) c.default_backend = scalar(path, root["default_backend"], "default_backend");
   if (const YAML::Node b = root["backends"]) {

@@ -55,7 +55,8 @@ TEST_CASE("no configuration means sim") {
 }
 
 TEST_CASE("approvals: mode and notify") {
-  ConfigResult r = parse_config("approvals:\n  mode: wait\n  notify: 'echo \"$FLOW_STEP\"'\n", "f.yaml");
+  ConfigResult r =
+      parse_config("approvals:\n  mode: wait\n  notify: 'echo \"$FLOW_STEP\"'\n", "f.yaml");
   REQUIRE(r.ok);
   CHECK(r.config.approvals_mode == "wait");
   CHECK(r.config.approvals_notify == "echo \"$FLOW_STEP\"");

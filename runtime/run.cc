@@ -387,7 +387,8 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
   }
   json inputs_json = json::object();
   for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
-  const std::string approvals = req.approvals.empty() ? s.router.config.approvals_mode : req.approvals;
+  const std::string approvals =
+      req.approvals.empty() ? s.router.config.approvals_mode : req.approvals;
   s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
             {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
             {"cwd", cwd},          {"inputs", inputs_json},

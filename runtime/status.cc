@@ -226,7 +226,8 @@ class TtyStatus : public Status {
     if (ev == "retry" && e.contains("steps"))
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
-                   ev == "fail" || ev == "approval" || ev == "approval_wait" || ev == "interrupted" || ev == "skip" ||
+                   ev == "fail" || ev == "approval" || ev == "approval_wait" ||
+                   ev == "interrupted" || ev == "skip" ||
                    ev == "items" ||
                    ev == "call_retry" || ev == "leftover_killed" || ev == "api_retry" ||
                    ev == "write_refused" || ev == "tools_unavailable" ||

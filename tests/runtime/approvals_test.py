@@ -95,11 +95,12 @@ def test_approve(work):
     check("question: Ship it?" in r.stdout, f"flow show shows the question: {r.stdout}")
     r = flow("approve", run, "shp", cwd=work)
     check(r.returncode == 2 and "did you mean `ship`?" in r.stderr and "waiting: ship" in r.stderr,
-          f"a step that does not wait: exit 2, did-you-mean and what waits: {r.returncode} {r.stderr}")
+          f"a step that does not wait: exit 2, did-you-mean, what waits: {r.returncode} {r.stderr}")
     r = flow("approve", "no-such-run", "ship", cwd=work)
     check(r.returncode == 2 and "no run no-such-run" in r.stderr, f"unknown run: {r.stderr}")
     r = flow("approve", run, "ship", "--comment", "looks good", cwd=work)
-    check(r.returncode == 0 and "approved `ship`" in r.stdout, f"approve: {r.returncode} {r.stderr}")
+    check(r.returncode == 0 and "approved `ship`" in r.stdout,
+          f"approve: {r.returncode} {r.stderr}")
     code = finished(p)
     check(code == 0, f"the run finishes after the approval: {code}\n{output(work)}")
     ev = events(work, run)
@@ -136,7 +137,8 @@ def test_reject_sends_back(work):
         time.sleep(0.05)
     check(wait_request(work, run, "plan%2Fgate") is not None, "the gate asks again after rework")
     text = open(prompt).read() if os.path.exists(prompt) else ""
-    check("Split it into smaller steps" in text, f"the feedback is in the rework prompt: {text[-400:]}")
+    check("Split it into smaller steps" in text,
+          f"the feedback is in the rework prompt: {text[-400:]}")
     r = flow("approve", run, "plan/gate", cwd=work)
     check(r.returncode == 0, f"approve the rework: {r.stderr}")
     code = finished(p)
