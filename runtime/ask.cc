@@ -6,6 +6,10 @@
 
 #include <mutex>
 
+#include "runtime/approvals.h"
+#include "runtime/run_store.h"
+#include "runtime/subprocess.h"
+
 namespace flow::rt {
 namespace {
 
@@ -57,6 +61,61 @@ Answer ask_human(const std::string& question, bool auto_yes, bool want_feedback,
     read_line(fd, &a.feedback, cancel);
   }
   ::close(fd);
+  return a;
+}
+
+}  // namespace flow::rt
+
+namespace flow::rt {
+
+bool terminal_available() {
+  if (!isatty(0)) return false;
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  ::close(fd);
+  return true;
+}
+
+namespace {
+
+// The hook gets the question through its environment, never through its command text: a
+// question is flow text and may hold anything.
+std::string run_notify(const WaitSpec& w, const std::string& question) {
+  SubprocessSpec spec;
+  spec.argv = {"/bin/sh", "-c", w.notify};
+  spec.env = {{"FLOW_RUN_ID", w.run_id}, {"FLOW_RUN_DIR", w.run_dir}, {"FLOW_STEP", w.step},
+              {"FLOW_QUESTION", question}, {"FLOW_APPROVAL_KIND", w.kind}};
+  spec.merge_stderr = true;
+  spec.timeout_ms = 30000;
+  spec.max_output = 64 * 1024;
+  SubprocessResult r = run_subprocess(spec, nullptr);
+  if (r.ok()) return "";
+  return "the approvals notify command failed (" + describe_exit(r, spec.timeout_ms) + ")" +
+         (r.error.empty() ? "" : ": " + r.error);
+}
+
+}  // namespace
+
+Answer wait_for_approval(const WaitSpec& w, const std::string& question, Cancel* cancel) {
+  Answer a;
+  a.how = "flow approve";
+  ApprovalRequest req{w.step, question, w.kind, iso_time_now()};
+  std::string error;
+  if (!open_request(w.run_dir, req, &error)) {
+    a.refused = true;
+    a.feedback = error;
+    return a;
+  }
+  if (!w.notify.empty()) a.notify_error = run_notify(w, question);
+  ApprovalAnswer got;
+  if (!wait_for_answer(w.run_dir, w.step, cancel, &got)) {
+    a.cancelled = true;
+    return a;
+  }
+  a.approved = got.approved;
+  a.feedback = got.feedback;
+  a.comment = got.comment;
+  a.who = got.who;
   return a;
 }
 

@@ -228,7 +228,8 @@ Config read(const std::string& path, const YAML::Node& root) {
   c.path = path;
   if (!root || root.IsNull()) return c;
   check_keys(path, root, "the configuration",
-             {"default_backend", "backends", "agents", "models", "pools", "sim", "prices"});
+             {"default_backend", "backends", "agents", "models", "pools", "sim", "prices",
+              "approvals"});
   if (root["prices"]) c.prices = read_prices(path, root["prices"]);
   if (root["default_backend"]) c.default_backend = scalar(path, root["default_backend"], "default_backend");
   if (const YAML::Node b = root["backends"]) {
@@ -270,6 +271,15 @@ Config read(const std::string& path, const YAML::Node& root) {
                                  (builtin ? "" : " (built-in names: claude, codex, llm, ollama)"));
       c.backends[name] = spec;
     }
+  }
+  if (const YAML::Node a = root["approvals"]) {
+    check_keys(path, a, "approvals", {"mode", "notify"});
+    if (a["mode"]) {
+      c.approvals_mode = scalar(path, a["mode"], "mode");
+      if (c.approvals_mode != "wait" && c.approvals_mode != "stop")
+        fail(path, a["mode"], "`approvals.mode` must be `wait` or `stop`");
+    }
+    if (a["notify"]) c.approvals_notify = scalar(path, a["notify"], "notify");
   }
   if (root["agents"]) c.agents = read_routes(path, root["agents"], "agents");
   if (root["models"]) c.models = read_routes(path, root["models"], "models");

@@ -26,6 +26,9 @@ struct Config {
   std::map<std::string, Route> agents, models;
   std::vector<std::pair<std::string, int>> pools;
   SimOptions sim;
+  // `approvals:` — without a terminal, "wait" for `flow approve` or "stop" ("" = not set);
+  // `notify` is a shell command run once per waiting approval.
+  std::string approvals_mode, approvals_notify;
 };
 
 struct ConfigResult {

@@ -54,10 +54,22 @@ TEST_CASE("no configuration means sim") {
   CHECK(backend_for(c, "", "anyone", "opus") == "sim");
 }
 
+TEST_CASE("approvals: mode and notify") {
+  ConfigResult r =
+      parse_config("approvals:\n  mode: wait\n  notify: 'echo \"$FLOW_STEP\"'\n", "f.yaml");
+  REQUIRE(r.ok);
+  CHECK(r.config.approvals_mode == "wait");
+  CHECK(r.config.approvals_notify == "echo \"$FLOW_STEP\"");
+}
+
 TEST_CASE("configuration errors name the file, line, column and key") {
   CHECK(parse_config("backend: x\n", "f.yaml").error ==
         "f.yaml:1:1: unknown key `backend` in the configuration (expected one of: "
-        "default_backend, backends, agents, models, pools, sim, prices)");
+        "default_backend, backends, agents, models, pools, sim, prices, approvals)");
+  CHECK(parse_config("approvals:\n  mode: later\n", "f.yaml").error ==
+        "f.yaml:2:9: `approvals.mode` must be `wait` or `stop`");
+  CHECK(parse_config("approvals:\n  notfy: x\n", "f.yaml").error ==
+        "f.yaml:2:3: unknown key `notfy` in approvals (expected one of: mode, notify)");
   CHECK(parse_config("backends:\n  mine: {}\n", "f.yaml").error ==
         "f.yaml:2:3: backend `mine` needs `command: [program, args...]` or `shell: \"...\"` "
         "(built-in names: claude, codex, llm, ollama)");

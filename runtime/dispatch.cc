@@ -114,17 +114,24 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
 }
 
 Scheduler::Completion Scheduler::run_ask(const std::string& dir, Cancel* cancel, bool yes,
-                                         Completion c, const std::string& question, bool gate) {
+                                         Completion c, const std::string& question, bool gate,
+                                         const WaitSpec* wait) {
   int64_t t0 = now_ms();
-  Answer a = ask_human(question, yes, gate, cancel);
+  Answer a = wait ? wait_for_approval(*wait, question, cancel)
+                  : ask_human(question, yes, gate, cancel);
   c.ms = now_ms() - t0;
   c.ok = a.approved;
   c.refused = a.refused;
   c.cancelled = a.cancelled;
   c.how = a.how;
   c.feedback = a.feedback;
-  c.output = a.approved ? "approved (" + a.how + ")\n" : "not approved\n" + a.feedback;
-  if (a.refused)
+  c.who = a.who;
+  c.comment = a.comment;
+  c.notify_error = a.notify_error;
+  c.output = a.approved ? "approved (" + a.how + ")\n" + a.comment : "not approved\n" + a.feedback;
+  if (a.refused && wait)
+    c.error = "cannot wait for an approval: " + a.feedback;
+  else if (a.refused)
     c.error = "needs a human approval (\"" + question + "\") but stdin is not a terminal; "
               "run it from a terminal, or pass --yes to approve automatically";
   else if (!a.approved)
@@ -441,12 +448,28 @@ Scheduler::EnvVars Scheduler::command_env(uint32_t id) {
   return env;
 }
 
+// Without a terminal, and when the run waits for approvals: records the wait (an
+// `approval_wait` event) and says where the answer comes from.
+bool Scheduler::waits_for_approval(const std::string& step, const std::string& question,
+                                   const char* kind, WaitSpec* spec) {
+  if (env_.yes || !env_.wait_approvals || terminal_available()) return false;
+  *spec = {env_.run_id, env_.run_dir, step, kind, env_.approvals_notify};
+  emit({{"event", "approval_wait"}, {"step", step}, {"question", question}, {"kind", kind},
+        {"run", env_.run_id}});
+  return true;
+}
+
 void Scheduler::submit_ask(Completion base, ojson ev, std::string question, bool gate) {
   base.kind = "human";
   ev["kind"] = "human";
   emit(std::move(ev));
+  WaitSpec spec;
+  bool wait = waits_for_approval(flow_.nodes[base.task.node].name, question,
+                                 gate ? "gate" : "step", &spec);
   submit(base, [dir = env_.run_dir, cancel = &cancel_, yes = env_.yes, q = std::move(question),
-                gate](Completion c) { return run_ask(dir, cancel, yes, std::move(c), q, gate); });
+                gate, wait, spec = std::move(spec)](Completion c) {
+    return run_ask(dir, cancel, yes, std::move(c), q, gate, wait ? &spec : nullptr);
+  });
 }
 
 void Scheduler::submit_agent(Completion base, Backend* backend, AgentRequest req,

@@ -1,11 +1,12 @@
-// flow: runs compiled flows. Subcommands run, resume, runs, show, report and export;
-// docs/runtime.md and docs/report.md.
+// flow: runs compiled flows. Subcommands run, resume, runs, show, approve, reject, report and
+// export; docs/runtime.md and docs/report.md.
 // The front door: a .flow file is compiled here (runtime/front/), the runtime sees IR only.
 #include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "runtime/approve.h"
 #include "runtime/front/compile_source.h"
 #include "runtime/history.h"
 #include "runtime/report_commands.h"
@@ -31,6 +32,9 @@ struct Args {
   std::string report_id, report_out, export_id, export_otlp;
   CLI::App* report_cmd = nullptr;
   CLI::App* export_cmd = nullptr;
+  flow::rt::AnswerRequest answer;
+  CLI::App* approve_cmd = nullptr;
+  CLI::App* reject_cmd = nullptr;
 };
 
 void add_run_command(CLI::App& app, Args& a) {
@@ -49,6 +53,10 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
   cmd->add_flag("--dry-run", run.dry_run, "Print the plan (order, parallel groups, gates, worst-case calls) and stop");
   cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
+  cmd->add_option("--approvals", run.approvals,
+                  "Without a terminal: `wait` for flow approve/reject, or `stop` (default: "
+                  "flow.yaml approvals.mode, else stop)")
+      ->check(CLI::IsMember({"wait", "stop"}));
   cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
   cmd->add_option("--record", run.record_dir,
                   "anthropic/openai backends: save each model request and response here (no keys)");
@@ -85,6 +93,9 @@ void add_resume_command(CLI::App& app, Args& a) {
   cmd->add_option("-j,--jobs", resume.jobs, "Steps to run at once (default: as before)")
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("-y,--yes", resume.yes, "Approve human approvals automatically");
+  cmd->add_option("--approvals", resume.approvals,
+                  "Without a terminal: `wait` or `stop` (default: as the run was started)")
+      ->check(CLI::IsMember({"wait", "stop"}));
   cmd->add_flag("--json", resume.json, "Stream events as JSON lines on stdout");
   cmd->add_option("--record", resume.record_dir, "As for `flow run`: save model requests and responses");
   cmd->add_option("--replay", resume.replay_dir, "As for `flow run`: answer model requests from DIR");
@@ -123,6 +134,22 @@ void add_report_commands(CLI::App& app, Args& a) {
   exp->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
 }
 
+void add_answer_commands(CLI::App& app, Args& a) {
+  flow::rt::AnswerRequest& r = a.answer;
+  CLI::App* ok = a.approve_cmd =
+      app.add_subcommand("approve", "Approve a step that a run without a terminal waits on");
+  CLI::App* no = a.reject_cmd = app.add_subcommand(
+      "reject", "Refuse a step that a run waits on; a gate sends the work back with the feedback");
+  for (CLI::App* cmd : {ok, no}) {
+    cmd->add_option("run", r.run, "Run id (see `flow runs`), or `last`")->required();
+    cmd->add_option("step", r.step, "The waiting step or gate (see `flow runs`)")->required();
+    cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+  }
+  ok->add_option("--comment", r.text, "A remark recorded with the approval");
+  no->add_option("--feedback", r.text, "What should change; the work is sent back with it")
+      ->required();
+}
+
 int show_command(Args& a) {
   if (a.show_id == "last") {
     a.show_id = flow::rt::latest_run(a.run_root);
@@ -148,6 +175,7 @@ int flow_main(int argc, char** argv) {
   add_resume_command(app, a);
   add_history_commands(app, a);
   add_report_commands(app, a);
+  add_answer_commands(app, a);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -167,6 +195,11 @@ int flow_main(int argc, char** argv) {
   if (*a.show_cmd) return show_command(a);
   if (*a.report_cmd) return flow::rt::report_command(a.run_root, a.report_id, a.report_out);
   if (*a.export_cmd) return flow::rt::export_otlp_command(a.run_root, a.export_id, a.export_otlp);
+  if (*a.approve_cmd || *a.reject_cmd) {
+    a.answer.run_root = a.run_root;
+    a.answer.approve = a.approve_cmd->parsed();
+    return flow::rt::answer_command(a.answer);
+  }
   return 2;
 }
 

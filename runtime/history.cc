@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/approvals.h"
 #include "runtime/printable.h"
 #include "runtime/run_store.h"
 #include "runtime/status.h"
@@ -131,6 +132,10 @@ int list_runs_command(const std::string& root) {
     std::printf("%-22s  %-24s  %-11s  %-24s  %s\n", printable(id).c_str(),
                 printable(meta.value("flow", "?")).c_str(), live_status(dir, meta).c_str(),
                 printable(meta.value("started", "?")).c_str(), duration.c_str());
+    for (const ApprovalRequest& r : pending_requests(dir))
+      std::printf("  waiting: approval of %s (flow approve %s %s, or flow reject ... --feedback "
+                  "TEXT)\n", printable(r.step).c_str(), printable(id).c_str(),
+                  printable(r.step).c_str());
   }
   return 0;
 }
@@ -147,6 +152,12 @@ int show_run_command(const std::string& root, const std::string& run) {
               printable(meta.value("flow", "?")).c_str(), printable(live_status(dir, meta)).c_str(),
               printable(meta.value("started", "?")).c_str());
   std::fputs(summary_table(dir).c_str(), stdout);
+  for (const ApprovalRequest& r : pending_requests(dir))
+    std::printf("\nwaiting: approval of %s since %s\n  question: %s\n  answer: flow approve %s "
+                "%s [--comment TEXT], or flow reject %s %s --feedback TEXT\n",
+                printable(r.step).c_str(), printable(r.since).c_str(),
+                printable(r.question).c_str(), printable(run).c_str(), printable(r.step).c_str(),
+                printable(run).c_str(), printable(r.step).c_str());
   std::printf("\nevents (%s/events.jsonl):\n", dir.c_str());
   std::string err;
   bool ok = scan_events(dir + "/events.jsonl",

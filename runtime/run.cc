@@ -140,7 +140,7 @@ int record_end(RunState& s, int code, bool as_json, Status& status) {
 }
 
 int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
-            const std::vector<json>& events, int64_t next_seq) {
+            const std::vector<json>& events, int64_t next_seq, bool wait_approvals) {
   RunLock lock;
   if (!lock.try_lock(s.dir)) {
     error("run " + s.run_id + " is being run by another flow process");
@@ -163,6 +163,8 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   env.run_dir = s.dir;
   env.jobs = jobs;
   env.yes = yes;
+  env.wait_approvals = wait_approvals;
+  env.approvals_notify = s.router.config.approvals_notify;
   env.resumed = resumed;
   env.limits = s.limits;
   env.spent = spent_from_events(events);
@@ -441,14 +443,17 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
   }
   json inputs_json = json::object();
   for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
+  const std::string approvals =
+      req.approvals.empty() ? s.router.config.approvals_mode : req.approvals;
   s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
             {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
             {"cwd", cwd},          {"inputs", inputs_json},
             {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
-                         {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)}}}};
+                         {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)},
+                         {"approvals", approvals}}}};
   if (s.limits.cost_usd) s.meta["options"]["max_cost"] = *s.limits.cost_usd;
   if (s.limits.tokens) s.meta["options"]["max_tokens"] = *s.limits.tokens;
-  return execute(s, jobs, req.yes, req.json, false, {}, 1);
+  return execute(s, jobs, req.yes, req.json, false, {}, 1, approvals == "wait");
 }
 
 
@@ -558,7 +563,9 @@ int resume_command(const ResumeRequest& req) {
   for (const json& e : events.events) next_seq = std::max<int64_t>(next_seq, e.value("seq", int64_t{0}) + 1);
   int jobs = req.jobs > 0 ? req.jobs : opt.value("jobs", default_jobs());
   bool yes = req.yes || opt.value("yes", false);
-  return execute(s, jobs, yes, req.json, true, events.events, next_seq);
+  std::string approvals = !req.approvals.empty() ? req.approvals : opt.value("approvals", "");
+  if (approvals.empty()) approvals = s.router.config.approvals_mode;
+  return execute(s, jobs, yes, req.json, true, events.events, next_seq, approvals == "wait");
 }
 
 }  // namespace flow::rt

@@ -31,6 +31,7 @@ struct RunRequest {
   std::string max_cost, max_tokens;  // --max-cost USD, --max-tokens N (budget.h); "" = none
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
   std::string otlp_endpoint;        // --otlp-endpoint: send spans live (runtime/otlp_live.h)
+  std::string approvals;  // --approvals wait|stop; "" = flow.yaml approvals.mode, else stop
 };
 
 struct ResumeRequest {
@@ -40,6 +41,7 @@ struct ResumeRequest {
   bool yes = false, json = false;
   std::string record_dir, replay_dir;  // --record / --replay
   std::string max_cost, max_tokens;  // a new budget; "" = as the run was started
+  std::string approvals;  // --approvals wait|stop; "" = as the run was started
 };
 
 int run_command(const RunRequest& request);

@@ -304,8 +304,16 @@ void Scheduler::handle(Completion& c) {
   if (c.cancelled) return;  // unfinished: resume runs it again
   if (c.kind == "human" && !c.refused) {
     std::string q = node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].question : node.question;
-    emit({{"event", "approval"}, {"step", node.name}, {"question", q}, {"approved", c.ok},
-          {"how", c.how}});
+    ojson ap{{"event", "approval"}, {"step", node.name}, {"question", q}, {"approved", c.ok},
+             {"how", c.how}};
+    if (!c.who.empty()) ap["who"] = c.who;
+    if (!c.comment.empty()) ap["comment"] = c.comment;
+    if (!c.ok && !c.feedback.empty()) ap["feedback"] = c.feedback;
+    emit(std::move(ap));
+  }
+  if (!c.notify_error.empty()) {
+    emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
+          {"error", c.notify_error}});
   }
   if (node.kind == ir::NodeKind::Gate) return handle_gate(c);
 
@@ -454,9 +462,16 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
   bool accept = node.on_exhausted == ir::OnExhausted::Continue;
   std::string how;
   if (node.on_exhausted == ir::OnExhausted::Ask) {
-    Answer a = ask_human(fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
-                                     "anyway?", node.name, attempts, node.target),
-                         env_.yes, false, &cancel_);
+    std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
+                                "anyway?", node.name, attempts, node.target);
+    WaitSpec spec;
+    Answer a = waits_for_approval(node.name, q, "else ask", &spec)
+                   ? wait_for_approval(spec, q, &cancel_)
+                   : ask_human(q, env_.yes, false, &cancel_);
+    if (a.cancelled) return;  // interrupted while waiting: unfinished, resume asks again
+    if (!a.notify_error.empty())
+      emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
+            {"error", a.notify_error}});
     accept = a.approved;
     how = a.refused ? "no terminal" : a.how;
   }

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir.h"
+#include "runtime/ask.h"
 #include "runtime/budget.h"
 #include "runtime/cancel.h"
 #include "runtime/inputs.h"
@@ -35,6 +36,8 @@ struct RunEnv {
   std::string run_dir;   // where steps/ and events.jsonl live
   int jobs = 1;
   bool yes = false;      // auto-approve human questions
+  bool wait_approvals = false;   // no terminal: wait for `flow approve` instead of stopping
+  std::string approvals_notify;  // flow.yaml approvals.notify: run when a wait begins
   bool resumed = false;
   ContextBudget budget;
   BudgetLimits limits;  // calls, cost, tokens (budget.h)
@@ -69,6 +72,7 @@ class Scheduler {
     std::string kind;  // agent, command, human, review, check
     bool ok = false, cancelled = false, refused = false;
     std::string output, error, how, feedback;
+    std::string who, comment, notify_error;  // answers given with `flow approve` / `reject`
     int64_t ms = 0;
     std::string output_file, prompt_file;  // relative to the run directory
     std::string hash;
@@ -106,7 +110,9 @@ class Scheduler {
                               Completion c, Backend* backend, const AgentRequest& req,
                               const WriteScope& scope, const std::string& recordings);
   static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
-                            const std::string& question, bool gate);
+                            const std::string& question, bool gate, const WaitSpec* wait);
+  bool waits_for_approval(const std::string& step, const std::string& question,
+                          const char* kind, WaitSpec* spec);
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   bool retry_call(Completion& c);

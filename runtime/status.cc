@@ -108,6 +108,11 @@ std::string format_event_text(const json& e) {
   if (ev == "exhausted")
     return head + fmt::format("{} ran out of retries after {} attempts (else {})", str(e, "gate"),
                               num(e, "attempts"), str(e, "action"));
+  if (ev == "approval_wait")
+    return head + fmt::format("waiting for approval of {}: {} (answer with: flow approve {} {}, "
+                              "or flow reject {} {} --feedback TEXT)", step,
+                              first_line(str(e, "question"), 200), str(e, "run"), step,
+                              str(e, "run"), step);
   if (ev == "approval")
     return head + fmt::format("{} {} ({})", e.value("approved", false) ? "approved" : "refused",
                               step, str(e, "how"));
@@ -221,7 +226,8 @@ class TtyStatus : public Status {
     if (ev == "retry" && e.contains("steps"))
       for (const json& s : e["steps"]) finish_step(s.get<std::string>(), false);
     bool notable = ev == "verdict" || ev == "retry" || ev == "gate_pass" || ev == "exhausted" ||
-                   ev == "fail" || ev == "approval" || ev == "interrupted" || ev == "skip" ||
+                   ev == "fail" || ev == "approval" || ev == "approval_wait" ||
+                   ev == "interrupted" || ev == "skip" ||
                    ev == "items" ||
                    ev == "call_retry" || ev == "leftover_killed" || ev == "api_retry" ||
                    ev == "write_refused" || ev == "tools_unavailable" ||
