@@ -78,8 +78,8 @@ struct Condition {
 
 struct Node {
   uint32_t id = 0;     // index in Flow::nodes
-  std::string name;    // unique within the flow; gates are "<target>/gate"
   NodeKind kind = NodeKind::Agent;
+  std::string name;    // unique within the flow; gates are "<target>/gate"
   std::string stage;   // the stage this node belongs to
   std::vector<uint32_t> deps;       // nodes that must finish (and pass their gates) first; sorted
   std::vector<std::string> when;    // bool inputs that must all be true, else the node is skipped

@@ -3,6 +3,7 @@
 // identifiers with spans; the compiler (compiler/resolve) binds them. Every node has the span
 // of the text it came from. See docs/language.md for what each construct means.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -131,18 +132,19 @@ struct Step {
   std::optional<Ident> as;
   std::vector<Ident> after;
   std::vector<Ident> uses;
-  std::optional<Condition> when;
+  std::unique_ptr<Condition> when;  // out of line: most steps have none, and a step is large
   std::vector<Gate> gates;  // in the order written
   std::optional<Integer> retries;
   std::optional<OnExhausted> on_exhausted;
   Span on_exhausted_span;
-  std::optional<Ident> back_to;  // `back to NAME`: a failed gate re-runs from this step or stage
+  // `back to NAME`: a failed gate re-runs from this step or stage (out of line: rare).
+  std::unique_ptr<Ident> back_to;
 };
 
 struct StageDecl {
   Ident name;
   std::vector<Ident> after;
-  std::optional<Condition> when;
+  std::unique_ptr<Condition> when;  // out of line: most steps have none, and a step is large
   Step body;
   Span span;
 };

@@ -113,7 +113,7 @@ FLOW_ACTION(condition) {
 FLOW_END
 FLOW_ACTION0(kw_when) { st.cond = ast::Condition{}; }
 FLOW_END
-FLOW_ACTION0(mod_when) { top(st).when = std::move(st.cond); }
+FLOW_ACTION0(mod_when) { top(st).when = std::make_unique<ast::Condition>(std::move(st.cond)); }
 FLOW_END
 FLOW_ACTION0(kw_review) { st.review_each = false; }
 FLOW_END
@@ -131,7 +131,7 @@ FLOW_ACTION0(kw_check) { st.check_verdict = false; }
 FLOW_END
 FLOW_ACTION0(check_verdict) { st.check_verdict = true; }
 FLOW_END
-FLOW_ACTION0(back_target) { top(st).back_to = st.ident; }
+FLOW_ACTION0(back_target) { top(st).back_to = std::make_unique<ast::Ident>(st.ident); }
 FLOW_END
 FLOW_ACTION(mod_check) {
   ast::Gate gate;
@@ -178,7 +178,7 @@ FLOW_ACTION0(stage_name) { st.stage.name = st.ident; }
 FLOW_END
 FLOW_ACTION0(stage_after_name) { st.stage.after.push_back(st.ident); }
 FLOW_END
-FLOW_ACTION0(stage_when) { st.stage.when = std::move(st.cond); }
+FLOW_ACTION0(stage_when) { st.stage.when = std::make_unique<ast::Condition>(std::move(st.cond)); }
 FLOW_END
 FLOW_ACTION(stage_decl) {
   st.stage.body = std::move(st.steps.back());
