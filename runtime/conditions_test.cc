@@ -9,16 +9,10 @@
 
 using namespace flow;
 using namespace flow::rt;
+using flow::rt::testing::drain;
 using flow::rt::testing::FlowBuilder;
 
 namespace {
-
-std::vector<uint32_t> drain(Plan& p) {
-  std::vector<uint32_t> out;
-  Task t;
-  while (p.pop_ready(&t)) out.push_back(t.node);
-  return out;
-}
 
 ir::Condition on_step(ir::Condition::Kind kind, const std::string& name,
                       std::vector<uint32_t> nodes, bool negated = false) {

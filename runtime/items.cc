@@ -5,45 +5,15 @@
 
 #include <fmt/format.h>
 
+#include "runtime/markdown_line.h"
+
 namespace flow::rt {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`'; }
-
-// Quote, heading and list markers at the start of a line, in any order (as for verdicts).
-std::string_view strip_prefixes(std::string_view line) {
-  for (;;) {
-    line = trim(line);
-    if (!line.empty() && line[0] == '>') {
-      line.remove_prefix(1);
-      continue;
-    }
-    size_t hashes = line.find_first_not_of('#');
-    if (hashes >= 1 && hashes <= 6 && hashes < line.size() &&
-        (line[hashes] == ' ' || line[hashes] == '\t')) {
-      line.remove_prefix(hashes);
-      continue;
-    }
-    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
-        (line[1] == ' ' || line[1] == '\t')) {
-      line.remove_prefix(1);
-      continue;
-    }
-    return line;
-  }
-}
 
 // True when `line` is an item line; *text is then its item, trimmed (maybe empty). Emphasis may
 // wrap the whole line (`**ITEM: x**`) or the label alone (`**ITEM:** x`).
 bool item_line(std::string_view line, std::string_view* text) {
-  line = strip_prefixes(line);
+  line = strip_line_prefixes(line);
   size_t n = 0;
   while (n < line.size() && is_emphasis(line[n])) ++n;
   std::string_view open = line.substr(0, n), rest = line.substr(n);
@@ -55,13 +25,13 @@ bool item_line(std::string_view line, std::string_view* text) {
     if (rest.substr(0, mirror.size()) == mirror) {
       rest.remove_prefix(mirror.size());  // `**ITEM:** text`
     } else {
-      rest = trim(rest);
+      rest = trim_space(rest);
       if (rest.size() < mirror.size() || rest.substr(rest.size() - mirror.size()) != mirror)
         return false;  // unbalanced emphasis: not an item line
       rest.remove_suffix(mirror.size());
     }
   }
-  *text = trim(rest);
+  *text = trim_space(rest);
   return true;
 }
 

@@ -6,18 +6,8 @@
 
 using namespace flow;
 using namespace flow::rt;
+using flow::rt::testing::drain;
 using flow::rt::testing::FlowBuilder;
-
-namespace {
-
-std::vector<uint32_t> drain(Plan& p) {
-  std::vector<uint32_t> out;
-  Task t;
-  while (p.pop_ready(&t)) out.push_back(t.node);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("work after a gated step depends on the gate, whatever the IR's deps say") {
   FlowBuilder b;

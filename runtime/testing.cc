@@ -14,6 +14,13 @@
 
 namespace flow::rt::testing {
 
+std::vector<uint32_t> drain(Plan& p) {
+  std::vector<uint32_t> out;
+  Task t;
+  while (p.pop_ready(&t)) out.push_back(t.node);
+  return out;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "flow-test-XXXXXX").string();
   path = mkdtemp(tmpl.data());

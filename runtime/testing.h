@@ -17,6 +17,9 @@
 
 namespace flow::rt::testing {
 
+// Pops every task the plan has ready, in order, and returns their nodes.
+std::vector<uint32_t> drain(Plan& p);
+
 struct TempDir {
   TempDir();
   ~TempDir();

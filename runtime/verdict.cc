@@ -3,42 +3,10 @@
 #include <algorithm>
 #include <string_view>
 
+#include "runtime/markdown_line.h"
+
 namespace flow::rt {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-
-bool is_emphasis(char c) { return c == '*' || c == '_' || c == '`'; }
-
-// Removes the markdown that may start a line, in any order and number: blockquote `>`, and
-// heading `#`..`######` and list markers `-`, `*`, `+` each followed by a space or tab.
-std::string_view strip_line_prefixes(std::string_view line) {
-  for (;;) {
-    line = trim(line);
-    if (!line.empty() && line[0] == '>') {
-      line.remove_prefix(1);
-      continue;
-    }
-    size_t hashes = line.find_first_not_of('#');
-    if (hashes >= 1 && hashes <= 6 && hashes < line.size() &&
-        (line[hashes] == ' ' || line[hashes] == '\t')) {
-      line.remove_prefix(hashes);
-      continue;
-    }
-    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
-        (line[1] == ' ' || line[1] == '\t')) {
-      line.remove_prefix(1);
-      continue;
-    }
-    return line;
-  }
-}
 
 // The run of emphasis characters at the front (or back) of `s`, removed from `s`.
 std::string_view take_emphasis(std::string_view* s, bool back) {
@@ -61,12 +29,12 @@ int verdict_of(std::string_view line) {
   line = strip_line_prefixes(line);
   std::string_view open = take_emphasis(&line, false);
   std::string_view close = take_emphasis(&line, true);
-  line = trim(line);
+  line = trim_space(line);
   constexpr std::string_view kLabel = "VERDICT:";
   if (line.substr(0, kLabel.size()) != kLabel) return -1;
   std::string_view rest = line.substr(kLabel.size());
   std::string_view label_close = take_emphasis(&rest, false);
-  rest = trim(rest);
+  rest = trim_space(rest);
   std::string_view word_open = take_emphasis(&rest, false);
   // Either one pair around everything, or one around the label and one around the word.
   bool whole = label_close.empty() && word_open.empty() && mirrors(open, close);
@@ -96,12 +64,12 @@ Verdict parse_verdict(const std::string& answer) {
     line_start = nl + 1;
   }
   if (!v.found) {
-    v.feedback = std::string(trim(answer));
+    v.feedback = std::string(trim_space(answer));
     v.reason = "no verdict line (expected \"VERDICT: PASS\" or \"VERDICT: FAIL\")";
     return v;
   }
   std::string rest = answer.substr(0, found_start) + answer.substr(found_end);
-  v.feedback = std::string(trim(rest));
+  v.feedback = std::string(trim_space(rest));
   return v;
 }
 
