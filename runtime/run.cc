@@ -398,6 +398,17 @@ bool budget_options(const std::string& cost, const std::string& tokens, BudgetLi
   return true;
 }
 
+// What a question with no terminal does: `--approvals` if given, else what the run was started
+// with (on resume), else the config file's approvals.mode, else wait: an unattended run waits
+// for `flow approve` from another shell rather than failing work that could go on.
+std::string approvals_mode(const std::string& given, const std::string& saved,
+                           const Config& config) {
+  if (!given.empty()) return given;
+  if (!saved.empty()) return saved;
+  if (!config.approvals_mode.empty()) return config.approvals_mode;
+  return "wait";
+}
+
 // The budgets in effect, into run.json's options: `flow resume` keeps them unless given new
 // ones, and remembers which came from a rule of the flow.
 void save_budgets(const BudgetLimits& limits, json* meta) {
@@ -472,8 +483,7 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
   }
   json inputs_json = json::object();
   for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
-  const std::string approvals =
-      req.approvals.empty() ? s.router.config.approvals_mode : req.approvals;
+  const std::string approvals = approvals_mode(req.approvals, "", s.router.config);
   s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
             {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
             {"cwd", cwd},          {"inputs", inputs_json},
@@ -481,7 +491,7 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
                          {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)},
                          {"approvals", approvals}}}};
   save_budgets(s.limits, &s.meta);
-  return execute(s, jobs, req.yes, req.json, false, {}, 1, approvals == "wait");
+  return execute(s, jobs, req.yes, req.json, false, {}, 1, approvals != "stop");
 }
 
 
@@ -590,9 +600,9 @@ int resume_command(const ResumeRequest& req) {
   for (const json& e : events.events) next_seq = std::max<int64_t>(next_seq, e.value("seq", int64_t{0}) + 1);
   int jobs = req.jobs > 0 ? req.jobs : opt.value("jobs", default_jobs());
   bool yes = req.yes || opt.value("yes", false);
-  std::string approvals = !req.approvals.empty() ? req.approvals : opt.value("approvals", "");
-  if (approvals.empty()) approvals = s.router.config.approvals_mode;
-  return execute(s, jobs, yes, req.json, true, events.events, next_seq, approvals == "wait");
+  const std::string approvals =
+      approvals_mode(req.approvals, opt.value("approvals", ""), s.router.config);
+  return execute(s, jobs, yes, req.json, true, events.events, next_seq, approvals != "stop");
 }
 
 }  // namespace flow::rt
