@@ -55,7 +55,7 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
   cmd->add_option("--approvals", run.approvals,
                   "Without a terminal: `wait` for flow approve/reject, or `stop` (default: "
-                  "flow.yaml approvals.mode, else stop)")
+                  "flow.yaml approvals.mode, else wait)")
       ->check(CLI::IsMember({"wait", "stop"}));
   cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
   cmd->add_option("--record", run.record_dir,
