@@ -38,7 +38,9 @@ struct Context {
 // A statement, field or step the current token is inside.
 struct Active {
   uint32_t begin = 0, end = 0;
-  uint32_t line_indent = 0;  // indentation of the output line it began on
+  // Indentation of the output line it began on, or, when it began after a bracket that does
+  // not end its line, the column the lines inside that bracket line up at.
+  uint32_t base_indent = 0;
 };
 
 class Layout {
@@ -82,7 +84,7 @@ class Layout {
     if (t.kind == TokenKind::Close) return c.close_indent;
     const Active& e = active_.back();
     if (active_.size() == 1 || e.begin <= c.open) return c.item_indent;
-    return e.line_indent + kIndent;  // a continuation of the element it is part of
+    return e.base_indent + kIndent;  // a continuation of the element it is part of
   }
 
   void new_line(const Token& t, uint32_t indent) {
@@ -134,7 +136,7 @@ class Layout {
     for (; next_element_ < elements_.size() && elements_[next_element_].begin <= t.begin;
          ++next_element_)
       active_.push_back({elements_[next_element_].begin, elements_[next_element_].end,
-                         line_indent_});
+                         std::max(line_indent_, contexts_.back().item_indent)});
     if (t.kind == TokenKind::Comment) {
       out_.append(s.substr(0, s.find_last_not_of(" \t\r") + 1));
     } else if (t.kind == TokenKind::Raw) {

@@ -51,6 +51,9 @@ TEST_CASE("format: lines inside a bracket that does not end its line line up aft
         "input d: list = [\"a\", \"b\",\n                 \"c\"]\n  \"doc\"\n");
   CHECK(fmt_ok("agent r < description \"d\"; tools Read\nprompt \"p\" >\n") ==
         "agent r < description \"d\"; tools Read\n          prompt \"p\" >\n");
+  // a continuation inside such a bracket is indented from where its lines line up
+  CHECK(fmt_ok("agent r < tools Read,\nGrep\nprompt \"p\" >\n") ==
+        "agent r < tools Read,\n            Grep\n          prompt \"p\" >\n");
   CHECK(fmt_ok("input d: list = [\n\"a\",\n\"b\"\n  ]\n") ==
         "input d: list = [\n  \"a\",\n  \"b\"\n]\n");
 }
