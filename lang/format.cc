@@ -99,12 +99,12 @@ class Layout {
     emit(t);
   }
 
-  std::string space_before(const Token& t) const {
+  std::string space_before(const Token& t) {
     const Token& prev = tokens_[i_ - 1];
     switch (t.kind) {
       case TokenKind::Comment: {
         uint32_t want = original_column(t.begin);
-        uint32_t now = format::display_width(std::string_view(out_).substr(line_start_));
+        uint32_t now = column();
         return std::string(want > now ? want - now : 1, ' ');
       }
       case TokenKind::Comma:
@@ -119,6 +119,18 @@ class Layout {
     return " ";
   }
 
+  // The column the output has reached on its current line. Measured from where it was last
+  // measured, so that a long line with many brackets is not measured over and over.
+  uint32_t column() {
+    if (measured_ < line_start_) {
+      measured_ = line_start_;
+      width_ = 0;
+    }
+    width_ += format::display_width(std::string_view(out_).substr(measured_), width_);
+    measured_ = out_.size();
+    return width_;
+  }
+
   // The column `offset` had in the source, so that comments aligned there stay aligned.
   uint32_t original_column(uint32_t offset) const {
     size_t nl = text_.rfind('\n', offset);
@@ -130,7 +142,7 @@ class Layout {
     std::string_view s = text_.substr(t.begin, t.end - t.begin);
     Context& c = contexts_.back();
     if (c.pending) {
-      c.item_indent = format::display_width(std::string_view(out_).substr(line_start_));
+      c.item_indent = column();
       c.pending = false;
     }
     for (; next_element_ < elements_.size() && elements_[next_element_].begin <= t.begin;
@@ -185,6 +197,8 @@ class Layout {
   std::vector<Token> comments_;  // own-line comments waiting for the next code line
   std::string out_;
   size_t line_start_ = 0;    // where the current output line starts
+  size_t measured_ = 0;      // column() has measured the output up to here
+  uint32_t width_ = 0;       // and found the current line this wide
   uint32_t line_indent_ = 0;  // its indentation
   TokenKind last_kind_ = TokenKind::Comment;
 };

@@ -1,5 +1,8 @@
 // flowc fmt's layout (docs/language.md, "Layout"): each rule, comments and """ strings kept,
 // odd input (CRLF, tabs, no final newline, Unicode, empty), and refusal of broken files.
+#include <algorithm>
+#include <chrono>
+
 #include <catch2/catch.hpp>
 
 #include "lang/format.h"
@@ -15,6 +18,19 @@ std::string fmt_ok(const std::string& text) {
   REQUIRE(flow::format_source(out, "t.flow", &again, &error));
   CHECK(again == out);  // formatting a formatted file changes nothing
   return out;
+}
+
+// Seconds to format `text`, the best of five runs.
+double seconds_to_format(const std::string& text) {
+  double best = 1e9;
+  for (int run = 0; run < 5; ++run) {
+    std::string out, error;
+    auto start = std::chrono::steady_clock::now();
+    REQUIRE(flow::format_source(text, "t.flow", &out, &error));
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                              .count());
+  }
+  return best;
 }
 
 }  // namespace
@@ -118,4 +134,21 @@ TEST_CASE("format: a file with a syntax error is refused") {
   CHECK_FALSE(flow::format_source(std::string("flow x\0", 7), "n.flow", &out, &error));
   CHECK(error.rfind("n.flow:1:7: error[E0001]", 0) == 0);
   CHECK(out == "untouched");
+}
+
+// As lang/robustness_test.cc measures the parser: no absolute limit, only the growth from n to
+// 8n units (linear near 8, quadratic near 64), three times over before it counts.
+TEST_CASE("format: time grows linearly with the length of a line") {
+  auto make = [](size_t n) {
+    std::string text = "stage s <";
+    for (size_t i = 0; i < n; ++i) text += " < a > ;";
+    return text + " b >  # a comment at the end\n";
+  };
+  bool linear = false;
+  for (int attempt = 0; attempt < 3 && !linear; ++attempt) {
+    double small = seconds_to_format(make(2000)), large = seconds_to_format(make(16000));
+    UNSCOPED_INFO("2000 blocks: " << small << " s; 16000: " << large << " s");
+    linear = large < 32 * std::max(small, 1e-4);
+  }
+  CHECK(linear);
 }
