@@ -57,6 +57,16 @@ def test_in_place(w):
           "in place: a formatted file is not rewritten")
 
 
+def test_symlink(w):
+    write(os.path.join(w, "real", "r.flow"), MESSY)
+    os.symlink(os.path.join("real", "r.flow"), os.path.join(w, "link.flow"))
+    r = flowc("fmt", "link.flow", cwd=w)
+    check(r.returncode == 0, f"symlink: exit 0: {r}")
+    check(os.path.islink(os.path.join(w, "link.flow")), "symlink: the link stays a link")
+    check(read(os.path.join(w, "real", "r.flow")) == TIDY, "symlink: the file it points to is formatted")
+    check(not leftovers(w) and not leftovers(os.path.join(w, "real")), "symlink: no temporary file left")
+
+
 def test_check_and_diff(w):
     write(os.path.join(w, "m.flow"), MESSY)
     write(os.path.join(w, "t.flow"), TIDY)
