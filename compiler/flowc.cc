@@ -214,7 +214,7 @@ int unknown_command(const CLI::App& app, int argc, char** argv) {
 }
 
 int flowc_main(int argc, char** argv) {
-  CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
+  CLI::App app{"flowc - check, compile, draw and format .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
   // Global options may also follow the command (`flowc check --color never x.flow`).
