@@ -274,19 +274,22 @@ int flowc_main(int argc, char** argv) {
   flow::FmtOptions fmt_options;
   CLI::App* fmt_command = app.add_subcommand(
       "fmt", "Rewrite each FILE in the one layout of .flow files (docs/language.md, \"Layout\")");
-  fmt_command->add_option("FILE", files,
-                     "the .flow files to format in place: a directory formats every .flow file "
-                     "under it, `-` reads standard input and writes standard output")
+  fmt_command
+      ->add_option("FILE", files,
+                   "the .flow files to format in place: a directory formats every .flow file "
+                   "under it, `-` reads standard input and writes standard output")
       ->required();
   CLI::Option* fmt_check = fmt_command->add_flag(
       "--check", fmt_options.check,
       "write nothing; print a unified diff of each file that would change, and exit 1 if any");
-  fmt_command->add_flag("--diff", fmt_options.diff,
-                   "write nothing; print a unified diff of each file that would change")
+  fmt_command
+      ->add_flag("--diff", fmt_options.diff,
+                 "write nothing; print a unified diff of each file that would change")
       ->excludes(fmt_check);
-  fmt_command->footer(std::string("Comments and \"\"\" strings are kept as written; line breaks stay "
-                             "where they are.\nA file with a syntax error is not changed.\n\n") +
-                 kFmtExitCodes);
+  fmt_command->footer(std::string("Comments and \"\"\" strings are kept as written; line breaks "
+                                  "stay where they are.\n"
+                                  "A file with a syntax error is not changed.\n\n") +
+                      kFmtExitCodes);
 
   if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
 

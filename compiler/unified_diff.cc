@@ -60,7 +60,7 @@ void diff_middle(const Lines& a, const Lines& b, size_t lo, size_t a_hi, size_t 
   for (size_t i = n; i-- > 0;)
     for (size_t j = m; j-- > 0;)
       at(i, j) = same(a, lo + i, b, lo + j) ? at(i + 1, j + 1) + 1
-                                                    : std::max(at(i + 1, j), at(i, j + 1));
+                                            : std::max(at(i + 1, j), at(i, j + 1));
   size_t i = 0, j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && same(a, lo + i, b, lo + j)) {
