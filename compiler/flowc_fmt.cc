@@ -42,7 +42,7 @@ bool write_all(int fd, const std::string& text) {
 }
 
 // Replaces `path` with `text` all at once: a temporary file in the same directory takes the
-// text and the file's mode, reaches the disk, and is renamed over the file. If anything fails
+// text and the file's mode (and owner, when allowed), reaches the disk, and is renamed over the file. If anything fails
 // (a full disk, say), the temporary file goes and the original is as it was.
 bool replace_file(const std::string& path, const std::string& text, std::string* error) {
   namespace fs = std::filesystem;
@@ -66,6 +66,10 @@ bool replace_file(const std::string& path, const std::string& text, std::string*
     *error = fmt::format("cannot write '{}': cannot create a file beside it: {}", path,
                          errno_text(errno));
     return false;
+  }
+  // The owner too, when allowed (root formatting someone's file must not make it root's).
+  if (::fchown(fd, st.st_uid, st.st_gid) != 0) {
+    // Not permitted to anyone but root; the file then belongs to whoever formats it.
   }
   bool ok = write_all(fd, text) && ::fchmod(fd, st.st_mode & 07777) == 0 && ::fsync(fd) == 0;
   int err = errno;

@@ -51,6 +51,12 @@ def test_in_place(w):
     check(read(os.path.join(w, "a.flow")) == TIDY, "in place: the file is formatted")
     check(stat.S_IMODE(os.stat(os.path.join(w, "a.flow")).st_mode) == 0o640, "in place: mode kept")
     check(not leftovers(w), f"in place: no temporary file left: {leftovers(w)}")
+    os.chown(os.path.join(w, "a.flow"), 4321, 4322)
+    write(os.path.join(w, "a.flow"), MESSY, 0o640)
+    r = flowc("fmt", "a.flow", cwd=w)
+    st = os.stat(os.path.join(w, "a.flow"))
+    check(r.returncode == 0 and (st.st_uid, st.st_gid) == (4321, 4322),
+          f"in place: the owner is kept: {st.st_uid}:{st.st_gid}")
     before = os.stat(os.path.join(w, "a.flow")).st_ino
     r = flowc("fmt", "a.flow", cwd=w)
     check(r.returncode == 0 and os.stat(os.path.join(w, "a.flow")).st_ino == before,
