@@ -4,6 +4,7 @@
 //   flowc compile FILE|- [-o OUT.json]
 //   flowc graph FILE [--format dot|mermaid] [-o OUT]
 //   flowc explain CODE
+//   flowc fmt FILE|DIR|-... [--check | --diff]
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
+#include "compiler/flowc_fmt.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
@@ -50,6 +52,12 @@ constexpr const char* kExitCodesNoWerror =
     "  0  clean (warnings allowed)\n"
     "  1  errors were found\n"
     "  2  usage error, or a file could not be read or written";
+constexpr const char* kFmtExitCodes =
+    "Exit status:\n"
+    "  0  every file is formatted (with --check: none would change)\n"
+    "  1  with --check: a file would change (its diff is printed)\n"
+    "  2  usage error, a file could not be read or written, or a file has a syntax error\n"
+    "     (such a file is left unchanged)";
 constexpr const char* kExplainExitCodes =
     "Exit status:\n"
     "  0  the code was explained\n"
@@ -206,7 +214,7 @@ int unknown_command(const CLI::App& app, int argc, char** argv) {
 }
 
 int flowc_main(int argc, char** argv) {
-  CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
+  CLI::App app{"flowc - check, compile, draw and format .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
   // Global options may also follow the command (`flowc check --color never x.flow`).
@@ -263,6 +271,26 @@ int flowc_main(int argc, char** argv) {
   explain->add_option("CODE", code, "the code")->required();
   explain->footer(kExplainExitCodes);
 
+  flow::FmtOptions fmt_options;
+  CLI::App* fmt_command = app.add_subcommand(
+      "fmt", "Rewrite each FILE in the one layout of .flow files (docs/language.md, \"Layout\")");
+  fmt_command
+      ->add_option("FILE", files,
+                   "the .flow files to format in place: a directory formats every .flow file "
+                   "under it, `-` reads standard input and writes standard output")
+      ->required();
+  CLI::Option* fmt_check = fmt_command->add_flag(
+      "--check", fmt_options.check,
+      "write nothing; print a unified diff of each file that would change, and exit 1 if any");
+  fmt_command
+      ->add_flag("--diff", fmt_options.diff,
+                 "write nothing; print a unified diff of each file that would change")
+      ->excludes(fmt_check);
+  fmt_command->footer(std::string("Comments and \"\"\" strings are kept as written; line breaks "
+                                  "stay where they are.\n"
+                                  "A file with a syntax error is not changed.\n\n") +
+                      kFmtExitCodes);
+
   if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
 
   try {
@@ -281,6 +309,7 @@ int flowc_main(int argc, char** argv) {
     if (compile->parsed()) return run_compile(file, out_path);
     if (graph->parsed()) return run_graph(file, graph_format, out_path);
     if (explain->parsed()) return run_explain(code);
+    if (fmt_command->parsed()) return flow::run_fmt(files, fmt_options);
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "flowc: error: cannot write JSON: a file name or text is not UTF-8 (" << e.what()
               << ")\n";
