@@ -12,7 +12,8 @@ namespace {
 const CLI::App* innermost_command(const CLI::App& app) {
   const CLI::App* at = &app;
   for (;;) {
-    std::vector<const CLI::App*> parsed = at->get_subcommands([](const CLI::App* s) { return s->parsed(); });
+    std::vector<const CLI::App*> parsed =
+        at->get_subcommands([](const CLI::App* s) { return s->parsed(); });
     if (parsed.empty()) return at;
     at = parsed.front();
   }
