@@ -59,7 +59,9 @@ std::string mistyped_name_message(const CLI::App& app, const std::string& tool) 
     if (word.size() > 1 && word[0] == '-') {
       std::string name = word.substr(0, word.find('='));  // --fomat=json
       if (name == "--" || (name.size() > 2 && name[1] != '-')) continue;  // -abc: packed flags
-      return message(tool, "option", name, option_names(at),
+      // Any one-letter option is one edit from any other: suggest only for long names.
+      std::vector<std::string> names = name.size() > 2 ? option_names(at) : std::vector<std::string>{};
+      return message(tool, "option", name, names,
                      "`" + tool + (at == &app ? "" : " " + at->get_name()) +
                          " --help` lists the options");
     }

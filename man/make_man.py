@@ -3,7 +3,9 @@
 (so the page lists what the binary really has), with the section `## TOOL` of a docs page
 (docs/cli.md) as the description.
 
-usage: make_man.py TOOL BINARY VERSION DOC.md OUT.1"""
+usage: make_man.py TOOL BINARY VERSION DOC.md OUT.1
+With --markdown NAME SECTION VERSION DOC.md OUT, writes a whole markdown page as a manual page
+(docs/language.md as flow-language(7))."""
 import re
 import subprocess
 import sys
@@ -16,9 +18,20 @@ def help_of(binary, *command):
     return p.stdout
 
 
+def ascii_only(text):
+    """Characters outside ASCII as groff's \\[uXXXX], so no input encoding is assumed."""
+    return "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
+
+
+def literal(line):
+    """A line shown as it is (in a code block)."""
+    line = ascii_only(line.replace("\\", "\\e"))
+    return "\\&" + line if line[:1] in (".", "'") else line
+
+
 def roff(text):
     """Plain text or a markdown line as roff: `code` in bold, links as their text."""
-    text = text.replace("\\", "\\e")
+    text = ascii_only(text.replace("\\", "\\e"))
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     text = re.sub(r"\*\*([^*]+)\*\*", r"\\fB\1\\fR", text)
     text = re.sub(r"`([^`]+)`", lambda m: "\\fB" + m.group(1) + "\\fR", text)
@@ -121,9 +134,75 @@ def page(tool, binary, version, doc):
     return "\n".join(out) + "\n"
 
 
+def markdown_body(lines):
+    """A markdown page as roff: sections, paragraphs, bullets, code blocks and tables."""
+    out, paragraph, fence = [], [], None
+
+    def flush():
+        if paragraph:
+            out.append(roff(" ".join(paragraph)))
+            paragraph.clear()
+
+    for line in lines:
+        if fence is not None:
+            if line.startswith("```"):
+                out += [".fi", ".RE", ".PP"]
+                fence = None
+            else:
+                out.append(literal(line))
+            continue
+        bullet = re.match(r"^( *)[*-] (.*)", line)
+        if line.startswith("```"):
+            flush()
+            out += [".PP", ".RS 4", ".nf"]
+            fence = line
+        elif line.startswith("<!--"):
+            continue
+        elif line.startswith("#"):
+            flush()
+            level, title = len(line) - len(line.lstrip("#")), line.lstrip("#").strip()
+            out.append((".SH " if level <= 2 else ".SS ") + '"' + roff(title).replace('"', "") + '"')
+        elif line.startswith("|"):
+            flush()
+            if not re.match(r"^\|[ |:-]+\|$", line):  # not the |---| row
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                out += [".PP", roff(" \u2014 ".join(cells).replace("\\|", "|"))]
+        elif bullet:
+            flush()
+            out.append(".IP \\(bu 2" if not bullet.group(1) else ".IP \\(en 6")
+            paragraph.append(bullet.group(2))
+        elif not line.strip():
+            flush()
+            out.append(".PP")
+        else:
+            paragraph.append(line.strip())
+    flush()
+    # Empty paragraphs in a row say nothing; groff would only warn about some of them.
+    body = []
+    for item in out:
+        if item == ".PP" and body and body[-1] in (".PP",) or (item == ".PP" and body and
+                                                           body[-1].startswith((".SH", ".SS"))):
+            continue
+        body.append(item)
+    return body
+
+
+def markdown_page(name, section, version, doc):
+    lines = open(doc, encoding="utf-8").read().split("\n")
+    title = lines[0].lstrip("#").strip()
+    out = [f'.TH {name.upper()} {section} "" "flow {version}" "Miscellaneous"', ".SH NAME",
+           f"{name} \\- {roff(title)}", ".SH DESCRIPTION"]
+    out += markdown_body(lines[1:])
+    return "\n".join(out) + "\n"
+
+
 def main():
-    tool, binary, version, doc, out = sys.argv[1:6]
-    text = page(tool, binary, version, doc)
+    if sys.argv[1] == "--markdown":  # --markdown NAME SECTION VERSION DOC.md OUT
+        name, section, version, doc, out = sys.argv[2:7]
+        text = markdown_page(name, section, version, doc)
+    else:
+        tool, binary, version, doc, out = sys.argv[1:6]
+        text = page(tool, binary, version, doc)
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
 

@@ -23,6 +23,8 @@ CASES = [
     ([flow, "resume", "--job", "2"], ["did you mean `--jobs`?"]),
     ([flow, "run", "--zzzzzzzz", "demo.flow"],
      ["unknown option `--zzzzzzzz`", "`flow run --help` lists the options"]),
+    # Any one-letter option is one edit from any other: no guess, the way to the list.
+    ([flow, "-x", "runs"], ["unknown option `-x`", "`flow runs --help` lists the options"]),
     ([flow, "zzzz"], ["unknown command `zzzz`", "the commands are run, resume, runs, show"]),
 ]
 
