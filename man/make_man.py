@@ -177,11 +177,10 @@ def markdown_body(lines):
         else:
             paragraph.append(line.strip())
     flush()
-    # Empty paragraphs in a row say nothing; groff would only warn about some of them.
+    # A paragraph break right after another or after a heading says nothing.
     body = []
     for item in out:
-        if item == ".PP" and body and body[-1] in (".PP",) or (item == ".PP" and body and
-                                                           body[-1].startswith((".SH", ".SS"))):
+        if item == ".PP" and body and (body[-1] == ".PP" or body[-1].startswith((".SH", ".SS"))):
             continue
         body.append(item)
     return body
