@@ -5,6 +5,7 @@
 //   flowc graph FILE [--format dot|mermaid] [-o OUT]
 //   flowc explain CODE
 //   flowc fmt FILE|DIR|-... [--check | --diff]
+//   flowc completion bash|zsh|fish
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/completion.h"
+#include "cli/mistyped.h"
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
@@ -27,7 +30,6 @@
 #include "compiler/ir_json.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
-#include "compiler/suggest.h"
 #include "lang/color.h"
 #include "lang/diagnostic.h"
 
@@ -196,23 +198,6 @@ int run_explain(std::string code) {
   return kExitClean;
 }
 
-// CLI11 reads a mistyped command as a stray argument and says only that a command is
-// required; name the word and the command it was probably meant to be.
-int unknown_command(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-') return kExitClean;
-  std::string word = argv[1];
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  if (std::find(names.begin(), names.end(), word) != names.end()) return kExitClean;
-  std::vector<std::string_view> views(names.begin(), names.end());
-  std::string all;
-  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-  std::cerr << fmt::format("flowc: error: unknown command `{}`\n", word)
-            << "  = help: "
-            << flow::did_you_mean(word, views, "the commands are " + all) << "\n";
-  return kExitUsage;
-}
-
 int flowc_main(int argc, char** argv) {
   CLI::App app{"flowc - check, compile, draw and format .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
@@ -291,11 +276,17 @@ int flowc_main(int argc, char** argv) {
                                   "A file with a syntax error is not changed.\n\n") +
                       kFmtExitCodes);
 
-  if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
+  std::string shell;
+  CLI::App* completion = flow::cli::add_completion_command(app, "flowc", &shell);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command or option gets "did you mean"; anything else CLI11's own message.
+    if (std::string typo = flow::cli::mistyped_name_message(app, "flowc"); !typo.empty()) {
+      std::cerr << typo;
+      return kExitUsage;
+    }
     int status = app.exit(e);  // prints help, the version, or the usage error
     return status == 0 ? kExitClean : kExitUsage;
   }
@@ -310,6 +301,10 @@ int flowc_main(int argc, char** argv) {
     if (graph->parsed()) return run_graph(file, graph_format, out_path);
     if (explain->parsed()) return run_explain(code);
     if (fmt_command->parsed()) return flow::run_fmt(files, fmt_options);
+    if (completion->parsed()) {
+      std::cout << flow::cli::completion_script(app, "flowc", shell);
+      return kExitClean;
+    }
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "flowc: error: cannot write JSON: a file name or text is not UTF-8 (" << e.what()
               << ")\n";

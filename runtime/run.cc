@@ -24,6 +24,7 @@
 #include "runtime/printable.h"
 #include "runtime/router.h"
 #include "runtime/otlp_live.h"
+#include "runtime/output_style.h"
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
 #include "runtime/signals.h"
@@ -90,7 +91,8 @@ bool sim_from_json(const json& j, SimOptions* s) {
 
 std::unique_ptr<Status> make_status(bool as_json) {
   if (as_json) return make_json_status(stdout, stderr);
-  if (isatty(1)) return make_tty_status(stdout);
+  if (output_style().quiet) return make_quiet_status(stdout);
+  if (isatty(1)) return make_tty_status(stdout, color_on(1));
   return make_plain_status(stdout);
 }
 
@@ -134,7 +136,7 @@ int record_end(RunState& s, int code, bool as_json, Status& status) {
   }
   std::string table = summary_table(s.dir);
   if (as_json) std::fputs(table.c_str(), stderr);
-  else std::fputs(table.c_str(), stdout);
+  else if (!output_style().quiet) std::fputs(table.c_str(), stdout);
   status.message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
   return code;
 }
@@ -191,7 +193,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
       return kExitFailed;
     }
     status->begin(s.flow);
-    if (simulated)
+    if (simulated && !output_style().quiet)
       status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
                       "text, not real work. Configure a backend to run real agents (docs/config.md).");
     if (!resumed) {
