@@ -3,7 +3,6 @@
 "use strict";
 
 const vscode = require("vscode");
-const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
 const { resolveServer, missingServerMessage } = require("./server");
 
 let client = null;
@@ -15,6 +14,8 @@ async function start(context) {
     vscode.window.showErrorMessage(missingServerMessage(setting));
     return;
   }
+  // Loaded only once there is a server to talk to.
+  const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
   const run = { command, args: ["lsp"], transport: TransportKind.stdio };
   client = new LanguageClient("flow", "flow language server", { run, debug: run }, {
     documentSelector: [{ language: "flow" }],

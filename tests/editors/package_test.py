@@ -6,7 +6,8 @@ from its package-lock.json (`npm ci --omit=dev`), and `vsce package` builds OUT_
 The .vsix (a zip) must hold the manifest with the fields VS Code and the Marketplace read, the
 client code, the grammar (identical to editors/flow.tmLanguage.json), the snippets, the
 language configuration and the client's node_modules; it is unpacked into OUT_DIR/flow-vsix,
-where node loads the packaged client library and runs server_test.js on the packaged code.
+where node loads the packaged client library and runs server_test.js and extension_test.js on
+the packaged code.
 
 Usage: package_test.py TOOLS_DIR SOURCE_DIR OUT_DIR
 """
@@ -145,6 +146,7 @@ def main():
     # (vscode-languageclient itself needs the editor's `vscode` module, which node lacks).
     run(["node", "-e", PROTOCOL_CHECK, extension], extension)
     run(["node", os.path.join(HERE, "server_test.js"), extension], extension)
+    run(["node", os.path.join(HERE, "extension_test.js"), extension], extension)
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1
