@@ -4,6 +4,7 @@
 - editors/flow.tmLanguage.json parses as JSON and every regex in it compiles;
 - its reserved-keyword pattern lists exactly the reserved keywords of docs/language.md;
 - the keyword pattern respects identifier boundaries (`stage` yes, `stage-x` and `my-stage` no);
+- the words the language does not reserve (agent fields...) are not keywords everywhere;
 - the VS Code extension's manifest and language configuration parse, name the right files and
   declare `#` comments and the `< >` and `[ ]` brackets, and its copy of the grammar is
   identical to editors/flow.tmLanguage.json.
