@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 
 namespace flow {
@@ -15,9 +14,10 @@ namespace {
 constexpr uint64_t kMinSourceBytes = 1 << 20;
 constexpr uint64_t kBytesPerSourceByte = 80;
 constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
-// Below malloc's mmap threshold, so these blocks come from the heap until its free top is used
-// up and it must grow.
-constexpr size_t kGrowStep = 96 << 10;
+// Below malloc's mmap threshold, so it comes from the heap; kMaxSteps of them exceed any free
+// top a short-lived process has before the heap must grow.
+constexpr int kGrowStep = 96 << 10;
+constexpr int kMaxSteps = 64;
 
 }  // namespace
 
@@ -39,17 +39,14 @@ void reserve_heap_for(uint64_t source_bytes) {
   mallopt(M_TOP_PAD, static_cast<int>(std::min<uint64_t>(want, 1u << 30)));
   mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<uint64_t>(want * 2, 1u << 30)));
   auto* start = static_cast<char*>(sbrk(0));
-  // malloc first hands out the heap's free chunks, then its top; once more than the whole heap
-  // (mallinfo2's arena) is asked for, it must have grown.
-  const size_t most = mallinfo2().arena / kGrowStep + 2;
-  std::vector<void*> blocks;
-  while (blocks.size() < most && static_cast<char*>(sbrk(0)) == start)
-    blocks.push_back(std::malloc(kGrowStep));
+  void* blocks[kMaxSteps] = {};
+  int n = 0;
+  while (n < kMaxSteps && static_cast<char*>(sbrk(0)) == start) blocks[n++] = std::malloc(kGrowStep);
   auto* end = static_cast<char*>(sbrk(0));
   const uintptr_t from = (reinterpret_cast<uintptr_t>(start) + kHugePage - 1) & ~(kHugePage - 1);
   const uintptr_t to = reinterpret_cast<uintptr_t>(end) & ~(kHugePage - 1);
   if (end != start && to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
-  for (void* b : blocks) std::free(b);
+  for (int i = 0; i < n; ++i) std::free(blocks[i]);
   mallopt(M_TOP_PAD, 128 << 10);  // glibc's default, for any growth after this one
 }
 
