@@ -20,7 +20,6 @@
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
-#include "compiler/flowc_heap.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
@@ -128,7 +127,6 @@ int run_check(const std::vector<std::string>& args, const std::string& format, b
   // report them as lost (run_check runs once per process).
   static auto* const kept_results = new std::vector<flow::CompileResult>;
   static auto* const kept_lowered = new std::vector<std::optional<flow::ir::Flow>>(files.size());
-  flow::reserve_heap_for(flow::total_file_bytes(files));
   auto& results = *kept_results;
   auto& lowered = *kept_lowered;
   results.reserve(files.size());
