@@ -55,3 +55,16 @@ TEST_CASE("pos_at with a line hint agrees with pos_at for every offset, in any o
     CHECK(got.col == want.col);
   }
 }
+
+// Line starts are found with memchr: every line, empty ones and a last one with or without its
+// newline, must begin where a byte-by-byte scan says.
+TEST_CASE("SourceFile finds the start of every line") {
+  for (std::string text : {"", "\n", "a", "a\n", "\n\nab\n\ncd", "one\r\ntwo\n\nthree\n"}) {
+    flow::SourceFile f("t.flow", text);
+    std::vector<uint32_t> want{0};
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') want.push_back(i + 1);
+    INFO(text);
+    CHECK(f.line_starts == want);
+  }
+}

@@ -8,6 +8,13 @@ namespace flow::actions {
 
 inline ast::Step& top(ParseState& st) { return st.steps.back(); }
 
+// A step is built where it stands on the stack (it is large: each move copies ~1 KB).
+inline ast::Step& new_step(ParseState& st, ast::Step::Kind kind) {
+  ast::Step& s = st.steps.emplace_back();
+  s.kind = kind;
+  return s;
+}
+
 // ---------------------------------------------------------------- step cores
 
 FLOW_ACTION0(kw_parallel) {
@@ -23,14 +30,12 @@ FLOW_ACTION(block_open) {
   // Counted here, before the parser descends into the block, so that nesting is bounded by
   // this check rather than by the size of the stack.
   if (++st.depth > syntax::kMaxDepth) st.fail<syntax::check::too_deep>(at, at + 1);
-  ast::Step block;
-  block.kind = ast::Step::Kind::Block;
+  ast::Step& block = new_step(st, ast::Step::Kind::Block);
   block.block_keyword = st.pending_block.has_value();
   block.block = st.pending_block.value_or(ast::BlockKind::Sequence);
   block.open_span = st.span(at, at + 1);
   st.pending_block.reset();
   st.opens.push_back(at);
-  st.steps.push_back(std::move(block));
 }
 FLOW_END
 FLOW_ACTION0(block_close) {
@@ -40,10 +45,7 @@ FLOW_ACTION0(block_close) {
 FLOW_END
 
 FLOW_ACTION0(run_command) {
-  ast::Step s;
-  s.kind = ast::Step::Kind::Run;
-  s.text = st.str;
-  st.steps.push_back(std::move(s));
+  new_step(st, ast::Step::Kind::Run).text = st.str;
 }
 FLOW_END
 FLOW_ACTION0(kw_approve) { st.question.reset(); }
@@ -51,18 +53,12 @@ FLOW_END
 FLOW_ACTION0(approve_question) { st.question = st.str; }
 FLOW_END
 FLOW_ACTION0(approve_step) {
-  ast::Step s;
-  s.kind = ast::Step::Kind::Approve;
-  s.text = st.question;
-  st.steps.push_back(std::move(s));
+  new_step(st, ast::Step::Kind::Approve).text = st.question;
 }
 FLOW_END
 
 FLOW_ACTION0(call_agent) {
-  ast::Step s;
-  s.kind = ast::Step::Kind::Call;
-  s.agent = st.ident;
-  st.steps.push_back(std::move(s));
+  new_step(st, ast::Step::Kind::Call).agent = st.ident;
 }
 FLOW_END
 FLOW_ACTION0(call_focus) { top(st).focus = st.str; }
@@ -163,12 +159,11 @@ FLOW_END
 // A finished step joins the block it sits in; the outermost one stays for its stage.
 FLOW_ACTION0(step) {
   if (st.steps.size() < 2) return;
-  ast::Step child = std::move(st.steps.back());
-  st.steps.pop_back();
-  std::vector<ast::Step>& children = st.steps.back().children;
+  std::vector<ast::Step>& children = st.steps[st.steps.size() - 2].children;
   // A step is large and moves on every growth: skip the first few.
   if (children.capacity() == 0) children.reserve(4);
-  children.push_back(std::move(child));
+  children.push_back(std::move(st.steps.back()));  // moved once, straight into its block
+  st.steps.pop_back();
 }
 FLOW_END
 

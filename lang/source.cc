@@ -1,13 +1,18 @@
 #include "lang/source.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace flow {
 
 SourceFile::SourceFile(std::string p, std::string t) : path(std::move(p)), text(std::move(t)) {
+  // Counted first, then found with memchr: both run many bytes at a time on large files.
+  line_starts.reserve(std::count(text.begin(), text.end(), '\n') + 1);
   line_starts.push_back(0);
-  for (uint32_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') line_starts.push_back(i + 1);
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  for (const char* p = begin; (p = static_cast<const char*>(std::memchr(p, '\n', end - p)));)
+    line_starts.push_back(static_cast<uint32_t>(++p - begin));
 }
 
 SourcePos SourceFile::pos_at(uint32_t offset) const {

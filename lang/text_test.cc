@@ -40,3 +40,18 @@ TEST_CASE("encoding_errors reports the first bad byte of each line") {
   CHECK(encoding_errors("a\xFF\xFE\nb\nc\x80") == std::vector<uint32_t>{1, 7});
   CHECK(encoding_errors(std::string("a\0b", 3)) == std::vector<uint32_t>{1});
 }
+
+TEST_CASE("encoding_errors finds a bad byte at any place in a long ASCII run") {
+  // Runs of plain ASCII are read eight bytes at a time; a bad byte anywhere in or after such a
+  // block must still be reported, and so must a second line's.
+  for (char bad : {'\xFF', '\0', '\x80'}) {
+    for (uint32_t at = 0; at < 40; ++at) {
+      std::string s(40, 'x');
+      s[at] = bad;
+      s += "\nyyyyyyyyyyyyyyyyy";
+      s += bad;
+      INFO(at);
+      CHECK(flow::text::encoding_errors(s) == std::vector<uint32_t>{at, 58});
+    }
+  }
+}
