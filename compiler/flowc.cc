@@ -4,6 +4,7 @@
 //   flowc compile FILE|- [-o OUT.json]
 //   flowc graph FILE [--format dot|mermaid] [-o OUT]
 //   flowc explain CODE
+//   flowc lsp            (a Language Server Protocol server on stdin/stdout)
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
+#include "compiler/lsp/server.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
 #include "compiler/suggest.h"
@@ -263,6 +265,15 @@ int flowc_main(int argc, char** argv) {
   explain->add_option("CODE", code, "the code")->required();
   explain->footer(kExplainExitCodes);
 
+  CLI::App* lsp = app.add_subcommand(
+      "lsp", "Serve the Language Server Protocol on stdin and stdout, for editors");
+  lsp->footer("Diagnostics as you type, hover, go to definition, references, completion,\n"
+              "document symbols and rename; docs/editors.md says how to set up an editor.\n"
+              "Logs go to stderr.\n\n"
+              "Exit status:\n"
+              "  0  the client sent `shutdown`, then `exit`\n"
+              "  1  the input ended, or `exit` came without `shutdown`");
+
   if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
 
   try {
@@ -281,6 +292,7 @@ int flowc_main(int argc, char** argv) {
     if (compile->parsed()) return run_compile(file, out_path);
     if (graph->parsed()) return run_graph(file, graph_format, out_path);
     if (explain->parsed()) return run_explain(code);
+    if (lsp->parsed()) return flow::lsp::run_server(stdin, stdout, stderr, options(), FLOW_VERSION);
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "flowc: error: cannot write JSON: a file name or text is not UTF-8 (" << e.what()
               << ")\n";
