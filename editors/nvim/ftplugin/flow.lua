@@ -8,6 +8,7 @@ vim.bo.commentstring = '# %s'
 vim.bo.comments = ':#'
 vim.bo.expandtab = true
 vim.bo.shiftwidth = 2
-vim.b.undo_ftplugin = 'setlocal commentstring< comments< expandtab< shiftwidth<'
+vim.bo.omnifunc = 'v:lua.vim.lsp.omnifunc' -- <C-x><C-o> asks the language server
+vim.b.undo_ftplugin = 'setlocal commentstring< comments< expandtab< shiftwidth< omnifunc<'
 
 require('flow').start(vim.api.nvim_get_current_buf())
