@@ -1,6 +1,7 @@
 // textDocument/completion: what may be written at the cursor, judged from the words before
 // it on its line (the buffer is usually incomplete while one types, so the tree cannot say).
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <string_view>
 
