@@ -16,15 +16,18 @@ namespace {
 constexpr int kField = 5, kVariable = 6, kClass = 7, kModule = 9, kValue = 12, kKeyword = 14,
               kFunction = 3;
 
-const std::vector<std::string> kStatementKeywords = {"flow", "input", "use", "agent", "agents",
-                                                     "stage", "rule"};
-const std::vector<std::string> kStepKeywords = {"run", "approve", "parallel", "sequence"};
-const std::vector<std::string> kModifierKeywords = {"as", "after", "uses", "when", "over",
-                                                    "review", "check", "approve", "retries",
-                                                    "else", "back"};
-const std::vector<std::string> kAgentFields = {"description", "model", "tools",
-                                               "disallowed-tools", "permission-mode",
-                                               "max-turns", "writes", "role", "prompt"};
+// Plain arrays: nothing to construct when flowc starts for another command.
+using Words = std::vector<std::string_view>;
+constexpr std::string_view kStatementKeywords[] = {"flow",  "input", "use", "agent",
+                                                   "agents", "stage", "rule"};
+constexpr std::string_view kStepKeywords[] = {"run", "approve", "parallel", "sequence"};
+constexpr std::string_view kModifierKeywords[] = {"as",     "after",   "uses",    "when",
+                                                  "over",   "review",  "check",   "approve",
+                                                  "retries", "else",   "back"};
+constexpr std::string_view kAgentFields[] = {"description",     "model",     "tools",
+                                             "disallowed-tools", "permission-mode",
+                                             "max-turns",       "writes",    "role",
+                                             "prompt"};
 
 bool name_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
@@ -69,17 +72,17 @@ bool in_agent_block(const std::string& text, uint32_t line_start) {
       size_t open = line.find('<');
       return open != std::string_view::npos && line.find('>', open) == std::string_view::npos;
     }
-    for (const std::string& k : kStatementKeywords)
+    for (std::string_view k : kStatementKeywords)
       if (starts_with_word(line, k)) return false;
     end = begin;
   }
   return false;
 }
 
-void add(nlohmann::json& items, const std::vector<std::string>& labels, int kind,
-         const char* detail) {
-  for (const std::string& l : labels)
-    items.push_back({{"label", l}, {"kind", kind}, {"detail", detail}});
+template <typename Labels>
+void add(nlohmann::json& items, const Labels& labels, int kind, const char* detail) {
+  for (const auto& l : labels)
+    items.push_back({{"label", std::string(l)}, {"kind", kind}, {"detail", detail}});
 }
 
 std::vector<std::string> stdlib_modules(const std::string& dir) {
@@ -98,10 +101,10 @@ void add_units(nlohmann::json& items, const Analysis& a) {
 }
 
 void agent_block_items(nlohmann::json& items, const std::string& prev, bool line_start) {
-  if (prev == "model") add(items, {"opus", "sonnet", "haiku", "inherit"}, kValue, "model");
-  else if (prev == "role") add(items, {"worker", "coordinator", "reviewer"}, kValue, "role");
+  if (prev == "model") add(items, Words{"opus", "sonnet", "haiku", "inherit"}, kValue, "model");
+  else if (prev == "role") add(items, Words{"worker", "coordinator", "reviewer"}, kValue, "role");
   else if (prev == "permission-mode")
-    add(items, {"default", "acceptEdits", "auto", "dontAsk", "bypassPermissions", "plan"},
+    add(items, Words{"default", "acceptEdits", "auto", "dontAsk", "bypassPermissions", "plan"},
         kValue, "permission mode");
   else if (line_start) add(items, kAgentFields, kField, "agent field");
 }
@@ -124,8 +127,8 @@ nlohmann::json completion(const Analysis& a, const Document& doc, uint32_t offse
   } else if (prev == "review" || prev == "each" || prev == "by" ||
              (prev == "rule" && words.size() == 1)) {
     add(items, a.index.names(SymbolKind::Agent), kClass, "agent");
-    if (prev == "review") add(items, {"each"}, kKeyword, "keyword");
-    if (prev == "rule") add(items, {"every"}, kKeyword, "keyword");
+    if (prev == "review") add(items, Words{"each"}, kKeyword, "keyword");
+    if (prev == "rule") add(items, Words{"every"}, kKeyword, "keyword");
   } else if (prev == "after" || prev == "uses" || prev == "to" || prev == "before") {
     add_units(items, a);
   } else if (prev == "when" || prev == "not" || prev == "over") {
