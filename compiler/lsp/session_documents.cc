@@ -6,6 +6,14 @@
 #include "compiler/lsp/session.h"
 
 namespace flow::lsp {
+namespace {
+
+// An open agent file (.md) is text for the flows that load it, never a flow to compile.
+bool is_agent_file(const std::string& uri) {
+  return uri.size() >= 3 && uri.compare(uri.size() - 3, 3, ".md") == 0;
+}
+
+}  // namespace
 
 void Session::did_open(const nlohmann::json& params) {
   const nlohmann::json& doc = field(params, "textDocument");
@@ -51,6 +59,7 @@ void Session::did_close(const nlohmann::json& params) {
 // changed document is compiled now, the others when next asked about.
 void Session::document_changed(const std::string& uri) {
   analyses_.clear();
+  if (is_agent_file(uri)) return;  // read by the flows that load it, not compiled itself
   const Analysis& a = analysis(uri);
   publish(uri, diagnostics_by_uri(a, encoding_));
 }
@@ -61,6 +70,8 @@ const Analysis& Session::analysis(const std::string& uri) {
   const Document* doc = store_.find(uri);
   if (!doc)
     throw RequestError{kInvalidParams, "the document " + uri + " is not open (send didOpen first)"};
+  if (is_agent_file(uri))
+    throw RequestError{kInvalidParams, "the document " + uri + " is an agent file, not a flow"};
   return *(analyses_[uri] = analyze(*doc, store_, options_));
 }
 

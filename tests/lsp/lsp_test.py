@@ -170,6 +170,14 @@ def test_import_and_agent_file_diagnostics(tmp):
     from_line, _ = line_of(MAIN, 'from "agents/checker.md"')
     at = sorted(d["range"]["start"]["line"] for d in main_diags)
     assert at == sorted([use_line, from_line]), main_diags
+    # The agent file's unsaved buffer is what counts: fixed there, the problem is gone.
+    md = os.path.join(tmp, "agents", "checker.md")
+    s.open(md, CHECKER)
+    r = s.at("textDocument/hover", md, 0, 0)
+    assert r["error"]["code"] == -32602 and "agent file" in r["error"]["message"], r
+    s.change(main, MAIN + "\n", 2)
+    main_diags = s.diagnostics(uri_of(main))
+    assert [d["range"]["start"]["line"] for d in main_diags] == [use_line], main_diags
     s.stop()
 
 
