@@ -51,6 +51,7 @@ class Session {
 
   const Analysis& analysis(const std::string& uri);
   void document_changed(const std::string& uri);
+  void recheck(const std::string& uri);
   void publish(const std::string& uri, const std::map<std::string, nlohmann::json>& by_uri);
 
   void send(const nlohmann::json& msg);
@@ -68,6 +69,7 @@ class Session {
   DocumentStore store_;
   std::map<std::string, std::unique_ptr<Analysis>> analyses_;  // by URI; absent = stale
   std::map<std::string, std::set<std::string>> published_;     // URIs each document published to
+  std::map<std::string, std::set<std::string>> reads_;  // paths each document's compile read
 };
 
 }  // namespace flow::lsp

@@ -4,6 +4,7 @@
 #include "compiler/lsp/features.h"
 #include "compiler/lsp/params.h"
 #include "compiler/lsp/session.h"
+#include "compiler/lsp/uri.h"
 
 namespace flow::lsp {
 namespace {
@@ -53,13 +54,24 @@ void Session::did_close(const nlohmann::json& params) {
   analyses_.clear();
   publish(uri, {});
   published_.erase(uri);
+  reads_.erase(uri);
 }
 
-// Every analysis may have read the changed buffer (as an import), so all are stale; the
-// changed document is compiled now, the others when next asked about.
+// Every analysis may have read the changed buffer (as an import or an agent file), so all are
+// stale. The changed document is compiled and published now, and so is every other open flow
+// whose last compile read it, so that fixing an import clears the errors it caused.
 void Session::document_changed(const std::string& uri) {
   analyses_.clear();
-  if (is_agent_file(uri)) return;  // read by the flows that load it, not compiled itself
+  const Document* doc = store_.find(uri);
+  std::vector<std::string> dependents;
+  for (const auto& [other, paths] : reads_)
+    if (other != uri && doc && paths.count(doc->path) && store_.find(other))
+      dependents.push_back(other);
+  if (!is_agent_file(uri)) recheck(uri);  // an agent file is read by flows, not compiled
+  for (const std::string& other : dependents) recheck(other);
+}
+
+void Session::recheck(const std::string& uri) {
   const Analysis& a = analysis(uri);
   publish(uri, diagnostics_by_uri(a, encoding_));
 }
@@ -72,7 +84,12 @@ const Analysis& Session::analysis(const std::string& uri) {
     throw RequestError{kInvalidParams, "the document " + uri + " is not open (send didOpen first)"};
   if (is_agent_file(uri))
     throw RequestError{kInvalidParams, "the document " + uri + " is an agent file, not a flow"};
-  return *(analyses_[uri] = analyze(*doc, store_, options_));
+  const Analysis& a = *(analyses_[uri] = analyze(*doc, store_, options_));
+  std::set<std::string>& paths = reads_[uri];
+  paths.clear();
+  for (size_t i = 1; i < a.result.sources.files.size(); ++i)
+    paths.insert(absolute_path(a.result.sources.files[i]->path));
+  return a;
 }
 
 // Publishes `by_uri` for `uri` and the other files it reaches, and clears what it published

@@ -39,10 +39,14 @@ std::string path_from_uri(std::string_view uri) {
   return std::filesystem::path(path).lexically_normal().string();
 }
 
-std::string uri_from_path(const std::string& path) {
+std::string absolute_path(const std::string& path) {
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  std::string p = (ec ? std::filesystem::path(path) : abs).lexically_normal().string();
+  return (ec ? std::filesystem::path(path) : abs).lexically_normal().string();
+}
+
+std::string uri_from_path(const std::string& path) {
+  std::string p = absolute_path(path);
   static const char* kHex = "0123456789ABCDEF";
   std::string uri = "file://";
   for (unsigned char c : p) {

@@ -9,6 +9,9 @@ namespace flow::lsp {
 // malformed URI.
 std::string path_from_uri(std::string_view uri);
 
+// `path` made absolute and lexically normal, as the document store keys files.
+std::string absolute_path(const std::string& path);
+
 // The file:// URI of a path (made absolute first).
 std::string uri_from_path(const std::string& path);
 
