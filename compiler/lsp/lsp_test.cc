@@ -1,10 +1,13 @@
-// The pieces of flowc lsp that are easy to get subtly wrong: UTF-16 columns, URIs, framing.
+// The pieces of flowc lsp that are easy to get subtly wrong: UTF-16 columns, URIs, framing,
+// and the compiler reading unsaved buffers.
 // The server as a whole is tested over pipes by tests/lsp/lsp_test.py.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
+#include "compiler/compile.h"
 #include "compiler/lsp/framing.h"
 #include "compiler/lsp/position.h"
 #include "compiler/lsp/uri.h"
@@ -62,4 +65,35 @@ TEST_CASE("lsp framing: Content-Length bodies, bad headers skipped, end of input
   CHECK(body == "[1]");
   CHECK(flow::lsp::read_message(in, &body, &error) == flow::lsp::ReadStatus::End);
   std::fclose(in);
+}
+
+TEST_CASE("compile_file reads an overlay's text instead of the disk, imports and agent files too") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "flow_lsp_overlay_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "agents");
+  std::string main = (dir / "main.flow").string();
+  {
+    // On disk the agent file is broken; no main.flow or lib.flow exists at all.
+    std::FILE* f = std::fopen((dir / "agents" / "a.md").string().c_str(), "w");
+    REQUIRE(f);
+    std::fputs("---\nname: a\n---\n", f);
+    std::fclose(f);
+  }
+  flow::SourceOverlay overlay = {
+      {main, "use \"lib.flow\"\nstage s <\n  a;\n  b\n>\n"},
+      {(dir / "lib.flow").string(), "agent a from \"agents/a.md\"\n"},
+      {(dir / "agents" / "a.md").string(), "---\nname: a\ndescription: An agent\n---\nHi\n"},
+  };
+  flow::CompileOptions options;
+  options.overlay = &overlay;
+  flow::CompileResult r = flow::compile_file(main, options);
+  REQUIRE_FALSE(r.io_error);
+  // Only `b` is undeclared: the import and the fixed agent file came from the overlay.
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].code == "E0101");
+  CHECK(r.diagnostics[0].message.find("`b`") != std::string::npos);
+  options.overlay = nullptr;
+  CHECK(flow::compile_file(main, options).io_error);  // without it, there is no main.flow
+  fs::remove_all(dir);
 }
