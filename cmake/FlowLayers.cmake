@@ -32,6 +32,8 @@ endfunction()
 # not the parser.
 flow_include_root(text lang color.h text.h suggest.h)
 flow_include_root(lang lang)
+# The command-line helpers flowc and flow share (CLI11); they see only the text helpers.
+flow_include_root(cli cli)
 # The IR and what reads, writes and checks it: all the runtime sees of compiler/.
 flow_include_root(ir compiler ir.h ir_json.h ir_validate.h glob.h)
 flow_include_root(compiler compiler)

@@ -4,6 +4,8 @@
 //   flowc compile FILE|- [-o OUT.json]
 //   flowc graph FILE [--format dot|mermaid] [-o OUT]
 //   flowc explain CODE
+//   flowc fmt FILE|DIR|-... [--check | --diff]
+//   flowc completion bash|zsh|fish
 //   flowc lsp            (a Language Server Protocol server on stdin/stdout)
 #include <unistd.h>
 
@@ -18,16 +20,18 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/completion.h"
+#include "cli/mistyped.h"
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
+#include "compiler/flowc_fmt.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
 #include "compiler/lsp/server.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
-#include "compiler/suggest.h"
 #include "lang/color.h"
 #include "lang/diagnostic.h"
 
@@ -52,6 +56,12 @@ constexpr const char* kExitCodesNoWerror =
     "  0  clean (warnings allowed)\n"
     "  1  errors were found\n"
     "  2  usage error, or a file could not be read or written";
+constexpr const char* kFmtExitCodes =
+    "Exit status:\n"
+    "  0  every file is formatted (with --check: none would change)\n"
+    "  1  with --check: a file would change (its diff is printed)\n"
+    "  2  usage error, a file could not be read or written, or a file has a syntax error\n"
+    "     (such a file is left unchanged)";
 constexpr const char* kExplainExitCodes =
     "Exit status:\n"
     "  0  the code was explained\n"
@@ -190,25 +200,8 @@ int run_explain(std::string code) {
   return kExitClean;
 }
 
-// CLI11 reads a mistyped command as a stray argument and says only that a command is
-// required; name the word and the command it was probably meant to be.
-int unknown_command(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-') return kExitClean;
-  std::string word = argv[1];
-  std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
-  if (std::find(names.begin(), names.end(), word) != names.end()) return kExitClean;
-  std::vector<std::string_view> views(names.begin(), names.end());
-  std::string all;
-  for (const std::string& n : names) all += (all.empty() ? "" : ", ") + n;
-  std::cerr << fmt::format("flowc: error: unknown command `{}`\n", word)
-            << "  = help: "
-            << flow::did_you_mean(word, views, "the commands are " + all) << "\n";
-  return kExitUsage;
-}
-
 int flowc_main(int argc, char** argv) {
-  CLI::App app{"flowc - check, compile and draw .flow pipelines of AI agents", "flowc"};
+  CLI::App app{"flowc - check, compile, draw and format .flow pipelines of AI agents", "flowc"};
   app.set_version_flag("--version", std::string("flowc ") + FLOW_VERSION);
   app.require_subcommand(1);
   // Global options may also follow the command (`flowc check --color never x.flow`).
@@ -274,11 +267,37 @@ int flowc_main(int argc, char** argv) {
               "  0  the client sent `shutdown`, then `exit`\n"
               "  1  the input ended, or `exit` came without `shutdown`");
 
-  if (int status = unknown_command(app, argc, argv); status != kExitClean) return status;
+  flow::FmtOptions fmt_options;
+  CLI::App* fmt_command = app.add_subcommand(
+      "fmt", "Rewrite each FILE in the one layout of .flow files (docs/language.md, \"Layout\")");
+  fmt_command
+      ->add_option("FILE", files,
+                   "the .flow files to format in place: a directory formats every .flow file "
+                   "under it, `-` reads standard input and writes standard output")
+      ->required();
+  CLI::Option* fmt_check = fmt_command->add_flag(
+      "--check", fmt_options.check,
+      "write nothing; print a unified diff of each file that would change, and exit 1 if any");
+  fmt_command
+      ->add_flag("--diff", fmt_options.diff,
+                 "write nothing; print a unified diff of each file that would change")
+      ->excludes(fmt_check);
+  fmt_command->footer(std::string("Comments and \"\"\" strings are kept as written; line breaks "
+                                  "stay where they are.\n"
+                                  "A file with a syntax error is not changed.\n\n") +
+                      kFmtExitCodes);
+
+  std::string shell;
+  CLI::App* completion = flow::cli::add_completion_command(app, "flowc", &shell);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command or option gets "did you mean"; anything else CLI11's own message.
+    if (std::string typo = flow::cli::mistyped_name_message(app, "flowc"); !typo.empty()) {
+      std::cerr << typo;
+      return kExitUsage;
+    }
     int status = app.exit(e);  // prints help, the version, or the usage error
     return status == 0 ? kExitClean : kExitUsage;
   }
@@ -293,6 +312,11 @@ int flowc_main(int argc, char** argv) {
     if (graph->parsed()) return run_graph(file, graph_format, out_path);
     if (explain->parsed()) return run_explain(code);
     if (lsp->parsed()) return flow::lsp::run_server(stdin, stdout, stderr, options(), FLOW_VERSION);
+    if (fmt_command->parsed()) return flow::run_fmt(files, fmt_options);
+    if (completion->parsed()) {
+      std::cout << flow::cli::completion_script(app, "flowc", shell);
+      return kExitClean;
+    }
   } catch (const nlohmann::json::exception& e) {
     std::cerr << "flowc: error: cannot write JSON: a file name or text is not UTF-8 (" << e.what()
               << ")\n";

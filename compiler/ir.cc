@@ -49,6 +49,8 @@ const char* to_string(Rule::Kind k) {
     case Rule::Kind::EveryStepReviewedBy: return "every-step-reviewed-by";
     case Rule::Kind::AtMostCalls: return "at-most-calls";
     case Rule::Kind::WritesOnly: return "writes-only";
+    case Rule::Kind::AtMostTokens: return "at-most-tokens";
+    case Rule::Kind::AtMostCost: return "at-most-cost";
   }
   return "?";
 }

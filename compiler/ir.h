@@ -123,10 +123,12 @@ struct Stage {
 };
 
 struct Rule {
-  enum class Kind { Before, EveryStepReviewedBy, AtMostCalls, WritesOnly };
+  enum class Kind { Before, EveryStepReviewedBy, AtMostCalls, WritesOnly, AtMostTokens,
+                    AtMostCost };
   Kind kind = Kind::Before;
   std::string a, b;                // Before: a before b; EveryStepReviewedBy/WritesOnly: a
-  int64_t limit = 0;               // AtMostCalls
+  int64_t limit = 0;               // AtMostCalls, AtMostTokens
+  double limit_usd = 0;            // AtMostCost
   std::vector<std::string> globs;  // WritesOnly
   Loc loc;
 };

@@ -335,11 +335,16 @@ Stage read_stage(const json& sj, const std::string& w, size_t node_count) {
 Rule read_rule(const json& rj, const std::string& w) {
   Rule r;
   static const Rule::Kind rkinds[] = {Rule::Kind::Before, Rule::Kind::EveryStepReviewedBy,
-                                      Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly};
+                                      Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly,
+                                      Rule::Kind::AtMostTokens, Rule::Kind::AtMostCost};
   r.kind = enum_of(str(rj, "kind", w), rkinds, w + "/kind");
   r.a = str(rj, "a", w, false);
   r.b = str(rj, "b", w, false);
   if (rj.contains("limit")) r.limit = rj["limit"].get<int64_t>();
+  if (rj.contains("limit_usd")) {
+    if (!rj["limit_usd"].is_number()) throw ReadError(w + "/limit_usd: expected a number");
+    r.limit_usd = rj["limit_usd"].get<double>();
+  }
   r.globs = strs(rj, "globs", w);
   r.loc = read_loc(rj, w);
   return r;
@@ -409,7 +414,9 @@ ojson to_json(const Flow& f) {
     ojson rj{{"kind", to_string(r.kind)}};
     if (!r.a.empty()) rj["a"] = r.a;
     if (!r.b.empty()) rj["b"] = r.b;
-    if (r.kind == Rule::Kind::AtMostCalls) rj["limit"] = r.limit;
+    if (r.kind == Rule::Kind::AtMostCalls || r.kind == Rule::Kind::AtMostTokens)
+      rj["limit"] = r.limit;
+    if (r.kind == Rule::Kind::AtMostCost) rj["limit_usd"] = r.limit_usd;
     if (!r.globs.empty()) rj["globs"] = r.globs;
     rj["loc"] = loc_json(r.loc);
     rules.push_back(std::move(rj));

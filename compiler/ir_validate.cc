@@ -1,6 +1,7 @@
 #include "compiler/ir_validate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -324,8 +325,13 @@ bool check_rules(const Flow& f, const Names& agents, std::string* error) {
       *error = at("rules", i) + ": a `before` rule names two steps or stages in `a` and `b`";
       return false;
     }
-    if (r.kind == Rule::Kind::AtMostCalls && r.limit < 0) {
+    bool counts = r.kind == Rule::Kind::AtMostCalls || r.kind == Rule::Kind::AtMostTokens;
+    if (counts && r.limit < 0) {
       *error = at("rules", i) + "/limit: must not be negative";
+      return false;
+    }
+    if (r.kind == Rule::Kind::AtMostCost && !(r.limit_usd >= 0 && std::isfinite(r.limit_usd))) {
+      *error = at("rules", i) + "/limit_usd: must be a finite number of dollars, not negative";
       return false;
     }
   }

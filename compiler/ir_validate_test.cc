@@ -159,6 +159,12 @@ TEST_CASE("rules name declared agents") {
         "/rules/0: a `before` rule names two steps or stages in `a` and `b`");
   CHECK(problem([](json& j) { j["rules"] = {{{"kind", "at-most-calls"}, {"limit", -1}}}; }) ==
         "/rules/0/limit: must not be negative");
+  CHECK(problem([](json& j) { j["rules"] = {{{"kind", "at-most-tokens"}, {"limit", -5}}}; }) ==
+        "/rules/0/limit: must not be negative");
+  CHECK(problem([](json& j) { j["rules"] = {{{"kind", "at-most-cost"}, {"limit_usd", -0.5}}}; }) ==
+        "/rules/0/limit_usd: must be a finite number of dollars, not negative");
+  CHECK(problem([](json& j) { j["rules"] = {{{"kind", "at-most-cost"}, {"limit_usd", "2"}}}; }) ==
+        "read: /rules/0/limit_usd: expected a number");
 }
 
 TEST_CASE("every IR the compiler emits for the examples and the stdlib is valid") {

@@ -1,4 +1,5 @@
 // The parts of lowering that copy declarations into the IR without building the graph.
+#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,8 @@ ir::Rule::Kind rule_kind(ast::RuleDecl::Kind k) {
     case ast::RuleDecl::Kind::EveryStepReviewedBy: return ir::Rule::Kind::EveryStepReviewedBy;
     case ast::RuleDecl::Kind::AtMostCalls: return ir::Rule::Kind::AtMostCalls;
     case ast::RuleDecl::Kind::WritesOnly: return ir::Rule::Kind::WritesOnly;
+    case ast::RuleDecl::Kind::AtMostTokens: return ir::Rule::Kind::AtMostTokens;
+    case ast::RuleDecl::Kind::AtMostCost: return ir::Rule::Kind::AtMostCost;
   }
   return ir::Rule::Kind::Before;
 }
@@ -68,6 +71,8 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
     rule.a = r->a.name;
     rule.b = r->b.name;
     rule.limit = r->limit.value;
+    // The grammar admits only digits with an optional point and up to 6 decimals.
+    if (r->kind == ast::RuleDecl::Kind::AtMostCost) rule.limit_usd = std::strtod(r->amount.c_str(), nullptr);
     for (const ast::String& g : r->globs) rule.globs.push_back(g.value);
     rule.loc = to_loc(sources, r->span);
     f.rules.push_back(std::move(rule));

@@ -1,7 +1,8 @@
 // Fuzz target: `.flow` source text through everything `flowc check` does — parse, resolve,
 // lower, every check, suppressions, and each output format — all in memory. A flow that checks
 // without errors must also survive the trip `flowc compile` → `flow run`: its IR written as
-// JSON must read back, validate, and write the same bytes again.
+// JSON must read back, validate, and write the same bytes again. And `flowc fmt` must refuse
+// exactly the texts with syntax errors, keep every token of the others, and be idempotent.
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "compiler/resolve.h"
 #include "compiler/suppress.h"
 #include "fuzz/target.h"
+#include "lang/format.h"
+#include "lang/format_tokens.h"
 #include "lang/parser.h"
 
 namespace {
@@ -36,6 +39,35 @@ void check_ir_round_trip(const flow::ir::Flow& flow) {
   if (flow::ir::to_json_text(back.flow) != text) fuzz_fail("the IR read back writes other bytes");
 }
 
+// A token as the formatter may write it: """ strings with LF line ends, comments without
+// trailing whitespace. Anything else must come out byte for byte.
+std::string normalized(std::string_view text, const flow::format::Token& t) {
+  std::string s(text.substr(t.begin, t.end - t.begin));
+  if (t.kind == flow::format::TokenKind::Comment) s.erase(s.find_last_not_of(" \t\r") + 1);
+  if (t.kind == flow::format::TokenKind::Raw)
+    for (size_t i = s.find("\r\n"); i != std::string::npos; i = s.find("\r\n", i)) s.erase(i, 1);
+  return s;
+}
+
+std::vector<std::string> token_texts(std::string_view text) {
+  uint32_t from = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::vector<std::string> out;
+  for (const flow::format::Token& t : flow::format::tokenize(text, from))
+    out.push_back(normalized(text, t));
+  return out;
+}
+
+void check_format(std::string_view text, bool syntax_errors) {
+  std::string formatted, again, error;
+  bool ok = flow::format_source(text, "fuzz.flow", &formatted, &error);
+  if (ok == syntax_errors) fuzz_fail("fmt must refuse exactly the texts with syntax errors");
+  if (!ok) return;
+  if (token_texts(text) != token_texts(formatted)) fuzz_fail("fmt changed a token");
+  if (!flow::format_source(formatted, "fuzz.flow", &again, &error))
+    fuzz_fail(("fmt's output does not parse: " + error).c_str());
+  if (again != formatted) fuzz_fail("formatting a formatted text changes it");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -43,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t id = sources.add("fuzz.flow", std::string(reinterpret_cast<const char*>(data), size));
   flow::ParseResult parsed = flow::parse(sources, id);
   std::vector<flow::Diagnostic> diags = std::move(parsed.diagnostics);
+  check_format(sources.file(id).text, flow::has_errors(diags));
   flow::Program program;
   program.main_source = id;
   parsed.file.source = id;

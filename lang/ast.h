@@ -150,11 +150,13 @@ struct StageDecl {
 };
 
 struct RuleDecl {
-  enum class Kind { Before, EveryStepReviewedBy, AtMostCalls, WritesOnly };
+  enum class Kind { Before, EveryStepReviewedBy, AtMostCalls, WritesOnly, AtMostTokens,
+                    AtMostCost };
   Kind kind = Kind::Before;
   Ident a;                   // Before: the earlier; EveryStepReviewedBy: reviewer; WritesOnly: agent
   Ident b;                   // Before: the later
-  Integer limit;             // AtMostCalls
+  Integer limit;             // AtMostCalls, AtMostTokens
+  std::string amount;        // AtMostCost: the dollars as written ("2.50", "5")
   std::vector<String> globs; // WritesOnly
   Span span;
 };

@@ -312,11 +312,22 @@ struct rule_every : p::seq<word<TAO_PEGTL_STRING("every")>, sep, p::not_at<rule_
                            p::must<rule_step_word, rule_reviewed_word, rule_by_word,
                                    rule_reviewer>> {};
 
+// `at most N calls`, `at most N tokens`, `at most N dollars` (N may have up to 6 decimals, and
+// then only dollars may follow).
 struct rule_most_word : p::seq<word<TAO_PEGTL_STRING("most")>, sep> {};
-struct rule_limit : p::seq<integer, sep> {};
+struct rule_fraction_fits : p::not_at<p::digit> {};
+struct rule_fraction : p::seq<p::digit, p::rep_opt<5, p::digit>, p::must<rule_fraction_fits>> {};
+struct rule_amount : p::seq<integer, p::one<'.'>, p::must<rule_fraction>> {};
 struct rule_calls_word : p::seq<word<TAO_PEGTL_STRING("calls")>, sep> {};
+struct rule_tokens_word : p::seq<word<TAO_PEGTL_STRING("tokens")>, sep> {};
+struct rule_dollars_word : p::seq<word<TAO_PEGTL_STRING("dollars")>, sep> {};
+struct rule_cost : p::seq<rule_amount, sep, p::must<rule_dollars_word>> {};
+struct rule_limit : p::seq<integer, sep> {};
+struct rule_unit : p::sor<rule_calls_word, rule_tokens_word, rule_dollars_word> {};
+struct rule_count : p::seq<rule_limit, p::must<rule_unit>> {};
+struct rule_bound : p::sor<rule_cost, rule_count> {};
 struct rule_at_most : p::seq<word<TAO_PEGTL_STRING("at")>, sep, p::not_at<rule_relation_ahead>,
-                             p::must<rule_most_word, rule_limit, rule_calls_word>> {};
+                             p::must<rule_most_word, rule_bound>> {};
 
 struct rule_subject : p::seq<ident, sep> {};
 struct rule_later : p::seq<ident, sep> {};

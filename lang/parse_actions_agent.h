@@ -126,9 +126,19 @@ FLOW_ACTION0(rule_reviewer) {
 }
 FLOW_END
 FLOW_ACTION0(rule_limit) {
-  st.rule.kind = ast::RuleDecl::Kind::AtMostCalls;
   st.rule.limit = st.integer;
+  st.rule.amount = std::to_string(st.integer.value);
 }
+FLOW_END
+FLOW_ACTION(rule_amount) {
+  st.rule.amount = in.string();
+}
+FLOW_END
+FLOW_ACTION0(rule_calls_word) { st.rule.kind = ast::RuleDecl::Kind::AtMostCalls; }
+FLOW_END
+FLOW_ACTION0(rule_tokens_word) { st.rule.kind = ast::RuleDecl::Kind::AtMostTokens; }
+FLOW_END
+FLOW_ACTION0(rule_dollars_word) { st.rule.kind = ast::RuleDecl::Kind::AtMostCost; }
 FLOW_END
 FLOW_ACTION0(rule_subject) {
   st.rule.a = st.ident;

@@ -53,6 +53,7 @@ Found describe_found(std::string_view text, uint32_t at, bool in_string) {
   }
   unsigned char c = text[at];
   if (c == '\n' || c == '\r') return {"end of line", at, at};
+  if (c == ' ' || c == '\t') return {c == ' ' ? "a space" : "a tab", at, at + 1};
   if (c == '"' && !in_string) {
     if (text.substr(at, 3) == "\"\"\"") return {"a `\"\"\"` string", at, at + 3};
     return {"a string", at, at + 1};

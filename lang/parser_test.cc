@@ -345,6 +345,23 @@ TEST_CASE("rules of every form") {
   CHECK(r[4].b.name == "at");
 }
 
+TEST_CASE("budget rules: tokens and dollars") {
+  auto p = parse_text(
+      "rule at most 500000 tokens\n"
+      "rule at most 2.50 dollars\n"
+      "rule at most 5 dollars # whole dollars\n");
+  REQUIRE(p.errors() == 0);
+  const auto& r = p.file().rules;
+  REQUIRE(r.size() == 3);
+  using R = flow::ast::RuleDecl::Kind;
+  CHECK(r[0].kind == R::AtMostTokens);
+  CHECK(r[0].limit.value == 500000);
+  CHECK(r[1].kind == R::AtMostCost);
+  CHECK(r[1].amount == "2.50");
+  CHECK(r[2].kind == R::AtMostCost);
+  CHECK(r[2].amount == "5");
+}
+
 TEST_CASE("names: dashes, underscores, case, and words that are not reserved") {
   auto p = parse_text(
       "agent _a-b_2 < model inherit >\n"

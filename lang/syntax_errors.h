@@ -165,8 +165,13 @@ FLOW_ERROR(g::list_close, "E0011", "expected `]` to close the list opened at {op
 // E0012-E0013: integers
 FLOW_ERROR(g::retries_count, "E0012", "expected a number after `retries`",
            "write `retries 2`; 0 to 20 are allowed");
-FLOW_ERROR(g::rule_limit, "E0012", "expected a number after `at most`",
-           "write `rule at most 40 calls`");
+FLOW_ERROR(g::rule_bound, "E0012", "expected a number after `at most`",
+           "write `rule at most 40 calls`, `rule at most 500000 tokens` or "
+           "`rule at most 2.50 dollars`");
+FLOW_ERROR(g::rule_fraction, "E0012", "expected digits after the decimal point",
+           "write an amount of dollars such as `2.50`");
+FLOW_ERROR(g::rule_fraction_fits, "E0013", "amount `{word}` has more than 6 decimals",
+           "amounts of dollars have at most 6 digits after the point");
 FLOW_ERROR(g::max_turns_count, "E0012", "expected a number after `max-turns`",
            "write `max-turns 20`");
 FLOW_ERROR(g::integer_fits, "E0013", "number `{word}` has more than 9 digits",
@@ -185,12 +190,17 @@ FLOW_ERROR(g::rule_by_word, "E0014", "expected `by` after `reviewed`",
            "write `rule every step reviewed by AGENT`");
 FLOW_ERROR(g::rule_most_word, "E0014", "expected `most` after `rule at`",
            "write `rule at most 40 calls`");
-FLOW_ERROR(g::rule_calls_word, "E0014", "expected `calls` after the number",
-           "write `rule at most 40 calls`");
+FLOW_ERROR(g::rule_unit, "E0014", "expected `calls`, `tokens` or `dollars` after the number",
+           "write `rule at most 40 calls`, `rule at most 500000 tokens` or "
+           "`rule at most 5 dollars`");
+FLOW_ERROR(g::rule_dollars_word, "E0014", "expected `dollars` after an amount with a decimal point",
+           "calls and tokens are whole numbers; an amount such as `2.50` is in dollars: "
+           "`rule at most 2.50 dollars`");
 FLOW_ERROR(g::rule_only_word, "E0014", "expected `only` after `writes`",
            "write `rule AGENT writes only \"glob\", ...`");
 FLOW_ERROR(g::rule_body, "E0014", "expected a rule after `rule`",
-           "rules are `every step reviewed by AGENT`, `at most N calls`, `A before B` and "
+           "rules are `every step reviewed by AGENT`, `at most N calls` (or `tokens`, `dollars`), "
+           "`A before B` and "
            "`AGENT writes only \"glob\"`");
 FLOW_ERROR(g::rule_relation, "E0014", "expected `before` or `writes only` after the name",
            "write `rule A before B` or `rule AGENT writes only \"glob\"`");

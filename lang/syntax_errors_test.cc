@@ -98,6 +98,16 @@ TEST_CASE("names, numbers and escapes are shown whole") {
         "  = help: names may contain `-` between letters or digits, as in `code-review`\n");
   CHECK(headlines("rule at most 1234567890 calls") ==
         "t.flow:1:14: error[E0013]: number `1234567890` has more than 9 digits\n");
+  CHECK(headlines("rule at most 2.5 calls") ==
+        "t.flow:1:18: error[E0014]: expected `dollars` after an amount with a decimal point, "
+        "found `calls`\n");
+  CHECK(headlines("rule at most 2. dollars") ==
+        "t.flow:1:16: error[E0012]: expected digits after the decimal point, found a space\n");
+  CHECK(headlines("rule at most 0.1234567 dollars") ==
+        "t.flow:1:16: error[E0013]: amount `1234567` has more than 6 decimals\n");
+  CHECK(headlines("rule at most 5 bucks") ==
+        "t.flow:1:16: error[E0014]: expected `calls`, `tokens` or `dollars` after the number, "
+        "found `bucks`\n");
   CHECK(headlines("stage s a \"x\\q\"") ==
         "t.flow:1:14: error[E0007]: unknown escape sequence `\\q`\n");
   CHECK(headlines("stage s a \"\\u{D800}\"") ==

@@ -19,6 +19,12 @@ bool is_call(const nlohmann::json& e) {
   return kind == "agent" || kind == "review";
 }
 
+// " (rule at FILE:LINE:COL)" for a budget a rule of the flow set; "" for one given on the
+// command line.
+std::string from_rule(const std::string& where) {
+  return where.empty() ? "" : " (rule at " + where + ")";
+}
+
 }  // namespace
 
 void Spent::add_event(const nlohmann::json& e) {
@@ -51,12 +57,12 @@ std::string budget_reached(const BudgetLimits& limits, const Spent& spent) {
     return fmt::format("the rule `at most {} calls` ({}) allows no further agent call ({} made)",
                        *limits.calls, limits.calls_rule, spent.calls);
   if (limits.cost_usd && spent.usage.cost_usd + kCostSlack >= *limits.cost_usd)
-    return fmt::format("the cost budget of {} is spent ({} in {} calls)",
-                       format_cost(*limits.cost_usd), format_cost(spent.usage.cost_usd),
-                       spent.usage.calls);
+    return fmt::format("the cost budget of {}{} is spent ({} in {} calls)",
+                       format_cost(*limits.cost_usd), from_rule(limits.cost_rule),
+                       format_cost(spent.usage.cost_usd), spent.usage.calls);
   if (limits.tokens && spent.usage.tokens() >= *limits.tokens)
-    return fmt::format("the token budget of {} is spent ({} tokens in {} calls)", *limits.tokens,
-                       spent.usage.tokens(), spent.usage.calls);
+    return fmt::format("the token budget of {}{} is spent ({} tokens in {} calls)", *limits.tokens,
+                       from_rule(limits.tokens_rule), spent.usage.tokens(), spent.usage.calls);
   return "";
 }
 
@@ -76,14 +82,44 @@ std::string budget_report(const std::string& why, const Spent& s, const BudgetLi
 }
 
 
-void add_call_rule(const ir::Flow& flow, BudgetLimits* limits) {
+void add_rule_budgets(const ir::Flow& flow, BudgetLimits* limits) {
+  const bool cost_given = limits->cost_usd.has_value() && limits->cost_rule.empty();
+  const bool tokens_given = limits->tokens.has_value() && limits->tokens_rule.empty();
   for (const ir::Rule& r : flow.rules) {
-    if (r.kind != ir::Rule::Kind::AtMostCalls || (limits->calls && *limits->calls <= r.limit))
-      continue;
-    limits->calls = r.limit;
-    limits->calls_rule = fmt::format("{}:{}:{}", r.loc.file.empty() ? flow.source : r.loc.file,
-                                     r.loc.line, r.loc.col);
+    std::string where = fmt::format("{}:{}:{}", r.loc.file.empty() ? flow.source : r.loc.file,
+                                    r.loc.line, r.loc.col);
+    if (r.kind == ir::Rule::Kind::AtMostCalls && (!limits->calls || r.limit < *limits->calls)) {
+      limits->calls = r.limit;
+      limits->calls_rule = where;
+    } else if (r.kind == ir::Rule::Kind::AtMostCost && !cost_given &&
+               (!limits->cost_usd || r.limit_usd < *limits->cost_usd)) {
+      limits->cost_usd = r.limit_usd;
+      limits->cost_rule = where;
+    } else if (r.kind == ir::Rule::Kind::AtMostTokens && !tokens_given &&
+               (!limits->tokens || r.limit < *limits->tokens)) {
+      limits->tokens = r.limit;
+      limits->tokens_rule = where;
+    }
   }
+}
+
+std::string describe_budgets(const BudgetLimits& limits) {
+  std::vector<std::string> parts;
+  if (limits.calls)
+    parts.push_back(fmt::format("at most {} calls (rule at {})", *limits.calls, limits.calls_rule));
+  auto source = [](const std::string& rule, const char* option) {
+    return rule.empty() ? fmt::format("({})", option) : fmt::format("(rule at {})", rule);
+  };
+  if (limits.cost_usd)
+    parts.push_back(fmt::format("{} {}", format_cost(*limits.cost_usd),
+                                source(limits.cost_rule, "--max-cost")));
+  if (limits.tokens)
+    parts.push_back(fmt::format("{} tokens {}", *limits.tokens,
+                                source(limits.tokens_rule, "--max-tokens")));
+  if (parts.empty()) return "none";
+  std::string out = parts[0];
+  for (size_t i = 1; i < parts.size(); ++i) out += ", " + parts[i];
+  return out;
 }
 
 bool parse_cost(const std::string& text, double* out) {

@@ -20,7 +20,9 @@ struct BudgetLimits {
   std::optional<int64_t> calls;  // the smallest `rule at most N calls`
   std::string calls_rule;        // where that rule is written: "file:line:col"
   std::optional<double> cost_usd;
+  std::string cost_rule;         // where the cost budget is written; "" = the command line
   std::optional<int64_t> tokens;
+  std::string tokens_rule;       // the same for the token budget
   bool any() const { return calls || cost_usd || tokens; }
 };
 
@@ -46,8 +48,14 @@ std::string budget_reached(const BudgetLimits& limits, const Spent& spent);
 std::string budget_report(const std::string& why, const Spent& spent, const BudgetLimits& limits,
                           const std::string& run_id);
 
-// The `rule at most N calls` of the flow (the smallest if there are several), into `limits`.
-void add_call_rule(const ir::Flow& flow, BudgetLimits* limits);
+// The flow's budget rules into `limits`: the smallest `rule at most N calls` always (it is a
+// promise of the flow as compiled); the smallest `at most N tokens` and `at most N dollars` only
+// where no budget was given on the command line, so `--max-cost`/`--max-tokens` can lift them.
+void add_rule_budgets(const ir::Flow& flow, BudgetLimits* limits);
+
+// The budgets in one line for `flow run --dry-run`, e.g. "at most 40 calls (rule at
+// x.flow:9:1), $2.5000 (--max-cost), 500000 tokens (rule at x.flow:8:1)"; "none" without any.
+std::string describe_budgets(const BudgetLimits& limits);
 
 // Parses a budget given on the command line: a finite non-negative number of dollars, or a
 // whole number of tokens. False on anything else.

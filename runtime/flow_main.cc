@@ -1,14 +1,17 @@
-// flow: runs compiled flows. Subcommands run, resume, runs, show, approve, reject, report and
-// export; docs/runtime.md and docs/report.md.
+// flow: runs compiled flows. Subcommands run, resume, runs, show, approve, reject, report,
+// export and completion; docs/runtime.md and docs/report.md.
 // The front door: a .flow file is compiled here (runtime/front/), the runtime sees IR only.
 #include <cstdio>
 #include <exception>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/completion.h"
+#include "cli/mistyped.h"
 #include "runtime/approve.h"
 #include "runtime/front/compile_source.h"
 #include "runtime/history.h"
+#include "runtime/output_style.h"
 #include "runtime/report_commands.h"
 #include "runtime/run.h"
 
@@ -17,6 +20,18 @@
 #endif
 
 namespace {
+
+// The exit statuses of every command (runtime/scheduler.h, ExitCode); docs/runtime.md lists
+// the same, and tests/cli checks that the two agree.
+constexpr const char* kExitCodes =
+    "Exit status:\n"
+    "  0    success: the run succeeded, or the command did what it was asked\n"
+    "  1    the run failed (a step failed, a gate ran out of retries, an approval was\n"
+    "       refused), or a command could not be carried out\n"
+    "  2    usage error or bad input: an unknown command or option, a .flow source error,\n"
+    "       bad IR, a missing or malformed input\n"
+    "  3    a budget (--max-cost, --max-tokens) stopped the run; it is resumable\n"
+    "  130  interrupted by SIGINT, SIGTERM or SIGHUP; the run is resumable";
 
 // What the command line asked for, filled in by CLI11.
 struct Args {
@@ -35,12 +50,33 @@ struct Args {
   flow::rt::AnswerRequest answer;
   CLI::App* approve_cmd = nullptr;
   CLI::App* reject_cmd = nullptr;
+  std::string color = "auto", shell;
+  bool quiet = false;
+  CLI::App* completion_cmd = nullptr;
 };
+
+// Options of flow itself; they may also follow the command (`flow run -q demo.flow`), since
+// the commands added afterwards inherit the fallthrough.
+void add_global_options(CLI::App& app, Args& a) {
+  app.fallthrough();
+  app.add_option("--color", a.color,
+                 "Colour the output: auto (default: on a terminal, unless NO_COLOR is set; "
+                 "FORCE_COLOR forces it), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("-q,--quiet", a.quiet,
+               "Print only errors, what needs an answer, and the final result");
+  app.footer(std::string("Run `flow COMMAND --help` for a command's options. `flow run -` reads "
+                         "the flow from standard input.\n\n") +
+             kExitCodes);
+}
 
 void add_run_command(CLI::App& app, Args& a) {
   flow::rt::RunRequest& run = a.run;
   CLI::App* cmd = a.run_cmd = app.add_subcommand("run", "Run a flow (a .flow file or compiled IR .json)");
-  cmd->add_option("file", run.file, "FILE.flow or IR.json")->required();
+  cmd->add_option("file", run.file,
+                  "FILE.flow or IR.json; `-` reads a .flow from standard input (its imports and "
+                  "agent files are found from the current directory)")
+      ->required();
   // One value per occurrence, so `--input a=1 demo.flow` leaves demo.flow to the positional.
   cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)")
       ->allow_extra_args(false);
@@ -55,7 +91,7 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_flag("-y,--yes", run.yes, "Approve human approvals and `else ask` questions automatically");
   cmd->add_option("--approvals", run.approvals,
                   "Without a terminal: `wait` for flow approve/reject, or `stop` (default: "
-                  "flow.yaml approvals.mode, else stop)")
+                  "flow.yaml approvals.mode, else wait)")
       ->check(CLI::IsMember({"wait", "stop"}));
   cmd->add_flag("--json", run.json, "Stream events as JSON lines on stdout");
   cmd->add_option("--record", run.record_dir,
@@ -171,16 +207,28 @@ int flow_main(int argc, char** argv) {
   app.set_version_flag("--version", FLOW_VERSION);
   app.require_subcommand(1);
   Args a;
+  add_global_options(app, a);  // first: the commands inherit the fallthrough
   add_run_command(app, a);
   add_resume_command(app, a);
   add_history_commands(app, a);
   add_report_commands(app, a);
   add_answer_commands(app, a);
+  a.completion_cmd = flow::cli::add_completion_command(app, "flow", &a.shell);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A mistyped command or option gets "did you mean"; anything else CLI11's own message.
+    if (std::string typo = flow::cli::mistyped_name_message(app, "flow"); !typo.empty()) {
+      std::fputs(typo.c_str(), stderr);
+      return 2;
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;  // usage errors are exit 2, like every other bad input
+  }
+  flow::rt::set_output_style({*flow::parse_color_mode(a.color), a.quiet});  // IsMember checked it
+  if (*a.completion_cmd) {
+    std::fputs(flow::cli::completion_script(app, "flow", a.shell).c_str(), stdout);
+    return 0;
   }
   if (*a.run_cmd) {
     a.run.run_root = a.run_root;

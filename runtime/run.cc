@@ -24,6 +24,7 @@
 #include "runtime/printable.h"
 #include "runtime/router.h"
 #include "runtime/otlp_live.h"
+#include "runtime/output_style.h"
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
 #include "runtime/signals.h"
@@ -90,7 +91,8 @@ bool sim_from_json(const json& j, SimOptions* s) {
 
 std::unique_ptr<Status> make_status(bool as_json) {
   if (as_json) return make_json_status(stdout, stderr);
-  if (isatty(1)) return make_tty_status(stdout);
+  if (output_style().quiet) return make_quiet_status(stdout);
+  if (isatty(1)) return make_tty_status(stdout, color_on(1));
   return make_plain_status(stdout);
 }
 
@@ -134,7 +136,7 @@ int record_end(RunState& s, int code, bool as_json, Status& status) {
   }
   std::string table = summary_table(s.dir);
   if (as_json) std::fputs(table.c_str(), stderr);
-  else std::fputs(table.c_str(), stdout);
+  else if (!output_style().quiet) std::fputs(table.c_str(), stdout);
   status.message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
   return code;
 }
@@ -191,7 +193,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
       return kExitFailed;
     }
     status->begin(s.flow);
-    if (simulated)
+    if (simulated && !output_style().quiet)
       status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
                       "text, not real work. Configure a backend to run real agents (docs/config.md).");
     if (!resumed) {
@@ -367,6 +369,7 @@ int dry_run(const RunState& s, const std::vector<std::string>& missing) {
     return kExitUsage;
   }
   std::fputs(printable(describe_plan(plan, s.router)).c_str(), stdout);
+  std::fputs(printable("Budgets: " + describe_budgets(s.limits) + "\n").c_str(), stdout);
   for (const std::string& m : missing)
     std::printf("Input `%s` was not given: the plan assumes a placeholder (a fan-out over it "
                 "counts 0 items); a real run needs --input %s=VALUE\n", m.c_str(), m.c_str());
@@ -386,16 +389,55 @@ bool budget_options(const std::string& cost, const std::string& tokens, BudgetLi
     error("--max-tokens expects a whole number of tokens such as 200000, got \"" + tokens + "\"");
     return false;
   }
-  if (!cost.empty()) limits->cost_usd = usd;
-  if (!tokens.empty()) limits->tokens = n;
+  if (!cost.empty()) {
+    limits->cost_usd = usd;
+    limits->cost_rule.clear();
+  }
+  if (!tokens.empty()) {
+    limits->tokens = n;
+    limits->tokens_rule.clear();
+  }
   return true;
+}
+
+// What a question with no terminal does: `--approvals` if given, else what the run was started
+// with (on resume), else the config file's approvals.mode, else wait: an unattended run waits
+// for `flow approve` from another shell rather than failing work that could go on.
+std::string approvals_mode(const std::string& given, const std::string& saved,
+                           const Config& config) {
+  if (!given.empty()) return given;
+  if (!saved.empty()) return saved;
+  if (!config.approvals_mode.empty()) return config.approvals_mode;
+  return "wait";
+}
+
+// The budgets in effect, into run.json's options: `flow resume` keeps them unless given new
+// ones, and remembers which came from a rule of the flow.
+void save_budgets(const BudgetLimits& limits, json* meta) {
+  json& opt = (*meta)["options"];
+  if (limits.cost_usd) opt["max_cost"] = *limits.cost_usd;
+  if (limits.tokens) opt["max_tokens"] = *limits.tokens;
+  if (!limits.cost_rule.empty()) opt["max_cost_rule"] = limits.cost_rule;
+  else opt.erase("max_cost_rule");
+  if (!limits.tokens_rule.empty()) opt["max_tokens_rule"] = limits.tokens_rule;
+  else opt.erase("max_tokens_rule");
+}
+
+void load_budgets(const json& opt, BudgetLimits* limits) {
+  if (opt.contains("max_cost") && opt["max_cost"].is_number())
+    limits->cost_usd = opt["max_cost"].get<double>();
+  if (opt.contains("max_tokens") && opt["max_tokens"].is_number_integer())
+    limits->tokens = opt["max_tokens"].get<int64_t>();
+  if (limits->cost_usd && opt.contains("max_cost_rule") && opt["max_cost_rule"].is_string())
+    limits->cost_rule = opt["max_cost_rule"].get<std::string>();
+  if (limits->tokens && opt.contains("max_tokens_rule") && opt["max_tokens_rule"].is_string())
+    limits->tokens_rule = opt["max_tokens_rule"].get<std::string>();
 }
 
 // `rule at most N calls` against the worst case with the inputs given (a fan-out over a list
 // input counts its items, one over a step's answer its cap): a run that could break the rule
 // does not start.
-bool calls_fit(RunState& s) {
-  add_call_rule(s.flow, &s.limits);
+bool calls_fit(const RunState& s) {
   if (!s.limits.calls) return true;
   Plan plan(s.flow, s.inputs);
   if (!plan.error().empty()) return true;  // execute() reports it
@@ -443,17 +485,15 @@ int start_run(RunState& s, const RunRequest& req, const std::string& path, const
   }
   json inputs_json = json::object();
   for (const auto& [k, v] : s.inputs) inputs_json[k] = v;
-  const std::string approvals =
-      req.approvals.empty() ? s.router.config.approvals_mode : req.approvals;
+  const std::string approvals = approvals_mode(req.approvals, "", s.router.config);
   s.meta = {{"id", s.run_id},   {"flow", s.flow.name},     {"file", req.file},
             {"status", "running"}, {"started", iso_time_now()}, {"ended", nullptr},
             {"cwd", cwd},          {"inputs", inputs_json},
             {"options", {{"jobs", jobs}, {"backend", req.backend}, {"config", path},
                          {"config_hash", config_hash}, {"yes", req.yes}, {"sim", sim_json(sim)},
                          {"approvals", approvals}}}};
-  if (s.limits.cost_usd) s.meta["options"]["max_cost"] = *s.limits.cost_usd;
-  if (s.limits.tokens) s.meta["options"]["max_tokens"] = *s.limits.tokens;
-  return execute(s, jobs, req.yes, req.json, false, {}, 1, approvals == "wait");
+  save_budgets(s.limits, &s.meta);
+  return execute(s, jobs, req.yes, req.json, false, {}, 1, approvals != "stop");
 }
 
 
@@ -489,8 +529,10 @@ int run_command(const RunRequest& req) {
   if (!sim_options(req, s.flow, &path, &sim)) return kExitUsage;
   if (!api_options(req.record_dir, req.replay_dir, &s.router.api)) return kExitUsage;
   if (!setup_router(s, path, req.backend, &sim)) return kExitUsage;
+  if (!budget_options(req.max_cost, req.max_tokens, &s.limits)) return kExitUsage;
+  add_rule_budgets(s.flow, &s.limits);
   if (req.dry_run) return dry_run(s, missing);
-  if (!budget_options(req.max_cost, req.max_tokens, &s.limits) || !calls_fit(s)) return kExitUsage;
+  if (!calls_fit(s)) return kExitUsage;
   if (!backends_ready(s)) return kExitUsage;
   return start_run(s, req, path, sim, jobs, ir_text);
 }
@@ -547,13 +589,10 @@ int resume_command(const ResumeRequest& req) {
   if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;
   if (!backends_ready(s)) return kExitUsage;
   // The budgets the run was started with, unless new ones are given (which the run keeps).
-  if (opt.contains("max_cost") && opt["max_cost"].is_number()) s.limits.cost_usd = opt["max_cost"].get<double>();
-  if (opt.contains("max_tokens") && opt["max_tokens"].is_number_integer())
-    s.limits.tokens = opt["max_tokens"].get<int64_t>();
+  load_budgets(opt, &s.limits);
   if (!budget_options(req.max_cost, req.max_tokens, &s.limits)) return kExitUsage;
-  add_call_rule(s.flow, &s.limits);
-  if (s.limits.cost_usd) s.meta["options"]["max_cost"] = *s.limits.cost_usd;
-  if (s.limits.tokens) s.meta["options"]["max_tokens"] = *s.limits.tokens;
+  add_rule_budgets(s.flow, &s.limits);
+  save_budgets(s.limits, &s.meta);
   EventsRead events = read_events(s.dir + "/events.jsonl");
   if (!events.ok) {
     error(events.error);
@@ -563,9 +602,9 @@ int resume_command(const ResumeRequest& req) {
   for (const json& e : events.events) next_seq = std::max<int64_t>(next_seq, e.value("seq", int64_t{0}) + 1);
   int jobs = req.jobs > 0 ? req.jobs : opt.value("jobs", default_jobs());
   bool yes = req.yes || opt.value("yes", false);
-  std::string approvals = !req.approvals.empty() ? req.approvals : opt.value("approvals", "");
-  if (approvals.empty()) approvals = s.router.config.approvals_mode;
-  return execute(s, jobs, yes, req.json, true, events.events, next_seq, approvals == "wait");
+  const std::string approvals =
+      approvals_mode(req.approvals, opt.value("approvals", ""), s.router.config);
+  return execute(s, jobs, yes, req.json, true, events.events, next_seq, approvals != "stop");
 }
 
 }  // namespace flow::rt

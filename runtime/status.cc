@@ -174,6 +174,23 @@ class PlainStatus : public Status {
   FILE* out_;
 };
 
+// -q: only what went wrong or needs the user (a failure, an exhausted gate, a wait for an
+// approval, an interruption) and the messages the run ends with.
+class QuietStatus : public Status {
+ public:
+  explicit QuietStatus(FILE* out) : plain_(out) {}
+  void message(const std::string& line) override { plain_.message(line); }
+  void event(const ojson& e) override {
+    std::string ev = e.value("event", "");
+    if (ev == "fail" || ev == "exhausted" || ev == "approval_wait" || ev == "interrupted" ||
+        ev == "write_refused" || ev == "tools_unavailable")
+      plain_.event(e);
+  }
+
+ private:
+  PlainStatus plain_;
+};
+
 class JsonStatus : public Status {
  public:
   JsonStatus(FILE* events, FILE* messages) : events_(events), messages_(messages) {}
@@ -197,7 +214,9 @@ class JsonStatus : public Status {
 // Redrawn in place with ANSI cursor movement; finished lines scroll above it.
 class TtyStatus : public Status {
  public:
-  explicit TtyStatus(FILE* out) : out_(out), t0_(now()) {}
+  TtyStatus(FILE* out, bool color)
+      : out_(out), t0_(now()), bold_(color ? "\x1b[1m" : ""), cyan_(color ? "\x1b[36m" : ""),
+        reset_(color ? "\x1b[0m" : "") {}
   bool wants_ticks() const override { return true; }
   void begin(const ir::Flow& flow) override {
     for (const ir::Stage& st : flow.stages) stage_index(st.name);
@@ -287,9 +306,9 @@ class TtyStatus : public Status {
     if (closed_) return;
     double t = now();
     std::string cost = usage_.any() ? ", " + format_cost(usage_.run().cost_usd) : "";
-    std::fprintf(out_, "\x1b[1m%zu/%lld steps finished, %zu running, %.0fs%s\x1b[0m\n",
+    std::fprintf(out_, "%s%zu/%lld steps finished, %zu running, %.0fs%s%s\n", bold_,
                  finished_.size(), static_cast<long long>(steps_), running_.size(), t - t0_,
-                 cost.c_str());
+                 cost.c_str(), reset_);
     ++drawn_;
     if (!stages_.empty()) {
       std::fprintf(out_, "  stages: %s\n", printable(stage_line()).c_str());
@@ -305,7 +324,7 @@ class TtyStatus : public Status {
       std::string step = name.substr(0, name.find('['));
       auto st = stage_of_.find(step);
       std::string label = (st == stage_of_.end() ? "" : stages_[st->second].name + ": ") + name;
-      std::fprintf(out_, "  \x1b[36m>\x1b[0m %-48s attempt %-3lld %6.1fs\n", printable(label).c_str(),
+      std::fprintf(out_, "  %s>%s %-48s attempt %-3lld %6.1fs\n", cyan_, reset_, printable(label).c_str(),
                    static_cast<long long>(run.attempt), t - run.since);
       ++drawn_;
     }
@@ -314,6 +333,9 @@ class TtyStatus : public Status {
 
   FILE* out_;
   double t0_;
+  const char* bold_;  // "" without colour; the cursor movements stay
+  const char* cyan_;
+  const char* reset_;
   struct Running {
     double since;
     int64_t attempt;
@@ -335,7 +357,10 @@ class TtyStatus : public Status {
 }  // namespace
 
 std::unique_ptr<Status> make_plain_status(FILE* out) { return std::make_unique<PlainStatus>(out); }
-std::unique_ptr<Status> make_tty_status(FILE* out) { return std::make_unique<TtyStatus>(out); }
+std::unique_ptr<Status> make_tty_status(FILE* out, bool color) {
+  return std::make_unique<TtyStatus>(out, color);
+}
+std::unique_ptr<Status> make_quiet_status(FILE* out) { return std::make_unique<QuietStatus>(out); }
 std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out) {
   return std::make_unique<JsonStatus>(events_out, messages_out);
 }

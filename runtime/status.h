@@ -29,7 +29,8 @@ class Status {
 };
 
 std::unique_ptr<Status> make_plain_status(FILE* out);
-std::unique_ptr<Status> make_tty_status(FILE* out);
+std::unique_ptr<Status> make_tty_status(FILE* out, bool color = true);
+std::unique_ptr<Status> make_quiet_status(FILE* out);  // -q: failures and the final messages
 std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out);
 
 // One line for an event, as the plain status prints it ("[  1.2s] done  plan ..."). Every

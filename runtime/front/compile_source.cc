@@ -9,6 +9,7 @@
 #include "compiler/ir_json.h"
 #include "compiler/ir_validate.h"
 #include "lang/diagnostic.h"
+#include "runtime/output_style.h"
 #include "runtime/printable.h"
 
 namespace flow::front {
@@ -41,8 +42,10 @@ std::optional<ir::Flow> compile_source(const std::string& path, std::string* ir_
     error(r.io_message.empty() ? "cannot read " + path : r.io_message);
     return std::nullopt;
   }
-  bool color = isatty(2);
-  for (const Diagnostic& d : r.diagnostics) std::fputs(render_human(d, r.sources, color).c_str(), stderr);
+  bool color = rt::color_on(STDERR_FILENO);
+  for (const Diagnostic& d : r.diagnostics)
+    if (!rt::output_style().quiet || d.severity == Severity::Error)  // -q: errors only
+      std::fputs(render_human(d, r.sources, color).c_str(), stderr);
   if (!r.flow) return std::nullopt;
   std::string problem;
   if (!ir::validate(*r.flow, &problem)) {  // the compiler's own guarantee, checked like any IR

@@ -39,7 +39,7 @@ expect "mistyped command" 2 "$flowc" chek ok_E0101_defined_agent.flow
 contains "mistyped command" "flowc: error: unknown command \`chek\`"
 contains "mistyped command" "did you mean \`check\`?"
 expect "unknown command" 2 "$flowc" frobnicate x.flow
-contains "unknown command" "the commands are check, compile, graph, explain"
+contains "unknown command" "the commands are check, compile, graph, explain, fmt"
 # Each command's help lists only its own options: --werror belongs to check alone.
 expect "check help" 0 "$flowc" check --help
 contains "check help" "--werror"

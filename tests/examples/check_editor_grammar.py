@@ -4,6 +4,7 @@
 - editors/flow.tmLanguage.json parses as JSON and every regex in it compiles;
 - its reserved-keyword pattern lists exactly the reserved keywords of docs/language.md;
 - the keyword pattern respects identifier boundaries (`stage` yes, `stage-x` and `my-stage` no);
+- the words the language does not reserve (agent fields...) are not keywords everywhere;
 - the VS Code extension's manifest and language configuration parse, name the right files and
   declare `#` comments and the `< >` and `[ ]` brackets, and its copy of the grammar is
   identical to editors/flow.tmLanguage.json;
@@ -121,19 +122,28 @@ def main():
         for hit in kw.finditer(text):
             fail(f"keyword pattern matches {hit.group(0)!r} inside the identifier {text!r}")
 
-    # The words of `over STEP up to N`, `check verdict` and `back to NAME` are not reserved but
-    # are highlighted where they stand.
-    contextual = re.compile(repo.get("contextual-keyword", {}).get("match", "$^"))
-    for word in ("up", "to", "back", "verdict", "each", "stop"):
-        if not contextual.fullmatch(word):
-            fail(f"contextual keyword pattern does not match {word!r}")
-    for text in ("backend", "top", "verdicts", "up-to"):
-        if contextual.fullmatch(text) or any(h.group(0) != text for h in contextual.finditer(text)):
-            fail(f"contextual keyword pattern matches inside the identifier {text!r}")
+    # The words that mean something in one place only are coloured there, not everywhere:
+    # agent fields inside an agent's block; the words of modifiers and rules by the patterns
+    # for those (tests/editors/grammar_test.js checks them token by token).
+    fields = re.compile(repo.get("agent-field", {}).get("match", "$^"))
+    for word in ("description", "model", "tools", "disallowed-tools", "permission-mode",
+                 "max-turns", "writes", "role", "prompt"):
+        if not fields.fullmatch(word):
+            fail(f"agent field pattern does not match {word!r}")
+    for text in ("models", "my-role", "prompt-x", "tools2"):
+        if any(h.group(0) != text for h in fields.finditer(text)):
+            fail(f"agent field pattern matches inside the identifier {text!r}")
+    top = [p.get("include") for p in repo["statements"]["patterns"]]
+    if "#agent-field" in top or "#contextual-keyword" in top:
+        fail("words that are not reserved must not be keywords everywhere (statements)")
 
     ident = re.compile(repo["identifier"]["match"])
-    if ident.fullmatch("code-review") is None or ident.fullmatch("bad-") is not None:
-        fail("identifier pattern does not follow the language: `code-review` yes, `bad-` no")
+    for good in ("code-review", "dotnet-framework-4.8-expert", "_x"):
+        if ident.fullmatch(good) is None:
+            fail(f"identifier pattern does not match the identifier {good!r}")
+    for bad in ("bad-", "bad.", "a..b"):
+        if ident.fullmatch(bad) is not None:
+            fail(f"identifier pattern matches {bad!r}, which is not an identifier")
 
     # `when` conditions: each form is split into its parts, and nothing else is taken for one.
     cond = re.compile(repo["condition"]["match"])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Approvals without a terminal: `flow run --approvals wait` started in a new session (no
-controlling terminal, stdin not a terminal) waits; `flow approve` / `flow reject` from a second
-process answer it. Also: two racing answers, `kill -9` while waiting then resume, the notify
+"""Approvals without a terminal: `flow run` started in a new session (no controlling terminal,
+stdin not a terminal) waits by default; `flow approve` / `flow reject` from a second process
+answer it; `--approvals stop` (or approvals.mode: stop) makes it stop instead. Also: two racing answers, `kill -9` while waiting then resume, the notify
 hook's environment, and a hostile question that stays inert.
 
 Usage: approvals_test.py /path/to/flow"""
@@ -84,7 +84,7 @@ def human_flow(work, question="Ship it?"):
 
 def test_approve(work):
     ir = human_flow(work)
-    p = start("run", ir, "--approvals", "wait", cwd=work)
+    p = start("run", ir, cwd=work)  # waiting is the default
     run = the_run(work)
     req = wait_request(work, run, "ship")
     check(req is not None and req["question"] == "Ship it?", f"the run waits with a request: {req}")
@@ -271,8 +271,28 @@ def test_notify(work):
     os.remove(os.path.join(work, "flow.yaml"))
 
 
+def test_stop_mode(work):
+    ir = human_flow(work)
+    for how, args in (("--approvals stop", ["--approvals", "stop"]), ("approvals.mode: stop", [])):
+        if not args:
+            with open(os.path.join(work, "flow.yaml"), "w") as f:
+                f.write("approvals:\n  mode: stop\n")
+        p = start("run", ir, *args, cwd=work)
+        code = finished(p)
+        text = output(work)
+        check(code == 1 and "needs a human approval (\"Ship it?\") but stdin is not a terminal"
+              in text, f"{how}: the run stops at the question with exit 1: {code} {text}")
+        run = sorted(os.listdir(os.path.join(work, ".flow", "runs")))[-1]
+        with open(os.path.join(work, ".flow", "runs", run, "run.json")) as f:
+            mode = json.load(f)["options"]["approvals"]
+        check(mode == "stop", f"{how}: run.json records the mode for resume: {mode}")
+        check(not any(e["event"] == "approval_wait" for e in events(work, run)),
+              f"{how}: nothing waited")
+    os.remove(os.path.join(work, "flow.yaml"))
+
+
 def main():
-    for test in (test_approve, test_reject_sends_back, test_else_ask, test_race, test_kill_then_resume,
+    for test in (test_approve, test_stop_mode, test_reject_sends_back, test_else_ask, test_race, test_kill_then_resume,
                  test_notify):
         work = tempfile.mkdtemp(prefix="flow-approvals-")
         try:

@@ -2,8 +2,9 @@
 """Budgets, end to end on simulated agents with a configured cost per call: a cost budget
 stops the standard library's backend pipeline exactly at the budget (no new call once the
 amount spent reaches it), `flow resume --max-cost` continues with a larger one and counts
-what was spent before, a token budget does the same, and `rule at most N calls` refuses to
-start a run whose list inputs make the bound exceed N.
+what was spent before, a token budget does the same, `rule at most N calls` refuses to
+start a run whose list inputs make the bound exceed N, and `rule at most N dollars` / `N tokens`
+in the flow are budgets that the command line can lift on resume.
 
 usage: budget_test.py PATH/TO/flow
 """
@@ -120,6 +121,56 @@ def call_rule(flow, work):
     check(r.returncode == 0, f"three items make four calls, within the rule: {r.returncode} {r.stderr}")
 
 
+RULED = """flow ruled "Four writers, a budget in the flow itself"
+agent writer < description "Writes"; tools Read; prompt "Write." >
+stage one writer
+stage two writer as second
+stage three writer as third
+stage four writer as fourth
+rule at most 0.025 dollars
+rule at most 100000 tokens
+"""
+
+
+def budget_rules(flow, work):
+    with open(os.path.join(work, "ruled.flow"), "w", encoding="utf-8") as f:
+        f.write(RULED)
+    r = flow_cmd(flow, work, "run", "ruled.flow", "--dry-run", "--max-tokens", "7")
+    check(r.returncode == 0 and "Budgets: $0.0250 (rule at ruled.flow:7:1), 7 tokens (--max-tokens)"
+          in r.stdout, f"--dry-run shows the budgets and where they come from: {r.stdout} {r.stderr}")
+    root = os.path.join(work, "runs-budget-rule")
+    r = flow_cmd(flow, work, "run", "ruled.flow", "-j", "1", "--sim-cost", "0.01",
+                 "--run-dir", root)
+    check(r.returncode == 3, f"the flow's cost rule stops the run with 3, got {r.returncode}: {r.stderr}")
+    run = only_run(root)
+    if run is None:
+        return check(False, "the run stopped by a rule is kept")
+    out = r.stdout + r.stderr
+    check("the cost budget of $0.0250 (rule at ruled.flow:7:1) is spent ($0.0300 in 3 calls)" in out,
+          f"the message names the rule and what was spent: {out}")
+    check(len(calls(events_of(os.path.join(root, run)))) == 3, "3 calls of $0.01 start under $0.025")
+    # Resuming without a budget keeps the rule's: nothing more starts.
+    r = flow_cmd(flow, work, "resume", run, "--run-dir", root)
+    check(r.returncode == 3, f"resume keeps the rule's budget, got {r.returncode}: {r.stderr}")
+    check(len(calls(events_of(os.path.join(root, run)))) == 3, "no call without a larger budget")
+    # --max-cost on resume lifts it; a later resume keeps the larger budget.
+    r = flow_cmd(flow, work, "resume", run, "--max-cost", "1", "--run-dir", root)
+    check(r.returncode == 0, f"a larger budget on resume finishes the run: {r.returncode} {r.stderr}")
+    check(len(calls(events_of(os.path.join(root, run)))) == 4, "the fourth writer ran")
+
+    # A token rule on the command line's side: --max-tokens replaces the rule from the start.
+    root = os.path.join(work, "runs-token-rule")
+    r = flow_cmd(flow, work, "run", "ruled.flow", "-j", "1", "--sim-tokens", "60000",
+                 "--run-dir", root)
+    check(r.returncode == 3 and "the token budget of 100000 (rule at ruled.flow:8:1) is spent "
+          "(120000 tokens in 2 calls)" in r.stdout + r.stderr,
+          f"the token rule stops after two calls of 60000: {r.returncode} {r.stdout} {r.stderr}")
+    root = os.path.join(work, "runs-token-lifted")
+    r = flow_cmd(flow, work, "run", "ruled.flow", "-j", "1", "--sim-tokens", "60000",
+                 "--max-tokens", "1000000", "--run-dir", root)
+    check(r.returncode == 0, f"--max-tokens lifts the flow's token rule: {r.returncode} {r.stderr}")
+
+
 def bad_options(flow, work):
     for args, want in ((["--max-cost", "lots"], "--max-cost expects US dollars"),
                        (["--max-tokens", "-3"], "--max-tokens expects a whole number"),
@@ -135,6 +186,7 @@ def main():
         cost_budget(flow, work)
         token_budget(flow, work)
         call_rule(flow, work)
+        budget_rules(flow, work)
         bad_options(flow, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

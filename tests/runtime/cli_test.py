@@ -130,10 +130,10 @@ def main():
         r = flow("show", "no-such-run", cwd=work)
         check(r.returncode == 2, "show of an unknown run exits 2")
 
-        # Human approval without a terminal: refuses unless --yes.
+        # Human approval without a terminal and `--approvals stop`: refuses unless --yes.
         human = write_ir(os.path.join(work, "human.json"),
                          [node(0, "approve", "human", [], question="Ship it?")], agents=())
-        r = flow("run", human, cwd=work)
+        r = flow("run", human, "--approvals", "stop", cwd=work)
         check(r.returncode == 1, "approval without a terminal exits 1")
         check("needs a human approval (\"Ship it?\") but stdin is not a terminal; run it from a "
               "terminal, or pass --yes to approve automatically" in r.stdout, f"approval text: {r.stdout}")

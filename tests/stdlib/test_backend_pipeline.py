@@ -288,9 +288,10 @@ def case_review_each(flowc, flow, src):
 
 
 def case_confirmation(flowc, flow, src):
-    """Without --yes and without a terminal, nobody can confirm the requirements: the run stops
-    before planning, and says how to approve."""
-    r = Run(flow, os.path.join(src, "stdlib", "backend.flow"), ["--input", FEATURE])
+    """Without --yes and without a terminal, with `--approvals stop`, nobody can confirm the
+    requirements: the run stops before planning, and says how to approve."""
+    r = Run(flow, os.path.join(src, "stdlib", "backend.flow"),
+            ["--input", FEATURE, "--approvals", "stop"])
     expect(r.code == 1, f"expected exit 1 without a confirmation\n{r.describe()}")
     for s in ALL[1:]:
         expect(not r.of("dispatch", step=s), f"{s} ran before the requirements were confirmed")

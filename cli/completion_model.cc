@@ -1,0 +1,118 @@
+#include <algorithm>
+#include <cctype>
+
+#include "cli/completion.h"
+
+namespace flow::cli {
+namespace {
+
+// CLI11 shows the values CLI::IsMember admits in the type name: "TEXT:{auto,always,never}".
+std::vector<std::string> choices_of(const CLI::Option& o) {
+  std::string type = o.get_type_name();
+  size_t open = type.find('{'), close = type.rfind('}');
+  std::vector<std::string> choices;
+  if (open == std::string::npos || close == std::string::npos || close < open) return choices;
+  std::string item;
+  for (char c : type.substr(open + 1, close - open - 1)) {
+    if (c == ',') {
+      choices.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  choices.push_back(item);
+  return choices;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+CompletionOption option_of(const CLI::Option& o) {
+  CompletionOption c;
+  for (const std::string& n : o.get_lnames()) c.names.push_back("--" + n);
+  for (const std::string& n : o.get_snames()) c.names.push_back("-" + n);
+  c.help = o.get_description();
+  c.takes_value = o.get_expected_min() > 0;  // a flag expects no value
+  c.choices = choices_of(o);
+  c.kind = !c.takes_value        ? ValueKind::None
+           : !c.choices.empty() ? ValueKind::Choices
+                                : ValueKind::AnyFile;
+  return c;
+}
+
+CompletionCommand command_of(const CLI::App& app) {
+  CompletionCommand cmd;
+  cmd.name = app.get_parent() ? app.get_name() : "";
+  cmd.help = app.get_description();
+  for (const CLI::Option* o : app.get_options()) {
+    if (!o->get_positional()) {
+      cmd.options.push_back(option_of(*o));
+      continue;
+    }
+    if (cmd.positional != ValueKind::None) continue;  // only the first positional completes
+    std::string name = lower(o->get_name());
+    cmd.positional_choices = choices_of(*o);
+    if (!cmd.positional_choices.empty()) {
+      cmd.positional = ValueKind::Choices;
+    } else if (name == "file") {
+      cmd.positional = ValueKind::FlowFile;
+    } else if (name == "run") {
+      cmd.positional = ValueKind::RunId;
+      if (o->get_description().find("`last`") != std::string::npos)
+        cmd.positional_choices.push_back("last");
+    }
+    cmd.positional_repeats = o->get_items_expected_max() > 1;
+  }
+  return cmd;
+}
+
+}  // namespace
+
+CompletionModel completion_model(const CLI::App& app, const std::string& tool) {
+  CompletionModel m;
+  m.tool = tool;
+  m.top = command_of(app);
+  for (const CLI::App* sub : app.get_subcommands({})) m.commands.push_back(command_of(*sub));
+  return m;
+}
+
+std::string join_words(const std::vector<std::string>& words, const char* sep) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : sep) + w;
+  return out;
+}
+
+std::vector<std::string> value_option_names(const CompletionModel& m) {
+  std::vector<std::string> names;
+  auto add = [&](const CompletionCommand& c) {
+    for (const CompletionOption& o : c.options)
+      if (o.takes_value)
+        for (const std::string& n : o.names)
+          if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  };
+  add(m.top);
+  for (const CompletionCommand& c : m.commands) add(c);
+  return names;
+}
+
+CLI::App* add_completion_command(CLI::App& app, const std::string& tool, std::string* shell) {
+  CLI::App* cmd = app.add_subcommand(
+      "completion", "Print a shell completion script: source <(" + tool + " completion bash)");
+  cmd->add_option("SHELL", *shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  return cmd;
+}
+
+std::string completion_script(const CLI::App& app, const std::string& tool,
+                              const std::string& shell) {
+  CompletionModel m = completion_model(app, tool);
+  if (shell == "zsh") return zsh_completion(m);
+  if (shell == "fish") return fish_completion(m);
+  return bash_completion(m);
+}
+
+}  // namespace flow::cli
