@@ -258,15 +258,6 @@ int flowc_main(int argc, char** argv) {
   explain->add_option("CODE", code, "the code")->required();
   explain->footer(kExplainExitCodes);
 
-  CLI::App* lsp = app.add_subcommand(
-      "lsp", "Serve the Language Server Protocol on stdin and stdout, for editors");
-  lsp->footer("Diagnostics as you type, hover, go to definition, references, completion,\n"
-              "document symbols and rename; docs/editors.md says how to set up an editor.\n"
-              "Logs go to stderr.\n\n"
-              "Exit status:\n"
-              "  0  the client sent `shutdown`, then `exit`\n"
-              "  1  the input ended, or `exit` came without `shutdown`");
-
   flow::FmtOptions fmt_options;
   CLI::App* fmt_command = app.add_subcommand(
       "fmt", "Rewrite each FILE in the one layout of .flow files (docs/language.md, \"Layout\")");
@@ -286,6 +277,15 @@ int flowc_main(int argc, char** argv) {
                                   "stay where they are.\n"
                                   "A file with a syntax error is not changed.\n\n") +
                       kFmtExitCodes);
+
+  CLI::App* lsp = app.add_subcommand(
+      "lsp", "Serve the Language Server Protocol on stdin and stdout, for editors");
+  lsp->footer("Diagnostics as you type, hover, go to definition, references, completion,\n"
+              "document symbols and rename; docs/editors.md says how to set up an editor.\n"
+              "Logs go to stderr.\n\n"
+              "Exit status:\n"
+              "  0  the client sent `shutdown`, then `exit`\n"
+              "  1  the input ended, or `exit` came without `shutdown`");
 
   std::string shell;
   CLI::App* completion = flow::cli::add_completion_command(app, "flowc", &shell);
