@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "compiler/checks/checks.h"
+#include "compiler/compile_trees.h"
 #include "compiler/lower.h"
 #include "compiler/pipeline.h"
 #include "compiler/resolve.h"
@@ -101,11 +102,8 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
     r.io_error = true;
     return r;
   }
-  struct Trees {
-    Program program;
-    Lowered lowered;
-  };
-  auto trees = std::make_shared<Trees>();
+  r.sources.overlay = options.overlay;
+  auto trees = std::make_shared<CompileTrees>();
   if (options.keep_trees) r.trees = trees;
   Program& program = trees->program;
   if (!load_files(r.sources, file, load, program, r.diagnostics, r.io_message)) {
@@ -127,6 +125,10 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
   }
   sort_diagnostics(r.diagnostics);
   return r;
+}
+
+CompileTrees* compile_trees(const CompileResult& result) {
+  return static_cast<CompileTrees*>(result.trees.get());
 }
 
 CompileResult compile_file(const std::string& path, const CompileOptions& options) {

@@ -19,6 +19,7 @@ struct CompileOptions {
   // Hand the syntax trees and lowering tables to the result instead of freeing them, so that
   // a caller about to exit can skip tearing them down (it is most of a large flow's memory).
   bool keep_trees = false;
+  const SourceOverlay* overlay = nullptr;  // unsaved editor buffers to read instead of files
 };
 
 struct CompileResult {
@@ -27,7 +28,7 @@ struct CompileResult {
   std::optional<ir::Flow> flow;          // present when there are no errors
   bool io_error = false;                 // the main file could not be read (exit 2)
   std::string io_message;
-  std::shared_ptr<const void> trees;     // with CompileOptions::keep_trees: what was built
+  std::shared_ptr<void> trees;           // with CompileOptions::keep_trees: see compile_trees.h
 };
 
 CompileResult compile_file(const std::string& path, const CompileOptions& options);

@@ -6,6 +6,7 @@
 //   flowc explain CODE
 //   flowc fmt FILE|DIR|-... [--check | --diff]
 //   flowc completion bash|zsh|fish
+//   flowc lsp            (a Language Server Protocol server on stdin/stdout)
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +29,7 @@
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
 #include "compiler/ir_json.h"
+#include "compiler/lsp/server.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"
 #include "lang/color.h"
@@ -276,6 +278,15 @@ int flowc_main(int argc, char** argv) {
                                   "A file with a syntax error is not changed.\n\n") +
                       kFmtExitCodes);
 
+  CLI::App* lsp = app.add_subcommand(
+      "lsp", "Serve the Language Server Protocol on stdin and stdout, for editors");
+  lsp->footer("Diagnostics as you type, hover, go to definition, references, completion,\n"
+              "document symbols and rename; docs/editors.md says how to set up an editor.\n"
+              "Logs go to stderr.\n\n"
+              "Exit status:\n"
+              "  0  the client sent `shutdown`, then `exit`\n"
+              "  1  the input ended, or `exit` came without `shutdown`");
+
   std::string shell;
   CLI::App* completion = flow::cli::add_completion_command(app, "flowc", &shell);
 
@@ -300,6 +311,7 @@ int flowc_main(int argc, char** argv) {
     if (compile->parsed()) return run_compile(file, out_path);
     if (graph->parsed()) return run_graph(file, graph_format, out_path);
     if (explain->parsed()) return run_explain(code);
+    if (lsp->parsed()) return flow::lsp::run_server(stdin, stdout, stderr, options(), FLOW_VERSION);
     if (fmt_command->parsed()) return flow::run_fmt(files, fmt_options);
     if (completion->parsed()) {
       std::cout << flow::cli::completion_script(app, "flowc", shell);

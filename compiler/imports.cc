@@ -13,6 +13,41 @@ namespace flow {
 namespace fs = std::filesystem;
 namespace {
 
+// A file on disk, or an editor's unsaved buffer (SourceMap::overlay).
+bool is_file(const SourceMap& sources, const std::string& path) {
+  if (sources.overlay_text(path)) return true;
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+}  // namespace
+
+std::string locate_import(const SourceMap& sources, const std::string& from_path,
+                          const ast::UseDecl& use, const LoadOptions& options,
+                          std::vector<std::string>* tried) {
+  auto found = [&](const std::string& p) {
+    if (tried) tried->push_back(p);
+    return is_file(sources, p);
+  };
+  if (use.is_file) {
+    std::string p = join_path(dir_of(from_path), use.target);
+    return found(p) ? p : "";
+  }
+  const std::string std_prefix = "std/";
+  if (use.target.rfind(std_prefix, 0) != 0) {
+    for (const std::string& dir : options.search_path) {
+      std::string p = join_path(dir, use.target + ".flow");
+      if (found(p)) return p;
+    }
+  }
+  if (options.stdlib_dir.empty()) return "";
+  std::string name = use.target.rfind(std_prefix, 0) == 0 ? use.target.substr(4) : use.target;
+  std::string p = join_path(options.stdlib_dir, name + ".flow");
+  return found(p) ? p : "";
+}
+
+namespace {
+
 struct Importer {
   SourceMap& sources;
   const LoadOptions& options;
@@ -28,32 +63,10 @@ struct Importer {
     return ec ? path : p.string();
   }
 
-  static bool is_file(const std::string& path) {
-    std::error_code ec;
-    return fs::is_regular_file(path, ec);
-  }
-
   // Where a `use` points, or "" (with `tried` listing the places looked at).
   std::string locate(const ast::File& from, const ast::UseDecl& use,
                      std::vector<std::string>& tried) {
-    if (use.is_file) {
-      std::string p = join_path(dir_of(sources.file(from.source).path), use.target);
-      tried.push_back(p);
-      return is_file(p) ? p : "";
-    }
-    const std::string std_prefix = "std/";
-    if (use.target.rfind(std_prefix, 0) != 0) {
-      for (const std::string& dir : options.search_path) {
-        std::string p = join_path(dir, use.target + ".flow");
-        tried.push_back(p);
-        if (is_file(p)) return p;
-      }
-    }
-    if (options.stdlib_dir.empty()) return "";
-    std::string name = use.target.rfind(std_prefix, 0) == 0 ? use.target.substr(4) : use.target;
-    std::string p = join_path(options.stdlib_dir, name + ".flow");
-    tried.push_back(p);
-    return is_file(p) ? p : "";
+    return locate_import(sources, sources.file(from.source).path, use, options, &tried);
   }
 
   // A close name among the .flow files next to where the import was looked for, written the

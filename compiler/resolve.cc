@@ -39,7 +39,12 @@ std::string join_path(const std::string& dir, const std::string& rel) {
 
 namespace {
 
-bool read_text(const std::string& path, std::string& text, std::string& error) {
+bool read_text(const SourceMap& sources, const std::string& path, std::string& text,
+               std::string& error) {
+  if (const std::string* overlaid = sources.overlay_text(path)) {
+    text = *overlaid;
+    return true;
+  }
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     error = fmt::format("'{}' is a directory", path);
@@ -106,7 +111,7 @@ struct Resolver {
     if (cached == loaded.end()) {
       std::string text, error;
       Loaded parsed;
-      if (read_text(path, text, error))
+      if (read_text(sources, path, text, error))
         parsed.file = parse_agent_file(sources, sources.add(path, std::move(text)), diags,
                                        skipped ? &parsed.skipped : nullptr);
       else

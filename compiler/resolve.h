@@ -55,6 +55,12 @@ struct LoadOptions {
 bool load_files(SourceMap& sources, const std::string& path, const LoadOptions& options,
                 Program& program, std::vector<Diagnostic>& diags, std::string& io_error);
 
+// Where `use` written in the file `from_path` points ("" when nowhere), as load_files finds
+// it; `tried` (if given) receives every path looked at.
+std::string locate_import(const SourceMap& sources, const std::string& from_path,
+                          const ast::UseDecl& use, const LoadOptions& options,
+                          std::vector<std::string>* tried = nullptr);
+
 // Fills the tables from `program.files` (which the caller may also build by hand).
 void resolve(SourceMap& sources, Program& program, std::vector<Diagnostic>& diags);
 

@@ -282,6 +282,10 @@ bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
     error = fmt::format("cannot read '{}': {}", path, why);
     return false;
   };
+  if (const std::string* text = sources.overlay_text(path)) {
+    file_id = sources.add(path, *text);
+    return true;
+  }
   std::error_code ec;
   const bool from_stdin = path == "-";
   if (!from_stdin && std::filesystem::is_directory(path, ec)) return fail("is a directory");

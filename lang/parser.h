@@ -22,7 +22,8 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id);
 // `text` is a whole identifier of the language (a name a step can call, `after` or `uses`).
 bool is_name(std::string_view text);
 
-// Reads a file from disk into `sources` (`-`: standard input, named `<stdin>` in messages).
+// Reads a file from disk into `sources` (`-`: standard input, named `<stdin>` in messages),
+// or from `sources.overlay` when it holds the file.
 // On failure returns false and sets `error` to a one-line message such as
 // "cannot read 'x.flow': no such file" or "'dir' is a directory".
 bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,

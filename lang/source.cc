@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 
 namespace flow {
 
@@ -58,6 +59,15 @@ uint32_t SourceMap::add(std::string path, std::string text) {
 Span SourceMap::span(uint32_t id, uint32_t begin_offset, uint32_t end_offset) const {
   const SourceFile& f = file(id);
   return Span{id, f.pos_at(begin_offset), f.pos_at(end_offset)};
+}
+
+const std::string* SourceMap::overlay_text(const std::string& path) const {
+  if (!overlay || overlay->empty() || path == "-") return nullptr;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) return nullptr;
+  auto it = overlay->find(abs.lexically_normal().string());
+  return it == overlay->end() ? nullptr : &it->second;
 }
 
 }  // namespace flow

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace flow {
@@ -34,9 +35,17 @@ struct SourceFile {
   std::string_view line_text(uint32_t line) const;  // without the newline
 };
 
+// Text to read instead of files on disk, by absolute, lexically normal path: an editor's
+// unsaved buffers (flowc lsp), so that imports and agent files see them too.
+using SourceOverlay = std::unordered_map<std::string, std::string>;
+
 // Owns every file read during one compilation; spans refer to files by index.
 struct SourceMap {
   std::vector<std::unique_ptr<SourceFile>> files;
+  const SourceOverlay* overlay = nullptr;  // null: every file comes from disk
+
+  // The overlay's text for `path`, or nullptr (always, without an overlay).
+  const std::string* overlay_text(const std::string& path) const;
 
   SourceMap();  // creates the placeholder file 0
   uint32_t add(std::string path, std::string text);

@@ -7,7 +7,10 @@
 - the words the language does not reserve (agent fields...) are not keywords everywhere;
 - the VS Code extension's manifest and language configuration parse, name the right files and
   declare `#` comments and the `< >` and `[ ]` brackets, and its copy of the grammar is
-  identical to editors/flow.tmLanguage.json.
+  identical to editors/flow.tmLanguage.json;
+- the Neovim syntax file (editors/nvim/syntax/flow.vim) lists exactly the reserved keywords of
+  docs/language.md as `flowKeyword`, and the Neovim plugin has its filetype detection,
+  ftplugin and lua module.
 
 Usage: check_editor_grammar.py SOURCE_DIR
 """
@@ -44,6 +47,33 @@ def reserved_keywords(language_md):
         fail("could not find the reserved keyword list in docs/language.md")
         return set()
     return set(m.group(1).split())
+
+
+def check_nvim(root, doc_keywords):
+    nvim = os.path.join(root, "editors", "nvim")
+    syntax = open(os.path.join(nvim, "syntax", "flow.vim"), encoding="utf-8").read()
+    words = set()
+    for line in syntax.splitlines():
+        parts = line.split()
+        if parts[:3] == ["syntax", "keyword", "flowKeyword"]:
+            words.update(parts[3:])
+    if words != doc_keywords:
+        fail("editors/nvim/syntax/flow.vim: flowKeyword differs from docs/language.md: "
+             f"only in the syntax file {sorted(words - doc_keywords)}, "
+             f"only in docs {sorted(doc_keywords - words)}")
+    for line in syntax.splitlines():
+        parts = line.split()
+        if parts[:2] == ["syntax", "keyword"] and parts[2] != "flowKeyword":
+            reserved = doc_keywords & set(parts[3:])
+            if reserved:
+                fail(f"editors/nvim/syntax/flow.vim: {parts[2]} lists reserved keywords "
+                     f"{sorted(reserved)}")
+    if "syntax iskeyword @,48-57,_,-,." not in syntax:
+        fail("editors/nvim/syntax/flow.vim: `-` and `.` must be keyword characters, or "
+             "`stage` would be highlighted inside `my-stage`")
+    for rel in ("ftdetect/flow.vim", "ftplugin/flow.lua", "lua/flow/init.lua"):
+        if not os.path.isfile(os.path.join(nvim, rel)):
+            fail(f"editors/nvim/{rel} is missing")
 
 
 def main():
@@ -168,6 +198,8 @@ def main():
         for pair in (("<", ">"), ("[", "]")):
             if pair not in brackets:
                 fail(f"language-configuration.json: missing bracket pair {pair}")
+
+    check_nvim(root, doc_keywords)
 
     if failures:
         print(f"{len(failures)} failure(s)")
