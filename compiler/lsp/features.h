@@ -27,6 +27,10 @@ nlohmann::json document_symbols(const Analysis& a, Encoding enc);  // document_s
 // `new_name`; else `edit` is the WorkspaceEdit.
 bool rename(const Analysis& a, uint32_t offset, const std::string& new_name, Encoding enc,
             nlohmann::json* edit, std::string* error);
+// formatting.cc: the edits `flowc fmt` would make to the open document, as TextEdits (an
+// empty list when it is formatted); false (with `error`) when it has a syntax error.
+bool formatting(const Document& doc, Encoding enc, nlohmann::json* edits, std::string* error);
+
 // The range of the name rename would change, or null.
 nlohmann::json prepare_rename(const Analysis& a, uint32_t offset, Encoding enc);
 

@@ -107,7 +107,6 @@ nlohmann::json Session::initialize(const nlohmann::json& params) {
       for (const nlohmann::json& e : general["positionEncodings"])
         if (e == "utf-8") encoding_ = Encoding::Utf8;
   }
-  // textDocument/formatting is left out until the formatter (lang/format.h) is wired in.
   nlohmann::json caps = {
       {"positionEncoding", encoding_ == Encoding::Utf8 ? "utf-8" : "utf-16"},
       {"textDocumentSync", {{"openClose", true}, {"change", 1}}},
@@ -117,6 +116,7 @@ nlohmann::json Session::initialize(const nlohmann::json& params) {
       {"completionProvider", {{"triggerCharacters", {"/", " "}}}},
       {"documentSymbolProvider", true},
       {"renameProvider", {{"prepareProvider", true}}},
+      {"documentFormattingProvider", true},
   };
   return {{"capabilities", caps}, {"serverInfo", {{"name", "flowc"}, {"version", version_}}}};
 }

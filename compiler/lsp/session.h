@@ -43,6 +43,7 @@ class Session {
   void handle_message(const nlohmann::json& msg);
   nlohmann::json request(const std::string& method, const nlohmann::json& params);
   nlohmann::json feature(const std::string& method, const nlohmann::json& params);
+  nlohmann::json format_document(const std::string& uri);
   void notification(const std::string& method, const nlohmann::json& params);
   nlohmann::json initialize(const nlohmann::json& params);
   void did_open(const nlohmann::json& params);

@@ -15,6 +15,7 @@ nlohmann::json Session::feature(const std::string& method, const nlohmann::json&
   for (const char* m : kPositioned) positioned |= method == m;
   if (method == "textDocument/documentSymbol")
     return document_symbols(analysis(document_uri(params)), encoding_);
+  if (method == "textDocument/formatting") return format_document(document_uri(params));
   if (!positioned) throw RequestError{kMethodNotFound, "unknown method `" + method + "`"};
 
   std::string uri = document_uri(params);
@@ -37,6 +38,17 @@ nlohmann::json Session::feature(const std::string& method, const nlohmann::json&
   if (!rename(a, offset, string_field(params, "newName"), encoding_, &edit, &error))
     throw RequestError{kRequestFailed, error};
   return edit;
+}
+
+nlohmann::json Session::format_document(const std::string& uri) {
+  const Document* doc = store_.find(uri);
+  if (doc == nullptr) throw RequestError{kRequestFailed, "the document is not open: " + uri};
+  nlohmann::json edits;
+  std::string error;
+  // A file with a syntax error is left alone, as `flowc fmt` leaves it; the editor shows why.
+  if (!formatting(*doc, encoding_, &edits, &error))
+    throw RequestError{kRequestFailed, "cannot format: " + error};
+  return edits;
 }
 
 }  // namespace flow::lsp

@@ -86,9 +86,9 @@ def test_capabilities_and_clean_file(tmp):
     s = Server(FLOWC)
     caps = s.initialize()["capabilities"]
     for cap in ("hoverProvider", "definitionProvider", "referencesProvider",
-                "documentSymbolProvider", "completionProvider", "renameProvider"):
+                "documentSymbolProvider", "completionProvider", "renameProvider",
+                "documentFormattingProvider"):
         assert caps.get(cap), cap
-    assert "documentFormattingProvider" not in caps, "formatting is not wired yet"
     assert caps["positionEncoding"] == "utf-16"
     main = project(tmp)
     s.open(main)
@@ -333,6 +333,34 @@ def test_rename(tmp):
         assert r["error"]["message"], r
     r = s.at("textDocument/prepareRename", main, 3, 7)["result"]
     assert r["placeholder"] == "writer", r
+    s.stop()
+
+
+def test_formatting(tmp):
+    """The unsaved text formatted as `flowc fmt` formats it, as one edit over the document; no
+    edit for a formatted file; an error, and nothing changed, for a syntax error."""
+    messy = 'agent writer <\n      description   "Writes"\n>\nstage s    writer   "😀 x"  # note\n'
+    path = os.path.join(tmp, "messy.flow")
+    write(path, "# on disk\n")
+    s = started()
+    s.open(path, messy)
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri_of(path)},
+                                              "options": {"tabSize": 2, "insertSpaces": True}})
+    edits = r["result"]
+    want = subprocess.run([FLOWC, "fmt", "-"], input=messy, capture_output=True, text=True).stdout
+    assert want != messy and len(edits) == 1, edits
+    assert edits[0]["newText"] == want, edits
+    last = messy.split("\n")
+    assert edits[0]["range"] == {"start": {"line": 0, "character": 0},
+                                 "end": {"line": len(last) - 1, "character": utf16_len(last[-1])}}, edits
+    s.open(os.path.join(tmp, "clean.flow"), want)
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri_of(os.path.join(tmp, "clean.flow"))},
+                                              "options": {"tabSize": 2, "insertSpaces": True}})
+    assert r["result"] == [], r
+    s.open(os.path.join(tmp, "bad.flow"), "stage s <\n")
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri_of(os.path.join(tmp, "bad.flow"))},
+                                              "options": {"tabSize": 2, "insertSpaces": True}})
+    assert "error" in r and "cannot format" in r["error"]["message"] and "bad.flow:1:10: error[E0010]" in r["error"]["message"], r
     s.stop()
 
 
