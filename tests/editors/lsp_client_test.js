@@ -1,10 +1,12 @@
 // Drives `flowc lsp` through the protocol library the packaged extension ships
 // (vscode-languageserver-protocol on vscode-jsonrpc, from the .vsix's node_modules, the code
 // vscode-languageclient runs on) over the child's stdin and stdout, as VS Code would:
-// initialize, open a file with an error and get its diagnostic, fix it and get none, then
-// shutdown and exit, after which the server must end with status 0.
+// initialize, open a file with an error and get its diagnostic, fix it and get none; open the
+// standard library's backend pipeline and get no errors, a hover on an agent, a definition that
+// leads to the agent's file, and agent names completed after `review`; then shutdown and exit,
+// after which the server must end with status 0.
 //
-// Usage: node lsp_client_test.js EXTENSION_DIR FLOWC
+// Usage: node lsp_client_test.js EXTENSION_DIR FLOWC [SOURCE_DIR]
 "use strict";
 
 const assert = require("assert");
@@ -14,7 +16,7 @@ const os = require("os");
 const path = require("path");
 const { pathToFileURL } = require("url");
 
-const [extension, flowc] = process.argv.slice(2);
+const [extension, flowc, sourceDir] = process.argv.slice(2);
 if (!extension || !flowc) {
   console.error("usage: node lsp_client_test.js EXTENSION_DIR FLOWC");
   process.exit(2);
@@ -46,6 +48,51 @@ function wholeText(syncKind, oldText, newText) {
     return { range: { start: { line: 0, character: 0 }, end }, text: newText };
   }
   return { text: newText };
+}
+
+// Where `needle` starts in `text`, as an LSP position (the stdlib file is ASCII).
+function positionOf(text, needle) {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; ++i) {
+    const col = lines[i].indexOf(needle);
+    if (col >= 0) return { line: i, character: col };
+  }
+  throw new Error(`no line holds ${needle}`);
+}
+
+// Diagnostics, hover, definition and completion on the stdlib pipeline, as an author gets them.
+async function stdlibFeatures(connection, waiters) {
+  const file = path.join(sourceDir, "stdlib", "backend.flow");
+  const uri = pathToFileURL(file).href;
+  const text = fs.readFileSync(file, "utf8");
+  const published = diagnosticsFor(waiters, uri);
+  connection.sendNotification(protocol.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: "flow", version: 1, text },
+  });
+  const diags = (await within(published, "diagnostics of stdlib/backend.flow")).diagnostics;
+  assert.deepStrictEqual(diags.filter((d) => d.severity === protocol.DiagnosticSeverity.Error), [],
+    "the stdlib pipeline has errors");
+  const doc = { uri };
+
+  const hover = await within(connection.sendRequest(protocol.HoverRequest.type,
+    { textDocument: doc, position: positionOf(text, "backend-planner review") }), "hover");
+  const shown = hover && (hover.contents.value || JSON.stringify(hover.contents));
+  assert.match(shown || "", /backend-planner/, `the hover does not describe the agent: ${shown}`);
+  assert.match(shown, /opus/, `the hover does not give the agent's model: ${shown}`);
+
+  let loc = await within(connection.sendRequest(protocol.DefinitionRequest.type,
+    { textDocument: doc, position: positionOf(text, "backend-validation-agent review") }), "definition");
+  if (Array.isArray(loc)) loc = loc[0];
+  const target = loc && (loc.uri || loc.targetUri);
+  assert.ok(target && target.endsWith("/backend-validation-agent.md"),
+    `the definition does not lead to the agent's file: ${JSON.stringify(loc)}`);
+
+  const at = positionOf(text, "review code-review retries 2;");
+  const items = await within(connection.sendRequest(protocol.CompletionRequest.type,
+    { textDocument: doc, position: { line: at.line, character: at.character + "review ".length } }),
+  "completion");
+  const labels = (Array.isArray(items) ? items : (items && items.items) || []).map((i) => i.label);
+  assert.ok(labels.includes("code-review"), `completion after \`review\` lacks code-review: ${labels}`);
 }
 
 async function main() {
@@ -110,6 +157,8 @@ async function main() {
     diags = (await within(published, "diagnostics after didChange")).diagnostics;
     assert.deepStrictEqual(diags.filter((d) => d.severity === protocol.DiagnosticSeverity.Error), [],
       "errors remain after the fix");
+
+    if (sourceDir) await stdlibFeatures(connection, waiters);
 
     shuttingDown = true;
     await within(connection.sendRequest(protocol.ShutdownRequest.type), "shutdown result");
