@@ -81,6 +81,10 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
   virtual bool simulated() const { return false; }
+  // Whether a call for `request` can change the working tree. Only then does the scheduler
+  // snapshot the tree before and after the call to check the agent's write scope: the
+  // snapshots walk the whole tree, twice per call.
+  virtual bool may_change_files(const AgentRequest& /*request*/) const { return !simulated(); }
   virtual RetryPolicy retry_policy() const { return {}; }
   // Called from worker threads, possibly several at once. Must return promptly once
   // `cancel` is requested.

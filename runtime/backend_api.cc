@@ -39,6 +39,7 @@ class ApiBackend : public Backend {
   // again would repeat its tools' writes. So no flow-level retries on top.
   RetryPolicy retry_policy() const override { return {0, 0}; }
   bool check_ready(std::string* error) override;
+  bool may_change_files(const AgentRequest& req) const override;
   AgentResult call(const AgentRequest& req, Cancel* cancel) override;
 
  private:
@@ -80,6 +81,14 @@ bool ApiBackend::check_ready(std::string* error) {
     return false;
   }
   return true;
+}
+
+// Read, Glob and Grep only read; an agent offered none of the others cannot change a file.
+bool ApiBackend::may_change_files(const AgentRequest& req) const {
+  std::vector<std::string> unavailable;
+  for (const std::string& t : api_offered_tools(req, &unavailable))
+    if (t == "Write" || t == "Edit" || t == "Bash") return true;
+  return false;
 }
 
 std::string ApiBackend::unavailable_event(const AgentRequest& req, const std::vector<std::string>& names) {

@@ -265,3 +265,20 @@ TEST_CASE("config errors for the API backends name the place and the fix") {
   CHECK(error_of("prices:\n  m: { input: 1 }\n").find("needs at least") != std::string::npos);
   CHECK(error_of("backends:\n  a: { type: gemini }\n").find("`anthropic` or `openai`") != std::string::npos);
 }
+
+TEST_CASE("only an agent offered Write, Edit or Bash may change files: the tree check is for it") {
+  auto backend = make_api_backend_for_test(default_api_spec("local", "openai"),
+                                           std::make_unique<ScriptedClient>(std::vector<ModelReply>{}),
+                                           fake_tool);
+  AgentRequest r;
+  CHECK(backend->may_change_files(r));  // no `tools`: all built-in ones, Bash among them
+  r.tools = std::vector<std::string>{"Read", "Glob", "Grep", "WebSearch"};
+  CHECK_FALSE(backend->may_change_files(r));
+  for (const char* t : {"Write", "Edit", "Bash"}) {
+    r.tools = std::vector<std::string>{"Read", t};
+    CHECK(backend->may_change_files(r));
+    r.disallowed_tools = {t};
+    CHECK_FALSE(backend->may_change_files(r));
+    r.disallowed_tools.clear();
+  }
+}

@@ -80,20 +80,23 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
     return c;
   }
   // A real agent's changes to the working tree must stay inside the write scopes of the
-  // steps that ran meanwhile; simulated agents write nothing.
-  bool check = !backend->simulated();
-  std::set<std::string> skip = untracked_dirs(dir);
-  if (!recordings.empty()) skip.insert(recordings);  // `--record DIR`: not the agent's changes
+  // steps that ran meanwhile; simulated agents write nothing. An agent that cannot change a
+  // file (only reading tools) still counts as running meanwhile, but its tree is not walked.
+  bool real = !backend->simulated();
+  bool check = real && backend->may_change_files(req);
+  std::set<std::string> skip;
   TreeSnapshot before;
   int token = 0;
+  if (real) token = scopes->begin(scope);
   if (check) {
-    token = scopes->begin(scope);
+    skip = untracked_dirs(dir);
+    if (!recordings.empty()) skip.insert(recordings);  // `--record DIR`: not the agent's changes
     before = snapshot_tree(".", skip);
   }
   AgentResult r = backend->call(req, cancel);
-  if (check) {
+  if (real) {
     WriteScope allowed = scopes->end(token);
-    std::string bad = scope_violation(req.agent, before, snapshot_tree(".", skip), allowed);
+    std::string bad = check ? scope_violation(req.agent, before, snapshot_tree(".", skip), allowed) : "";
     if (!bad.empty()) {  // not retried: a second call would break the scope again
       r.ok = false;
       r.retryable = false;
