@@ -44,6 +44,8 @@ CompletionModel completion_model(const CLI::App& app, const std::string& tool);
 // (the word after it is its value, not a command).
 std::string join_words(const std::vector<std::string>& words, const char* sep = " ");
 std::vector<std::string> value_option_names(const CompletionModel& m);
+// Those spellings as a shell `case` pattern (`--color|--format`; `--` when there are none).
+std::string value_pattern(const CompletionModel& m);
 
 std::string bash_completion(const CompletionModel& m);
 std::string zsh_completion(const CompletionModel& m);

@@ -85,6 +85,11 @@ std::string join_words(const std::vector<std::string>& words, const char* sep) {
   return out;
 }
 
+std::string value_pattern(const CompletionModel& m) {
+  std::vector<std::string> names = value_option_names(m);
+  return names.empty() ? "--" : join_words(names, "|");
+}
+
 std::vector<std::string> value_option_names(const CompletionModel& m) {
   std::vector<std::string> names;
   auto add = [&](const CompletionCommand& c) {

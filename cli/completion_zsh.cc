@@ -63,12 +63,6 @@ std::string command_arm(const CompletionCommand& c, const CompletionCommand& top
   return arm + "      ;;\n";
 }
 
-// The options that take a value, as a case pattern: the word after one is its value.
-std::string value_pattern(const CompletionModel& m) {
-  std::vector<std::string> names = value_option_names(m);
-  return names.empty() ? "--" : join_words(names, "|");
-}
-
 }  // namespace
 
 std::string zsh_completion(const CompletionModel& m) {

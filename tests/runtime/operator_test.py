@@ -7,22 +7,20 @@ finishes; the HTML report of that run then loads in headless chromium with no co
 and shows the approval and the budget stop; the collector received the run's spans.
 
 usage: operator_test.py FLOW   (needs chromium; fails without it)"""
-import html.parser
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser import CHROMIUM, chromium, parse  # noqa: E402
+from collector import Collector, start_collector  # noqa: E402
 from flowtest import check, failures  # noqa: E402
 
 FLOW = os.path.abspath(sys.argv[1])
-CHROMIUM = shutil.which("chromium")
 COST = 0.01     # each simulated call
 BUDGET = 0.05   # so exactly five calls start
 
@@ -30,21 +28,6 @@ BUDGET = 0.05   # so exactly five calls start
 def flow(*args, cwd):
     return subprocess.run([FLOW, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
                           text=True, timeout=300)
-
-
-class Collector(http.server.BaseHTTPRequestHandler):
-    bodies = []
-
-    def do_POST(self):  # noqa: N802
-        Collector.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args):
-        pass
 
 
 def events(run_dir):
@@ -73,26 +56,9 @@ def wait_for_request(run_root, timeout=60):
     return None, None
 
 
-class Dom(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.elements = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def all(self, tag, **want):
-        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in want.items())]
-
-
 def load_in_chromium(page):
-    r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                        "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + page],
-                       capture_output=True, text=True, timeout=120)
-    check(r.returncode == 0, f"chromium loads the page: {r.stderr[-1000:]}")
-    dom = Dom()
-    dom.feed(r.stdout)
-    return dom, [line for line in r.stderr.splitlines() if ":CONSOLE" in line]
+    dom, console = chromium(page, "--dump-dom")
+    return parse(dom), console
 
 
 def run_until_budget(work, endpoint):
@@ -131,8 +97,7 @@ def main():
     if CHROMIUM is None:
         print("operator_test: chromium is not installed (scripts/setup installs it)")
         return 1
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_collector()
     work = tempfile.mkdtemp(prefix="flow-operator-")
     try:
         run_dir = run_until_budget(work, f"http://127.0.0.1:{server.server_port}/")
@@ -161,7 +126,7 @@ def main():
             check(what in page, f"the report shows `{what}`")
 
         spans = []
-        for body in Collector.bodies:
+        for _, _, body in Collector.received:
             for rs in json.loads(body)["resourceSpans"]:
                 for ss in rs["scopeSpans"]:
                     spans.extend(ss["spans"])

@@ -6,7 +6,6 @@ collector that refuses connections or never answers costs a short timeout and on
 never fails the run. No secret from the environment reaches a span.
 
 usage: otlp_test.py FLOW"""
-import http.server
 import json
 import os
 import re
@@ -14,11 +13,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_harness import FakeModelApi  # noqa: E402
+from collector import Collector, start_collector  # noqa: E402
 from flowtest import check, failures, node, write_ir  # noqa: E402
 
 FLOW = os.path.abspath(sys.argv[1])
@@ -118,25 +117,8 @@ def test_export_file(base):
     check(r.returncode == 0 and json.loads(r.stdout) == doc, "--otlp-json - writes the same to stdout")
 
 
-class Collector(http.server.BaseHTTPRequestHandler):
-    received = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        Collector.received.append((self.path, self.headers.get("Content-Type"), body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args):
-        pass
-
-
 def test_live(base):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_collector()
     try:
         work = os.path.join(base, "live")
         r = run_stdlib(work, "--otlp-endpoint", f"http://127.0.0.1:{server.server_port}/")
@@ -163,9 +145,7 @@ def test_live_usage(base):
     call's span carries them, and the API key used for the calls is in no span."""
     usage = {"input_tokens": 1000, "output_tokens": 200, "cache_read_tokens": 30, "cache_creation_tokens": 4}
     api = FakeModelApi({"rules": [], "default": {"text": "done", "usage": usage}})
-    Collector.received = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Collector)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start_collector()
     try:
         work = os.path.join(base, "usage")
         os.makedirs(work)

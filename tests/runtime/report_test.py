@@ -8,56 +8,23 @@ run, a damaged store, a full disk) exit non-zero with a message.
 
 usage: report_test.py FLOW ARTIFACTS_DIR   (needs chromium and root for the tmpfs; fails
 without them)"""
-import html.parser
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser import CHROMIUM, chromium, parse  # noqa: E402
 from flowtest import check, failures, node, write_ir  # noqa: E402
 
 FLOW = os.path.abspath(sys.argv[1])
 ARTIFACTS = os.path.abspath(sys.argv[2])
-CHROMIUM = shutil.which("chromium")
 REWORKED = "backend-new-functionality-agent"
 
 
 def flow(*args, cwd, env=None):
     return subprocess.run([FLOW, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
-
-
-def chromium(page, *extra):
-    """Loads `page` headless; returns (dumped DOM, console messages). Chromium writes every
-    console message, uncaught errors and CSP refusals included, as an INFO:CONSOLE log line."""
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--enable-logging=stderr", "--v=0", *extra, "file://" + page]
-    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"chromium exited {r.returncode}: {r.stderr[-2000:]}")
-    console = [line for line in r.stderr.splitlines() if ":CONSOLE" in line]
-    return r.stdout, console
-
-
-class Dom(html.parser.HTMLParser):
-    """The elements of the dumped DOM: (tag, attributes) in document order."""
-    def __init__(self):
-        super().__init__()
-        self.elements = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def all(self, tag, **want):
-        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in want.items())]
-
-
-def parse(dom):
-    p = Dom()
-    p.feed(dom)
-    return p
 
 
 def events(run_dir):
