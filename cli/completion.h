@@ -44,8 +44,10 @@ CompletionModel completion_model(const CLI::App& app, const std::string& tool);
 // (the word after it is its value, not a command).
 std::string join_words(const std::vector<std::string>& words, const char* sep = " ");
 std::vector<std::string> value_option_names(const CompletionModel& m);
-// Those spellings as a shell `case` pattern (`--color|--format`; `--` when there are none).
-std::string value_pattern(const CompletionModel& m);
+// The `case` that bash and zsh run on each word `w` before the cursor (the array of words is
+// `words_array`): it notes `--run-dir`'s value, skips the values of options, and counts the
+// command (`cmd`) and the positional arguments after it (`npos`).
+std::string classify_word(const CompletionModel& m, const std::string& words_array);
 
 std::string bash_completion(const CompletionModel& m);
 std::string zsh_completion(const CompletionModel& m);

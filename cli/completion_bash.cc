@@ -70,13 +70,8 @@ std::string bash_completion(const CompletionModel& m) {
        "  ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
        "  COMPREPLY=()\n"
        "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-       "    w=${COMP_WORDS[i]}\n"
-       "    case $w in\n"
-       "      --run-dir) run_dir=${COMP_WORDS[i+1]}; ((i++)) ;;\n"
-       "      " + value_pattern(m) + ") ((i++)) ;;\n"
-       "      -*) ;;\n"
-       "      *) if [[ -z $cmd ]]; then cmd=$w; else ((npos++)); fi ;;\n"
-       "    esac\n"
+       "    w=${COMP_WORDS[i]}\n" +
+       classify_word(m, "COMP_WORDS") +
        "  done\n"
        "  case $cmd in\n";
   s += command_arm(m.top, m.top, true);

@@ -85,9 +85,15 @@ std::string join_words(const std::vector<std::string>& words, const char* sep) {
   return out;
 }
 
-std::string value_pattern(const CompletionModel& m) {
+std::string classify_word(const CompletionModel& m, const std::string& words_array) {
   std::vector<std::string> names = value_option_names(m);
-  return names.empty() ? "--" : join_words(names, "|");
+  std::string value_pattern = names.empty() ? "--" : join_words(names, "|");
+  return "    case $w in\n"
+         "      --run-dir) run_dir=${" + words_array + "[i+1]}; ((i++)) ;;\n"
+         "      " + value_pattern + ") ((i++)) ;;\n"
+         "      -*) ;;\n"
+         "      *) if [[ -z $cmd ]]; then cmd=$w; else ((npos++)); fi ;;\n"
+         "    esac\n";
 }
 
 std::vector<std::string> value_option_names(const CompletionModel& m) {

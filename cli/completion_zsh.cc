@@ -74,13 +74,8 @@ std::string zsh_completion(const CompletionModel& m) {
   s += f + "() {\n"
        "  local cur=${words[CURRENT]} prev=${words[CURRENT-1]} cmd= npos=0 run_dir=.flow/runs i w\n"
        "  for ((i = 2; i < CURRENT; i++)); do\n"
-       "    w=${words[i]}\n"
-       "    case $w in\n"
-       "      --run-dir) run_dir=${words[i+1]}; ((i++)) ;;\n"
-       "      " + value_pattern(m) + ") ((i++)) ;;\n"
-       "      -*) ;;\n"
-       "      *) if [[ -z $cmd ]]; then cmd=$w; else ((npos++)); fi ;;\n"
-       "    esac\n"
+       "    w=${words[i]}\n" +
+       classify_word(m, "words") +
        "  done\n"
        "  case $cmd in\n";
   s += command_arm(m.top, m.top, true);
