@@ -18,3 +18,19 @@ function(flow_precompile target)
     target_precompile_headers(${target} PRIVATE ${ARGN})
   endif()
 endfunction()
+
+# Unity builds: a target's files are compiled a batch at a time, each batch one translation
+# unit, so Catch2, nlohmann/json and the standard library are parsed once per batch instead of
+# once per file. Off for quick edit-compile cycles, where rebuilding one small file beats
+# rebuilding its whole batch: configure with -DFLOW_UNITY_BUILD=OFF.
+option(FLOW_UNITY_BUILD "Compile the files of each target in batches (unity build)" ON)
+set(FLOW_UNITY_BATCH_SIZE 8 CACHE STRING "Files per translation unit in a unity build")
+
+# flow_unity(TARGET): files of TARGET that must not share a translation unit carry
+# SKIP_UNITY_BUILD_INCLUSION with a comment saying why.
+function(flow_unity target)
+  if(FLOW_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES
+      UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${FLOW_UNITY_BATCH_SIZE})
+  endif()
+endfunction()

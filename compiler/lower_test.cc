@@ -11,7 +11,7 @@ namespace ir = flow::ir;
 
 namespace {
 
-const char* kAgents = R"(
+const char* kLowerAgents = R"(
 agent a < description "A"; prompt "a" >
 agent b < description "B"; prompt "b" >
 agent c < description "C"; prompt "c" >
@@ -19,7 +19,7 @@ agent r < description "R"; role reviewer; prompt "r" >
 )";
 
 std::unique_ptr<flow::testing::Compiled> lower_ok(const std::string& stages) {
-  auto c = compile_text(std::string(kAgents) + stages, /*checks=*/false);
+  auto c = compile_text(std::string(kLowerAgents) + stages, /*checks=*/false);
   INFO(codes(c->diags));
   REQUIRE(c->diags.empty());
   return c;
@@ -55,7 +55,8 @@ TEST_CASE("a stage without after waits for the previous stage; after replaces th
 }
 
 TEST_CASE("a stage with an empty body passes on what it waited for") {
-  auto c = compile_text(std::string(kAgents) + "stage one a\nstage two < >\nstage three b\n", false);
+  auto c = compile_text(std::string(kLowerAgents) + "stage one a\nstage two < >\nstage three b\n",
+                        false);
   const ir::Flow& f = c->lowered.flow;
   CHECK(f.find_node("b")->deps == ids(f, {"a"}));
 }
@@ -150,7 +151,7 @@ TEST_CASE("commands and approvals become nodes of their kind") {
 }
 
 TEST_CASE("names that do not bind are reported with a suggestion") {
-  auto c = compile_text(std::string(kAgents) +
+  auto c = compile_text(std::string(kLowerAgents) +
                             "input flag: text\n"
                             "stage s < bb; a after nowhere; c when flag; b over missing >\n"
                             "stage t after ss a as a2 review rr\n",
@@ -164,7 +165,7 @@ TEST_CASE("names that do not bind are reported with a suggestion") {
 }
 
 TEST_CASE("duplicate names are reported where the second one is") {
-  auto c = compile_text(std::string(kAgents) +
+  auto c = compile_text(std::string(kLowerAgents) +
                             "agent a < description \"again\" >\n"
                             "input x: text\ninput x: bool\n"
                             "stage s < a; a >\nstage s b\n",
@@ -177,9 +178,9 @@ TEST_CASE("duplicate names are reported where the second one is") {
 }
 
 TEST_CASE("a step may share its stage's name but not another stage's") {
-  auto ok = compile_text(std::string(kAgents) + "stage a a\n", false);
+  auto ok = compile_text(std::string(kLowerAgents) + "stage a a\n", false);
   CHECK(codes(ok->diags) == "");
-  auto bad = compile_text(std::string(kAgents) + "stage a b\nstage b a\n", false);
+  auto bad = compile_text(std::string(kLowerAgents) + "stage a b\nstage b a\n", false);
   CHECK(codes(bad->diags) == "E0105 E0105");
 }
 
@@ -228,11 +229,11 @@ TEST_CASE("back to makes a gate's members everything from the target to the gate
 }
 
 TEST_CASE("back to a step beside the gated one, or a user that does not wait, is refused") {
-  auto beside = compile_text(std::string(kAgents) +
+  auto beside = compile_text(std::string(kLowerAgents) +
                                  "stage s parallel < a; b check verdict back to a >\n",
                              /*checks=*/false);
   CHECK(codes(beside->diags) == "E0310");
-  auto user = compile_text(std::string(kAgents) +
+  auto user = compile_text(std::string(kLowerAgents) +
                                "stage s < a; parallel < b check verdict back to a; c > >\n",
                            /*checks=*/false);
   CHECK(codes(user->diags) == "E0311");
