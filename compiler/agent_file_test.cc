@@ -45,7 +45,7 @@ TEST_CASE("a plain subagent file loads its fields and prompt") {
   CHECK(l->agent->prompt == "You review code.\nBe brief.");
 }
 
-TEST_CASE("tools may be a YAML list; every documented field is kept") {
+TEST_CASE("tools may be a YAML list, every documented field is kept") {
   auto l = load(
       "---\n"
       "name: x\n"
@@ -172,7 +172,7 @@ TEST_CASE("an unknown field is a warning at its line, not silently dropped") {
   CHECK(l->diags[0].span.begin.col == 1);
 }
 
-TEST_CASE("a misspelt field gets a suggestion; initialPrompt is a known field") {
+TEST_CASE("a misspelt field gets a suggestion, initialPrompt is a known field") {
   auto l = load("---\nname: x\ndescription: d\ndisalowedTools: Bash\ninitialPrompt: Go\n---\n");
   REQUIRE(l->agent);
   REQUIRE(l->diags.size() == 1);

@@ -115,7 +115,7 @@ TEST_CASE("gates have checks, valid members and a name that matches their target
         "/nodes/1/checks/0/command: a command check needs a command");
 }
 
-TEST_CASE("command nodes have a command; when and fan-out name inputs of the right type") {
+TEST_CASE("command nodes have a command, when and fan-out name inputs of the right type") {
   CHECK(problem([](json& j) { j["nodes"][2]["command"] = ""; }) ==
         "/nodes/2/command: a command node needs a command");
   CHECK(problem([](json& j) { j["nodes"][2]["when"] = {"nope"}; }) ==

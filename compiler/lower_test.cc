@@ -40,7 +40,7 @@ TEST_CASE("a sequence chains its steps and a parallel block fans in") {
   CHECK(c->lowered.parallels[0].branches.size() == 2);
 }
 
-TEST_CASE("a stage without after waits for the previous stage; after replaces that") {
+TEST_CASE("a stage without after waits for the previous stage, after replaces that") {
   auto c = lower_ok(
       "stage one a\n"
       "stage two b\n"

@@ -30,7 +30,7 @@ TEST_CASE("the colour modes auto, always and never") {
   CHECK_FALSE(parse_color_mode(""));
 }
 
-TEST_CASE("always and never win over the environment; auto follows FORCE_COLOR, NO_COLOR, then the terminal") {
+TEST_CASE("always and never win over the environment, auto follows FORCE_COLOR, NO_COLOR, then the terminal") {
   int fds[2];
   REQUIRE(pipe(fds) == 0);  // a pipe is not a terminal
   {

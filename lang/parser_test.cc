@@ -151,7 +151,7 @@ TEST_CASE("tools []: an empty list, apart from no tools field") {
         "t.flow:1:18: error[E0014]: expected `]` after `tools [`, found `Read`\n");
 }
 
-TEST_CASE("tool entries with arguments are quoted; the Claude Code fields of a block") {
+TEST_CASE("tool entries with arguments are quoted, the Claude Code fields of a block") {
   auto p = parse_text(
       "agent a <\n"
       "  tools Read, \"Bash(git log:*)\", \"Agent(worker, researcher)\"\n"
@@ -179,7 +179,7 @@ TEST_CASE("tool entries with arguments are quoted; the Claude Code fields of a b
         "t.flow:1:34: error[E0019]: field `disallowed-tools` is given twice in this agent\n");
 }
 
-TEST_CASE("agent from a file, with and without overrides; agents from a directory") {
+TEST_CASE("agent from a file, with and without overrides, agents from a directory") {
   auto p = parse_text(
       "agent code-review from \"agents/code-review.md\"\n"
       "agent backend-planner from \"agents/backend-planner.md\" < role coordinator >\n"
@@ -304,7 +304,7 @@ TEST_CASE("every step modifier, in any order") {
   CHECK(at(st.on_exhausted_span) == "3:60-3:68");
 }
 
-TEST_CASE("else stop and else ask; `each` as an agent name") {
+TEST_CASE("else stop and else ask, `each` as an agent name") {
   auto p = parse_text("stage a x review each else stop\nstage b y review critic else ask\n");
   REQUIRE(p.errors() == 0);
   const auto& a = p.file().stages[0].body;

@@ -168,7 +168,7 @@ TEST_CASE("the flow header: first, and only once") {
         "t.flow:2:1: error[E0023]: the `flow` header must come first\n");
 }
 
-TEST_CASE("one error per broken statement; the good ones are kept") {
+TEST_CASE("one error per broken statement, the good ones are kept") {
   auto p = parse_text(
       "agent a < model sonnet >\n"
       "stage one a review\n"        // missing reviewer

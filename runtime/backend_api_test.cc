@@ -94,7 +94,7 @@ TEST_CASE("the loop runs the tools asked for and sends the results back until th
   CHECK(o.events[0].find(R"("path":"outside/x.txt")") != std::string::npos);
 }
 
-TEST_CASE("a tool that was not offered is never run; the model gets an error result") {
+TEST_CASE("a tool that was not offered is never run, the model gets an error result") {
   ran.clear();
   ScriptedClient client({asks("Bash", R"({"command":"rm -rf /"})"), text("ok")});
   ToolLoopOutcome o = run_tool_loop(client, request_with({"Read"}), 5, ToolEnv{}, fake_tool, nullptr);
@@ -112,7 +112,7 @@ TEST_CASE("the turn limit fails the call with a message that says how to fix it"
   CHECK(o.error.find("maxTurns") != std::string::npos);
 }
 
-TEST_CASE("HTTP retries become events; a failed request ends the loop with its error") {
+TEST_CASE("HTTP retries become events, a failed request ends the loop with its error") {
   ModelReply failed;
   failed.error = "HTTP 529: overloaded";
   failed.retries.push_back({1, 529, 1000, "HTTP 529"});
@@ -180,7 +180,7 @@ TEST_CASE("a backend call: system prompt, user message, tokens, turns and cost")
   CHECK(r.events.empty());
 }
 
-TEST_CASE("an unpriced model: tokens counted, cost unknown; no model at all is an error") {
+TEST_CASE("an unpriced model: tokens counted, cost unknown, no model at all is an error") {
   auto backend = make_api_backend_for_test(default_api_spec("local", "openai"),
                                            std::make_unique<ScriptedClient>(std::vector<ModelReply>{text("hi")}),
                                            fake_tool);

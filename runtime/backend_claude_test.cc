@@ -62,7 +62,7 @@ TEST_CASE("tools: absent keeps the default set, empty gives none, unscoped write
   CHECK(p.allowed == std::vector<std::string>{"Write", "mcp__db__query"});
 }
 
-TEST_CASE("mcpServers: inline definitions become --mcp-config; named servers keep the user's") {
+TEST_CASE("mcpServers: inline definitions become --mcp-config, named servers keep the user's") {
   CHECK(mcp_config("").servers.empty());
   McpConfig inline_only = mcp_config(R"([{"db":{"command":"db-mcp"}}])");
   CHECK(inline_only.servers == R"({"mcpServers":{"db":{"command":"db-mcp"}}})");

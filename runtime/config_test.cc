@@ -138,7 +138,7 @@ TEST_CASE("an unknown placeholder in a command is an error at its place") {
   CHECK(r.ok);
 }
 
-TEST_CASE("claude is the built-in Claude Code backend; models can be renamed") {
+TEST_CASE("claude is the built-in Claude Code backend, models can be renamed") {
   ConfigResult r = parse_config(
       "backends:\n  claude: { program: /opt/claude, timeout: 5 }\n  cmd: { command: [claude, -p] }\n"
       "  other: { type: claude }\nmodels:\n  opus: { model: claude-opus-4-1 }\n", "flow.yaml");

@@ -77,7 +77,7 @@ TEST_CASE("number inputs are finite decimal numbers only") {
   }
 }
 
-TEST_CASE("a list input that starts with [ must be a JSON array of strings") {
+TEST_CASE("a list input that starts with a bracket must be a JSON array of strings") {
   const std::string help =
       " starts with `[` but is not a JSON array of strings; write it as '[\"a\",\"b\"]' or as "
       "comma-separated items: a,b";

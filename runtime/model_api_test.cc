@@ -148,7 +148,7 @@ TEST_CASE("provider error messages are extracted, printable, one line and cut") 
   CHECK(provider_error_message(utf8, 50) == std::string(49, 'a') + "...");
 }
 
-TEST_CASE("retry policy: statuses, retry-after in seconds or as a date, capped; full jitter") {
+TEST_CASE("retry policy: statuses, retry-after in seconds or as a date, capped, full jitter") {
   CHECK(retryable_status(429));
   CHECK(retryable_status(529));
   CHECK(retryable_status(500));

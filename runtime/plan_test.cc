@@ -99,7 +99,7 @@ TEST_CASE("a fan-out over something that is not a list is an error") {
   CHECK(p.error() == "step `fan` fans out over `nope`, which is not a list input");
 }
 
-TEST_CASE("restored steps are not queued again; partly done fan-outs queue the rest") {
+TEST_CASE("restored steps are not queued again, partly done fan-outs queue the rest") {
   FlowBuilder b;
   uint32_t a = b.agent("a");
   ir::Node fan;

@@ -251,7 +251,7 @@ TEST_CASE("a fan-out over a list input makes one call per item, in parallel") {
     CHECK(calls[3].prompt.find(notes) != std::string::npos);
 }
 
-TEST_CASE("a failed step stops the run; nothing after it starts") {
+TEST_CASE("a failed step stops the run, nothing after it starts") {
   TempDir tmp;
   FlowBuilder b;
   uint32_t a = b.agent("a");

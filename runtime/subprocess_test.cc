@@ -97,7 +97,11 @@ TEST_CASE("a daemon holding stdout does not stretch a timeout") {
 TEST_CASE("a running group is recorded while it runs and the record removed after") {
   testing::TempDir tmp;
   SubprocessSpec sp;
-  sp.argv = {"/bin/sh", "-c", "echo $$ > " + tmp.path + "/pid; sleep 0.5"};
+  // The program runs until the test has seen the record (or 30 s pass), however slow the
+  // machine: the record is looked for while the program certainly runs.
+  sp.argv = {"/bin/sh", "-c",
+             "echo $$ > " + tmp.path + "/pid; i=0; while [ ! -e " + tmp.path +
+                 "/go ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done"};
   sp.record_dir = tmp.path;
   SubprocessResult r;
   std::thread runner([&] { r = run_subprocess(sp, nullptr); });
@@ -106,8 +110,10 @@ TEST_CASE("a running group is recorded while it runs and the record removed afte
   REQUIRE(read_proc_stat(child, &st));
   std::string record;
   // The supervisor writes the record as soon as it is told the program started.
-  for (int i = 0; i < 100 && !read_file(group_record_path(tmp.path, st.pgrp), &record); ++i)
+  for (int i = 0; i < 2000 && !read_file(group_record_path(tmp.path, st.pgrp), &record); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::string error;
+  CHECK(write_file_atomic(tmp.path + "/go", "", false, &error));
   runner.join();
   CHECK(r.ok());
   CHECK(st.pgrp == child);  // the program leads its group

@@ -146,7 +146,7 @@ TEST_CASE("permissions: no tools list means every tool, as Claude Code gives it"
   CHECK(args->diags[0].message == "coordinator `x` holds the writing tool `Bash`");
 }
 
-TEST_CASE("permissions: disallowed tools are taken away; only a bare name takes a tool") {
+TEST_CASE("permissions: disallowed tools are taken away, only a bare name takes a tool") {
   CHECK(codes(compile_text(with_agents("agent x < description \"x\"; role coordinator; "
                                        "disallowed-tools Write, Edit, MultiEdit, NotebookEdit, "
                                        "Bash >\nstage s x\n"))
