@@ -4,6 +4,7 @@
 # code, so the compiler writes no object file; this runs the compile (through any launcher
 # given before the compiler, such as ccache) and then leaves an empty object file where the
 # build expects one, so that the check is up to date until its header changes.
+[ $# -gt 0 ] && [ -z "$1" ] && shift  # an empty launcher word, from an older configuration
 out=""
 prev=""
 for arg in "$@"; do

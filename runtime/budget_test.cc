@@ -1,6 +1,8 @@
 #include "runtime/budget.h"
 
 #include <catch2/catch.hpp>
+#include <functional>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "runtime/scheduler.h"
@@ -10,6 +12,63 @@ using namespace flow;
 using namespace flow::rt;
 using namespace flow::rt::testing;
 using json = nlohmann::json;
+
+namespace {
+
+// A fake backend's answer that reports its usage: a price of `cost_usd` per call, or no price
+// (cost unknown) with 10 input tokens.
+std::function<AgentResult(const AgentRequest&)> priced_reply(std::optional<double> cost_usd) {
+  return [cost_usd](const AgentRequest& r) {
+    AgentResult res;
+    res.ok = true;
+    res.output = "out:" + r.step;
+    res.usage.known = true;
+    res.usage.cost_known = cost_usd.has_value();
+    if (cost_usd) res.usage.cost_usd = *cost_usd;
+    else res.usage.input_tokens = 10;
+    return res;
+  };
+}
+
+ir::Rule budget_rule(ir::Rule::Kind kind, int64_t limit, double usd, uint32_t line) {
+  ir::Rule r;
+  r.kind = kind;
+  r.limit = limit;
+  r.limit_usd = usd;
+  r.loc.file = "b.flow";
+  r.loc.line = line;
+  r.loc.col = 1;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("rules give the budgets, and the command line replaces cost and token rules, not calls") {
+  ir::Flow flow;
+  flow.rules = {budget_rule(ir::Rule::Kind::AtMostCost, 0, 2.5, 1),
+                budget_rule(ir::Rule::Kind::AtMostCost, 0, 1.5, 2),
+                budget_rule(ir::Rule::Kind::AtMostTokens, 9000, 0, 3),
+                budget_rule(ir::Rule::Kind::AtMostCalls, 40, 0, 4)};
+  BudgetLimits from_rules;
+  add_rule_budgets(flow, &from_rules);
+  CHECK(*from_rules.cost_usd == 1.5);  // the smallest of two
+  CHECK(from_rules.cost_rule == "b.flow:2:1");
+  CHECK(*from_rules.tokens == 9000);
+  CHECK(*from_rules.calls == 40);
+  CHECK(describe_budgets(from_rules) ==
+        "at most 40 calls (rule at b.flow:4:1), $1.5000 (rule at b.flow:2:1), 9000 tokens "
+        "(rule at b.flow:3:1)");
+
+  BudgetLimits given;  // --max-cost 5 --max-tokens 100: larger or smaller, they win
+  given.cost_usd = 5;
+  given.tokens = 100;
+  add_rule_budgets(flow, &given);
+  CHECK(*given.cost_usd == 5);
+  CHECK(*given.tokens == 100);
+  CHECK(given.cost_rule.empty());
+  CHECK(*given.calls == 40);
+  CHECK(describe_budgets(BudgetLimits{}) == "none");
+}
 
 TEST_CASE("a budget is reached once the amount spent reaches it, not before") {
   BudgetLimits limits;
@@ -115,14 +174,7 @@ TEST_CASE("a cost budget lets running calls finish, then resumes with a larger o
   FlowBuilder b;
   for (int i = 0; i < 6; ++i) b.agent("w" + std::to_string(i));
   FakeBackend fake;
-  fake.reply = [](const AgentRequest& r) {
-    AgentResult res;
-    res.ok = true;
-    res.output = "out:" + r.step;
-    res.usage.known = true;
-    res.usage.cost_usd = 0.5;
-    return res;
-  };
+  fake.reply = priced_reply(0.5);
   RunSetup setup;
   setup.jobs = 3;  // three calls start with $0 spent; all three finish and count
   setup.limits.cost_usd = 0.5;
@@ -151,15 +203,7 @@ TEST_CASE("a call of unknown cost under a cost budget is recorded once and count
   uint32_t prev = b.agent("s0");
   for (int i = 1; i < 3; ++i) prev = b.agent("s" + std::to_string(i), {prev});
   FakeBackend fake;
-  fake.reply = [](const AgentRequest& r) {
-    AgentResult res;
-    res.ok = true;
-    res.output = "out:" + r.step;
-    res.usage.known = true;
-    res.usage.cost_known = false;  // a model without a price
-    res.usage.input_tokens = 10;
-    return res;
-  };
+  fake.reply = priced_reply(std::nullopt);  // a model without a price
   RunSetup setup;
   setup.jobs = 1;
   setup.limits.cost_usd = 0.01;
