@@ -3,6 +3,7 @@
 // without errors must also survive the trip `flowc compile` → `flow run`: its IR written as
 // JSON must read back, validate, and write the same bytes again. And `flowc fmt` must refuse
 // exactly the texts with syntax errors, keep every token of the others, and be idempotent.
+// Parsing in two halves on two threads, as a large file is, must give the same tree.
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "compiler/resolve.h"
 #include "compiler/suppress.h"
 #include "fuzz/target.h"
+#include "lang/ast_dump.h"
 #include "lang/format.h"
 #include "lang/format_tokens.h"
 #include "lang/parser.h"
@@ -74,6 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   flow::SourceMap sources;
   uint32_t id = sources.add("fuzz.flow", std::string(reinterpret_cast<const char*>(data), size));
   flow::ParseResult parsed = flow::parse(sources, id);
+  // Parsed in two halves (as a large file is), the result must be exactly the same.
+  if (flow::dump_parse(flow::parse(sources, id, 0)) != flow::dump_parse(parsed))
+    fuzz_fail("the split parse differs from the one-pass parse");
   std::vector<flow::Diagnostic> diags = std::move(parsed.diagnostics);
   check_format(sources.file(id).text, flow::has_errors(diags));
   flow::Program program;

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 #include <tao/pegtl.hpp>
@@ -162,6 +164,8 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   return d;
 }
 
+constexpr uint32_t kNotStage = UINT32_MAX;
+
 using statement_start = pegtl::sor<grammar::kw_flow, grammar::kw_input, grammar::kw_use,
                                    grammar::kw_agents, grammar::kw_agent, grammar::kw_stage,
                                    grammar::kw_rule>;
@@ -205,36 +209,13 @@ uint32_t resume_point(std::string_view text, uint32_t statement_begin, uint32_t 
   return static_cast<uint32_t>(n);
 }
 
-}  // namespace
-
-ParseResult parse(const SourceMap& sources, uint32_t file_id) {
-  ParseResult result;
-  result.file.source = file_id;
-  const SourceFile& f = sources.file(file_id);
+// Parses statements from `pos` until the text ends or the next statement would start at or
+// after `stop`; returns where it stopped.
+uint32_t parse_statements(ParseState& st, ParseResult& result, const SourceFile& f,
+                          const std::vector<uint32_t>& bad_lines, uint32_t pos, uint32_t stop,
+                          uint32_t& stage_end) {
   std::string_view text = f.text;
-  ParseState st(sources, file_id, result.file);
-
-  // Encoding errors first, one per line; syntax errors on those lines would only repeat them.
-  std::vector<uint32_t> bad_lines;
-  for (uint32_t at : text::encoding_errors(text)) {
-    st.error = PendingError{};
-    st.error.offset = at;
-    st.error.end = at + 1;
-    if (text[at] == '\0') {
-      st.error.text = &syntax::error_message<syntax::check::nul_byte>;
-    } else {
-      st.error.text = &syntax::error_message<syntax::check::invalid_byte>;
-      st.error.detail = fmt::format("{:02X}", static_cast<unsigned char>(text[at]));
-    }
-    result.diagnostics.push_back(to_diagnostic(st, f));
-    bad_lines.push_back(f.pos_at(at).line);
-  }
-
-  // Some editors start UTF-8 files with a byte order mark; it carries no meaning here.
-  uint32_t pos = skip_space(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
-  constexpr uint32_t kNotStage = UINT32_MAX;
-  uint32_t stage_end = kNotStage;  // where the last statement ended, if it was a stage
-  while (pos < text.size()) {
+  while (pos < text.size() && pos < stop) {
     st.begin_statement(pos);
     ++st.statements_seen;
     size_t stages = result.file.stages.size();
@@ -260,6 +241,109 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id) {
       pos = resume_point(text, pos, st.error.offset);
     }
   }
+  return pos;
+}
+
+// A place near the middle of a large file where a statement probably starts: a line that
+// begins with a statement keyword in its first column. Probably, because it may lie inside a
+// `"""` string; the caller accepts it only if parsing from the start lands on it exactly.
+std::optional<uint32_t> split_candidate(std::string_view text, uint32_t from) {
+  for (size_t nl = text.find('\n', from + (text.size() - from) / 2);
+       nl != std::string_view::npos && nl + 1 < text.size(); nl = text.find('\n', nl + 1))
+    if (matches_at<statement_start>(text, nl + 1)) return static_cast<uint32_t>(nl + 1);
+  return std::nullopt;
+}
+
+template <typename T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// The statements of `tail` follow those of `head`: appends them, keeping source order.
+void append_file(ast::File& head, ast::File& tail) {
+  append(head.inputs, tail.inputs);
+  append(head.uses, tail.uses);
+  append(head.agents, tail.agents);
+  append(head.agent_dirs, tail.agent_dirs);
+  append(head.stages, tail.stages);
+  append(head.rules, tail.rules);
+}
+
+// The second half of a large file, parsed on a thread of its own from `split`. Usable only if
+// it parsed without an error (an error's message may depend on what came before) and held no
+// `flow` header (one there is out of place, which only the first half can tell).
+struct Tail {
+  ParseResult result;
+  bool usable = false;
+};
+
+void parse_tail(const SourceMap& sources, uint32_t file_id, uint32_t split, Tail& tail) {
+  try {
+    const SourceFile& f = sources.file(file_id);
+    tail.result.file.source = file_id;
+    ParseState st(sources, file_id, tail.result.file);
+    st.statements_seen = 1;  // a statement came before
+    st.line_hint = f.pos_at(split).line - 1;
+    uint32_t stage_end = kNotStage;
+    parse_statements(st, tail.result, f, {}, split, kNotStage, stage_end);
+    tail.usable = tail.result.diagnostics.empty() && !tail.result.file.flow;
+  } catch (...) {  // out of memory on this thread: the first half goes on alone
+    tail.usable = false;
+  }
+}
+
+}  // namespace
+
+ParseResult parse(const SourceMap& sources, uint32_t file_id, size_t split_from_bytes) {
+  ParseResult result;
+  result.file.source = file_id;
+  const SourceFile& f = sources.file(file_id);
+  std::string_view text = f.text;
+  ParseState st(sources, file_id, result.file);
+
+  // Encoding errors first, one per line; syntax errors on those lines would only repeat them.
+  std::vector<uint32_t> bad_lines;
+  for (uint32_t at : text::encoding_errors(text)) {
+    st.error = PendingError{};
+    st.error.offset = at;
+    st.error.end = at + 1;
+    if (text[at] == '\0') {
+      st.error.text = &syntax::error_message<syntax::check::nul_byte>;
+    } else {
+      st.error.text = &syntax::error_message<syntax::check::invalid_byte>;
+      st.error.detail = fmt::format("{:02X}", static_cast<unsigned char>(text[at]));
+    }
+    result.diagnostics.push_back(to_diagnostic(st, f));
+    bad_lines.push_back(f.pos_at(at).line);
+  }
+
+  // Some editors start UTF-8 files with a byte order mark; it carries no meaning here.
+  uint32_t pos = skip_space(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
+  uint32_t stage_end = kNotStage;  // where the last statement ended, if it was a stage
+
+  // A large file is parsed in two halves at once, the second from a likely statement start.
+  // The first half checks the guess: its statements must end exactly there, as they would in
+  // one pass; otherwise (or if the second half had an error) it simply parses on.
+  std::optional<uint32_t> split;
+  if (text.size() >= split_from_bytes && bad_lines.empty()) split = split_candidate(text, pos);
+  Tail tail;
+  std::thread second;
+  if (split) {
+    try {
+      second = std::thread(parse_tail, std::cref(sources), file_id, *split, std::ref(tail));
+    } catch (const std::system_error&) {  // no thread to be had: one pass
+      split.reset();
+    }
+  }
+  pos = parse_statements(st, result, f, bad_lines, pos, split.value_or(kNotStage), stage_end);
+  if (second.joinable()) second.join();
+  if (split && pos == *split && tail.usable) {
+    append_file(result.file, tail.result.file);
+    result.split_at = *split;
+  } else {
+    parse_statements(st, result, f, bad_lines, pos, kNotStage, stage_end);
+  }
+
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {
                      return a.span.begin.offset < b.span.begin.offset;
