@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "compiler/diagnostic_registry.h"
+#include "compiler/huge_pages.h"
 #include "compiler/suggest.h"
 
 namespace flow {
@@ -660,6 +661,7 @@ struct Lowerer {
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);
     f.nodes.reserve(estimate);
+    advise_huge_pages(f.nodes.data(), f.nodes.capacity() * sizeof(ir::Node));
     out.node_spans.reserve(estimate);
     out.node_agents.reserve(estimate);
     out.step_names.reserve(estimate);
