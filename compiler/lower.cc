@@ -402,16 +402,17 @@ struct Lowerer {
     ir::Node& n = add_node(ir::NodeKind::Agent, name, step.span, preds);
     n.agent = step.agent.name;
     if (step.focus) n.focus = step.focus->value;
-    if (step.over_list)
-      for (const ast::String& item : *step.over_list) n.fanout.push_back(item.value);
-    if (step.over_input) {
+    const ast::FanOut* over = step.over.get();
+    if (over && over->list)
+      for (const ast::String& item : *over->list) n.fanout.push_back(item.value);
+    if (over && over->input) {
       // Without a cap, a name that is no step lowered so far is an input (or undeclared,
       // E0104, reported here as always); a step's answer needs `up to N`, bound later.
-      const std::string& over = step.over_input->name;
-      const bool is_step = out.step_names.find(over) != NameIndex::kNone;
-      if (!step.over_cap && (program.find_input(over) || !is_step)) {
-        check_input(*step.over_input, ast::InputType::List, "over");
-        n.fanout_input = over;
+      const std::string& name = over->input->name;
+      const bool is_step = out.step_names.find(name) != NameIndex::kNone;
+      if (!over->cap && (program.find_input(name) || !is_step)) {
+        check_input(*over->input, ast::InputType::List, "over");
+        n.fanout_input = name;
       } else {
         step_fanouts.push_back({n.id, &step});
       }
@@ -549,8 +550,8 @@ struct Lowerer {
   // `over NAME`: a list input was bound while lowering; here NAME is a step (or nothing).
   void bind_step_fanouts() {
     for (const StepFanout& f : step_fanouts) {
-      const ast::Ident& name = *f.step->over_input;
-      const std::optional<ast::Integer>& cap = f.step->over_cap;
+      const ast::Ident& name = *f.step->over->input;
+      const std::optional<ast::Integer>& cap = f.step->over->cap;
       const uint32_t step_id = out.step_names.find(name.name);
       if (step_id == NameIndex::kNone) {
         if (program.find_input(name.name))

@@ -106,6 +106,14 @@ struct Condition {
 };
 enum class BlockKind { Sequence, Parallel };
 
+// `over ...` on an agent step: one call per item.
+struct FanOut {
+  std::optional<std::vector<String>> list;  // over literal items
+  std::optional<Ident> input;               // over a list input, or a step's answer
+  std::optional<Integer> cap;               // `up to N`: required over a step's answer
+  Span span;                                // the items or the name
+};
+
 struct Step {
   enum class Kind { Call, Run, Approve, Block };
   Kind kind = Kind::Call;
@@ -114,10 +122,7 @@ struct Step {
   // Kind::Call
   Ident agent;
   std::optional<String> focus;
-  std::optional<std::vector<String>> over_list;  // fan-out over literal items
-  std::optional<Ident> over_input;               // fan-out over a list input, or a step's answer
-  std::optional<Integer> over_cap;               // `up to N`: required over a step's answer
-  Span over_span;
+  std::unique_ptr<FanOut> over;  // out of line: most steps have none, and a step is large
 
   // Kind::Run (the command) and Kind::Approve (the question, may be absent)
   std::optional<String> text;

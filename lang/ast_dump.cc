@@ -48,8 +48,9 @@ std::string dump(const ast::Step& s) {
   std::string out = fmt::format(
       "step({}{} agent={} focus={} over={} {} cap={} text={} block={},{}{} as={} after={} "
       "uses={} when={} gates={} retries={} else={}{} back={}",
-      int(s.kind), dump(s.span), dump(s.agent), dump(s.focus), dump(s.over_list),
-      dump(s.over_input), dump(s.over_cap), dump(s.text), int(s.block), s.block_keyword,
+      int(s.kind), dump(s.span), dump(s.agent), dump(s.focus),
+      s.over ? dump(s.over->list) : "-", s.over ? dump(s.over->input) : "-",
+      s.over ? dump(s.over->cap) + dump(s.over->span) : "-", dump(s.text), int(s.block), s.block_keyword,
       dump(s.open_span), dump(s.as), dump(s.after), dump(s.uses),
       s.when ? dump(*s.when) : "-", dump(s.gates), dump(s.retries),
       s.on_exhausted ? int(*s.on_exhausted) : -1, dump(s.on_exhausted_span),

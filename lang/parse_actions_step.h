@@ -7,6 +7,10 @@
 namespace flow::actions {
 
 inline ast::Step& top(ParseState& st) { return st.steps.back(); }
+inline ast::FanOut& fan_out(ParseState& st) {
+  if (!top(st).over) top(st).over = std::make_unique<ast::FanOut>();
+  return *top(st).over;
+}
 
 // A step is built where it stands on the stack (it is large: each move copies ~1 KB).
 inline ast::Step& new_step(ParseState& st, ast::Step::Kind kind) {
@@ -64,16 +68,16 @@ FLOW_END
 FLOW_ACTION0(call_focus) { top(st).focus = st.str; }
 FLOW_END
 FLOW_ACTION0(over_items) {
-  top(st).over_list = st.list;
-  top(st).over_span = st.list_span;
+  fan_out(st).list = st.list;
+  fan_out(st).span = st.list_span;
 }
 FLOW_END
 FLOW_ACTION0(over_input) {
-  top(st).over_input = st.ident;
-  top(st).over_span = st.ident.span;
+  fan_out(st).input = st.ident;
+  fan_out(st).span = st.ident.span;
 }
 FLOW_END
-FLOW_ACTION0(over_cap) { top(st).over_cap = st.integer; }
+FLOW_ACTION0(over_cap) { fan_out(st).cap = st.integer; }
 FLOW_END
 FLOW_ACTION(step_core) { top(st).span = st.span_from(in.begin()); }
 FLOW_END

@@ -245,11 +245,13 @@ TEST_CASE("step forms: call, focus, fan-out, run, approve, nested blocks") {
   const auto& c = body.children;
   CHECK(c[0].kind == Kind::Call);
   CHECK(c[0].focus->value == "authentication");
-  REQUIRE(c[1].over_list);
-  CHECK(c[1].over_list->size() == 2);
-  CHECK(at(c[1].over_span) == "3:17-3:36");
-  CHECK(c[2].over_input->name == "domains");
-  CHECK(at(c[2].over_span) == "4:17-4:24");
+  REQUIRE(c[1].over);
+  REQUIRE(c[1].over->list);
+  CHECK(c[1].over->list->size() == 2);
+  CHECK(at(c[1].over->span) == "3:17-3:36");
+  REQUIRE(c[2].over);
+  CHECK(c[2].over->input->name == "domains");
+  CHECK(at(c[2].over->span) == "4:17-4:24");
   CHECK(c[3].kind == Kind::Run);
   CHECK(c[3].text->value == "make test");
   CHECK(at(c[3].span) == "5:3-5:18");
@@ -475,10 +477,11 @@ TEST_CASE("over STEP up to N, check verdict and back to NAME") {
   REQUIRE(p.errors() == 0);
   const auto& c = p.file().stages[0].body.children;
   REQUIRE(c.size() == 3);
-  CHECK(c[0].over_input->name == "topics");
-  REQUIRE(c[0].over_cap);
-  CHECK(c[0].over_cap->value == 5);
-  CHECK(at(c[0].over_cap->span) == "2:32-2:33");
+  REQUIRE(c[0].over);
+  CHECK(c[0].over->input->name == "topics");
+  REQUIRE(c[0].over->cap);
+  CHECK(c[0].over->cap->value == 5);
+  CHECK(at(c[0].over->cap->span) == "2:32-2:33");
   CHECK(c[0].as->name == "research");
   REQUIRE(c[1].gates.size() == 2);
   CHECK(c[1].gates[0].kind == flow::ast::Gate::Kind::Verdict);
@@ -491,6 +494,7 @@ TEST_CASE("over STEP up to N, check verdict and back to NAME") {
   CHECK(c[1].retries->value == 1);
   // `up`, `to`, `back` and `verdict` are not reserved: they still name agents and inputs.
   CHECK(c[2].agent.name == "up");
-  CHECK(c[2].over_input->name == "to");
-  CHECK_FALSE(c[2].over_cap);
+  REQUIRE(c[2].over);
+  CHECK(c[2].over->input->name == "to");
+  CHECK_FALSE(c[2].over->cap);
 }

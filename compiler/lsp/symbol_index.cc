@@ -53,7 +53,7 @@ struct Builder {
       o.stage = &stage;
       o.agent_def = agent_def(s.agent.name);
       add(SymbolKind::Agent, s.agent, false, o);
-      if (s.over_input) name_refs.push_back({&*s.over_input, true});
+      if (s.over && s.over->input) name_refs.push_back({&*s.over->input, true});
     }
     if (s.as) {
       Occurrence o;
