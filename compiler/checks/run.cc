@@ -15,9 +15,9 @@ void append(std::vector<Diagnostic>& to, std::vector<Diagnostic>& from) {
 // Below kNodesForTwoThreads nodes a second thread costs more than it saves (and editors, which
 // re-check small files on every keystroke, stay on one thread).
 void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads) {
-  check_cycles(ctx);
-  if (!all) return;
-  if (ctx.lowered.flow.nodes.size() < nodes_for_two_threads) {
+  if (!all || ctx.lowered.flow.nodes.size() < nodes_for_two_threads) {
+    check_cycles(ctx);
+    if (!all) return;
     check_gates(ctx);
     check_order(ctx);
     check_conditions(ctx);
@@ -28,9 +28,10 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
     return;
   }
   // The checks only read the program and the IR, so the costliest one (the writes) runs
-  // beside the others. Each writes its own list; they are joined in the one-thread order, so
-  // the output does not depend on which finished first.
-  std::vector<Diagnostic> writes, before, after;
+  // beside the others, from the start: it leaves out nodes on a cycle, so it need not wait
+  // for the cycle check. Each writes its own list; they are joined in the one-thread order,
+  // so the output does not depend on which finished first.
+  std::vector<Diagnostic> cycles, writes, before, after;
   auto check_writes = [&] { check_permissions({ctx.sources, ctx.program, ctx.lowered, writes}); };
   std::thread permissions;
   try {
@@ -38,6 +39,7 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   } catch (const std::system_error&) {  // no thread to be had: one after the other, then
     check_writes();
   }
+  check_cycles({ctx.sources, ctx.program, ctx.lowered, cycles});
   CheckContext first{ctx.sources, ctx.program, ctx.lowered, before};
   check_gates(first);
   check_order(first);
@@ -47,6 +49,7 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   check_calls(last);
   check_warnings(last);
   if (permissions.joinable()) permissions.join();
+  append(ctx.diags, cycles);
   append(ctx.diags, before);
   append(ctx.diags, writes);
   append(ctx.diags, after);
