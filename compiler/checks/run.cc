@@ -29,10 +29,14 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   }
   // The checks only read the program and the IR, so the costliest one (the writes) runs
   // beside the others, from the start: it leaves out nodes on a cycle, so it need not wait
-  // for the cycle check. Each writes its own list; they are joined in the one-thread order,
-  // so the output does not depend on which finished first.
-  std::vector<Diagnostic> cycles, writes, before, after;
-  auto check_writes = [&] { check_permissions({ctx.sources, ctx.program, ctx.lowered, writes}); };
+  // for the cycle check. The call count goes with it, which evens out the two threads. Each
+  // writes its own list; they are joined in the one-thread order, so the output does not
+  // depend on which finished first.
+  std::vector<Diagnostic> cycles, before, writes, calls, after;
+  auto check_writes = [&] {
+    check_permissions({ctx.sources, ctx.program, ctx.lowered, writes});
+    check_calls({ctx.sources, ctx.program, ctx.lowered, calls});
+  };
   std::thread permissions;
   try {
     permissions = std::thread(check_writes);
@@ -45,13 +49,12 @@ void run_checks(const CheckContext& ctx, bool all, size_t nodes_for_two_threads)
   check_order(first);
   check_conditions(first);
   check_environment(first);
-  CheckContext last{ctx.sources, ctx.program, ctx.lowered, after};
-  check_calls(last);
-  check_warnings(last);
+  check_warnings({ctx.sources, ctx.program, ctx.lowered, after});
   if (permissions.joinable()) permissions.join();
   append(ctx.diags, cycles);
   append(ctx.diags, before);
   append(ctx.diags, writes);
+  append(ctx.diags, calls);
   append(ctx.diags, after);
 }
 
