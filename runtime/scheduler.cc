@@ -17,8 +17,9 @@
 namespace flow::rt {
 Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router,
                      Pools& pools, Cancel& cancel)
-    : env_(std::move(env)), plan_(plan), flow_(plan.flow()), log_(log), status_(status),
-      router_(router), pools_(pools), cancel_(cancel),
+    : env_(std::move(env)), inputs_text_(inputs_section(env_.inputs)), plan_(plan),
+      flow_(plan.flow()), log_(log), status_(status), router_(router), pools_(pools),
+      cancel_(cancel),
       jitter_state_(static_cast<uint64_t>(unix_ms_now()) ^ static_cast<uint64_t>(getpid())) {
   const size_t n = flow_.nodes.size();
   output_.resize(n);
