@@ -76,7 +76,7 @@ std::string anthropic_request_body(const ModelRequest& request) {
       out.append(i ? ",{" : "{");
       append_json_member(&out, "description", t.description);
       out.append(",\"input_schema\":");
-      out.append(model_json::dump(model_json::object_or_empty(t.input_schema)));
+      out.append(model_json::schema_text(t.input_schema));
       out.push_back(',');
       append_json_member(&out, "name", t.name);
       out.push_back('}');

@@ -129,7 +129,7 @@ std::string openai_request_body(const ModelRequest& request) {
       out.append(",");
       append_json_member(&out, "name", t.name);
       out.append(",\"parameters\":");
-      out.append(model_json::dump(model_json::object_or_empty(t.input_schema)));
+      out.append(model_json::schema_text(t.input_schema));
       out.append("},\"type\":\"function\"}");
     }
     out.append("]");
