@@ -3,6 +3,7 @@
 #include <chrono>
 #include <deque>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -15,15 +16,18 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string str(const json& e, const char* key) {
+// For events read back (json) and events as they are emitted (ordered_json) alike.
+template <class Json>
+std::string str(const Json& e, const char* key) {
   auto it = e.find(key);
   if (it == e.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return it->is_string() ? it->template get<std::string>() : it->dump();
 }
 
-int64_t num(const json& e, const char* key) {
+template <class Json>
+int64_t num(const Json& e, const char* key) {
   auto it = e.find(key);
-  return it != e.end() && it->is_number() ? it->get<int64_t>() : 0;
+  return it != e.end() && it->is_number() ? it->template get<int64_t>() : 0;
 }
 
 // The first line worth showing: not blank, not a heading, not the simulated-agent marker.
@@ -365,6 +369,34 @@ std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out) {
   return std::make_unique<JsonStatus>(events_out, messages_out);
 }
 
+namespace {
+
+// Every event on to `inner`, and into the summary as well.
+class SummaryFeed : public Status {
+ public:
+  SummaryFeed(std::unique_ptr<Status> inner, Summary* summary)
+      : inner_(std::move(inner)), summary_(summary) {}
+  void begin(const ir::Flow& flow) override { inner_->begin(flow); }
+  void message(const std::string& line) override { inner_->message(line); }
+  void event(const ojson& e) override {
+    summary_->add_emitted(e);
+    inner_->event(e);
+  }
+  void tick() override { inner_->tick(); }
+  bool wants_ticks() const override { return inner_->wants_ticks(); }
+  void finish() override { inner_->finish(); }
+
+ private:
+  std::unique_ptr<Status> inner_;
+  Summary* summary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Status> make_summary_feed(std::unique_ptr<Status> inner, Summary* summary) {
+  return std::make_unique<SummaryFeed>(std::move(inner), summary);
+}
+
 // --- summary -----------------------------------------------------------------------------------
 
 Summary::Row& Summary::row(const std::string& step) {
@@ -373,7 +405,11 @@ Summary::Row& Summary::row(const std::string& step) {
   return it->second;
 }
 
-void Summary::add(const json& e) {
+void Summary::add(const json& e) { add_event(e); }
+void Summary::add_emitted(const ojson& e) { add_event(e); }
+
+template <class Json>
+void Summary::add_event(const Json& e) {
   std::string ev = str(e, "event");
   if (ev == "dispatch") {
     Row& r = row(str(e, "step"));
@@ -383,7 +419,8 @@ void Summary::add(const json& e) {
     if (r.status == "unfinished" || r.status == "done" || r.status == "passed") r.status = "running";
   } else if (ev == "attempt") {
     row(str(e, "step")).ms += num(e, "duration_ms");
-    usage_.add(e);
+    if constexpr (std::is_same_v<Json, ojson>) usage_.add_emitted(e);
+    else usage_.add(e);
   } else if (ev == "done") {
     row(str(e, "step")).status = "done";
   } else if (ev == "skip") {
