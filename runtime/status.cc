@@ -48,10 +48,11 @@ std::string first_line(const std::string& s, size_t max = 100) {
 
 std::string seconds(int64_t ms) { return fmt::format("{:.1f}s", ms / 1000.0); }
 
-std::string item(const json& e) {
+template <class Json>
+std::string item(const Json& e) {
   auto it = e.find("index");
   if (it == e.end() || !it->is_number()) return "";
-  return fmt::format("[{}]", it->get<int>() + 1);
+  return fmt::format("[{}]", it->template get<int>() + 1);
 }
 
 }  // namespace
@@ -59,13 +60,17 @@ std::string item(const json& e) {
 namespace {
 
 // The items a step chose for a fan-out over its answer.
-std::string items_line(const json& e) {
+template <class Json>
+std::string items_line(const Json& e) {
   size_t count = e.contains("items") && e["items"].is_array() ? e["items"].size() : 0;
   return fmt::format("items {}: {} chosen by {} (at most {})", str(e, "step"), count,
                      str(e, "from"), num(e, "cap"));
 }
 
-std::string format_event_text(const json& e) {
+// For an event read back (json) or as it is emitted (ordered_json): the plain status prints
+// each event as it happens, and converting it first cost more than formatting it.
+template <class Json>
+std::string format_event_text(const Json& e) {
   std::string ev = str(e, "event"), step = str(e, "step");
   std::string head = fmt::format("[{:>7}] ", seconds(num(e, "ms")));
   if (ev == "run_start")
@@ -83,7 +88,7 @@ std::string format_event_text(const json& e) {
   }
   if (ev == "attempt") {
     std::string cost = e.contains("cost_usd") && e["cost_usd"].is_number()
-                           ? ", " + format_cost(e["cost_usd"].get<double>())
+                           ? ", " + format_cost(e["cost_usd"].template get<double>())
                            : "";
     if (e.value("ok", false))
       return head + fmt::format("ok    {}{} (attempt {}, {}{})", step, item(e), num(e, "attempt"),
@@ -138,7 +143,8 @@ std::string format_event_text(const json& e) {
   if (ev == "tools_unavailable") {
     std::string names;
     if (e.contains("tools") && e["tools"].is_array())
-      for (const json& t : e["tools"]) names += (names.empty() ? "" : ", ") + (t.is_string() ? t.get<std::string>() : "");
+      for (const auto& t : e["tools"])
+        names += (names.empty() ? "" : ", ") + (t.is_string() ? t.template get<std::string>() : "");
     return head + fmt::format("warning: agent {} asks for tools backend {} does not have: {}",
                               str(e, "agent"), str(e, "backend"), names);
   }
@@ -168,7 +174,7 @@ class PlainStatus : public Status {
     std::fflush(out_);
   }
   void event(const ojson& e) override {
-    std::string line = format_event(json(e));
+    std::string line = printable(format_event_text(e));
     std::fprintf(out_, "%s\n", line.c_str());
     // One flush per event keeps CI logs live; fwrite buffering keeps it cheap.
     std::fflush(out_);
