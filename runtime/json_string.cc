@@ -1,6 +1,7 @@
 #include "runtime/json_string.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,23 @@ struct PlainBytes {
 };
 constexpr PlainBytes kPlain;
 
+// The length of the run of plain bytes at the start of `text`, eight bytes at a time: a word
+// of plain bytes has no byte below 0x20, none with the top bit set, no '"' and no '\\'.
+size_t plain_run(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    uint64_t special = (w & kHigh) | ((w - kOnes * 0x20) & ~w & kHigh) |
+                       has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'));
+    if (special) break;
+  }
+  while (i < text.size() && kPlain.of[static_cast<uint8_t>(text[i])]) ++i;
+  return i;
+}
+
 }  // namespace
 
 void append_json_string(std::string* out, std::string_view text) {
@@ -62,10 +80,9 @@ void append_json_string(std::string* out, std::string_view text) {
   out->push_back('"');
   size_t i = 0;
   while (i < text.size()) {
-    size_t run = i;
-    while (run < text.size() && kPlain.of[static_cast<uint8_t>(text[run])]) ++run;
-    out->append(text.data() + i, run - i);
-    i = run;
+    size_t run = plain_run(text.substr(i));
+    out->append(text.data() + i, run);
+    i += run;
     if (i == text.size()) break;
     const auto c = static_cast<uint8_t>(text[i]);
     if (c < 0x80) {

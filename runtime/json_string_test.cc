@@ -174,6 +174,16 @@ TEST_CASE("a JSON string is written as nlohmann/json writes it, at every UTF-8 b
       }
 }
 
+TEST_CASE("a byte that is not plain is found at every place in a long plain run") {
+  // Plain runs are scanned eight bytes at a time: each byte value at each place of a word.
+  for (int c = 0; c < 256; ++c)
+    for (size_t at = 0; at < 19; ++at) {
+      std::string s = "abcdefghijklmnopqrs";
+      s[at] = static_cast<char>(c);
+      REQUIRE(fast_text(s) == nlohmann_text(s));
+    }
+}
+
 TEST_CASE("random texts, valid and invalid UTF-8, are written as nlohmann/json writes them") {
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {
