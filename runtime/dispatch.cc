@@ -315,16 +315,15 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
   if (!backend) return;
   base.prompt_file = step_file(t.node, attempt, t.index, 'c', ".prompt.md");
   Context work = gate_work(t.node);
+  std::string task = compose_review_task_after(inputs_text_, node.target, work, attempt);
   AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, node.target,
                    reviewer->name, router_.model_name(reviewer->model), reviewer->role, true,
-                   attempt, t.index,
-                   compose_review_prompt(*reviewer, env_.inputs, node.target, work, attempt),
+                   attempt, t.index, review_prompt_with_task(*reviewer, task),
                    env_.run_dir + "/" + base.prompt_file};
   if (!backend->simulated()) {
     set_agent_fields(*reviewer, &req);
     req.system_prompt = agent_instructions(*reviewer);
-    req.user_message =
-        as_user_message(compose_review_task(env_.inputs, node.target, work, attempt));
+    req.user_message = as_user_message(std::move(task));
   }
   submit_agent(std::move(base), backend, std::move(req), write_scope_of(*reviewer));
 }
@@ -356,10 +355,11 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   if (!protocol.empty()) focus = (focus.empty() ? "" : focus + "\n\n") + protocol;
   base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
   Context context = upstream(t.node);
+  // Composed once for both the prompt file and a real backend's user message.
+  std::string task = compose_task_after(inputs_text_, context, focus, ns.feedback);
   AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, "", agent->name,
                    router_.model_name(agent->model), agent->role, false, ns.attempt, t.index,
-                   compose_prompt(*agent, env_.inputs, context, focus, ns.feedback),
-                   env_.run_dir + "/" + base.prompt_file};
+                   prompt_with_task(*agent, task), env_.run_dir + "/" + base.prompt_file};
   req.item_cap = item_cap_[t.node];
   if (!judged_by_[t.node].empty()) {
     req.verdict_gate = judged_by_[t.node];
@@ -368,7 +368,7 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   if (!backend->simulated()) {
     set_agent_fields(*agent, &req);
     req.system_prompt = agent_instructions(*agent);
-    req.user_message = as_user_message(compose_task(env_.inputs, context, focus, ns.feedback));
+    req.user_message = as_user_message(std::move(task));
   }
   submit_agent(std::move(base), backend, std::move(req), write_scope_of(*agent));
 }

@@ -1,4 +1,5 @@
 // The Anthropic Messages API wire format: request body and reply parsing.
+#include "runtime/json_string.h"
 #include "runtime/model_json.h"
 #include "runtime/model_wire.h"
 
@@ -8,41 +9,82 @@ using model_json::json;
 
 namespace {
 
-json anthropic_content(const ModelMessage& m) {
-  json blocks = json::array();
+// The body is written by hand, with nlohmann/json's key order (sorted) and spelling, so it is
+// byte for byte what dumping the same JSON gives (recordings are named by its hash) without
+// copying the prompt into a JSON value and escaping it byte by byte (json_string.h).
+void append_content(std::string* out, const ModelMessage& m) {
+  out->push_back('[');
+  bool first = true;
+  auto next = [&] {
+    if (!first) out->push_back(',');
+    first = false;
+  };
   // Tool results must open a user turn; the API rejects them after text.
   for (const ToolResultBlock& r : m.tool_results) {
-    json b = {{"type", "tool_result"}, {"tool_use_id", r.tool_call_id}, {"content", r.content}};
-    if (r.is_error) b["is_error"] = true;
-    blocks.push_back(std::move(b));
+    next();
+    out->push_back('{');
+    append_json_member(out, "content", r.content);
+    if (r.is_error) out->append(",\"is_error\":true");
+    out->push_back(',');
+    append_json_member(out, "tool_use_id", r.tool_call_id);
+    out->append(",\"type\":\"tool_result\"}");
   }
-  if (!m.text.empty() || (m.tool_calls.empty() && m.tool_results.empty()))
-    blocks.push_back({{"type", "text"}, {"text", m.text}});
-  for (const ToolCall& c : m.tool_calls)
-    blocks.push_back({{"type", "tool_use"}, {"id", c.id}, {"name", c.name},
-                      {"input", model_json::object_or_empty(c.input_json)}});
-  return blocks;
+  if (!m.text.empty() || (m.tool_calls.empty() && m.tool_results.empty())) {
+    next();
+    out->push_back('{');
+    append_json_member(out, "text", m.text);
+    out->append(",\"type\":\"text\"}");
+  }
+  for (const ToolCall& c : m.tool_calls) {
+    next();
+    out->push_back('{');
+    append_json_member(out, "id", c.id);
+    out->append(",\"input\":");
+    out->append(model_json::dump(model_json::object_or_empty(c.input_json)));
+    out->push_back(',');
+    append_json_member(out, "name", c.name);
+    out->append(",\"type\":\"tool_use\"}");
+  }
+  out->push_back(']');
 }
 
 }  // namespace
 
 std::string anthropic_request_body(const ModelRequest& request) {
-  json body = {{"model", request.model}, {"max_tokens", request.max_tokens}};
-  if (!request.system.empty()) body["system"] = request.system;
-  json messages = json::array();
-  for (const ModelMessage& m : request.messages) {
-    const char* role = m.role == ModelMessage::Role::assistant ? "assistant" : "user";
-    messages.push_back({{"role", role}, {"content", anthropic_content(m)}});
+  std::string out = "{\"max_tokens\":" + std::to_string(request.max_tokens) + ",\"messages\":[";
+  size_t bytes = request.system.size() + 256;
+  for (const ModelMessage& m : request.messages) bytes += m.text.size();
+  out.reserve(bytes + bytes / 8);
+  for (size_t i = 0; i < request.messages.size(); ++i) {
+    const ModelMessage& m = request.messages[i];
+    out.append(i ? ",{" : "{");
+    append_json_key(&out, "content");
+    append_content(&out, m);
+    out.append(m.role == ModelMessage::Role::assistant ? ",\"role\":\"assistant\"}"
+                                                      : ",\"role\":\"user\"}");
   }
-  body["messages"] = std::move(messages);
+  out.append("],");
+  append_json_member(&out, "model", request.model);
+  if (!request.system.empty()) {
+    out.push_back(',');
+    append_json_member(&out, "system", request.system);
+  }
   if (!request.tools.empty()) {
-    json tools = json::array();
-    for (const ToolSpec& t : request.tools)
-      tools.push_back({{"name", t.name}, {"description", t.description},
-                       {"input_schema", model_json::object_or_empty(t.input_schema)}});
-    body["tools"] = std::move(tools);
+    out.append(",\"tools\":[");
+    for (size_t i = 0; i < request.tools.size(); ++i) {
+      const ToolSpec& t = request.tools[i];
+      out.append(i ? ",{" : "{");
+      append_json_member(&out, "description", t.description);
+      out.append(",\"input_schema\":");
+      out.append(model_json::schema_text(t.input_schema));
+      out.push_back(',');
+      append_json_member(&out, "name", t.name);
+      out.push_back('}');
+    }
+    out.append("]");
   }
-  return model_json::dump(body);
+  out.push_back('}');
+  return out;
 }
 
 bool parse_anthropic_reply(const std::string& body, ModelReply* reply, std::string* error) {

@@ -98,6 +98,10 @@ CURLcode run_transfer(CURLM* multi, CURL* easy, Cancel* cancel, bool* cancelled)
 
 }  // namespace
 
+// libcurl's global setup (TLS libraries and all) takes milliseconds; done by the first
+// request, it held up every request of the first wave, so a client does it when it is made.
+HttpConnectionPool::HttpConnectionPool() { global_init_once(); }
+
 HttpConnectionPool::~HttpConnectionPool() {
   for (void* multi : idle_) curl_multi_cleanup(static_cast<CURLM*>(multi));
 }

@@ -34,7 +34,7 @@ struct HttpAnswer {
 // connection the server closed meanwhile is noticed by libcurl, which then opens a new one.
 class HttpConnectionPool {
  public:
-  HttpConnectionPool() = default;
+  HttpConnectionPool();  // sets libcurl up, once per process
   HttpConnectionPool(const HttpConnectionPool&) = delete;
   HttpConnectionPool& operator=(const HttpConnectionPool&) = delete;
   ~HttpConnectionPool();

@@ -11,16 +11,6 @@ const char* const kVerdictInstructions =
 
 namespace {
 
-void append_inputs(std::string& out, const InputValues& inputs) {
-  if (inputs.empty()) return;
-  out += "\n\n# Inputs\n\n";
-  for (const auto& [name, value] : inputs) {
-    std::string text = input_text(value);
-    if (text.find('\n') == std::string::npos) out += fmt::format("- {}: {}\n", name, text);
-    else out += fmt::format("- {}:\n\n{}\n\n", name, text);
-  }
-}
-
 // Never cut inside a UTF-8 character.
 size_t char_start(const std::string& s, size_t i) {
   while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
@@ -66,6 +56,18 @@ std::string trimmed_end(std::string s) {
 
 }  // namespace
 
+std::string inputs_section(const InputValues& inputs) {
+  std::string out;
+  if (inputs.empty()) return out;
+  out += "\n\n# Inputs\n\n";
+  for (const auto& [name, value] : inputs) {
+    std::string text = input_text(value);
+    if (text.find('\n') == std::string::npos) out += fmt::format("- {}: {}\n", name, text);
+    else out += fmt::format("- {}:\n\n{}\n\n", name, text);
+  }
+  return out;
+}
+
 std::string agent_instructions(const ir::Agent& agent) {
   std::string out = trimmed_end(agent.prompt);
   if (out.empty())
@@ -76,8 +78,12 @@ std::string agent_instructions(const ir::Agent& agent) {
 
 std::string compose_task(const InputValues& inputs, const Context& context,
                          const std::string& focus, const std::string& feedback) {
-  std::string out;
-  append_inputs(out, inputs);
+  return compose_task_after(inputs_section(inputs), context, focus, feedback);
+}
+
+std::string compose_task_after(const std::string& inputs, const Context& context,
+                               const std::string& focus, const std::string& feedback) {
+  std::string out = inputs;
   append_context(out, context, "Outputs of earlier steps");
   if (!focus.empty()) out += fmt::format("\n\n# Focus\n\n{}\n", focus);
   if (!feedback.empty())
@@ -90,8 +96,12 @@ std::string compose_task(const InputValues& inputs, const Context& context,
 
 std::string compose_review_task(const InputValues& inputs, const std::string& target,
                                 const Context& work, int attempt) {
-  std::string out;
-  append_inputs(out, inputs);
+  return compose_review_task_after(inputs_section(inputs), target, work, attempt);
+}
+
+std::string compose_review_task_after(const std::string& inputs, const std::string& target,
+                                      const Context& work, int attempt) {
+  std::string out = inputs;
   append_context(out, work, fmt::format("Work under review: {} (attempt {})", target, attempt).c_str());
   out += "\n\n# How to answer\n\n";
   out += kVerdictInstructions;
@@ -101,18 +111,26 @@ std::string compose_review_task(const InputValues& inputs, const std::string& ta
 std::string compose_prompt(const ir::Agent& agent, const InputValues& inputs,
                            const Context& context, const std::string& focus,
                            const std::string& feedback) {
+  return prompt_with_task(agent, compose_task(inputs, context, focus, feedback));
+}
+
+std::string prompt_with_task(const ir::Agent& agent, const std::string& task) {
   std::string out = trimmed_end(agent.prompt);
   if (out.empty()) out = "You are the agent `" + agent.name + "`.";
-  out += compose_task(inputs, context, focus, feedback);
+  out += task;
   if (out.back() != '\n') out += '\n';
   return out;
 }
 
 std::string compose_review_prompt(const ir::Agent& reviewer, const InputValues& inputs,
                                   const std::string& target, const Context& work, int attempt) {
+  return review_prompt_with_task(reviewer, compose_review_task(inputs, target, work, attempt));
+}
+
+std::string review_prompt_with_task(const ir::Agent& reviewer, const std::string& task) {
   std::string out = trimmed_end(reviewer.prompt);
   if (out.empty()) out = "You are the reviewer `" + reviewer.name + "`.";
-  out += compose_review_task(inputs, target, work, attempt);
+  out += task;
   return out;
 }
 

@@ -52,6 +52,23 @@ std::string compose_task(const InputValues& inputs, const Context& context,
                          const std::string& focus, const std::string& feedback);
 std::string compose_review_task(const InputValues& inputs, const std::string& target,
                                 const Context& work, int attempt);
+
+// The same with the run's inputs composed once: every prompt of a run shows the same inputs,
+// and a list input of 1,000 items is about 10 KB of text to compose per call otherwise.
+// inputs_section(inputs) is that part ("" without inputs); compose_task(inputs, ...) is
+// compose_task_after(inputs_section(inputs), ...), and likewise for a review.
+std::string inputs_section(const InputValues& inputs);
+std::string compose_task_after(const std::string& inputs_section, const Context& context,
+                               const std::string& focus, const std::string& feedback);
+std::string compose_review_task_after(const std::string& inputs_section,
+                                      const std::string& target, const Context& work,
+                                      int attempt);
+// The whole prompt from an already composed task, so a backend that takes the parts needs the
+// task composed only once: compose_prompt(agent, inputs, ...) is
+// prompt_with_task(agent, compose_task(inputs, ...)), and likewise for a review.
+std::string prompt_with_task(const ir::Agent& agent, const std::string& task);
+std::string review_prompt_with_task(const ir::Agent& reviewer, const std::string& task);
+
 // The task as a user message: leading blank lines dropped, never empty.
 std::string as_user_message(std::string task);
 

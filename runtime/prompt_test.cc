@@ -51,3 +51,32 @@ TEST_CASE("a review prompt shows the work and asks for a verdict line") {
   CHECK(p.find("`VERDICT: PASS`") != std::string::npos);
   CHECK(p.find("`VERDICT: FAIL`") != std::string::npos);
 }
+
+TEST_CASE("a task composed once with the inputs composed once gives the same prompts") {
+  ir::Agent a;
+  a.name = "writer";
+  ir::Agent bare;
+  bare.name = "bare";
+  ir::Agent r;
+  r.name = "critic";
+  r.role = "reviewer";
+  std::string up = "Earlier work.";
+  Context c;
+  c.full = {{"up", "steps/up.a1.output.md", &up}};
+  InputValues inputs{{"items", nlohmann::json::array({"one", "two"})}, {"note", "a\nb"}};
+  for (const InputValues& in : {inputs, InputValues{}}) {
+    std::string section = inputs_section(in);
+    CHECK(section.empty() == in.empty());
+    for (const ir::Agent* agent : {&a, &bare}) {
+      std::string task = compose_task_after(section, c, "item one", "Be shorter.");
+      CHECK(task == compose_task(in, c, "item one", "Be shorter."));
+      CHECK(prompt_with_task(*agent, task) ==
+            compose_prompt(*agent, in, c, "item one", "Be shorter."));
+      CHECK(prompt_with_task(*agent, compose_task_after(section, {}, "", "")) ==
+            compose_prompt(*agent, in, {}, "", ""));
+    }
+    std::string review = compose_review_task_after(section, "draft", c, 3);
+    CHECK(review == compose_review_task(in, "draft", c, 3));
+    CHECK(review_prompt_with_task(r, review) == compose_review_prompt(r, in, "draft", c, 3));
+  }
+}

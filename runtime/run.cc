@@ -121,7 +121,7 @@ std::string backends_in_use(const RunState& s, bool* simulated) {
 
 // After the scheduler: the final status in run.json, then the summary. Returns the exit code,
 // which becomes a failure when the status cannot be recorded.
-int record_end(RunState& s, int code, bool as_json, Status& status) {
+int record_end(RunState& s, int code, bool as_json, Status& status, const Summary& summary) {
   std::string err;
   s.meta["status"] = code == kExitOk            ? "succeeded"
                      : code == kExitInterrupted ? "interrupted"
@@ -134,7 +134,7 @@ int record_end(RunState& s, int code, bool as_json, Status& status) {
           s.run_id);
     if (code == kExitOk) code = kExitFailed;
   }
-  std::string table = summary_table(s.dir);
+  std::string table = summary.table();
   if (as_json) std::fputs(table.c_str(), stderr);
   else if (!output_style().quiet) std::fputs(table.c_str(), stdout);
   status.message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
@@ -156,6 +156,11 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
   std::string err;
   auto status = make_status(as_json);
   if (!s.otlp_endpoint.empty()) status = make_otlp_status(std::move(status), s.otlp_endpoint, s.run_id, s.flow.name);
+  // The summary printed at the end: the events of the run's earlier processes (a resume), then
+  // each event as it is emitted, instead of reading events.jsonl back at the end.
+  Summary summary;
+  for (const json& e : events) summary.add(e);
+  status = make_summary_feed(std::move(status), &summary);
   bool simulated = false;
   std::string backends = backends_in_use(s, &simulated);
 
@@ -210,7 +215,7 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
     if (code == kExitInterrupted)
       status->message(fmt::format("interrupted; continue with: flow resume {}", s.run_id));
   }
-  return record_end(s, code, as_json, *status);
+  return record_end(s, code, as_json, *status, summary);
 }
 
 // --record DIR (created) and --replay DIR (must exist) as absolute paths: a resumed run

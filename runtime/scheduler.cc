@@ -17,8 +17,9 @@
 namespace flow::rt {
 Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router,
                      Pools& pools, Cancel& cancel)
-    : env_(std::move(env)), plan_(plan), flow_(plan.flow()), log_(log), status_(status),
-      router_(router), pools_(pools), cancel_(cancel),
+    : env_(std::move(env)), inputs_text_(inputs_section(env_.inputs)), plan_(plan),
+      flow_(plan.flow()), log_(log), status_(status), router_(router), pools_(pools),
+      cancel_(cancel),
       jitter_state_(static_cast<uint64_t>(unix_ms_now()) ^ static_cast<uint64_t>(getpid())) {
   const size_t n = flow_.nodes.size();
   output_.resize(n);
@@ -107,6 +108,9 @@ int Scheduler::run() {
     for (Completion& c : batch) {
       handle(c);
       finish_untasked();
+      // The next call starts as soon as this one's slot is free, not after the bookkeeping
+      // of every other call that finished meanwhile (their events are committed together).
+      if (!cancel_.requested()) fill();
     }
     // Group commit: one write covers every event of this wake-up; the fsync runs in the
     // background (EventLog).

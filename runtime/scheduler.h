@@ -137,6 +137,7 @@ class Scheduler {
   void worker_main();
 
   RunEnv env_;
+  std::string inputs_text_;  // the inputs part of every prompt (inputs_section), composed once
   ScopeTracker scopes_;  // write scopes of the steps running now (write_scope.h)
   Plan& plan_;
   const ir::Flow& flow_;

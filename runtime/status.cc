@@ -3,6 +3,7 @@
 #include <chrono>
 #include <deque>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -15,15 +16,18 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string str(const json& e, const char* key) {
+// For events read back (json) and events as they are emitted (ordered_json) alike.
+template <class Json>
+std::string str(const Json& e, const char* key) {
   auto it = e.find(key);
   if (it == e.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return it->is_string() ? it->template get<std::string>() : it->dump();
 }
 
-int64_t num(const json& e, const char* key) {
+template <class Json>
+int64_t num(const Json& e, const char* key) {
   auto it = e.find(key);
-  return it != e.end() && it->is_number() ? it->get<int64_t>() : 0;
+  return it != e.end() && it->is_number() ? it->template get<int64_t>() : 0;
 }
 
 // The first line worth showing: not blank, not a heading, not the simulated-agent marker.
@@ -44,10 +48,11 @@ std::string first_line(const std::string& s, size_t max = 100) {
 
 std::string seconds(int64_t ms) { return fmt::format("{:.1f}s", ms / 1000.0); }
 
-std::string item(const json& e) {
+template <class Json>
+std::string item(const Json& e) {
   auto it = e.find("index");
   if (it == e.end() || !it->is_number()) return "";
-  return fmt::format("[{}]", it->get<int>() + 1);
+  return fmt::format("[{}]", it->template get<int>() + 1);
 }
 
 }  // namespace
@@ -55,13 +60,17 @@ std::string item(const json& e) {
 namespace {
 
 // The items a step chose for a fan-out over its answer.
-std::string items_line(const json& e) {
+template <class Json>
+std::string items_line(const Json& e) {
   size_t count = e.contains("items") && e["items"].is_array() ? e["items"].size() : 0;
   return fmt::format("items {}: {} chosen by {} (at most {})", str(e, "step"), count,
                      str(e, "from"), num(e, "cap"));
 }
 
-std::string format_event_text(const json& e) {
+// For an event read back (json) or as it is emitted (ordered_json): the plain status prints
+// each event as it happens, and converting it first cost more than formatting it.
+template <class Json>
+std::string format_event_text(const Json& e) {
   std::string ev = str(e, "event"), step = str(e, "step");
   std::string head = fmt::format("[{:>7}] ", seconds(num(e, "ms")));
   if (ev == "run_start")
@@ -79,7 +88,7 @@ std::string format_event_text(const json& e) {
   }
   if (ev == "attempt") {
     std::string cost = e.contains("cost_usd") && e["cost_usd"].is_number()
-                           ? ", " + format_cost(e["cost_usd"].get<double>())
+                           ? ", " + format_cost(e["cost_usd"].template get<double>())
                            : "";
     if (e.value("ok", false))
       return head + fmt::format("ok    {}{} (attempt {}, {}{})", step, item(e), num(e, "attempt"),
@@ -134,7 +143,8 @@ std::string format_event_text(const json& e) {
   if (ev == "tools_unavailable") {
     std::string names;
     if (e.contains("tools") && e["tools"].is_array())
-      for (const json& t : e["tools"]) names += (names.empty() ? "" : ", ") + (t.is_string() ? t.get<std::string>() : "");
+      for (const auto& t : e["tools"])
+        names += (names.empty() ? "" : ", ") + (t.is_string() ? t.template get<std::string>() : "");
     return head + fmt::format("warning: agent {} asks for tools backend {} does not have: {}",
                               str(e, "agent"), str(e, "backend"), names);
   }
@@ -164,7 +174,7 @@ class PlainStatus : public Status {
     std::fflush(out_);
   }
   void event(const ojson& e) override {
-    std::string line = format_event(json(e));
+    std::string line = printable(format_event_text(e));
     std::fprintf(out_, "%s\n", line.c_str());
     // One flush per event keeps CI logs live; fwrite buffering keeps it cheap.
     std::fflush(out_);
@@ -365,6 +375,34 @@ std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out) {
   return std::make_unique<JsonStatus>(events_out, messages_out);
 }
 
+namespace {
+
+// Every event on to `inner`, and into the summary as well.
+class SummaryFeed : public Status {
+ public:
+  SummaryFeed(std::unique_ptr<Status> inner, Summary* summary)
+      : inner_(std::move(inner)), summary_(summary) {}
+  void begin(const ir::Flow& flow) override { inner_->begin(flow); }
+  void message(const std::string& line) override { inner_->message(line); }
+  void event(const ojson& e) override {
+    summary_->add_emitted(e);
+    inner_->event(e);
+  }
+  void tick() override { inner_->tick(); }
+  bool wants_ticks() const override { return inner_->wants_ticks(); }
+  void finish() override { inner_->finish(); }
+
+ private:
+  std::unique_ptr<Status> inner_;
+  Summary* summary_;
+};
+
+}  // namespace
+
+std::unique_ptr<Status> make_summary_feed(std::unique_ptr<Status> inner, Summary* summary) {
+  return std::make_unique<SummaryFeed>(std::move(inner), summary);
+}
+
 // --- summary -----------------------------------------------------------------------------------
 
 Summary::Row& Summary::row(const std::string& step) {
@@ -373,7 +411,11 @@ Summary::Row& Summary::row(const std::string& step) {
   return it->second;
 }
 
-void Summary::add(const json& e) {
+void Summary::add(const json& e) { add_event(e); }
+void Summary::add_emitted(const ojson& e) { add_event(e); }
+
+template <class Json>
+void Summary::add_event(const Json& e) {
   std::string ev = str(e, "event");
   if (ev == "dispatch") {
     Row& r = row(str(e, "step"));
@@ -383,7 +425,8 @@ void Summary::add(const json& e) {
     if (r.status == "unfinished" || r.status == "done" || r.status == "passed") r.status = "running";
   } else if (ev == "attempt") {
     row(str(e, "step")).ms += num(e, "duration_ms");
-    usage_.add(e);
+    if constexpr (std::is_same_v<Json, ojson>) usage_.add_emitted(e);
+    else usage_.add(e);
   } else if (ev == "done") {
     row(str(e, "step")).status = "done";
   } else if (ev == "skip") {

@@ -42,12 +42,15 @@ std::string format_event(const nlohmann::json& e);
 class Summary {
  public:
   void add(const nlohmann::json& e);
+  void add_emitted(const ojson& e);  // the same, for an event as it is emitted
   std::string table() const;  // printable()
   const UsageBook& usage() const { return usage_; }
   // {"steps": [{step, kind, status, attempts, duration_ms, usage?}], "agents": {...}, "total": {...}}
   ojson to_json() const;
 
  private:
+  template <class Json>
+  void add_event(const Json& e);
   std::string table_text() const;
   struct Row {
     std::string kind, status = "unfinished";
@@ -59,5 +62,10 @@ class Summary {
   Row& row(const std::string& step);
   UsageBook usage_;  // cost and tokens, when the backend reports them (a cost column then)
 };
+
+// Passes every event on to `inner` and adds it to `summary` too, so the summary printed at the
+// end of a run needs no second reading of events.jsonl (whose 2,000 events of a 1,000-call
+// run took longer to parse again than a wave of calls to start).
+std::unique_ptr<Status> make_summary_feed(std::unique_ptr<Status> inner, Summary* summary);
 
 }  // namespace flow::rt

@@ -46,6 +46,53 @@ TEST_CASE("the summary table has one row per step") {
         "deploy  -        skipped             0      0.0s\n");
 }
 
+TEST_CASE("a summary fed the events as they are emitted equals one read back from the file") {
+  std::vector<nlohmann::ordered_json> events = {
+      {{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}},
+      {{"event", "attempt"}, {"step", "plan"}, {"duration_ms", 1500}, {"agent", "planner"},
+       {"cost_usd", 0.25}, {"input_tokens", 100}, {"output_tokens", 20}, {"turns", 2}},
+      {{"event", "done"}, {"step", "plan"}},
+      {{"event", "dispatch"}, {"step", "plan/gate"}, {"kind", "review"}, {"attempt", 1}},
+      {{"event", "attempt"}, {"step", "plan/gate"}, {"duration_ms", 700}, {"agent", "critic"},
+       {"cost_usd", nullptr}, {"input_tokens", 50}, {"output_tokens", 5}},
+      {{"event", "gate_pass"}, {"gate", "plan/gate"}, {"unapproved", true}},
+      {{"event", "skip"}, {"step", "deploy"}}};
+  Summary emitted, read;
+  auto feed = make_summary_feed(make_quiet_status(stderr), &emitted);
+  for (const auto& e : events) {
+    feed->event(e);
+    read.add(nlohmann::json::parse(e.dump()));
+  }
+  CHECK(emitted.table() == read.table());
+  CHECK(emitted.table().find("unapproved") != std::string::npos);
+  CHECK(emitted.usage().run().calls == 2);
+  CHECK(emitted.usage().run().unpriced == 1);
+  CHECK(emitted.usage().run().cost_usd == 0.25);
+  CHECK(emitted.to_json() == read.to_json());
+}
+
+TEST_CASE("the plain status prints an event as emitted as format_event prints it read back") {
+  std::vector<nlohmann::ordered_json> events = {
+      {{"ms", 1200}, {"event", "dispatch"}, {"step", "fan"}, {"index", 4}, {"kind", "agent"},
+       {"agent", "worker"}, {"attempt", 1}},
+      {{"ms", 1300}, {"event", "attempt"}, {"step", "fan"}, {"index", 4}, {"ok", true},
+       {"attempt", 1}, {"duration_ms", 100}, {"cost_usd", 0.5}},
+      {{"ms", 1400}, {"event", "tools_unavailable"}, {"agent", "a"}, {"backend", "api"},
+       {"tools", {"WebFetch", "Task"}}},
+      {{"ms", 1500}, {"event", "fail"}, {"step", "x"}, {"error", "bad\x1b[2J\nmore"}}};
+  std::string expected;
+  for (const auto& e : events) expected += format_event(nlohmann::json::parse(e.dump())) + "\n";
+  char buf[1024] = {};
+  FILE* out = fmemopen(buf, sizeof buf, "w");
+  REQUIRE(out);
+  auto status = make_plain_status(out);
+  for (const auto& e : events) status->event(e);
+  std::fclose(out);
+  CHECK(std::string(buf) == expected);
+  CHECK(expected.find("[5] (agent worker, attempt 1)") != std::string::npos);
+  CHECK(expected.find("WebFetch, Task") != std::string::npos);
+}
+
 TEST_CASE("a big run's summary shows counts and only the steps worth a look") {
   Summary s;
   for (int i = 0; i < 100; ++i) {

@@ -22,23 +22,29 @@ void add_usage(nlohmann::ordered_json& ev, const std::string& agent, const Agent
 
 namespace {
 
-int64_t count(const json& e, const char* key) {
+template <class Json>
+int64_t count(const Json& e, const char* key) {
   auto it = e.find(key);
-  return it != e.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  return it != e.end() && it->is_number_integer() ? it->template get<int64_t>() : 0;
+}
+
+// Events read back from a file are json; events as they are emitted, ordered_json.
+template <class Json>
+void add_totals(UsageTotals& t, const Json& e) {
+  ++t.calls;
+  if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) t.cost_usd += c->template get<double>();
+  else ++t.unpriced;
+  t.input_tokens += count(e, "input_tokens");
+  t.output_tokens += count(e, "output_tokens");
+  t.cache_read_tokens += count(e, "cache_read_tokens");
+  t.cache_creation_tokens += count(e, "cache_creation_tokens");
+  t.turns += count(e, "turns");
 }
 
 }  // namespace
 
-void UsageTotals::add(const json& e) {
-  ++calls;
-  if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) cost_usd += c->get<double>();
-  else ++unpriced;
-  input_tokens += count(e, "input_tokens");
-  output_tokens += count(e, "output_tokens");
-  cache_read_tokens += count(e, "cache_read_tokens");
-  cache_creation_tokens += count(e, "cache_creation_tokens");
-  turns += count(e, "turns");
-}
+void UsageTotals::add(const json& e) { add_totals(*this, e); }
+void UsageTotals::add_emitted(const nlohmann::ordered_json& e) { add_totals(*this, e); }
 
 nlohmann::ordered_json UsageTotals::to_json() const {
   return {{"calls", calls},
@@ -51,12 +57,16 @@ nlohmann::ordered_json UsageTotals::to_json() const {
           {"calls_without_price", unpriced}};
 }
 
-void UsageBook::add(const json& e) {
+template <class Json>
+void UsageBook::add_event(const Json& e) {
   if (!e.is_object() || e.value("event", "") != "attempt" || !e.contains("cost_usd")) return;
-  run_.add(e);
-  steps_[e.value("step", "")].add(e);
-  agents_[e.value("agent", "")].add(e);
+  add_totals(run_, e);
+  add_totals(steps_[e.value("step", "")], e);
+  add_totals(agents_[e.value("agent", "")], e);
 }
+
+void UsageBook::add(const json& e) { add_event(e); }
+void UsageBook::add_emitted(const nlohmann::ordered_json& e) { add_event(e); }
 
 const UsageTotals* UsageBook::step(const std::string& name) const {
   auto it = steps_.find(name);

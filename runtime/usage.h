@@ -24,6 +24,7 @@ struct UsageTotals {
   int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_creation_tokens = 0;
   int64_t turns = 0;
   void add(const nlohmann::json& attempt_event);
+  void add_emitted(const nlohmann::ordered_json& attempt_event);  // the same, as emitted
   int64_t tokens() const { return input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens; }
   nlohmann::ordered_json to_json() const;
 };
@@ -32,6 +33,7 @@ struct UsageTotals {
 class UsageBook {
  public:
   void add(const nlohmann::json& event);  // ignores events without usage
+  void add_emitted(const nlohmann::ordered_json& event);  // the same, as emitted
   bool any() const { return run_.calls > 0; }
   const UsageTotals& run() const { return run_; }
   const UsageTotals* step(const std::string& name) const;
@@ -41,6 +43,8 @@ class UsageBook {
   std::string report() const;
 
  private:
+  template <class Json>
+  void add_event(const Json& event);
   UsageTotals run_;
   std::map<std::string, UsageTotals> steps_, agents_;
 };

@@ -32,6 +32,18 @@ def events_of(cwd):
         return run, [json.loads(line) for line in f]
 
 
+def run_table(stdout):
+    """The summary table `flow run` or `flow resume` prints at the end, before its last line."""
+    body = stdout.rsplit("\n", 2)[0] + "\n"
+    return body[body.rindex("\nstep ") + 1:]
+
+
+def show_table(cwd, run):
+    """The summary table `flow show` prints, which it builds from events.jsonl."""
+    r = flow("show", run, cwd=cwd)
+    return r.stdout.split("\n\n", 1)[1].split("\nevents (", 1)[0]
+
+
 def main():
     work = tempfile.mkdtemp(prefix="flow-cli-")
     try:
@@ -97,6 +109,8 @@ def main():
         check("error: gate `plan/gate` rejected `plan` 2 times (retries 1, else stop)\n"
               "  last feedback: (simulated agent)" in r.stdout, f"exhausted report: {r.stdout}")
         run, ev = events_of(work)
+        check(run_table(r.stdout) == show_table(work, run) and " failed " in run_table(r.stdout),
+              f"the exhausted run's summary is flow show's: {r.stdout!r}")
         check([e["event"] for e in ev].count("retry") == 1, "one retry event")
         check(not any(e["event"] == "dispatch" and e["step"] == "build" for e in ev),
               "nothing after the failed gate ran")
@@ -112,6 +126,21 @@ def main():
         check(r.returncode == 1, "failed step exits 1")
         check("error: step `plan` failed on attempt 1: simulated failure of step plan "
               "(--sim-fail-step)\n" in r.stdout, f"failed step report: {r.stdout}")
+        # The summary at the end is kept as the events happen; it is what events.jsonl says,
+        # also after a resume, whose earlier events come from the file.
+        failed, _ = events_of(work)
+        check(run_table(r.stdout) == show_table(work, failed) and " failed " in run_table(r.stdout),
+              f"the run's summary is flow show's: {r.stdout!r} {show_table(work, failed)!r}")
+        # A resume that does not run `plan` again still lists it, from the earlier process.
+        broken = write_ir(os.path.join(work, "broken.json"),
+                          [node(0, "plan", "agent", [], agent="planner"),
+                           node(1, "build", "command", [0], command="exit 3")])
+        r = flow("run", broken, cwd=work)
+        failed, _ = events_of(work)
+        r = flow("resume", failed, cwd=work)
+        check(r.returncode == 1 and run_table(r.stdout) == show_table(work, failed)
+              and "\nplan " in run_table(r.stdout),
+              f"the resumed run's summary is flow show's: {r.stdout!r} {show_table(work, failed)!r}")
 
         # --json: every stdout line is an event.
         r = flow("run", ir, "-i", "feature=login", "--json", cwd=work)
@@ -122,7 +151,7 @@ def main():
 
         # runs and show.
         r = flow("runs", cwd=work)
-        check(r.returncode == 0 and r.stdout.count("demo") == 5, f"runs lists 5 runs: {r.stdout}")
+        check(r.returncode == 0 and r.stdout.count("demo") == 6, f"runs lists 6 runs: {r.stdout}")
         check(" failed " in r.stdout and " succeeded " in r.stdout, "runs shows statuses")
         r = flow("show", run, cwd=work)
         check(r.returncode == 0 and "plan/gate" in r.stdout and "run_start" not in r.stdout
