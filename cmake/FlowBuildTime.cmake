@@ -30,8 +30,8 @@ endfunction()
 
 # flow_precompile(TARGET HEADER...): headers written "<like/this.hpp>". Only third-party and
 # standard headers: a project header in a precompiled header would hide a missing include.
-# Building the header costs about as much as parsing it twice, so a unity build precompiles
-# only for a target of three batches or more; with FLOW_UNITY_BUILD off, every target does.
+# A target compiled as one batch parses the headers once anyway: a unity build precompiles
+# only for a target of two batches or more; with FLOW_UNITY_BUILD off, every target does.
 function(flow_precompile target)
   if(NOT FLOW_PCH)
     return()
@@ -40,7 +40,7 @@ function(flow_precompile target)
     get_target_property(sources ${target} SOURCES)
     list(LENGTH sources count)
     math(EXPR batches "(${count} + ${FLOW_UNITY_BATCH_SIZE} - 1) / ${FLOW_UNITY_BATCH_SIZE}")
-    if(batches LESS 3)
+    if(batches LESS 2)
       return()
     endif()
   endif()
