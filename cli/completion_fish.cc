@@ -8,7 +8,7 @@ namespace flow::cli {
 namespace {
 
 // A fish single-quoted word: only \ and ' are special.
-std::string quoted(const std::string& text) {
+std::string fish_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text.substr(0, text.find('\n'))) {
     if (c == '\\' || c == '\'') out += '\\';
@@ -21,7 +21,7 @@ std::string quoted(const std::string& text) {
 std::string values(ValueKind kind, const std::vector<std::string>& choices) {
   switch (kind) {
     case ValueKind::Choices:
-      return " -x -a " + quoted(join_words(choices));
+      return " -x -a " + fish_quoted(join_words(choices));
     case ValueKind::FlowFile:
       return " -k -a '(__fish_complete_suffix .flow)'";
     case ValueKind::AnyFile:
@@ -41,7 +41,7 @@ std::string option_line(const std::string& head, const CompletionOption& o) {
             : n.size() == 2             ? " -s " + n.substr(1)
                                         : " -o " + n.substr(1);
   if (o.takes_value) line += values(o.kind, o.choices);
-  return line + " -d " + quoted(o.help) + "\n";
+  return line + " -d " + fish_quoted(o.help) + "\n";
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ std::string fish_completion(const CompletionModel& m) {
                   " completion fish | source\n" + head + " -f\n";
   for (const CompletionOption& o : m.top.options) s += option_line(head, o);
   for (const CompletionCommand& c : m.commands)
-    s += head + " -n __fish_use_subcommand -a " + c.name + " -d " + quoted(c.help) + "\n";
+    s += head + " -n __fish_use_subcommand -a " + c.name + " -d " + fish_quoted(c.help) + "\n";
   for (const CompletionCommand& c : m.commands) {
     std::string in = head + " -n '__fish_seen_subcommand_from " + c.name + "'";
     for (const CompletionOption& o : c.options) s += option_line(in, o);

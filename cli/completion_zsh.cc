@@ -8,13 +8,13 @@ namespace flow::cli {
 namespace {
 
 // A zsh single-quoted word.
-std::string quoted(const std::string& text) {
+std::string zsh_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
-std::string reply_for(ValueKind kind, const std::vector<std::string>& choices) {
+std::string zsh_reply_for(ValueKind kind, const std::vector<std::string>& choices) {
   switch (kind) {
     case ValueKind::Choices:
       return "compadd -- " + join_words(choices);
@@ -36,12 +36,12 @@ std::string described(const std::vector<std::pair<std::string, std::string>>& it
   std::string names, descs;
   for (const auto& [name, help] : items) {
     names += " " + name;
-    descs += " " + quoted(name + "  -- " + help.substr(0, help.find('\n')));
+    descs += " " + zsh_quoted(name + "  -- " + help.substr(0, help.find('\n')));
   }
   return "local -a descs=(" + descs + "); compadd -l -d descs --" + names;
 }
 
-std::string command_arm(const CompletionCommand& c, const CompletionCommand& top, bool is_top) {
+std::string zsh_command_arm(const CompletionCommand& c, const CompletionCommand& top, bool is_top) {
   std::string arm = "    \"" + c.name + "\")\n      case $prev in\n";
   std::vector<const CompletionOption*> options;
   for (const CompletionOption& o : c.options) options.push_back(&o);
@@ -49,7 +49,7 @@ std::string command_arm(const CompletionCommand& c, const CompletionCommand& top
     for (const CompletionOption& o : top.options) options.push_back(&o);
   for (const CompletionOption* o : options)
     if (o->takes_value)
-      arm += "        " + join_words(o->names, "|") + ") " + reply_for(o->kind, o->choices) +
+      arm += "        " + join_words(o->names, "|") + ") " + zsh_reply_for(o->kind, o->choices) +
              "; return ;;\n";
   arm += "      esac\n";
   std::vector<std::pair<std::string, std::string>> items;
@@ -59,7 +59,7 @@ std::string command_arm(const CompletionCommand& c, const CompletionCommand& top
   if (is_top) return arm;
   if (c.positional != ValueKind::None)
     arm += std::string("      ") + (c.positional_repeats ? "" : "((npos == 0)) && ") +
-           reply_for(c.positional, c.positional_choices) + "\n";
+           zsh_reply_for(c.positional, c.positional_choices) + "\n";
   return arm + "      ;;\n";
 }
 
@@ -78,9 +78,9 @@ std::string zsh_completion(const CompletionModel& m) {
        classify_word(m, "words") +
        "  done\n"
        "  case $cmd in\n";
-  s += command_arm(m.top, m.top, true);
+  s += zsh_command_arm(m.top, m.top, true);
   s += "      " + described(commands) + "\n      ;;\n";
-  for (const CompletionCommand& c : m.commands) s += command_arm(c, m.top, false);
+  for (const CompletionCommand& c : m.commands) s += zsh_command_arm(c, m.top, false);
   s += "  esac\n"
        "}\n"
        "if [[ $funcstack[1] == " + f + " ]]; then\n"

@@ -11,17 +11,10 @@ if(FLOW_PCH AND CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache$")
       ${CMAKE_CXX_COMPILER_LAUNCHER})
 endif()
 
-# flow_precompile(TARGET HEADER...): headers written "<like/this.hpp>". Only third-party and
-# standard headers: a project header in a precompiled header would hide a missing include.
-function(flow_precompile target)
-  if(FLOW_PCH)
-    target_precompile_headers(${target} PRIVATE ${ARGN})
-  endif()
-endfunction()
-
 # Unity builds: a target's files are compiled a batch at a time, each batch one translation
-# unit, so Catch2, nlohmann/json and the standard library are parsed once per batch instead of
-# once per file. Off for quick edit-compile cycles, where rebuilding one small file beats
+# unit, so Catch2, nlohmann/json, fmt, CLI11, PEGTL and the standard library are parsed, and
+# their templates compiled, once per batch instead of once per file. Libraries, tools and test
+# binaries alike. Off for quick edit-compile cycles, where rebuilding one small file beats
 # rebuilding its whole batch: configure with -DFLOW_UNITY_BUILD=OFF.
 option(FLOW_UNITY_BUILD "Compile the files of each target in batches (unity build)" ON)
 set(FLOW_UNITY_BATCH_SIZE 8 CACHE STRING "Files per translation unit in a unity build")
@@ -33,4 +26,23 @@ function(flow_unity target)
     set_target_properties(${target} PROPERTIES
       UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${FLOW_UNITY_BATCH_SIZE})
   endif()
+endfunction()
+
+# flow_precompile(TARGET HEADER...): headers written "<like/this.hpp>". Only third-party and
+# standard headers: a project header in a precompiled header would hide a missing include.
+# A target compiled as one batch parses the headers once anyway: a unity build precompiles
+# only for a target of two batches or more; with FLOW_UNITY_BUILD off, every target does.
+function(flow_precompile target)
+  if(NOT FLOW_PCH)
+    return()
+  endif()
+  if(FLOW_UNITY_BUILD)
+    get_target_property(sources ${target} SOURCES)
+    list(LENGTH sources count)
+    math(EXPR batches "(${count} + ${FLOW_UNITY_BATCH_SIZE} - 1) / ${FLOW_UNITY_BATCH_SIZE}")
+    if(batches LESS 2)
+      return()
+    endif()
+  endif()
+  target_precompile_headers(${target} PRIVATE ${ARGN})
 endfunction()

@@ -7,7 +7,7 @@ namespace {
 
 using json = nlohmann::json;
 
-int64_t count(const json& usage, const char* key) {
+int64_t usage_count(const json& usage, const char* key) {
   auto it = usage.find(key);
   return it != usage.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
@@ -28,10 +28,10 @@ void read_result(const json& e, ClaudeResult* r) {
   if (auto t = e.find("num_turns"); t != e.end() && t->is_number_integer()) u.num_turns = t->get<int>();
   u.session_id = text_field(e, "session_id");
   if (auto it = e.find("usage"); it != e.end() && it->is_object()) {
-    u.input_tokens = count(*it, "input_tokens");
-    u.output_tokens = count(*it, "output_tokens");
-    u.cache_read_tokens = count(*it, "cache_read_input_tokens");
-    u.cache_creation_tokens = count(*it, "cache_creation_input_tokens");
+    u.input_tokens = usage_count(*it, "input_tokens");
+    u.output_tokens = usage_count(*it, "output_tokens");
+    u.cache_read_tokens = usage_count(*it, "cache_read_input_tokens");
+    u.cache_creation_tokens = usage_count(*it, "cache_creation_input_tokens");
   }
   r->denials.clear();
   if (auto it = e.find("permission_denials"); it != e.end() && it->is_array())

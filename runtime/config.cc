@@ -36,7 +36,7 @@ int integer(const std::string& path, const YAML::Node& n, const std::string& key
 }
 
 // Seconds, whole or with up to three decimals ("5", "0.5"), as milliseconds.
-int milliseconds(const std::string& path, const YAML::Node& n, const std::string& key) {
+int duration_ms(const std::string& path, const YAML::Node& n, const std::string& key) {
   std::string s = scalar(path, n, key);
   size_t dot = s.find('.');
   std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
@@ -185,10 +185,10 @@ ApiBackendSpec read_api_backend(const std::string& path, const std::string& name
                                        std::string("that holds it (default ANTHROPIC_API_KEY)"));
   }
   if (n["model"]) s.model = scalar(path, n["model"], "model");
-  if (n["timeout"]) s.timeout_ms = milliseconds(path, n["timeout"], "timeout");
+  if (n["timeout"]) s.timeout_ms = duration_ms(path, n["timeout"], "timeout");
   if (n["timeout"] && s.timeout_ms == 0) fail(path, n["timeout"], "`timeout` must be more than 0 seconds");
   if (n["retries"]) s.retries = integer(path, n["retries"], "retries", 0);
-  if (n["retry_delay"]) s.retry_delay_ms = milliseconds(path, n["retry_delay"], "retry_delay");
+  if (n["retry_delay"]) s.retry_delay_ms = duration_ms(path, n["retry_delay"], "retry_delay");
   if (n["max_tokens"]) s.max_tokens = integer(path, n["max_tokens"], "max_tokens", 1);
   if (n["max_turns"]) s.max_turns = integer(path, n["max_turns"], "max_turns", 1);
   return s;
@@ -265,7 +265,7 @@ Config read(const std::string& path, const YAML::Node& root) {
       if (kv.second["timeout"]) spec.timeout_ms = 1000 * integer(path, kv.second["timeout"], "timeout", 0);
       if (kv.second["retries"]) spec.retry.retries = integer(path, kv.second["retries"], "retries", 0);
       if (kv.second["retry_delay"])
-        spec.retry.delay_ms = milliseconds(path, kv.second["retry_delay"], "retry_delay");
+        spec.retry.delay_ms = duration_ms(path, kv.second["retry_delay"], "retry_delay");
       if (spec.argv.empty() && spec.shell.empty())
         fail(path, kv.first, "backend `" + name + "` needs `command: [program, args...]` or `shell: \"...\"`" +
                                  (builtin ? "" : " (built-in names: claude, codex, llm, ollama)"));

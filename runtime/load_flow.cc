@@ -16,18 +16,18 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // Messages quote names and values from IR files, inputs and configs: printable only.
-void error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", printable(text).c_str()); }
+void print_error(const std::string& text) { std::fprintf(stderr, "flow: %s\n", printable(text).c_str()); }
 
 std::optional<ir::Flow> load_ir_file(const std::string& path, std::string* ir_text) {
   std::string text;
   if (!read_file(path, &text)) {
-    error("cannot read " + path);
+    print_error("cannot read " + path);
     return std::nullopt;
   }
   ir::ReadResult r = ir::from_json_text(text);
   std::string problem;
   if (!r.ok || !ir::validate(r.flow, &problem)) {
-    error(path + ": not a usable IR file: " + (r.ok ? problem : r.error));
+    print_error(path + ": not a usable IR file: " + (r.ok ? problem : r.error));
     return std::nullopt;
   }
   if (ir_text) *ir_text = std::move(text);
@@ -40,7 +40,7 @@ std::optional<ir::Flow> load_flow(const std::string& path, std::string* ir_text,
                                   CompileSource compile) {
   if (ends_with(path, ".json")) return load_ir_file(path, ir_text);
   if (compile) return compile(path, ir_text);
-  error(path + ": this build of flow cannot compile .flow files; compile it with "
+  print_error(path + ": this build of flow cannot compile .flow files; compile it with "
         "`flowc compile` and run the IR .json file");
   return std::nullopt;
 }

@@ -42,12 +42,12 @@ document.getElementById('toggle').addEventListener('click', function () {
 document.body.setAttribute('data-ready', 'yes');
 )";
 
-std::string str(const json& e, const char* key) {
+std::string string_of(const json& e, const char* key) {
   auto it = e.find(key);
   return it != e.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-std::string seconds(int64_t ms) { return fmt::format("{:.3f}s", ms / 1000.0); }
+std::string precise_seconds(int64_t ms) { return fmt::format("{:.3f}s", ms / 1000.0); }
 
 std::string call_outcome(const CallRecord& c) {
   if (!c.finished) return "unfinished";
@@ -68,7 +68,7 @@ std::string header(const RunView& v) {
                                 html_escape(v.flow));
   out += fmt::format("<tr><th>status</th><td id=\"run-status\">{}</td></tr>", html_escape(v.status));
   out += fmt::format("<tr><th>started</th><td>{}</td></tr>", html_escape(started));
-  out += fmt::format("<tr><th>wall time</th><td>{}</td></tr>", seconds(v.end_ms - v.start_ms));
+  out += fmt::format("<tr><th>wall time</th><td>{}</td></tr>", precise_seconds(v.end_ms - v.start_ms));
   out += fmt::format("<tr><th>calls</th><td>{}</td></tr>", v.calls.size());
   if (v.meta.contains("inputs") && v.meta["inputs"].is_object())
     for (auto& [k, val] : v.meta["inputs"].items())
@@ -98,9 +98,9 @@ std::string timeline(const RunView& v) {
         "<td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"verdict-{}\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"bar\"><span class=\"{}\" style=\"left:{:.2f}%;width:{:.2f}%\">"
         "</span></td></tr>\n",
-        html_escape(c.step), html_escape(c.kind), c.attempt, outcome, seconds(c.start_ms - v.start_ms), i,
+        html_escape(c.step), html_escape(c.kind), c.attempt, outcome, precise_seconds(c.start_ms - v.start_ms), i,
         html_escape(call_label(c)), html_escape(c.kind), c.attempt, html_escape(c.agent), html_escape(c.model),
-        c.finished ? seconds(c.end_ms - c.start_ms) : "-", outcome, html_escape(c.verdict),
+        c.finished ? precise_seconds(c.end_ms - c.start_ms) : "-", outcome, html_escape(c.verdict),
         html_escape(c.verdict), c.backend_retries, outcome, left, width);
   }
   return out + "</table>\n";
@@ -197,7 +197,7 @@ std::string rules(const RunView& v) {
       json shown = r;
       shown.erase("loc");
       shown.erase("kind");
-      out += fmt::format("<tr class=\"rule\"><td>{}</td><td><code>{}</code></td></tr>\n", html_escape(str(r, "kind")),
+      out += fmt::format("<tr class=\"rule\"><td>{}</td><td><code>{}</code></td></tr>\n", html_escape(string_of(r, "kind")),
                          html_escape(shown.dump(-1, ' ', false, json::error_handler_t::replace)));
       ++n;
     }
@@ -215,7 +215,7 @@ std::string events(const RunView& v) {
     for (const char* k : {"seq", "ts", "ms", "event"}) rest.erase(k);
     out += fmt::format("<tr data-event=\"{0}\"><td class=\"num\">{1}</td><td>{2}</td><td>{0}</td><td><code>{3}"
                        "</code></td></tr>\n",
-                       html_escape(str(e, "event")), e.value("seq", int64_t{0}), html_escape(str(e, "ts")),
+                       html_escape(string_of(e, "event")), e.value("seq", int64_t{0}), html_escape(string_of(e, "ts")),
                        html_escape(rest.dump(-1, ' ', false, json::error_handler_t::replace)));
   }
   return out + "</table></details>\n";

@@ -9,7 +9,7 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string str(const json& e, const char* key) {
+std::string string_field(const json& e, const char* key) {
   auto it = e.find(key);
   return it != e.end() && it->is_string() ? it->get<std::string>() : "";
 }
@@ -25,12 +25,12 @@ std::string key_of(const std::string& step, const json& e) {
 
 CallRecord dispatched(const json& e, int64_t ts) {
   CallRecord c;
-  c.step = str(e, "step");
-  c.stage = str(e, "stage");
-  c.kind = str(e, "kind");
-  c.agent = str(e, "agent");
-  c.model = str(e, "model");
-  c.backend = str(e, "backend");
+  c.step = string_field(e, "step");
+  c.stage = string_field(e, "stage");
+  c.kind = string_field(e, "kind");
+  c.agent = string_field(e, "agent");
+  c.model = string_field(e, "model");
+  c.backend = string_field(e, "backend");
   c.attempt = num(e, "attempt", 0);
   c.index = num(e, "index", -1);
   c.start_ms = ts < 0 ? 0 : ts;
@@ -41,10 +41,10 @@ void ended(CallRecord& c, const json& e, int64_t ts) {
   c.finished = true;
   c.ok = e.value("ok", false);
   c.end_ms = ts < 0 ? c.start_ms : ts;
-  c.error = str(e, "error");
-  c.prompt_file = str(e, "prompt");
-  c.output_file = str(e, "output");
-  if (c.agent.empty()) c.agent = str(e, "agent");
+  c.error = string_field(e, "error");
+  c.prompt_file = string_field(e, "prompt");
+  c.output_file = string_field(e, "output");
+  if (c.agent.empty()) c.agent = string_field(e, "agent");
   c.end_event = e;
 }
 
@@ -109,18 +109,18 @@ void index_run_events(RunView* v) {
 // Pairs dispatches with their ends; a later dispatch of the same call (a resume re-running an
 // unfinished call) starts a new record.
 int64_t add_run_event(RunView* v, const json& e) {
-  std::string ev = str(e, "event");
-  int64_t ts = parse_iso_ms(str(e, "ts"));
+  std::string ev = string_field(e, "event");
+  int64_t ts = parse_iso_ms(string_field(e, "ts"));
   if (ts >= 0) {
     if (v->start_ms == 0 || ts < v->start_ms) v->start_ms = ts;
     if (ts > v->end_ms) v->end_ms = ts;
   }
   if (ev == "dispatch") {
-    std::string key = key_of(str(e, "step"), e);
+    std::string key = key_of(string_field(e, "step"), e);
     v->open_calls[key] = v->last_calls[key] = v->calls.size();
     v->calls.push_back(dispatched(e, ts));
   } else if (ev == "attempt" || ev == "call_retry") {
-    auto it = v->open_calls.find(key_of(str(e, "step"), e));
+    auto it = v->open_calls.find(key_of(string_field(e, "step"), e));
     if (it == v->open_calls.end()) return -1;
     size_t i = it->second;
     if (ev == "call_retry") {
@@ -131,10 +131,10 @@ int64_t add_run_event(RunView* v, const json& e) {
     v->open_calls.erase(it);
     return static_cast<int64_t>(i);
   } else if (ev == "verdict") {
-    auto it = v->last_calls.find(key_of(str(e, "gate"), e));
+    auto it = v->last_calls.find(key_of(string_field(e, "gate"), e));
     if (it == v->last_calls.end()) return -1;
-    v->calls[it->second].verdict = str(e, "verdict");
-    v->calls[it->second].feedback = str(e, "feedback");
+    v->calls[it->second].verdict = string_field(e, "verdict");
+    v->calls[it->second].feedback = string_field(e, "feedback");
     return static_cast<int64_t>(it->second);
   }
   return -1;

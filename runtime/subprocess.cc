@@ -30,7 +30,7 @@ extern char** environ;
 namespace flow::rt {
 namespace {
 
-int64_t now_ms() {
+int64_t steady_now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
@@ -296,11 +296,11 @@ void watch(const SubprocessSpec& spec, Cancel* cancel, pid_t pid, Watch& w, Subp
   // and exit together. Without pidfd support we poll waitid every 5 ms.
   int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   size_t written = 0;
-  const int64_t start = now_ms();
+  const int64_t start = steady_now_ms();
   int64_t kill_at = -1, drain_until = -1;
   std::vector<char> buf(65536);
   for (;;) {
-    const int64_t now = now_ms();
+    const int64_t now = steady_now_ms();
     if (!w.exited) stop_when_due(spec, cancel, pid, start, now, kill_at, r);
     if (w.exited) {
       bool short_drain = kill_at >= 0 || (cancel && cancel->requested());

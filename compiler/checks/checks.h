@@ -5,6 +5,7 @@
 // groups of overlapping `writes` patterns, over 16), so that 100k-step flows check
 // in well under a second.
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "compiler/lower.h"
@@ -13,6 +14,10 @@
 #include "lang/source.h"
 
 namespace flow {
+
+// A node index that names no node ("not reached", "no parent", "no position"): shared by the
+// checks' graph searches.
+inline constexpr uint32_t kNone = UINT32_MAX;
 
 struct CheckContext {
   const SourceMap& sources;

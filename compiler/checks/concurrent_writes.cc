@@ -23,7 +23,6 @@
 namespace flow {
 namespace {
 
-constexpr uint32_t kNone = UINT32_MAX;
 constexpr size_t kMaxReports = 10;
 
 struct Writer {

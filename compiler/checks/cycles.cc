@@ -13,8 +13,6 @@
 namespace flow {
 namespace {
 
-constexpr uint32_t kNone = UINT32_MAX;
-
 // Components with more than one node, or one node that waits for itself.
 std::vector<std::vector<uint32_t>> cyclic_components(const ir::Flow& f) {
   const uint32_t n = static_cast<uint32_t>(f.nodes.size());

@@ -14,8 +14,6 @@
 namespace flow {
 namespace {
 
-constexpr uint32_t kNone = UINT32_MAX;
-
 // Who waits for each node (the reverse of deps), in compressed rows.
 struct Dependents {
   std::vector<uint32_t> start, list;

@@ -8,8 +8,8 @@ namespace flow::lsp {
 namespace {
 
 // LSP SymbolKind values.
-constexpr int kModuleKind = 2, kNamespace = 3, kClass = 5, kFunction = 12, kVariable = 13,
-              kArray = 18;
+constexpr int kSymbolModule = 2, kSymbolNamespace = 3, kSymbolClass = 5, kSymbolFunction = 12,
+              kSymbolVariable = 13, kSymbolArray = 18;
 
 // The smallest span holding both (LSP wants the selection inside the range).
 Span cover(Span a, const Span& b) {
@@ -39,8 +39,8 @@ struct Outline {
                        : s.kind == K::Run ? "run" : s.kind == K::Approve ? "approve"
                        : s.block == ast::BlockKind::Parallel ? "parallel" : "sequence";
     const char* detail = s.kind == K::Call ? "step" : s.kind == K::Block ? "block" : "step";
-    nlohmann::json j = symbol(name, detail, s.kind == K::Block ? kArray : kFunction, s.span,
-                              selection);
+    nlohmann::json j = symbol(name, detail, s.kind == K::Block ? kSymbolArray : kSymbolFunction,
+                              s.span, selection);
     if (s.kind == K::Block) {
       nlohmann::json children = nlohmann::json::array();
       for (const ast::Step& c : s.children) children.push_back(step(c));
@@ -50,7 +50,7 @@ struct Outline {
   }
 
   nlohmann::json stage(const ast::StageDecl& st) const {
-    nlohmann::json j = symbol(st.name.name, "stage", kNamespace, st.span, st.name.span);
+    nlohmann::json j = symbol(st.name.name, "stage", kSymbolNamespace, st.span, st.name.span);
     nlohmann::json children = nlohmann::json::array();
     if (st.body.kind == ast::Step::Kind::Block && !st.body.as && st.body.gates.empty())
       for (const ast::Step& c : st.body.children) children.push_back(step(c));
@@ -69,12 +69,12 @@ nlohmann::json document_symbols(const Analysis& a, Encoding enc) {
   Outline o{a.result.sources, enc};
   for (const ast::File& f : a.trees->program.files) {
     if (f.source != a.main_source) continue;
-    if (f.flow) out.push_back(o.symbol(f.flow->name.name, "flow", kModuleKind, f.flow->span,
+    if (f.flow) out.push_back(o.symbol(f.flow->name.name, "flow", kSymbolModule, f.flow->span,
                                        f.flow->name.span));
     for (const ast::InputDecl& in : f.inputs)
-      out.push_back(o.symbol(in.name.name, "input", kVariable, in.span, in.name.span));
+      out.push_back(o.symbol(in.name.name, "input", kSymbolVariable, in.span, in.name.span));
     for (const ast::AgentDecl& ag : f.agents)
-      out.push_back(o.symbol(ag.name.name, "agent", kClass, ag.span, ag.name.span));
+      out.push_back(o.symbol(ag.name.name, "agent", kSymbolClass, ag.span, ag.name.span));
     for (const ast::StageDecl& st : f.stages) out.push_back(o.stage(st));
   }
   return out;
