@@ -8,7 +8,8 @@ Listens on 127.0.0.1 only and prints its port as the first line of stdout. Serve
   POST /v1/chat/completions   OpenAI    (base_url http://127.0.0.1:PORT/v1)
 one thread per connection, or with --fast one asyncio event loop for all connections (raw
 HTTP/1.1 with keep-alive; for benchmarks, where a thread per connection would cost more CPU
-than the client being measured). SCRIPT.json:
+than the client being measured, and where a reply's delay_ms counts from the request's arrival
+to within a fraction of a millisecond). SCRIPT.json:
 
   {"rules": [{"contains": ["text", ...], "not_contains": [...], "api": "anthropic"|"openai",
               "replies": [REPLY, ...]}, ...],
@@ -35,6 +36,8 @@ The server writes nowhere else.
 """
 import argparse
 import asyncio
+import heapq
+import itertools
 import json
 import sys
 import threading
@@ -227,12 +230,53 @@ REASONS = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal
            529: "Overloaded"}
 
 
-async def serve_connection(reader, writer):
-    """One keep-alive connection of the --fast server: requests one after another."""
+class Deadlines:
+    """Wakes the --fast server's answers at their deadlines to within a fraction of a
+    millisecond. asyncio's own timers wait in whole milliseconds rounded up (epoll_wait), so
+    an answer due after 50 ms came after 50.5 ms on average, and a benchmark measuring waves of
+    50 ms answers counted that against the client. A thread sleeps until the earliest deadline
+    and hands each one due to the event loop."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.due = []  # (when, serial, future), a heap
+        self.serial = itertools.count()
+        self.cv = threading.Condition()
+        threading.Thread(target=self.run, daemon=True).start()
+
+    def wait_until(self, when):
+        future = self.loop.create_future()
+        with self.cv:
+            heapq.heappush(self.due, (when, next(self.serial), future))
+            self.cv.notify()
+        return future
+
+    def run(self):
+        with self.cv:
+            while True:
+                if not self.due:
+                    self.cv.wait()
+                    continue
+                wait = self.due[0][0] - time.monotonic()
+                if wait > 0:
+                    self.cv.wait(wait)
+                    continue
+                future = heapq.heappop(self.due)[2]
+                try:
+                    self.loop.call_soon_threadsafe(
+                        lambda f=future: f.done() or f.set_result(None))
+                except RuntimeError:  # the loop has closed: the server is stopping
+                    return
+
+
+async def serve_connection(reader, writer, deadlines):
+    """One keep-alive connection of the --fast server: requests one after another. A reply's
+    delay counts from the request's arrival, not from when its body was read and parsed."""
     conn = next_conn()
     try:
         while True:
             head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            arrived = time.monotonic()
             target = head[0].split(" ")[1] if head[0].count(" ") >= 2 else ""
             target = target.partition("?")[0]  # the benchmark's peer client numbers its URLs
             headers = {}
@@ -248,7 +292,7 @@ async def serve_connection(reader, writer):
             if a.hang:
                 await asyncio.Event().wait()  # until the client gives up and the loop ends
             if a.delay:
-                await asyncio.sleep(a.delay)
+                await deadlines.wait_until(arrived + a.delay)
             lines = [f"HTTP/1.1 {a.status} {REASONS.get(a.status, 'Status')}",
                      "content-type: application/json", f"content-length: {len(a.body)}"]
             lines += [f"{k}: {v}" for k, v in a.headers.items()]
@@ -263,7 +307,11 @@ async def serve_connection(reader, writer):
 
 
 async def serve_fast(port):
-    server = await asyncio.start_server(serve_connection, "127.0.0.1", port, backlog=1024)
+    # The timer thread takes the interpreter lock from a busy event loop within 0.5 ms, not 5.
+    sys.setswitchinterval(0.0005)
+    deadlines = Deadlines(asyncio.get_running_loop())
+    server = await asyncio.start_server(lambda r, w: serve_connection(r, w, deadlines),
+                                        "127.0.0.1", port, backlog=1024)
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:
         await server.serve_forever()

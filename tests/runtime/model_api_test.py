@@ -276,6 +276,17 @@ def test_malformed_arguments():
         s.stop()
 
 
+def test_reply_delay(api):
+    """A reply's delay_ms holds back its answer, never less (the benchmark's waves rest on it)."""
+    s = Server({"default": {"text": "late", "delay_ms": 300}})
+    try:
+        replies, wall = probe(api, s.url(api), [user("wait for it")])
+    finally:
+        s.stop()
+    check(replies[0].get("ok") and replies[0].get("text") == "late" and wall >= 0.3,
+          f"{api}: an answer 300 ms late came after {wall:.3f} s: {replies}")
+
+
 def test_record_replay(api):
     rec = os.path.join(WORK, api + "-recordings")
     s = Server({"default": {"text": "default answer"}, "rules": [
@@ -343,6 +354,7 @@ def main():
             test_answers_and_tools(api)
             test_server_errors(api)
             test_connection_reuse(api)
+            test_reply_delay(api)
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
     if failures:
