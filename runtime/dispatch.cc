@@ -81,20 +81,23 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
   }
   // A real agent's changes to the working tree must stay inside the write scopes of the
   // steps that ran meanwhile; simulated agents write nothing. An agent that cannot change a
-  // file (only reading tools) still counts as running meanwhile, but its tree is not walked.
+  // file (only reading tools) has its tree left unwalked; if its step may also write nowhere,
+  // it adds nothing to the scopes around it and needs none of theirs, so it stays out of the
+  // tracker, whose lock each call of a wide fan-out would otherwise take twice.
   bool real = !backend->simulated();
   bool check = real && backend->may_change_files(req);
+  bool tracked = real && (check || scope.anywhere || !scope.globs.empty());
   std::set<std::string> skip;
   TreeSnapshot before;
   int token = 0;
-  if (real) token = scopes->begin(scope);
+  if (tracked) token = scopes->begin(scope);
   if (check) {
     skip = untracked_dirs(dir);
     if (!recordings.empty()) skip.insert(recordings);  // `--record DIR`: not the agent's changes
     before = snapshot_tree(".", skip);
   }
   AgentResult r = backend->call(req, cancel);
-  if (real) {
+  if (tracked) {
     WriteScope allowed = scopes->end(token);
     std::string bad = check ? scope_violation(req.agent, before, snapshot_tree(".", skip), allowed) : "";
     if (!bad.empty()) {  // not retried: a second call would break the scope again
