@@ -25,7 +25,12 @@ const Unit* Lowered::find_unit(std::string_view name) const {
 
 ir::Loc to_loc(const SourceMap& sources, const Span& s) {
   if (s.file == 0) return {};
-  return ir::Loc{sources.file(s.file).path, s.begin.line, s.begin.col, s.end.line, s.end.col};
+  // Nearly every location is in the file of the one before: share that path's text. The cache
+  // compares the text, so it stays right whatever SourceMap comes next.
+  thread_local ir::SharedPath last;
+  const std::string& path = sources.file(s.file).path;
+  if (last.str() != path) last = ir::SharedPath(path);
+  return ir::Loc{last, s.begin.line, s.begin.col, s.end.line, s.end.col};
 }
 
 namespace {
