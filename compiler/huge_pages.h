@@ -18,7 +18,7 @@ void advise_huge_pages(const void* data, size_t bytes);
 // touched the memory is only reserved. It also changes malloc for the rest of the process:
 // blocks up to 32 MiB come from the heap (not from mappings of their own) and freed memory is
 // not handed back, which suits a process that exits when done. Does nothing below
-// kHugePagesFromBytes; returns how far the heap grew (0 where that failed).
+// kHugePagesFromBytes or above 1 GiB; returns how far the heap grew (0 where it did not).
 size_t reserve_huge_heap(size_t bytes);
 
 }  // namespace flow
