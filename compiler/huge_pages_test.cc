@@ -1,6 +1,7 @@
 #include "compiler/huge_pages.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -64,3 +65,19 @@ TEST_CASE("huge pages: a small array is left alone") {
   flow::advise_huge_pages(mapping.data, bytes);
   CHECK(vm_flags_at(mapping.data + bytes / 2).find(" hg ") == std::string::npos);
 }
+
+// A sanitizer's allocator replaces malloc's heap, so there the heap is not grown at all.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+TEST_CASE("huge pages: a reserved heap grows once and is advised, small requests are ignored") {
+  CHECK(flow::reserve_huge_heap(flow::kHugePagesFromBytes - 1) == 0);
+  const size_t bytes = size_t{64} << 20;
+  const size_t grown = flow::reserve_huge_heap(bytes);
+  REQUIRE(grown >= bytes);
+  // The next block comes from the reserved region, which carries the advice.
+  void* block = malloc(size_t{4} << 20);
+  REQUIRE(block != nullptr);
+  CHECK(vm_flags_at(static_cast<char*>(block) + (size_t{2} << 20)).find(" hg ") !=
+        std::string::npos);
+  free(block);
+}
+#endif

@@ -2,6 +2,7 @@
 // The intermediate representation: a flow lowered to a DAG of nodes. This is the only thing
 // the runtime sees. Plain data; docs/ir.md documents the JSON form written by ir_json.h.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,10 +11,31 @@ namespace flow::ir {
 
 inline constexpr int kVersion = 3;
 
+// A location's file path, shared by the locations that copy it: a copy copies a pointer, not
+// the text (a flow of 100k steps has some 250k locations, nearly all in one file, and a path
+// of over 15 characters would cost each of them a heap allocation of its own).
+class SharedPath {
+ public:
+  SharedPath() = default;
+  SharedPath(std::string path)  // NOLINT: implicit, so that `loc.file = "a.flow"` reads plainly
+      : text_(path.empty() ? nullptr : std::make_shared<const std::string>(std::move(path))) {}
+  SharedPath(const char* path) : SharedPath(std::string(path)) {}  // NOLINT: as above
+  const std::string& str() const { return text_ ? *text_ : no_path(); }
+  operator const std::string&() const { return str(); }  // NOLINT: reads as the path
+  bool empty() const { return !text_ || text_->empty(); }
+  friend bool operator==(const SharedPath& a, const SharedPath& b) { return a.str() == b.str(); }
+  friend bool operator==(const SharedPath& a, const std::string& b) { return a.str() == b; }
+  friend bool operator==(const SharedPath& a, const char* b) { return a.str() == b; }
+
+ private:
+  static const std::string& no_path();
+  std::shared_ptr<const std::string> text_;
+};
+
 // A source location that survives serialization (file path, not a SourceMap id).
 // line == 0 means "no location" (e.g. a node synthesized by the compiler).
 struct Loc {
-  std::string file;
+  SharedPath file;
   uint32_t line = 0, col = 0, end_line = 0, end_col = 0;
 };
 

@@ -11,7 +11,7 @@ using json = nlohmann::json;
 
 ojson loc_json(const Loc& l) {
   if (l.line == 0) return nullptr;
-  return ojson{{"file", l.file}, {"line", l.line}, {"col", l.col},
+  return ojson{{"file", l.file.str()}, {"line", l.line}, {"col", l.col},
                {"end_line", l.end_line}, {"end_col", l.end_col}};
 }
 
@@ -157,7 +157,11 @@ Loc read_loc(const json& obj, const std::string& where) {
   if (!obj.contains("loc") || obj["loc"].is_null()) return l;
   const json& j = obj["loc"];
   std::string w = where + "/loc";
-  l.file = str(j, "file", w);
+  // One shared copy of the path for a run of locations in the same file (see SharedPath).
+  thread_local SharedPath last;
+  std::string file = str(j, "file", w);
+  if (last.str() != file) last = SharedPath(std::move(file));
+  l.file = last;
   auto num = [&](const char* k) {
     const json& v = field(j, k, w);
     if (!v.is_number_unsigned()) throw ReadError(w + "/" + k + ": expected a number");

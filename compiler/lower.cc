@@ -25,7 +25,12 @@ const Unit* Lowered::find_unit(std::string_view name) const {
 
 ir::Loc to_loc(const SourceMap& sources, const Span& s) {
   if (s.file == 0) return {};
-  return ir::Loc{sources.file(s.file).path, s.begin.line, s.begin.col, s.end.line, s.end.col};
+  // Nearly every location is in the file of the one before: share that path's text. The cache
+  // compares the text, so it stays right whatever SourceMap comes next.
+  thread_local ir::SharedPath last;
+  const std::string& path = sources.file(s.file).path;
+  if (last.str() != path) last = ir::SharedPath(path);
+  return ir::Loc{last, s.begin.line, s.begin.col, s.end.line, s.end.col};
 }
 
 namespace {
@@ -319,7 +324,21 @@ struct Lowerer {
     return "?";
   }
 
-  void register_step(const std::string& name, const Unit& u, const ast::Step& step) {
+  // A lowered step: its unit, and its name when it is to be found by name. The caller reads
+  // the unit's entries and exits first and then hands it to `keep`, so that the unit moves
+  // into step_units instead of being copied (two vectors per step).
+  struct StepUnit {
+    Unit u;
+    std::string name;
+    bool named = false;
+    const ast::Step* step = nullptr;
+  };
+
+  void keep(StepUnit&& s) {
+    if (s.named) register_step(s.name, std::move(s.u), *s.step);
+  }
+
+  void register_step(const std::string& name, Unit u, const ast::Step& step) {
     Span at = step.as ? step.as->span : step.kind == ast::Step::Kind::Call ? step.agent.span
                                                                            : step.span;
     if (name != stage && program.stage_index.count(name)) {
@@ -333,7 +352,7 @@ struct Lowerer {
     bool fresh = false;
     uint32_t id = out.step_names.insert(name, &fresh);
     if (fresh) {
-      out.step_units.push_back(u);
+      out.step_units.push_back(std::move(u));
     } else {
       Diagnostic d = make_diagnostic("E0105", at, fmt::format("two steps are named `{}`", name));
       d.secondary.push_back({out.step_units[id].span, "the first"});
@@ -349,20 +368,24 @@ struct Lowerer {
       std::vector<uint32_t> cur = preds;
       bool started = false;
       for (const ast::Step& child : step.children) {
-        Unit cu = lower_step(child, cur, false);
+        StepUnit cs = lower_step(child, cur, false);
+        const Unit& cu = cs.u;
         if (!started) u.entries.insert(u.entries.end(), cu.entries.begin(), cu.entries.end());
         if (cu.last > cu.first) started = true;
         cur = cu.exits;
+        keep(std::move(cs));
       }
-      u.exits = cur;
+      u.exits = std::move(cur);
     } else {
       ParallelInfo par;
       par.span = step.span;
       for (const ast::Step& child : step.children) {
-        Unit cu = lower_step(child, preds, false);
+        StepUnit cs = lower_step(child, preds, false);
+        const Unit& cu = cs.u;
         par.branches.emplace_back(cu.first, cu.last);
         u.entries.insert(u.entries.end(), cu.entries.begin(), cu.entries.end());
         if (cu.last > cu.first) u.exits.insert(u.exits.end(), cu.exits.begin(), cu.exits.end());
+        keep(std::move(cs));
       }
       if (u.exits.empty()) u.exits = preds;
       out.parallels.push_back(std::move(par));
@@ -455,7 +478,9 @@ struct Lowerer {
     }
   }
 
-  Unit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds, bool stage_body) {
+  // The caller passes the result to `keep` once it has read the unit.
+  StepUnit lower_step(const ast::Step& step, const std::vector<uint32_t>& preds,
+                      bool stage_body) {
     const bool pushed = step.when && push_condition(*step.when);
     std::string name = step_name(step, stage_body);
 
@@ -479,15 +504,14 @@ struct Lowerer {
     u.span = step.span;
     add_step_gates(u, step, name, gates, out.flow.nodes.size() > first);
     u.last = static_cast<uint32_t>(out.flow.nodes.size());
-    // An unnamed stage body is known by its stage's name already; a step inside may share it.
-    if (!(stage_body && step.kind == ast::Step::Kind::Block && !step.as))
-      register_step(name, u, step);
     for (const ast::Ident& a : step.after)
       refs.push_back({u.entries, &a, PendingRef::StepAfter, name, u.first, u.last});
     for (const ast::Ident& a : step.uses)
       refs.push_back({u.entries, &a, PendingRef::Uses, name, u.first, u.last});
     if (pushed) pop_condition(*step.when);
-    return u;
+    // An unnamed stage body is known by its stage's name already; a step inside may share it.
+    const bool named = !(stage_body && step.kind == ast::Step::Kind::Block && !step.as);
+    return {std::move(u), std::move(name), named, &step};
   }
 
   void lower_stage(const ast::StageDecl& s, size_t index) {
@@ -496,7 +520,9 @@ struct Lowerer {
     when.clear();
     conds.clear();
     const bool pushed = s.when && push_condition(*s.when);
-    Unit u = lower_step(s.body, {}, true);
+    StepUnit body = lower_step(s.body, {}, true);
+    Unit u = body.u;
+    keep(std::move(body));
     if (pushed) pop_condition(*s.when);
     ir::Stage st;
     st.name = stage;

@@ -204,6 +204,24 @@ TEST_CASE("the IR carries inputs, agents, rules and source locations") {
   CHECK(f.find_node("a")->loc.col == 9);
 }
 
+TEST_CASE("locations in one file share one copy of its path") {
+  auto c = lower_ok("stage s < a review r >\n");
+  const ir::Flow& f = c->lowered.flow;
+  const ir::Node* a = f.find_node("a");
+  const ir::Node* gate = f.find_node("a/gate");
+  REQUIRE(a);
+  REQUIRE(gate);
+  REQUIRE(gate->checks.size() == 1);
+  CHECK(a->loc.file == "test.flow");
+  CHECK(&a->loc.file.str() == &gate->loc.file.str());
+  CHECK(&a->loc.file.str() == &gate->checks[0].loc.file.str());
+  CHECK(&a->loc.file.str() == &f.stages[0].loc.file.str());
+  ir::Loc copy = a->loc;
+  copy.file = "other.flow";  // a copy set apart changes only itself
+  CHECK(a->loc.file == "test.flow");
+  CHECK(ir::Loc{}.file.empty());
+}
+
 TEST_CASE("a fan-out over a step's answer names the step, keeps its cap and waits for its gate") {
   auto c = lower_ok("stage s < a review r retries 1; b over a up to 4 >\n");
   const ir::Flow& f = c->lowered.flow;

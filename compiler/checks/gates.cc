@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kMaxRetries = 20;
 
-std::string where(const ir::Loc& l) { return fmt::format("{}:{}:{}", l.file, l.line, l.col); }
+std::string where(const ir::Loc& l) { return fmt::format("{}:{}:{}", l.file.str(), l.line, l.col); }
 
 void check_gate(const CheckContext& ctx, const GateInfo& info) {
   const ir::Flow& f = ctx.lowered.flow;
