@@ -46,3 +46,23 @@ function(flow_precompile target)
   endif()
   target_precompile_headers(${target} PRIVATE ${ARGN})
 endfunction()
+
+# The tests' own code without optimisation. At -O2 -g, a test file's optimiser (inlining
+# Catch2's assertion macros and the std::string and JSON temporaries of each TEST_CASE) cost
+# about two thirds of its compile; at -O0 a unity batch of runtime_tests compiles in a third
+# of the CPU (bench/README.md, "Build time"). The libraries the tests link keep the build
+# type's flags, so the tests still exercise optimised library code, and the build type's -g
+# stays: test code is what one steps through in a debugger. Off: -DFLOW_TESTS_O0=OFF.
+# A sanitizer build (FLOW_SANITIZE) keeps its own flags for the tests (CI's -O1): the
+# instrumented code runs much slower unoptimised.
+option(FLOW_TESTS_O0 "Compile the tests' own files without optimisation (-O0)" ON)
+
+# flow_test_code(TARGET...): targets whose files only the tests compile (the Catch2 test
+# binaries, the fuzz targets' replay programs).
+function(flow_test_code)
+  if(FLOW_TESTS_O0 AND NOT FLOW_SANITIZE)
+    foreach(target IN LISTS ARGN)
+      target_compile_options(${target} PRIVATE -O0)
+    endforeach()
+  endif()
+endfunction()
