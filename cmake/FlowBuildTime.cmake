@@ -46,3 +46,25 @@ function(flow_precompile target)
   endif()
   target_precompile_headers(${target} PRIVATE ${ARGN})
 endfunction()
+
+# The tests' own code without optimisation or debug information. At -O2 -g, the optimiser
+# (inlining Catch2's assertion macros and the std::string and JSON temporaries of each
+# TEST_CASE) cost more than half of a test file's compile: at -O0 a unity batch of
+# runtime_tests takes 40% of the CPU of -O2 -g, and -g adds 10 to 30% at -O0
+# (bench/README.md, "Build time"). The libraries the tests link keep the build type's flags,
+# so the tests still exercise optimised library code. To step through a test in a debugger,
+# configure with -DFLOW_TESTS_O0=OFF (the build type's flags, -g included) or build type
+# Debug, which this leaves alone. A sanitizer build (FLOW_SANITIZE) keeps its own flags for
+# the tests too (CI's -O1): instrumented code runs much slower unoptimised.
+option(FLOW_TESTS_O0 "Compile the tests' own files with -O0 -g0" ON)
+
+# flow_test_code(TARGET...): targets whose files only the tests compile (the Catch2 test
+# binaries, the fuzz targets' replay programs, the model API tests' driver).
+function(flow_test_code)
+  if(NOT FLOW_TESTS_O0 OR FLOW_SANITIZE OR CMAKE_BUILD_TYPE STREQUAL "Debug")
+    return()
+  endif()
+  foreach(target IN LISTS ARGN)
+    target_compile_options(${target} PRIVATE -O0 -g0)
+  endforeach()
+endfunction()
