@@ -90,6 +90,23 @@ def check_resumed(run_dir, ir, label):
     return len(done_before)
 
 
+def wait_until_dispatched(root, p):
+    """Waits until the run under `root` has dispatched a step, so that a signal sent next lands
+    in a running run: a fixed delay measured on an earlier run could land after the end when
+    the machine was busy for that run and not for this one."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert p.poll() is None, f"the run ended (exit {p.returncode}) before dispatching a step"
+        for d in os.listdir(root) if os.path.isdir(root) else []:
+            events = os.path.join(root, d, "events.jsonl")
+            if os.path.exists(events):
+                with open(events, encoding="utf-8") as f:
+                    if '"dispatch"' in f.read():
+                        return
+        time.sleep(0.002)
+    raise AssertionError("the run dispatched no step in 30 s")
+
+
 def main():
     flow = os.path.abspath(sys.argv[1])
     kills = int(sys.argv[sys.argv.index("--kills") + 1]) if "--kills" in sys.argv else 20
@@ -146,9 +163,10 @@ def main():
             root = os.path.join(work, name)
             p = subprocess.Popen([flow, "run", *common, "--run-dir", root], cwd=work,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(total / 3)
+            wait_until_dispatched(root, p)
             p.send_signal(sig)
-            assert p.wait(timeout=10) == 130, f"{name} did not exit 130"
+            code = p.wait(timeout=10)
+            assert code == 130, f"{name} did not exit 130 but {code}"
             run_dir = os.path.join(root, os.listdir(root)[0])
             with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
                 assert json.load(f)["status"] == "interrupted"
