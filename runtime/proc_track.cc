@@ -94,11 +94,12 @@ void record_group(const std::string& dir, pid_t leader, pid_t child) {
   std::string line = std::to_string(leader) + " " + std::to_string(l.start_ticks) + " " +
                      std::to_string(child) + " " + std::to_string(c.start_ticks) + " " +
                      boot_id() + "\n";
-  // A plain write is enough: the record matters only while the processes live, and they do
-  // not outlive a power loss. write_file never follows a link planted at the path and creates
-  // the file 0600, like every file of the run directory.
+  // Written whole or not at all, so a reader (a resumed run, a test) never sees an empty or
+  // half-written record. Not made durable: the record matters only while the processes live,
+  // and they do not outlive a power loss. The file is created 0600 and a link planted at the
+  // path is replaced, never followed.
   std::string error;
-  write_file(group_record_path(dir, leader), line, &error);  // unrecorded: the supervisor still acts
+  write_file_atomic(group_record_path(dir, leader), line, false, &error);  // unrecorded: the supervisor still acts
 }
 
 std::vector<LeftoverGroup> kill_leftover_groups(const std::string& dir) {

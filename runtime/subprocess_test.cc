@@ -109,7 +109,8 @@ TEST_CASE("a running group is recorded while it runs and the record removed afte
   ProcStat st;
   REQUIRE(read_proc_stat(child, &st));
   std::string record;
-  // The supervisor writes the record as soon as it is told the program started.
+  // The supervisor writes the record as soon as it is told the program started, whole or not
+  // at all: a record that exists is complete.
   for (int i = 0; i < 2000 && !read_file(group_record_path(tmp.path, st.pgrp), &record); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::string error;
