@@ -18,6 +18,8 @@ using namespace flow::rt;
 
 namespace {
 
+// Bounds on time here are a third of the 30 s the programs would otherwise last: far from
+// what a loaded machine can add, so they fail only when the wait was not cut short.
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -74,7 +76,7 @@ TEST_CASE("a daemon holding stdout after a normal exit delays the result by the 
   double secs = seconds_since(t0);
   CHECK(r.ok());
   CHECK(r.out == "hi\n");
-  CHECK(secs < 1.5);
+  CHECK(secs < 10);
   pid_t daemon = read_pid(tmp.path + "/pid");
   if (daemon > 0) ::kill(daemon, SIGKILL);
 }
@@ -89,7 +91,7 @@ TEST_CASE("a daemon holding stdout does not stretch a timeout") {
   double secs = seconds_since(t0);
   CHECK(r.timed_out);
   CHECK_FALSE(r.ok());
-  CHECK(secs < 1.2);
+  CHECK(secs < 10);
   pid_t daemon = read_pid(tmp.path + "/pid");
   if (daemon > 0) ::kill(daemon, SIGKILL);
 }
@@ -139,7 +141,7 @@ TEST_CASE("kill_all_children kills every running group at once") {
   auto t0 = std::chrono::steady_clock::now();
   CHECK(kill_all_children() == 1);
   runner.join();
-  CHECK(seconds_since(t0) < 1.0);
+  CHECK(seconds_since(t0) < 10);
   CHECK_FALSE(r.ok());
   CHECK(r.term_signal == SIGKILL);
   CHECK_FALSE(alive(child));
