@@ -35,7 +35,8 @@ int integer(const std::string& path, const YAML::Node& n, const std::string& key
   return std::stoi(s);
 }
 
-// Seconds, whole or with up to three decimals ("5", "0.5"), as milliseconds.
+// Seconds, whole or with up to three decimals ("5", "0.5"), as milliseconds. At most six
+// digits before the point, so the milliseconds always fit an int.
 int duration_ms(const std::string& path, const YAML::Node& n, const std::string& key) {
   std::string s = scalar(path, n, key);
   size_t dot = s.find('.');
@@ -262,7 +263,7 @@ Config read(const std::string& path, const YAML::Node& root) {
         spec.shell = scalar(path, kv.second["shell"], "shell");
         spec.argv.clear();
       }
-      if (kv.second["timeout"]) spec.timeout_ms = 1000 * integer(path, kv.second["timeout"], "timeout", 0);
+      if (kv.second["timeout"]) spec.timeout_ms = duration_ms(path, kv.second["timeout"], "timeout");
       if (kv.second["retries"]) spec.retry.retries = integer(path, kv.second["retries"], "retries", 0);
       if (kv.second["retry_delay"])
         spec.retry.delay_ms = duration_ms(path, kv.second["retry_delay"], "retry_delay");

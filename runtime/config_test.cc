@@ -128,6 +128,16 @@ backends:
   CHECK(parse_config("backends:\n  b: { command: [x], retry_delay: 1. }\n", "f.yaml").ok == false);
 }
 
+TEST_CASE("a command backend's timeout is seconds, and one too large is an error, not an overflow") {
+  ConfigResult r = parse_config("backends:\n  b: { command: [x], timeout: 1.5 }\n  c: { command: [x], timeout: 999999 }\n",
+                                "f.yaml");
+  REQUIRE(r.ok);
+  CHECK(r.config.backends.at("b").timeout_ms == 1500);
+  CHECK(r.config.backends.at("c").timeout_ms == 999999000);
+  CHECK(parse_config("backends:\n  b: { command: [x], timeout: 3333300 }\n", "f.yaml").error ==
+        "f.yaml:2:31: `timeout` must be seconds, e.g. 5 or 0.5");
+}
+
 TEST_CASE("an unknown placeholder in a command is an error at its place") {
   ConfigResult r = parse_config("backends:\n  mine:\n    command: [tool, --model, \"{modle}\"]\n",
                                 "flow.yaml");
