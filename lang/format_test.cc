@@ -1,11 +1,11 @@
 // flowc fmt's layout (docs/language.md, "Layout"): each rule, comments and """ strings kept,
 // odd input (CRLF, tabs, no final newline, Unicode, empty), and refusal of broken files.
 #include <algorithm>
-#include <chrono>
 
 #include <catch2/catch.hpp>
 
 #include "lang/format.h"
+#include "lang/parse_test_util.h"
 
 namespace {
 
@@ -20,15 +20,14 @@ std::string fmt_ok(const std::string& text) {
   return out;
 }
 
-// Seconds to format `text`, the best of five runs.
+// CPU seconds to format `text`, the best of five runs.
 double seconds_to_format(const std::string& text) {
   double best = 1e9;
   for (int run = 0; run < 5; ++run) {
     std::string out, error;
-    auto start = std::chrono::steady_clock::now();
+    double start = flow::testing::thread_cpu_seconds();
     REQUIRE(flow::format_source(text, "t.flow", &out, &error));
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                              .count());
+    best = std::min(best, flow::testing::thread_cpu_seconds() - start);
   }
   return best;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the lang/ tests: parse a string as if it were a file, and render what the
 // parser reported exactly as flowc prints it (without colour).
+#include <ctime>
 #include <string>
 
 #include "lang/diagnostic.h"
@@ -8,6 +9,15 @@
 #include "lang/source.h"
 
 namespace flow::testing {
+
+// CPU time of the calling thread, in seconds. The growth tests measure with it rather than the
+// wall clock: time the thread waits for a core is not counted, so a loaded machine cannot make
+// linear work look quadratic.
+inline double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 struct Parsed {
   SourceMap sources;

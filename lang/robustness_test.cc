@@ -1,6 +1,5 @@
 // Hostile input: whatever the bytes, the parser answers with diagnostics, quickly, without
 // crashing or running out of stack.
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,13 +10,14 @@
 
 using flow::testing::headlines;
 using flow::testing::parse_text;
+using flow::testing::thread_cpu_seconds;
 
 namespace {
 
 double seconds_to_parse(const std::string& text, size_t& errors) {
-  auto start = std::chrono::steady_clock::now();
+  double start = thread_cpu_seconds();
   errors = parse_text(text).errors();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return thread_cpu_seconds() - start;
 }
 
 // Whether parsing grows linearly: the time for `make(8 * n)` against that for `make(n)`, each
@@ -37,9 +37,9 @@ bool parses_in_linear_time(const std::function<std::string(size_t)>& make, size_
     }
     return t;
   };
-  // On a loaded machine one preemption can make a few milliseconds look like 40 times more, so
-  // a ratio over the bound counts only when three measurements in a row agree; quadratic
-  // growth exceeds it every time.
+  // Even in CPU time, cache and frequency changes can make a few milliseconds look like many
+  // times more, so a ratio over the bound counts only when three measurements in a row agree;
+  // quadratic growth exceeds it every time.
   for (int attempt = 0; attempt < 3; ++attempt) {
     double small = best(n), large = best(8 * n);
     UNSCOPED_INFO("parse of " << n << " units: " << small << " s; of " << 8 * n << ": " << large
