@@ -13,9 +13,11 @@ part of a flow) must say so in the text right before it, with a reason:
     <!-- doc-test: skip: REASON -->
 Any other failure fails the test. Blocks of other languages (compiler output, say) are prose.
 
-usage: docs_test.py BIN_DIR [--copy DIR]... DOC.md...
+usage: docs_test.py BIN_DIR [--copy DIR]... [--block-timeout SECONDS] DOC.md...
 --copy DIR puts a copy of DIR (e.g. the repository's examples/) into each scratch directory, for
 reference pages whose commands name files of the repository, as run from its root.
+--block-timeout SECONDS: how long one block may run before it fails the test (default 60; a
+page whose blocks install from npm needs more on a loaded machine).
 """
 import os
 import re
@@ -26,10 +28,13 @@ import tempfile
 
 BIN = os.path.abspath(sys.argv[1])
 COPIES, DOCS = [], []
+BLOCK_TIMEOUT = 60
 _args = iter(sys.argv[2:])
 for _a in _args:
     if _a == "--copy":
         COPIES.append(os.path.abspath(next(_args)))
+    elif _a == "--block-timeout":
+        BLOCK_TIMEOUT = int(next(_args))
     else:
         DOCS.append(os.path.abspath(_a))
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.S | re.M)
@@ -78,8 +83,13 @@ def file_name(lang, body, prose):
 
 
 def run(cmd, cwd, env):
-    return subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=60)
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=BLOCK_TIMEOUT)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else e.stdout or ""
+        err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr or ""
+        return subprocess.CompletedProcess(cmd, 124, out, err + f"\n(killed after {BLOCK_TIMEOUT} s)")
 
 
 def follow(doc):
