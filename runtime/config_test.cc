@@ -129,8 +129,9 @@ backends:
 }
 
 TEST_CASE("a command backend's timeout is seconds, and one too large is an error, not an overflow") {
-  ConfigResult r = parse_config("backends:\n  b: { command: [x], timeout: 1.5 }\n  c: { command: [x], timeout: 999999 }\n",
-                                "f.yaml");
+  ConfigResult r = parse_config(
+      "backends:\n  b: { command: [x], timeout: 1.5 }\n  c: { command: [x], timeout: 999999 }\n",
+      "f.yaml");
   REQUIRE(r.ok);
   CHECK(r.config.backends.at("b").timeout_ms == 1500);
   CHECK(r.config.backends.at("c").timeout_ms == 999999000);

@@ -97,9 +97,10 @@ void record_group(const std::string& dir, pid_t leader, pid_t child) {
   // Written whole or not at all, so a reader (a resumed run, a test) never sees an empty or
   // half-written record. Not made durable: the record matters only while the processes live,
   // and they do not outlive a power loss. The file is created 0600 and a link planted at the
-  // path is replaced, never followed.
+  // path is replaced, never followed. A record that cannot be written is let go: the supervisor
+  // still acts on the group.
   std::string error;
-  write_file_atomic(group_record_path(dir, leader), line, false, &error);  // unrecorded: the supervisor still acts
+  write_file_atomic(group_record_path(dir, leader), line, false, &error);
 }
 
 std::vector<LeftoverGroup> kill_leftover_groups(const std::string& dir) {
