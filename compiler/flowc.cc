@@ -36,6 +36,7 @@
 #include "compiler/stats.h"
 #include "lang/color.h"
 #include "lang/diagnostic.h"
+#include "lang/text.h"
 
 #ifndef FLOW_VERSION
 #define FLOW_VERSION "unknown"
@@ -97,9 +98,7 @@ int status_of(const flow::CompileResult& r, bool werror) {
 
 std::string stats_text(const std::string& path, const flow::ir::Flow& f) {
   flow::CallStats s = flow::worst_case_calls(f);
-  auto count = [](size_t n, const char* what) {
-    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
-  };
+  auto count = [](size_t n, const char* what) { return flow::text::plural(n, what); };
   std::string out = fmt::format("{}: {}: {}, {}, {}, {}\n", path, count(s.nodes, "node"),
                                 count(s.agent_steps, "agent step"), count(s.commands, "command"),
                                 count(s.approvals, "approval"), count(s.gates, "gate"));

@@ -28,6 +28,21 @@ size_t utf8_length(std::string_view s, size_t i) {
   return 0;
 }
 
+uint32_t utf8_decode(std::string_view s, size_t i, size_t n) {
+  auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
+  if (n == 1) return b(0);
+  if (n == 2) return ((b(0) & 0x1f) << 6) | (b(1) & 0x3f);
+  if (n == 3) return ((b(0) & 0x0f) << 12) | ((b(1) & 0x3f) << 6) | (b(2) & 0x3f);
+  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3f) << 12) | ((b(2) & 0x3f) << 6) | (b(3) & 0x3f);
+}
+
+std::string plural(size_t n, std::string_view noun) {
+  std::string out = std::to_string(n) + " ";
+  out += noun;
+  if (n != 1) out += 's';
+  return out;
+}
+
 namespace {
 
 // Whether the 8 bytes at p are all ASCII and none is NUL (the classic "has zero byte" test).

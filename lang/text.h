@@ -15,7 +15,13 @@ std::vector<uint32_t> encoding_errors(std::string_view text);
 // Length in bytes of the valid UTF-8 sequence at `offset`, or 0 if there is none.
 size_t utf8_length(std::string_view text, size_t offset);
 
+// The code point of the valid UTF-8 sequence of `length` bytes at `offset` (utf8_length).
+uint32_t utf8_decode(std::string_view text, size_t offset, size_t length);
+
 void append_utf8(std::string& out, uint32_t code_point);
+
+// "1 step", "2 steps": a count and an English noun that takes -s.
+std::string plural(size_t n, std::string_view noun);
 
 // The value of a """ string from the text between its delimiters: a newline right after the
 // opening """ is dropped, a last line holding only spaces or tabs is dropped (with the newline

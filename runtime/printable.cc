@@ -39,13 +39,6 @@ bool dropped(uint32_t cp) {
          (cp >= 0x2066 && cp <= 0x2069);
 }
 
-uint32_t decode(std::string_view s, size_t i, size_t n) {
-  auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
-  if (n == 2) return ((b(0) & 0x1f) << 6) | (b(1) & 0x3f);
-  if (n == 3) return ((b(0) & 0x0f) << 12) | ((b(1) & 0x3f) << 6) | (b(2) & 0x3f);
-  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3f) << 12) | ((b(2) & 0x3f) << 6) | (b(3) & 0x3f);
-}
-
 }  // namespace
 
 std::string printable(std::string_view s) {
@@ -68,7 +61,7 @@ std::string printable(std::string_view s) {
       out += "\xef\xbf\xbd";  // U+FFFD REPLACEMENT CHARACTER
       ++i;
     } else {
-      if (!dropped(decode(s, i, n))) out.append(s.substr(i, n));
+      if (!dropped(text::utf8_decode(s, i, n))) out.append(s.substr(i, n));
       i += n;
     }
   }

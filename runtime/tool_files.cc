@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lang/text.h"
 #include "runtime/tool_impl.h"
 #include "runtime/tool_paths.h"
 
@@ -90,10 +91,6 @@ bool write_all(int fd, const std::string& text, std::string* error) {
   return true;
 }
 
-std::string plural(size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
 }  // namespace
 
 ToolOutcome tool_write(const ToolEnv& env, const WriteInput& in) {
@@ -110,7 +107,7 @@ ToolOutcome tool_write(const ToolEnv& env, const WriteInput& in) {
   if (!open_regular(env, p.rel, O_WRONLY | O_CREAT, 0666, &fd, &error)) return tool_error("Write: " + error);
   if (!write_all(fd.fd, in.content, &error))
     return tool_error("Write: " + p.rel + ": " + error + " (the file may be partly written)");
-  return {(p.exists ? "Replaced " : "Created ") + p.rel + " (" + plural(in.content.size(), "byte") + ")",
+  return {(p.exists ? "Replaced " : "Created ") + p.rel + " (" + text::plural(in.content.size(), "byte") + ")",
           false, ""};
 }
 
@@ -150,7 +147,7 @@ ToolOutcome tool_edit(const ToolEnv& env, const EditInput& in) {
   if (changed.size() > kFileSizeCap) return tool_error("Edit: the result would be larger than 16 MiB");
   if (!write_all(fd.fd, changed, &error))
     return tool_error("Edit: " + p.rel + ": " + error + " (the file may be partly written)");
-  return {"Edited " + p.rel + ": replaced " + plural(in.replace_all ? count : 1, "occurrence"),
+  return {"Edited " + p.rel + ": replaced " + text::plural(in.replace_all ? count : 1, "occurrence"),
           false, ""};
 }
 
