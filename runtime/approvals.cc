@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/event_fields.h"
 #include "runtime/run_store.h"
 
 namespace flow::rt {
@@ -72,7 +73,7 @@ bool open_request(const std::string& run_dir, const ApprovalRequest& req, std::s
   if (exists(request_path(run_dir, req.step))) return true;  // left by a killed run: keep it
   ::unlink(answer_path(run_dir, req.step).c_str());           // an answer to nothing
   json j{{"step", req.step}, {"question", req.question}, {"kind", req.kind},
-         {"since", req.since}};
+         {"since", req.since}, {"stage", req.stage}};
   return write_file_atomic(request_path(run_dir, req.step), j.dump(2) + "\n", true, error);
 }
 
@@ -98,6 +99,10 @@ bool wait_for_answer(const std::string& run_dir, const std::string& step, Cancel
   }
 }
 
+bool answered(const std::string& run_dir, const std::string& step) {
+  return exists(answer_path(run_dir, step));
+}
+
 std::vector<ApprovalRequest> pending_requests(const std::string& run_dir) {
   std::vector<ApprovalRequest> out;
   DIR* d = ::opendir(approvals_dir(run_dir).c_str());
@@ -112,8 +117,8 @@ std::vector<ApprovalRequest> pending_requests(const std::string& run_dir) {
     if (!read_file(approvals_dir(run_dir) + "/" + name, &text)) continue;
     json j = json::parse(text, nullptr, false);
     if (!j.is_object()) continue;
-    out.push_back({j.value("step", ""), j.value("question", ""), j.value("kind", ""),
-                   j.value("since", "")});
+    out.push_back({event_text(j, "step"), event_text(j, "question"), event_text(j, "kind"),
+                   event_text(j, "since"), event_text(j, "stage")});
   }
   ::closedir(d);
   std::sort(out.begin(), out.end(),

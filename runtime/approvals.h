@@ -15,6 +15,7 @@ namespace flow::rt {
 struct ApprovalRequest {
   std::string step, question, kind;  // kind: "step", "gate" or "else ask"
   std::string since;                 // ISO time the wait began
+  std::string stage;                 // the step's stage ("" in requests of older runs)
 };
 
 struct ApprovalAnswer {
@@ -34,6 +35,9 @@ bool open_request(const std::string& run_dir, const ApprovalRequest& req, std::s
 // the request; the answer stays until the step's next request. False when cancelled.
 bool wait_for_answer(const std::string& run_dir, const std::string& step, Cancel* cancel,
                      ApprovalAnswer* answer);
+
+// Whether `step` has been answered (its answer file is there), without taking the answer.
+bool answered(const std::string& run_dir, const std::string& step);
 
 // The requests that wait in a run directory, sorted by step.
 std::vector<ApprovalRequest> pending_requests(const std::string& run_dir);

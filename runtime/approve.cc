@@ -40,6 +40,32 @@ std::string not_waiting(const std::string& run, const std::string& step,
   return msg + "\n  waiting: " + list;
 }
 
+// The waiting step `name` means: a step that waits, or a stage in which exactly one step
+// waits (`flow approve last go-ahead` for the stage `go-ahead` holding one `approve`). False
+// with `why` set when a stage has several waiting, with `why` empty when nothing matches.
+bool waiting_step(const std::vector<ApprovalRequest>& waiting, const std::string& name,
+                  std::string* step, std::string* why) {
+  std::vector<std::string> in_stage;
+  for (const ApprovalRequest& r : waiting) {
+    if (r.step == name) {
+      *step = name;
+      return true;
+    }
+    if (r.stage == name) in_stage.push_back(r.step);
+  }
+  if (in_stage.size() == 1) {
+    *step = in_stage.front();
+    return true;
+  }
+  if (in_stage.size() > 1) {
+    std::string list;
+    for (const std::string& s : in_stage) list += (list.empty() ? "" : ", ") + s;
+    *why = "stage `" + name + "` has " + std::to_string(in_stage.size()) +
+           " steps waiting for an approval; name one: " + list;
+  }
+  return false;
+}
+
 }  // namespace
 
 int answer_command(const AnswerRequest& req) {
@@ -57,10 +83,10 @@ int answer_command(const AnswerRequest& req) {
     return 2;
   }
   std::vector<ApprovalRequest> waiting = pending_requests(dir);
-  bool found = false;
-  for (const ApprovalRequest& r : waiting) found = found || r.step == req.step;
-  if (!found) {
-    std::fprintf(stderr, "flow: %s\n", printable(not_waiting(run, req.step, waiting)).c_str());
+  std::string step, why;
+  if (!waiting_step(waiting, req.step, &step, &why)) {
+    std::fprintf(stderr, "flow: %s\n",
+                 printable(why.empty() ? not_waiting(run, req.step, waiting) : why).c_str());
     return 2;
   }
   ApprovalAnswer a;
@@ -69,12 +95,12 @@ int answer_command(const AnswerRequest& req) {
   a.who = user_name();
   a.when = iso_time_now();
   std::string err;
-  if (!answer_request(dir, req.step, a, &err)) {
+  if (!answer_request(dir, step, a, &err)) {
     std::fprintf(stderr, "flow: %s\n", printable(err).c_str());
     return 1;
   }
   std::printf("%s `%s` of run %s\n", req.approve ? "approved" : "rejected",
-              printable(req.step).c_str(), printable(run).c_str());
+              printable(step).c_str(), printable(run).c_str());
   return 0;
 }
 

@@ -37,6 +37,7 @@ void Spent::add_event(const nlohmann::json& e) {
 void Spent::add_usage(const AgentUsage& u) {
   if (!u.known) return;
   ++usage.calls;
+  ++usage.reported;
   if (u.cost_known) usage.cost_usd += u.cost_usd;
   else ++usage.unpriced;
   usage.input_tokens += u.input_tokens;

@@ -120,11 +120,11 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
 }
 
 Scheduler::Completion Scheduler::run_ask(const std::string& dir, Cancel* cancel, bool yes,
-                                         Completion c, const std::string& question, bool gate,
-                                         const WaitSpec* wait) {
+                                         Completion c, const Question& q, const WaitSpec& where,
+                                         bool wait, ScreenHold* screen) {
   int64_t t0 = now_ms();
-  Answer a = wait ? wait_for_approval(*wait, question, cancel)
-                  : ask_human(question, yes, gate, cancel);
+  Answer a = wait ? wait_for_approval(where, q.text, cancel)
+                  : ask_human(where, q, yes, screen, cancel);
   c.ms = now_ms() - t0;
   c.ok = a.approved;
   c.refused = a.refused;
@@ -138,7 +138,7 @@ Scheduler::Completion Scheduler::run_ask(const std::string& dir, Cancel* cancel,
   if (a.refused && wait)
     c.error = "cannot wait for an approval: " + a.feedback;
   else if (a.refused)
-    c.error = "needs a human approval (\"" + question + "\") but stdin is not a terminal; "
+    c.error = "needs a human approval (\"" + q.text + "\") but stdin is not a terminal; "
               "run it from a terminal, or pass --yes to approve automatically";
   else if (!a.approved)
     c.error = "not approved" + (a.feedback.empty() ? "" : ": " + a.feedback);
@@ -454,27 +454,48 @@ Scheduler::EnvVars Scheduler::command_env(uint32_t id) {
   return env;
 }
 
+// Where the question of `step` is recorded (approvals.h).
+WaitSpec Scheduler::wait_spec(const std::string& step, const char* kind) const {
+  auto it = by_name_.find(step);
+  std::string stage = it == by_name_.end() ? "" : flow_.nodes[it->second].stage;
+  return {env_.run_id, env_.run_dir, step, kind, stage, env_.approvals_notify};
+}
+
 // Without a terminal, and when the run waits for approvals: records the wait (an
 // `approval_wait` event) and says where the answer comes from.
 bool Scheduler::waits_for_approval(const std::string& step, const std::string& question,
-                                   const char* kind, WaitSpec* spec) {
+                                   const char* kind) {
   if (env_.yes || !env_.wait_approvals || terminal_available()) return false;
-  *spec = {env_.run_id, env_.run_dir, step, kind, env_.approvals_notify};
   emit({{"event", "approval_wait"}, {"step", step}, {"question", question}, {"kind", kind},
         {"run", env_.run_id}});
   return true;
+}
+
+// The outputs a question is about: a gate's work, or what an approval step follows.
+std::vector<WorkShown> Scheduler::question_work(uint32_t id) {
+  const ir::Node& node = flow_.nodes[id];
+  Context c = node.kind == ir::NodeKind::Gate ? gate_work(id) : upstream(id);
+  std::vector<WorkShown> out;
+  for (const Upstream& u : c.full) {
+    if (out.size() == 2) break;
+    out.push_back({u.step, u.text && !u.text->empty() ? env_.run_dir + "/" + u.file : "",
+                   u.text ? *u.text : ""});
+  }
+  return out;
 }
 
 void Scheduler::submit_ask(Completion base, ojson ev, std::string question, bool gate) {
   base.kind = "human";
   ev["kind"] = "human";
   emit(std::move(ev));
-  WaitSpec spec;
-  bool wait = waits_for_approval(flow_.nodes[base.task.node].name, question,
-                                 gate ? "gate" : "step", &spec);
-  submit(base, [dir = env_.run_dir, cancel = &cancel_, yes = env_.yes, q = std::move(question),
-                gate, wait, spec = std::move(spec)](Completion c) {
-    return run_ask(dir, cancel, yes, std::move(c), q, gate, wait ? &spec : nullptr);
+  const uint32_t id = base.task.node;
+  const char* kind = gate ? "gate" : "step";
+  Question q{std::move(question), question_work(id), gate};
+  bool wait = waits_for_approval(flow_.nodes[id].name, q.text, kind);
+  submit(base, [dir = env_.run_dir, cancel = &cancel_, yes = env_.yes, q = std::move(q), wait,
+                where = wait_spec(flow_.nodes[id].name, kind),
+                screen = status_.screen()](Completion c) {
+    return run_ask(dir, cancel, yes, std::move(c), q, where, wait, screen);
   });
 }
 

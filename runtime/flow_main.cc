@@ -124,7 +124,8 @@ void add_resume_command(CLI::App& app, Args& a) {
   flow::rt::ResumeRequest& resume = a.resume;
   CLI::App* cmd = a.resume_cmd =
       app.add_subcommand("resume", "Continue an interrupted, crashed or failed run");
-  cmd->add_option("run", resume.run, "Run id (default: the latest run that has not succeeded)");
+  cmd->add_option("run", resume.run,
+                  "Run id, or `last` (default): the latest run that has not succeeded");
   cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
   cmd->add_option("-j,--jobs", resume.jobs, "Steps to run at once (default: as before)")
       ->check(CLI::Range(1, 4096));
@@ -204,7 +205,7 @@ int flow_main(int argc, char** argv) {
   CLI::App app{"flow: runs pipelines of AI agents described in .flow files.\n"
                "Agents are simulated (backend `sim`) unless a backend is configured; see "
                "docs/runtime.md and docs/config.md."};
-  app.set_version_flag("--version", FLOW_VERSION);
+  app.set_version_flag("--version", std::string("flow ") + FLOW_VERSION);
   app.require_subcommand(1);
   Args a;
   add_global_options(app, a);  // first: the commands inherit the fallthrough

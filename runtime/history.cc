@@ -14,6 +14,7 @@
 #include "runtime/printable.h"
 #include "runtime/run_store.h"
 #include "runtime/status.h"
+#include "runtime/terminal_text.h"
 
 namespace flow::rt {
 namespace {
@@ -57,6 +58,7 @@ json meta_of(const std::string& dir) {
 std::string live_status(const std::string& dir, const json& meta) {
   std::string s = meta.value("status", "unknown");
   if (s == "running" && !run_is_locked(dir)) return "crashed";
+  if (s == "running" && !pending_requests(dir).empty()) return "waiting";  // for a person
   return s;
 }
 
@@ -104,7 +106,7 @@ std::string summary_table(const std::string& dir) {
   Summary s;
   std::string err;
   scan_events(dir + "/events.jsonl", [&](const json& e) { s.add(e); }, &err);
-  return s.table();
+  return s.table(isatty(1) ? terminal_columns(1) - 1 : 79);
 }
 
 int list_runs_command(const std::string& root) {

@@ -105,28 +105,24 @@ std::string traces_url(std::string endpoint) {
   return endpoint + "/v1/traces";
 }
 
-class OtlpStatus : public Status {
+class OtlpStatus : public ForwardingStatus {
  public:
   OtlpStatus(std::unique_ptr<Status> inner, const std::string& endpoint, const std::string& run_id,
              const std::string& flow)
-      : inner_(std::move(inner)), url_(traces_url(endpoint)), sender_(url_) {
+      : ForwardingStatus(std::move(inner)), url_(traces_url(endpoint)), sender_(url_) {
     view_.id = run_id;
     view_.flow = flow;
   }
   ~OtlpStatus() override { sender_.stop(); }
 
-  void begin(const ir::Flow& f) override { inner_->begin(f); }
-  void message(const std::string& line) override { inner_->message(line); }
-  void tick() override { inner_->tick(); }
-  bool wants_ticks() const override { return inner_->wants_ticks(); }
   void finish() override {
     sender_.stop();
     warn();
-    inner_->finish();
+    inner().finish();
   }
 
   void event(const ojson& e) override {
-    inner_->event(e);
+    inner().event(e);
     json ev = json(e);
     int64_t call = add_run_event(&view_, ev);
     std::string kind = ev.value("event", "");
@@ -151,11 +147,10 @@ class OtlpStatus : public Status {
   void warn() {
     std::string err = sender_.take_error();
     if (!err.empty())
-      inner_->message("flow: warning: cannot send spans to " + url_ + ": " + err +
+      inner().message("flow: warning: cannot send spans to " + url_ + ": " + err +
                       " (the run goes on; spans that cannot be sent are dropped)");
   }
 
-  std::unique_ptr<Status> inner_;
   std::string url_;
   Sender sender_;
   RunView view_;

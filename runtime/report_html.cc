@@ -150,7 +150,7 @@ std::string call_details(const RunView& v, const std::map<std::string, std::stri
 std::string usage_row(const std::string& name, const UsageTotals& u) {
   return fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}{}</td><td class=\"num\">{}</td>"
                      "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                     html_escape(name), u.calls, format_cost(u.cost_usd),
+                     html_escape(name), u.reported, format_cost(u.cost_usd),
                      u.unpriced ? fmt::format(" ({} without price)", u.unpriced) : "", u.input_tokens,
                      u.output_tokens, u.cache_read_tokens, u.cache_creation_tokens);
 }
@@ -160,8 +160,13 @@ std::string usage_table(const char* id, const char* title, const std::map<std::s
       "<h3>{}</h3>\n<table id=\"{}\" class=\"usage\"><tr><th>name</th><th>calls with usage</th><th>cost</th>"
       "<th>input tokens</th><th>output tokens</th><th>cache read</th><th>cache write</th></tr>\n",
       title, id);
-  for (const auto& [name, u] : rows) out += usage_row(name, u);
-  if (rows.empty()) out += "<tr><td colspan=\"7\">no call reported cost or tokens</td></tr>\n";
+  bool any = false;
+  for (const auto& [name, u] : rows)
+    if (u.reported > 0) {  // the book counts every call; only those with usage have figures
+      out += usage_row(name, u);
+      any = true;
+    }
+  if (!any) out += "<tr><td colspan=\"7\">no call reported cost or tokens</td></tr>\n";
   return out + "</table>\n";
 }
 

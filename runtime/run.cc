@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "runtime/run_store.h"
 #include "runtime/scheduler.h"
 #include "runtime/signals.h"
+#include "runtime/terminal_text.h"
 #include "runtime/sim_targets.h"
 #include "runtime/status.h"
 
@@ -144,11 +146,20 @@ int record_end(RunState& s, int code, bool as_json, Status& status, const Summar
           s.run_id);
     if (code == kExitOk) code = kExitFailed;
   }
-  std::string table = summary.table();
+  // On a terminal the table fits its window, as the live view did.
+  std::string table = summary.table(isatty(1) && !as_json ? terminal_columns(1) - 1 : 79);
   if (as_json) std::fputs(table.c_str(), stderr);
   else if (!output_style().quiet) std::fputs(table.c_str(), stdout);
   status.message(fmt::format("run {}: {} ({})", s.run_id, s.meta["status"].get<std::string>(), s.dir));
   return code;
+}
+
+// The nodes a resumed run finished before (restored), and those its inputs skip.
+std::vector<uint32_t> finished_nodes(const Plan& plan) {
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < plan.size(); ++i)
+    if (plan.node(i).state == State::Done || plan.node(i).skip) out.push_back(i);
+  return out;
 }
 
 int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
@@ -207,16 +218,20 @@ int execute(RunState& s, int jobs, bool yes, bool as_json, bool resumed,
       error(err + "\n  free space (or fix the cause), then continue with: flow resume " + s.run_id);
       return kExitFailed;
     }
-    status->begin(s.flow);
+    status->begin(s.flow, finished_nodes(plan));
     if (simulated && !output_style().quiet)
       status->message("NOTE: agents are SIMULATED (backend sim): their outputs are generated "
                       "text, not real work. Configure a backend to run real agents (docs/config.md).");
     if (!resumed) {
+      size_t gates = std::count_if(s.flow.nodes.begin(), s.flow.nodes.end(), [](const ir::Node& n) {
+        return n.kind == ir::NodeKind::Gate;
+      });
       json inputs = json::object();
       for (const auto& [k, v] : s.inputs) inputs[k] = v;
       status->event(log.emit({{"event", "run_start"}, {"run", s.run_id}, {"flow", s.flow.name},
                               {"backend", backends}, {"simulated", simulated}, {"jobs", jobs},
-                              {"inputs", inputs}, {"steps", s.flow.nodes.size()}}));
+                              {"inputs", inputs}, {"steps", s.flow.nodes.size() - gates},
+                              {"gates", gates}}));
     }
     SignalThread signals(cancel, scheduler);
     code = scheduler.run();
@@ -556,7 +571,7 @@ int resume_command(const ResumeRequest& req) {
   block_signals();
   ignore_file_size_signal();
   std::string id = req.run;
-  if (id.empty()) {
+  if (id.empty() || id == "last") {  // `last`, as `flow show` and `flow approve` take it
     id = latest_unfinished_run(req.run_root);
     if (id.empty()) {
       error("no unfinished run to resume under " + req.run_root + " (see `flow runs`)");

@@ -122,8 +122,11 @@ int Scheduler::run() {
 // The first events: a resumed run says so; a new one says which steps `when` skips, and why.
 void Scheduler::emit_start() {
   if (env_.resumed) {
-    emit({{"event", "run_resume"}, {"run", env_.run_id},
-          {"finished", static_cast<int64_t>(plan_.finished_count())}});
+    int64_t steps = 0;  // gates are not steps (the live view and the summary fold them in)
+    for (uint32_t i = 0; i < plan_.size(); ++i)
+      steps += flow_.nodes[i].kind != ir::NodeKind::Gate &&
+               (plan_.node(i).state == State::Done || plan_.node(i).skip);
+    emit({{"event", "run_resume"}, {"run", env_.run_id}, {"finished", steps}});
     return;
   }
   for (uint32_t i = 0; i < plan_.size(); ++i)
@@ -288,6 +291,8 @@ void Scheduler::handle(Completion& c) {
   const ir::Node& node = flow_.nodes[c.task.node];
   ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
   if (c.task.index >= 0) ev["index"] = c.task.index;
+  if (c.kind == "agent") ev["agent"] = node.agent;
+  if (c.kind == "review") ev["agent"] = node.checks[c.task.index].agent;
   ev["ok"] = c.ok;
   ev["duration_ms"] = c.ms;
   if (!c.output_file.empty()) ev["output"] = c.output_file;
@@ -444,6 +449,11 @@ void Scheduler::handle_gate(Completion& c) {
           {"index", c.task.index}, {"check", ir::to_string(check.kind)},
           {"verdict", pass ? "PASS" : "FAIL"}, {"feedback", feedback}};
   if (!reason.empty()) v["reason"] = reason;
+  // The check's own call, so that one line can tell the whole check.
+  if (check.kind == ir::Check::Kind::Review) v["agent"] = check.agent;
+  if (check.kind == ir::Check::Kind::Command) v["command"] = check.command;
+  v["duration_ms"] = c.ms;
+  if (c.usage.known && c.usage.cost_known) v["cost_usd"] = c.usage.cost_usd;
   emit(std::move(v));
   if (!pass) return gate_failed(gate, feedback.empty() ? reason : feedback);
   if (plan_.check_passed(gate))
@@ -468,10 +478,11 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
   if (node.on_exhausted == ir::OnExhausted::Ask) {
     std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
                                 "anyway?", node.name, attempts, node.target);
-    WaitSpec spec;
-    Answer a = waits_for_approval(node.name, q, "else ask", &spec)
+    WaitSpec spec = wait_spec(node.name, "else ask");
+    Answer a = waits_for_approval(node.name, q, "else ask")
                    ? wait_for_approval(spec, q, &cancel_)
-                   : ask_human(q, env_.yes, false, &cancel_);
+                   : ask_human(spec, Question{q, question_work(gate), false}, env_.yes,
+                               status_.screen(), &cancel_);
     if (a.cancelled) return;  // interrupted while waiting: unfinished, resume asks again
     if (!a.notify_error.empty())
       emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},

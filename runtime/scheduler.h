@@ -103,6 +103,8 @@ class Scheduler {
                     EnvVars env);
   EnvVars command_env(uint32_t id);
   void submit_ask(Completion base, ojson ev, std::string question, bool gate);
+  WaitSpec wait_spec(const std::string& step, const char* kind) const;
+  std::vector<WorkShown> question_work(uint32_t id);
   void submit_agent(Completion base, Backend* backend, AgentRequest req, WriteScope scope);
   static Completion run_shell(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
                               Completion c, const std::string& command, const EnvVars& env);
@@ -110,9 +112,9 @@ class Scheduler {
                               Completion c, Backend* backend, const AgentRequest& req,
                               const WriteScope& scope, const std::string& recordings);
   static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
-                            const std::string& question, bool gate, const WaitSpec* wait);
-  bool waits_for_approval(const std::string& step, const std::string& question,
-                          const char* kind, WaitSpec* spec);
+                            const Question& q, const WaitSpec& where, bool wait,
+                            ScreenHold* screen);
+  bool waits_for_approval(const std::string& step, const std::string& question, const char* kind);
   void submit(const Completion& base, std::function<Completion(Completion)> job);
   void handle(Completion& c);
   bool retry_call(Completion& c);

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/ir.h"
+#include "runtime/screen_hold.h"
+#include "runtime/summary.h"
 #include "runtime/usage.h"
 
 namespace flow::rt {
@@ -20,12 +22,38 @@ using ojson = nlohmann::ordered_json;
 class Status {
  public:
   virtual ~Status() = default;
-  virtual void begin(const ir::Flow&) {}              // before the first event: the stages
+  // Before the first event: the flow, and the nodes a resumed run finished before.
+  virtual void begin(const ir::Flow&, const std::vector<uint32_t>& /*finished*/) {}
   virtual void message(const std::string& line) = 0;  // banner, final report
   virtual void event(const ojson& e) = 0;
   virtual void tick() {}                              // periodic redraw
   virtual bool wants_ticks() const { return false; }
   virtual void finish() {}                            // before the summary is printed
+  // What draws on the terminal and must stand aside while a person answers; null for the
+  // views that only append lines.
+  virtual ScreenHold* screen() { return nullptr; }
+};
+
+// A Status that passes everything on to another: the base of the views that watch the events
+// on their way (the summary, the live trace export).
+class ForwardingStatus : public Status {
+ public:
+  explicit ForwardingStatus(std::unique_ptr<Status> inner) : inner_(std::move(inner)) {}
+  void begin(const ir::Flow& f, const std::vector<uint32_t>& finished) override {
+    inner_->begin(f, finished);
+  }
+  void message(const std::string& line) override { inner_->message(line); }
+  void event(const ojson& e) override { inner_->event(e); }
+  void tick() override { inner_->tick(); }
+  bool wants_ticks() const override { return inner_->wants_ticks(); }
+  void finish() override { inner_->finish(); }
+  ScreenHold* screen() override { return inner_->screen(); }
+
+ protected:
+  Status& inner() { return *inner_; }
+
+ private:
+  std::unique_ptr<Status> inner_;
 };
 
 std::unique_ptr<Status> make_plain_status(FILE* out);
@@ -37,31 +65,6 @@ std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out);
 // Status prints only printable() text (runtime/printable.h): agent-made text cannot control
 // the terminal.
 std::string format_event(const nlohmann::json& e);
-
-// Per-step totals built from events; printed at the end of a run and by `flow show`.
-class Summary {
- public:
-  void add(const nlohmann::json& e);
-  void add_emitted(const ojson& e);  // the same, for an event as it is emitted
-  std::string table() const;  // printable()
-  const UsageBook& usage() const { return usage_; }
-  // {"steps": [{step, kind, status, attempts, duration_ms, usage?}], "agents": {...}, "total": {...}}
-  ojson to_json() const;
-
- private:
-  template <class Json>
-  void add_event(const Json& e);
-  std::string table_text() const;
-  struct Row {
-    std::string kind, status = "unfinished";
-    int attempts = 0;
-    int64_t ms = 0;
-  };
-  std::vector<std::string> order_;
-  std::map<std::string, Row> rows_;
-  Row& row(const std::string& step);
-  UsageBook usage_;  // cost and tokens, when the backend reports them (a cost column then)
-};
 
 // Passes every event on to `inner` and adds it to `summary` too, so the summary printed at the
 // end of a run needs no second reading of events.jsonl (whose 2,000 events of a 1,000-call

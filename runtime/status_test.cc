@@ -24,6 +24,28 @@ TEST_CASE("plain status lines, one per event") {
   CHECK(format_event({{"ms", 0}, {"event", "run_start"}, {"run", "r1"}, {"flow", "demo"},
                       {"steps", 3}, {"backend", "sim"}, {"simulated", true}, {"jobs", 2}}) ==
         "[   0.0s] run r1 of flow demo: 3 steps, backend sim (agents are SIMULATED), jobs 2");
+  CHECK(format_event({{"ms", 0}, {"event", "run_start"}, {"run", "r1"}, {"flow", "demo"},
+                      {"steps", 1}, {"gates", 1}, {"backend", "sim"}, {"jobs", 2}}) ==
+        "[   0.0s] run r1 of flow demo: 1 step, 1 gate, backend sim, jobs 2");
+  CHECK(format_event({{"ms", 0}, {"event", "run_resume"}, {"run", "r1"}, {"finished", 1}}) ==
+        "[   0.0s] resume run r1: 1 step already finished");
+}
+
+TEST_CASE("a verdict line tells the whole check: who judged, how long, what it cost") {
+  CHECK(format_event({{"ms", 2100}, {"event", "verdict"}, {"gate", "plan/gate"}, {"index", 0},
+                      {"attempt", 1}, {"check", "review"}, {"agent", "code-review"},
+                      {"verdict", "PASS"}, {"duration_ms", 1500}, {"cost_usd", 0.0123}}) ==
+        "[   2.1s] PASS  plan/gate: code-review (attempt 1, 1.5s, $0.0123)");
+  CHECK(format_event({{"ms", 0}, {"event", "verdict"}, {"gate", "b/gate"}, {"index", 1},
+                      {"attempt", 2}, {"check", "command"}, {"command", "make test"},
+                      {"verdict", "FAIL"}, {"duration_ms", 300}, {"reason", "exit 2"}}) ==
+        "[   0.0s] FAIL  b/gate: `make test` (attempt 2, 0.3s): exit 2");
+  CHECK(format_event({{"ms", 0}, {"event", "attempt"}, {"step", "plan"}, {"kind", "agent"},
+                      {"agent", "planner"}, {"attempt", 1}, {"ok", true}, {"duration_ms", 40}}) ==
+        "[   0.0s] ok    plan (planner, attempt 1, 0.0s)");
+  CHECK(format_event({{"ms", 0}, {"event", "attempt"}, {"step", "planner"}, {"kind", "agent"},
+                      {"agent", "planner"}, {"attempt", 1}, {"ok", true}, {"duration_ms", 40}}) ==
+        "[   0.0s] ok    planner (attempt 1, 0.0s)");
 }
 
 TEST_CASE("status lines for a retried backend call and a killed leftover group") {
@@ -41,19 +63,51 @@ TEST_CASE("the summary table has one row per step") {
   s.add({{"event", "done"}, {"step", "plan"}});
   s.add({{"event", "skip"}, {"step", "deploy"}});
   CHECK(s.table() ==
-        "step    kind     status       attempts      time\n"
-        "plan    agent    done                1      1.5s\n"
-        "deploy  -        skipped             0      0.0s\n");
+        "step    status       attempts      time\n"
+        "plan    done                1      1.5s\n"
+        "deploy  skipped             0      0.0s\n");
+}
+
+TEST_CASE("the summary table folds each gate into the step or block it guards") {
+  Summary s;
+  auto call = [&](const char* step, const char* kind, int attempt, int ms) {
+    s.add({{"event", "dispatch"}, {"step", step}, {"kind", kind}, {"attempt", attempt}});
+    s.add({{"event", "attempt"}, {"step", step}, {"kind", kind}, {"duration_ms", ms}});
+  };
+  call("backend-new-functionality-agent", "agent", 1, 1000);
+  s.add({{"event", "done"}, {"step", "backend-new-functionality-agent"}});
+  call("backend-new-functionality-agent/gate", "review", 1, 500);
+  s.add({{"event", "retry"}, {"gate", "backend-new-functionality-agent/gate"}});
+  call("backend-new-functionality-agent", "agent", 2, 1000);
+  s.add({{"event", "done"}, {"step", "backend-new-functionality-agent"}});
+  call("backend-new-functionality-agent/gate", "review", 2, 500);
+  s.add({{"event", "gate_pass"}, {"gate", "backend-new-functionality-agent/gate"}});
+  call("validation/gate", "verdict", 1, 0);  // a gate over a block: the block's row
+  s.add({{"event", "exhausted"}, {"gate", "validation/gate"}});
+  call("build", "agent", 1, 200);
+  s.add({{"event", "done"}, {"step", "build"}});
+  call("build/gate-2", "review", 1, 100);  // still running
+  CHECK(s.table() ==
+        "step                             status       attempts      time\n"
+        "backend-new-functionality-agent  passed              2      3.0s\n"
+        "validation                       rejected            1      0.0s\n"
+        "build                            running             1      0.3s\n");
+  CHECK(s.table(50) ==
+        "step               status       attempts      time\n"
+        "backend-\xe2\x80\xa6ty-agent  passed              2      3.0s\n"
+        "validation         rejected            1      0.0s\n"
+        "build              running             1      0.3s\n");
+  CHECK(s.to_json()["steps"].size() == 5);  // the JSON keeps every node
 }
 
 TEST_CASE("a summary fed the events as they are emitted equals one read back from the file") {
   std::vector<nlohmann::ordered_json> events = {
       {{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}},
-      {{"event", "attempt"}, {"step", "plan"}, {"duration_ms", 1500}, {"agent", "planner"},
+      {{"event", "attempt"}, {"step", "plan"}, {"kind", "agent"}, {"duration_ms", 1500}, {"agent", "planner"},
        {"cost_usd", 0.25}, {"input_tokens", 100}, {"output_tokens", 20}, {"turns", 2}},
       {{"event", "done"}, {"step", "plan"}},
       {{"event", "dispatch"}, {"step", "plan/gate"}, {"kind", "review"}, {"attempt", 1}},
-      {{"event", "attempt"}, {"step", "plan/gate"}, {"duration_ms", 700}, {"agent", "critic"},
+      {{"event", "attempt"}, {"step", "plan/gate"}, {"kind", "review"}, {"duration_ms", 700}, {"agent", "critic"},
        {"cost_usd", nullptr}, {"input_tokens", 50}, {"output_tokens", 5}},
       {{"event", "gate_pass"}, {"gate", "plan/gate"}, {"unapproved", true}},
       {{"event", "skip"}, {"step", "deploy"}}};
@@ -103,8 +157,8 @@ TEST_CASE("a big run's summary shows counts and only the steps worth a look") {
   s.add({{"event", "fail"}, {"step", "s42"}});
   CHECK(s.table() ==
         "100 steps: 99 done, 1 failed\n"
-        "step  kind     status       attempts      time\n"
-        "s42   command  failed              1      0.0s\n");
+        "step  status       attempts      time\n"
+        "s42   failed              1      0.0s\n");
 }
 
 TEST_CASE("event lines and the summary carry no control sequences from agents") {

@@ -31,7 +31,7 @@ int64_t count(const Json& e, const char* key) {
 // Events read back from a file are json; events as they are emitted, ordered_json.
 template <class Json>
 void add_totals(UsageTotals& t, const Json& e) {
-  ++t.calls;
+  ++t.reported;
   if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) t.cost_usd += c->template get<double>();
   else ++t.unpriced;
   t.input_tokens += count(e, "input_tokens");
@@ -43,11 +43,18 @@ void add_totals(UsageTotals& t, const Json& e) {
 
 }  // namespace
 
-void UsageTotals::add(const json& e) { add_totals(*this, e); }
-void UsageTotals::add_emitted(const nlohmann::ordered_json& e) { add_totals(*this, e); }
+void UsageTotals::add(const json& e) {
+  ++calls;
+  add_totals(*this, e);
+}
+void UsageTotals::add_emitted(const nlohmann::ordered_json& e) {
+  ++calls;
+  add_totals(*this, e);
+}
 
 nlohmann::ordered_json UsageTotals::to_json() const {
   return {{"calls", calls},
+          {"calls_with_usage", reported},
           {"cost_usd", cost_usd},
           {"input_tokens", input_tokens},
           {"output_tokens", output_tokens},
@@ -59,10 +66,14 @@ nlohmann::ordered_json UsageTotals::to_json() const {
 
 template <class Json>
 void UsageBook::add_event(const Json& e) {
-  if (!e.is_object() || e.value("event", "") != "attempt" || !e.contains("cost_usd")) return;
-  add_totals(run_, e);
-  add_totals(steps_[e.value("step", "")], e);
-  add_totals(agents_[e.value("agent", "")], e);
+  if (!e.is_object() || e.value("event", "") != "attempt") return;
+  std::string kind = e.value("kind", "");
+  if (kind != "agent" && kind != "review") return;
+  UsageTotals* totals[] = {&run_, &steps_[e.value("step", "")], &agents_[e.value("agent", "")]};
+  for (UsageTotals* t : totals) {
+    ++t->calls;
+    if (e.contains("cost_usd")) add_totals(*t, e);
+  }
 }
 
 void UsageBook::add(const json& e) { add_event(e); }
@@ -77,10 +88,10 @@ std::string UsageBook::report() const {
   if (!any()) return "";
   std::string per_agent;
   for (const auto& [name, t] : agents_)
-    per_agent += fmt::format("{}{} {}", per_agent.empty() ? "" : ", ", name, format_cost(t.cost_usd));
+    if (t.reported > 0) per_agent += fmt::format("{}{} {}", per_agent.empty() ? "" : ", ", name, format_cost(t.cost_usd));
   return fmt::format(
       "cost: {} in {} calls{} ({}); tokens: {} input, {} output, {} cache read, {} cache write\n",
-      format_cost(run_.cost_usd), run_.calls,
+      format_cost(run_.cost_usd), run_.reported,
       run_.unpriced ? fmt::format(", {} of unknown cost (no price for the model; see `prices:`)", run_.unpriced)
                     : "",
       per_agent, run_.input_tokens, run_.output_tokens,

@@ -81,7 +81,7 @@ def test_live_view_colour():
         what = f"flow {' '.join(extra + hello)} with {more_env or 'no colour variables'}"
         out, code = on_terminal([flow] + extra + hello, env(**more_env))
         check(code == 0, f"{what}: exit {code}: {out[-300:]!r}")
-        check(b"steps finished" in out and b"\x1b[J" in out, f"{what}: no live view: {out[:300]!r}")
+        check(b"1 step finished" in out and b"\x1b[J" in out, f"{what}: no live view: {out[:300]!r}")
         has = BOLD in out or CYAN in out
         check(has == coloured, f"{what}: colour {'missing' if coloured else 'present'}: {out[:300]!r}")
 

@@ -16,6 +16,7 @@ usage: untrusted_text_test.py PATH/TO/flow
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -210,7 +211,8 @@ def test_hostile_agent(work):
     for bad, name in [(b"\x1b]", "OSC"), (b"\x1b[2J", "clear screen"), (b"\x1b[31m", "colour"),
                       (b"\x07", "BEL"), (b"\xc2\x9b", "C1 CSI"), (b"\xe2\x80\xae", "RLO")]:
         check(bad not in out, f"live view: the agent's {name} reaches the terminal")
-    check("FAIL  plan/gate check 1 (attempt 1): Needs w\ufffdrk caf\ufffd red".encode() in out,
+    check(re.search("FAIL  plan/gate: critic \\(attempt 1, [0-9.]+s\\): Needs w\ufffdrk caf\ufffd red"
+                    .encode(), out),
           f"live view shows the feedback, cleaned: {out[-800:]!r}")
     os.remove(os.path.join(work, "flow.yaml"))
 
