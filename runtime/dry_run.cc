@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "lang/text.h"
+
 namespace flow::rt {
 namespace {
 
@@ -60,8 +62,12 @@ int64_t worst_case_calls(const Plan& plan) {
 
 std::string describe_plan(const Plan& plan, const Router& router) {
   const ir::Flow& flow = plan.flow();
-  std::string out = fmt::format("flow {}: {} steps (dry run: nothing is executed)\n", flow.name,
-                                plan.size());
+  size_t gate_nodes = std::count_if(flow.nodes.begin(), flow.nodes.end(), [](const ir::Node& n) {
+    return n.kind == ir::NodeKind::Gate;
+  });
+  std::string out = fmt::format("flow {}: {}, {} (dry run: nothing is executed)\n", flow.name,
+                                text::plural(plan.size() - gate_nodes, "step"),
+                                text::plural(gate_nodes, "gate"));
   std::vector<int> level = levels(plan);
   int depth = plan.size() ? *std::max_element(level.begin(), level.end()) : 0;
   std::vector<std::vector<uint32_t>> groups(depth + 1);
@@ -79,7 +85,7 @@ std::string describe_plan(const Plan& plan, const Router& router) {
       if (node.kind == ir::NodeKind::Agent && !node.fanout_step.empty())
         name += fmt::format(" [up to {} items from {}]", node.fanout_cap, node.fanout_step);
       else if (node.kind == ir::NodeKind::Agent && node.is_fanout())
-        name += fmt::format(" [{} items]", plan.node(id).items.size());
+        name += " [" + text::plural(plan.node(id).items.size(), "item") + "]";
       if (node.kind == ir::NodeKind::Command) name += " (run)";
       if (node.kind == ir::NodeKind::Human) name += " (approve)";
       if (plan.node(id).skip) name += " (skipped)";
@@ -106,9 +112,9 @@ std::string describe_plan(const Plan& plan, const Router& router) {
                                                               : std::string("human approval");
       checks += (checks.empty() ? "" : ", then ") + what;
     }
-    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {} steps{}\n", node.name,
+    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {}{}\n", node.name,
                          node.target, checks, node.retries, ir::to_string(node.on_exhausted),
-                         node.members.size(),
+                         text::plural(node.members.size(), "step"),
                          node.back_to.empty() ? "" : "; sends back to " + node.back_to);
   }
   if (gate_count > 50) gates += fmt::format("  ... {} more gates\n", gate_count - 50);
@@ -122,7 +128,7 @@ std::string describe_plan(const Plan& plan, const Router& router) {
   }
   out += fmt::format("\nBackends: {}\n", backends.empty() ? "none (no agents)" : backends);
   out += fmt::format("Worst-case agent calls: {}\n", worst_case_calls(plan));
-  out += fmt::format("Critical path: {} steps long\n", depth);
+  out += fmt::format("Critical path: {} long\n", text::plural(depth, "step"));
   return out;
 }
 

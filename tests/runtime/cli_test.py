@@ -7,6 +7,7 @@ usage: cli_test.py PATH/TO/flow
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,8 +84,9 @@ def main():
         r = flow("run", ir, "-i", "feature=login", "--dry-run", cwd=work)
         check(r.returncode == 0, "dry run exits 0")
         check("    1. plan\n    2. plan/gate\n    3. build (run)\n" in r.stdout, f"dry run order: {r.stdout}")
-        check("  plan/gate on plan: review by critic; retries 1, else stop; guards 1 steps\n" in r.stdout,
-              "dry run gates")
+        check("  plan/gate on plan: review by critic; retries 1, else stop; guards 1 step\n" in r.stdout,
+              f"dry run gates, one step in the singular: {r.stdout}")
+        check(r.stdout.startswith("flow demo: 2 steps, 1 gate (dry run"), f"dry run counts: {r.stdout}")
         check("Worst-case agent calls: 4\n" in r.stdout, "dry run worst case (2 plans + 2 reviews)")
         check(not os.path.exists(os.path.join(work, ".flow")), "dry run stores nothing")
 
@@ -99,6 +101,14 @@ def main():
         out = [e for e in ev if e["event"] == "attempt" and e["step"] == "plan"][0]["output"]
         with open(os.path.join(work, ".flow", "runs", run, out)) as f:
             check(f.read().startswith("(simulated agent)\n"), "sim output marked")
+        # `flow show --json` counts every call, also when the backend reports no usage.
+        r = flow("show", "--json", run, cwd=work)
+        calls = [e for e in ev if e["event"] == "attempt" and e["kind"] in ("agent", "review")]
+        total = json.loads(r.stdout)["total"] if r.returncode == 0 else {}
+        check(len(calls) == 2 and total.get("calls") == 2 and total.get("calls_with_usage") == 0,
+              f"show --json totals: {total} for {len(calls)} calls")
+        r = flow("--version", cwd=work)
+        check(re.fullmatch(r"flow \d+\.\d+\.\d+\n", r.stdout), f"flow --version: {r.stdout!r}")
         r = flow("resume", run, cwd=work)
         check(r.returncode == 2 and r.stderr == f"flow: run {run} already succeeded; nothing to resume\n",
               f"resume of a finished run: {r.stderr!r}")
