@@ -84,7 +84,9 @@ class LiveView : public Status, public ScreenHold {
     json e(je);
     track(e);
     if (kept_in_scrollback(e)) story(format_event(e), 10);
-    show();
+    // A wide fan-out of quick calls makes thousands of events a second: the view is drawn at
+    // most twenty times a second, the lines that scrolled up meanwhile with it.
+    if (steady_seconds() - last_shown_ >= 0.05) show();
   }
   void tick() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -153,6 +155,7 @@ class LiveView : public Status, public ScreenHold {
   // Erases the last frame, prints what scrolled up since, and draws the frame again (unless a
   // question holds the screen or the run is over). One write, so the view does not flicker.
   void show() {
+    last_shown_ = steady_seconds();
     std::string buf;
     const size_t cols = terminal_columns(fileno(out_));
     if (!drawn_.empty()) {
@@ -192,7 +195,10 @@ class LiveView : public Status, public ScreenHold {
     std::vector<std::pair<std::string, Running>> rows(running_.begin(), running_.end());
     std::stable_sort(rows.begin(), rows.end(),
                      [](const auto& a, const auto& b) { return a.second.since < b.second.since; });
-    const size_t room = std::clamp<size_t>(terminal_rows(fileno(out_)) / 2, 1, 8);
+    // The frame must stay below the window's height: a line scrolled into the history can no
+    // longer be erased.
+    const size_t rows_free = terminal_rows(fileno(out_));
+    const size_t room = std::min<size_t>(8, rows_free > 5 ? rows_free - 5 : 1);
     const size_t label_cols = width() > 24 ? width() - 24 : 8;
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i == room && rows.size() > room) {
@@ -237,6 +243,7 @@ class LiveView : public Status, public ScreenHold {
   std::vector<std::string> pending_;  // lines to scroll up at the next show()
   std::vector<size_t> drawn_;         // the columns of each line of the frame on screen
   bool held_ = false, closed_ = false;
+  double last_shown_ = 0;
 };
 
 }  // namespace

@@ -122,10 +122,12 @@ int Scheduler::run() {
 // The first events: a resumed run says so; a new one says which steps `when` skips, and why.
 void Scheduler::emit_start() {
   if (env_.resumed) {
-    int64_t steps = 0;  // gates are not steps (the live view and the summary fold them in)
+    // As the live view counts (step_progress.h): a step whose gates have all passed.
+    auto finished = [&](uint32_t i) { return plan_.node(i).state == State::Done || plan_.node(i).skip; };
+    int64_t steps = 0;
     for (uint32_t i = 0; i < plan_.size(); ++i)
-      steps += flow_.nodes[i].kind != ir::NodeKind::Gate &&
-               (plan_.node(i).state == State::Done || plan_.node(i).skip);
+      steps += flow_.nodes[i].kind != ir::NodeKind::Gate && finished(i) &&
+               std::all_of(plan_.guards(i).begin(), plan_.guards(i).end(), finished);
     emit({{"event", "run_resume"}, {"run", env_.run_id}, {"finished", steps}});
     return;
   }
