@@ -49,9 +49,8 @@ void render_work(const WorkShown& w, const std::string& run_id, size_t cols, std
     }
   }
   if (more > 0)
-    *out += fit_end(printable(fmt::format("  \xe2\x94\x82 ... and {} more (flow show {} {})",
-                                          more == 1 ? "1 line" : std::to_string(more) + " lines",
-                                          run_id, w.step)),
+    *out += fit_end(printable(fmt::format("  \xe2\x94\x82 ... and {} more {} (flow show {} {})", more,
+                                          more == 1 ? "line" : "lines", run_id, w.step)),
                     cols) + "\n";
 }
 
