@@ -487,6 +487,7 @@ TEST_CASE("review calls wait in their reviewer's pool") {
   }
   FakeBackend fake;
   fake.delay_ms = 60;
+  fake.gather = {{"worker", 4}};  // the four workers run at once, however slow the machine
   RunSetup setup;
   setup.jobs = 4;
   setup.pools = {{"reviewers", 1}};

@@ -98,10 +98,14 @@ uint32_t FlowBuilder::review_gate(uint32_t target, std::vector<uint32_t> members
 
 AgentResult FakeBackend::call(const AgentRequest& request, Cancel* cancel) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     calls_.push_back(request);
     max_ = std::max(max_, ++current_);
     agent_max_[request.agent] = std::max(agent_max_[request.agent], ++agent_now_[request.agent]);
+    gathered_.notify_all();
+    if (auto g = gather.find(request.agent); g != gather.end())
+      gathered_.wait_for(lock, std::chrono::seconds(10),
+                         [&] { return agent_max_[request.agent] >= g->second; });
   }
   if (delay_ms > 0) cancel->sleep_for(delay_ms);
   AgentResult r;

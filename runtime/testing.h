@@ -2,6 +2,7 @@
 // Test helpers (tests only): a scratch directory, a small IR builder, a fake backend that
 // records every call (ninja's FakeCommandRunner idea), and a one-call way to run a flow.
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -52,12 +53,16 @@ class FakeBackend : public Backend {
 
   std::function<AgentResult(const AgentRequest&)> reply;  // default: ok, "out:STEP"; reviews PASS
   int delay_ms = 0;
+  // Holds each call of an agent named here until that many of its calls run at once (or 10 s
+  // have passed): a test of concurrency then waits for the state, not for a lucky schedule.
+  std::map<std::string, int> gather;
   std::vector<AgentRequest> calls() const;
   int max_concurrent() const { return max_; }
   std::map<std::string, int> max_concurrent_by_agent() const;
 
  private:
   mutable std::mutex mu_;
+  std::condition_variable gathered_;
   std::vector<AgentRequest> calls_;
   int current_ = 0, max_ = 0;
   std::map<std::string, int> agent_now_, agent_max_;
