@@ -42,6 +42,10 @@ struct AgentRequest {
   std::string verdict_gate{};
   // A fan-out takes its items from this step's answer: at most this many (0 = none does).
   int item_cap = 0;
+  // For backends that start the agent as a program: the Landlock ruleset it runs confined to
+  // (write_guard.h; -1 = none) and the TMPDIR made for it ("" = the usual one).
+  int landlock_ruleset = -1;
+  std::string tmpdir{};
 };
 
 // What one call cost, as the agent program reports it (the `claude` backend does).
@@ -62,6 +66,9 @@ struct AgentResult {
   // crash). Not for a program that cannot be started, a timeout or an interrupt.
   bool retryable = false;
   AgentUsage usage{};
+  // What the agent's programs printed beside the answer, where writes the kernel refused are
+  // looked for (write_guard.h): a command's stderr, Claude Code's failed tool results.
+  std::string tool_errors{};
   // Events for the run's log beyond the `attempt` event, as JSON objects (text) with an
   // "event" key; the scheduler adds the step, kind, attempt and index. The API backends
   // report HTTP retries and refused writes this way.
@@ -85,6 +92,9 @@ class Backend {
   // snapshot the tree before and after the call to check the agent's write scope: the
   // snapshots walk the whole tree, twice per call.
   virtual bool may_change_files(const AgentRequest& /*request*/) const { return !simulated(); }
+  // Whether the agent runs as a program this backend starts (with run_subprocess, passing on
+  // the request's landlock_ruleset and tmpdir): the kernel can then confine its writes.
+  virtual bool confinable() const { return false; }
   virtual RetryPolicy retry_policy() const { return {}; }
   // Called from worker threads, possibly several at once. Must return promptly once
   // `cancel` is requested.

@@ -84,6 +84,7 @@ class ClaudeBackend : public Backend {
   }
   std::string name() const override { return spec_.name; }
   RetryPolicy retry_policy() const override { return spec_.retry; }
+  bool confinable() const override { return true; }
   bool check_ready(std::string* error) override;
   AgentResult call(const AgentRequest& req, Cancel* cancel) override;
 
@@ -124,6 +125,8 @@ AgentResult ClaudeBackend::call(const AgentRequest& req, Cancel* cancel) {
             {"FLOW_STEP", req.step},   {"FLOW_AGENT", req.agent},   {"FLOW_MODEL", req.model},
             {"FLOW_ROLE", req.role},   {"FLOW_ATTEMPT", std::to_string(req.attempt)},
             {"FLOW_REVIEW", req.review ? "1" : "0"}, {"FLOW_PROMPT_FILE", req.prompt_file}};
+  if (!req.tmpdir.empty()) sp.env.emplace_back("TMPDIR", req.tmpdir);
+  sp.landlock_ruleset = req.landlock_ruleset;
   sp.stdin_text = req.user_message;
   sp.timeout_ms = spec_.timeout_ms;
   if (!req.run_dir.empty()) sp.record_dir = req.run_dir + "/procs";
@@ -131,6 +134,10 @@ AgentResult ClaudeBackend::call(const AgentRequest& req, Cancel* cancel) {
   ClaudeResult cr = parse_claude_stream(r.out);
   out.usage = cr.usage;
   out.output = cr.text;
+  out.tool_errors = cr.tool_errors + r.err;
+  for (const ClaudeDenial& d : cr.denials)  // refused by Claude Code's own permission rules
+    out.events.push_back(nlohmann::json{{"event", "write_refused"}, {"by", "claude"},
+                                        {"tool", d.tool}, {"path", d.target}}.dump());
   std::string what = spec_.argv[0];
   if (!r.ok()) {
     // The CLI ran and failed (an API outage it gave up on, a crash): another call may succeed.

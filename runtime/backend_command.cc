@@ -67,6 +67,7 @@ class CommandBackend : public Backend {
   explicit CommandBackend(CommandBackendSpec spec) : spec_(std::move(spec)) {}
   std::string name() const override { return spec_.name; }
   RetryPolicy retry_policy() const override { return spec_.retry; }
+  bool confinable() const override { return true; }
 
   AgentResult call(const AgentRequest& req, Cancel* cancel) override {
     SubprocessSpec sp;
@@ -89,12 +90,15 @@ class CommandBackend : public Backend {
               {"FLOW_INDEX", req.index < 0 ? "" : std::to_string(req.index)},
               {"FLOW_REVIEW", req.review ? "1" : "0"},
               {"FLOW_PROMPT_FILE", req.prompt_file}};
+    if (!req.tmpdir.empty()) sp.env.emplace_back("TMPDIR", req.tmpdir);
+    sp.landlock_ruleset = req.landlock_ruleset;
     sp.stdin_text = req.prompt;
     sp.timeout_ms = spec_.timeout_ms;
     if (!req.run_dir.empty()) sp.record_dir = req.run_dir + "/procs";
     SubprocessResult r = run_subprocess(sp, cancel);
     AgentResult out;
     out.output = std::move(r.out);
+    out.tool_errors = r.err;
     out.ok = r.ok();
     out.retryable = r.started && r.error.empty() && !r.timed_out && !r.cancelled;
     if (!out.ok) {

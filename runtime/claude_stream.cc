@@ -49,6 +49,25 @@ void read_result(const json& e, ClaudeResult* r) {
       if (m.is_string()) r->last_error = m.get<std::string>();
 }
 
+// A `user` event carries the results of the tools the model called; those that report a
+// permission error are kept.
+void read_tool_results(const json& e, ClaudeResult* r) {
+  auto msg = e.find("message");
+  if (msg == e.end() || !msg->is_object()) return;
+  auto content = msg->find("content");
+  if (content == msg->end() || !content->is_array()) return;
+  for (const json& block : *content) {
+    if (!block.is_object() || text_field(block, "type") != "tool_result") continue;
+    std::string text;
+    auto c = block.find("content");
+    if (c != block.end() && c->is_string()) text = c->get<std::string>();
+    if (c != block.end() && c->is_array())
+      for (const json& part : *c)
+        if (part.is_object()) text += text_field(part, "text") + "\n";
+    if (text.find("ermission denied") != std::string::npos) r->tool_errors += text + "\n";
+  }
+}
+
 }  // namespace
 
 ClaudeResult parse_claude_stream(const std::string& out) {
@@ -65,6 +84,8 @@ ClaudeResult parse_claude_stream(const std::string& out) {
     std::string type = text_field(e, "type");
     if (type == "result") {
       read_result(e, &r);
+    } else if (type == "user") {
+      read_tool_results(e, &r);
     } else if (type == "system" && text_field(e, "subtype") == "api_retry") {
       r.last_error = "API request failed (" + text_field(e, "error") + "), retrying";
     }

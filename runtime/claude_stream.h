@@ -22,6 +22,9 @@ struct ClaudeResult {
   AgentUsage usage;
   std::vector<ClaudeDenial> denials;
   std::string last_error;  // the text of the last api error or failed assistant turn, if any
+  // The text of tool results that report a permission error, one per line block: where a
+  // write the kernel refused shows (write_guard.h).
+  std::string tool_errors;
 };
 
 // Parses the whole stdout of one call. Lines that are not JSON are ignored (the CLI prints

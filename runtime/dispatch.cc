@@ -2,6 +2,7 @@
 // loop and the reactions to completions are in scheduler.cc.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 
@@ -11,6 +12,7 @@
 #include "runtime/ask.h"
 #include "runtime/scheduler.h"
 #include "runtime/subprocess.h"
+#include "runtime/write_guard.h"
 
 namespace flow::rt {
 namespace {
@@ -39,6 +41,14 @@ std::string relative_to_cwd(const std::string& path) {
   if (path.size() <= cwd.size() + 1 || path.compare(0, cwd.size(), cwd) != 0 || path[cwd.size()] != '/')
     return "";
   return path.substr(cwd.size() + 1);
+}
+
+// Once per run: the kernel cannot confine agents' writes here, so they are checked after each
+// call instead (an event, which the run's output shows).
+void note_unconfined(const std::string& why, std::vector<std::string>* events) {
+  static std::atomic<bool> said{false};
+  if (said.exchange(true)) return;
+  events->push_back(nlohmann::json{{"event", "write_scopes_unconfined"}, {"reason", why}}.dump());
 }
 
 }  // namespace
@@ -71,7 +81,7 @@ Scheduler::Completion Scheduler::run_shell(const std::string& dir, Cancel* cance
 
 Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cancel,
                                            ScopeTracker* scopes, Completion c, Backend* backend,
-                                           const AgentRequest& req, const WriteScope& scope,
+                                           AgentRequest& req, const WriteScope& scope,
                                            const std::string& recordings) {
   int64_t t0 = now_ms();
   save(dir, c.prompt_file, req.prompt, &c.store_error);
@@ -79,32 +89,26 @@ Scheduler::Completion Scheduler::run_agent(const std::string& dir, Cancel* cance
     c.hash = output_hash("");
     return c;
   }
-  // A real agent's changes to the working tree must stay inside the write scopes of the
-  // steps that ran meanwhile; simulated agents write nothing. An agent that cannot change a
-  // file (only reading tools) has its tree left unwalked; if its step may also write nowhere,
-  // it adds nothing to the scopes around it and needs none of theirs, so it stays out of the
-  // tracker, whose lock each call of a wide fan-out would otherwise take twice.
-  bool real = !backend->simulated();
-  bool check = real && backend->may_change_files(req);
-  bool tracked = real && (check || scope.anywhere || !scope.globs.empty());
-  std::set<std::string> skip;
-  TreeSnapshot before;
-  int token = 0;
-  if (tracked) token = scopes->begin(scope);
-  if (check) {
-    skip = untracked_dirs(dir);
-    if (!recordings.empty()) skip.insert(recordings);  // `--record DIR`: not the agent's changes
-    before = snapshot_tree(".", skip);
-  }
-  AgentResult r = backend->call(req, cancel);
-  if (tracked) {
-    WriteScope allowed = scopes->end(token);
-    std::string bad = check ? scope_violation(req.agent, before, snapshot_tree(".", skip), allowed) : "";
+  // A real agent's writes must stay inside its write scope (write_guard.h); simulated agents
+  // write nothing.
+  const bool real = !backend->simulated();
+  WriteGuard guard({req.agent, scope, dir, recordings, real && backend->may_change_files(req),
+                    backend->confinable(), scopes});
+  req.landlock_ruleset = -1;  // this call's own, set by the guard (a retried call gets anew)
+  req.tmpdir.clear();
+  std::string refused;
+  AgentResult r;
+  if (real && !guard.begin(&req, &refused)) {
+    r.error = refused;
+  } else {
+    r = backend->call(req, cancel);
+    std::string bad = real ? guard.end(r, &r.events) : "";
     if (!bad.empty()) {  // not retried: a second call would break the scope again
       r.ok = false;
       r.retryable = false;
       r.error = r.error.empty() ? bad : r.error + "\n" + bad;
     }
+    if (!guard.fallback().empty()) note_unconfined(guard.fallback(), &r.events);
   }
   c.ms = now_ms() - t0;
   c.ok = r.ok && !cancel->requested();
@@ -504,7 +508,7 @@ void Scheduler::submit_agent(Completion base, Backend* backend, AgentRequest req
   // `flow run --record DIR` writes recordings during the calls: not the agents' changes.
   submit(base, [dir = env_.run_dir, cancel = &cancel_, scopes = &scopes_, backend,
                 req = std::move(req), scope = std::move(scope),
-                recordings = relative_to_cwd(router_.api.record_dir)](Completion c) {
+                recordings = relative_to_cwd(router_.api.record_dir)](Completion c) mutable {
     return run_agent(dir, cancel, scopes, std::move(c), backend, req, scope, recordings);
   });
 }

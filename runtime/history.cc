@@ -13,6 +13,7 @@
 #include "runtime/approvals.h"
 #include "runtime/printable.h"
 #include "runtime/run_store.h"
+#include "runtime/run_view.h"
 #include "runtime/status.h"
 #include "runtime/terminal_text.h"
 
@@ -55,12 +56,6 @@ json meta_of(const std::string& dir) {
 }
 
 // "running" in run.json but nobody holds the lock: the process died (kill -9, power loss).
-std::string live_status(const std::string& dir, const json& meta) {
-  std::string s = meta.value("status", "unknown");
-  if (s == "running" && !run_is_locked(dir)) return "crashed";
-  if (s == "running" && !pending_requests(dir).empty()) return "waiting";  // for a person
-  return s;
-}
 
 
 // The file holding what STEP produced: its `done` event's output, else (a step that failed or
@@ -132,7 +127,7 @@ int list_runs_command(const std::string& root) {
     }, &err);
     if (any) duration = fmt::format("{:.1f}s", (total + last) / 1000.0);
     std::printf("%-22s  %-24s  %-11s  %-24s  %s\n", printable(id).c_str(),
-                printable(meta.value("flow", "?")).c_str(), live_status(dir, meta).c_str(),
+                printable(meta.value("flow", "?")).c_str(), run_live_status(dir, meta).c_str(),
                 printable(meta.value("started", "?")).c_str(), duration.c_str());
     for (const ApprovalRequest& r : pending_requests(dir))
       std::printf("  waiting: approval of %s (flow approve %s %s, or flow reject ... --feedback "
@@ -151,7 +146,7 @@ int show_run_command(const std::string& root, const std::string& run) {
   }
   // run.json and events.jsonl are files anyone can edit: printed through printable() too.
   std::printf("run %s of flow %s: %s (started %s)\n\n", printable(run).c_str(),
-              printable(meta.value("flow", "?")).c_str(), printable(live_status(dir, meta)).c_str(),
+              printable(meta.value("flow", "?")).c_str(), printable(run_live_status(dir, meta)).c_str(),
               printable(meta.value("started", "?")).c_str());
   std::fputs(summary_table(dir).c_str(), stdout);
   for (const ApprovalRequest& r : pending_requests(dir))
@@ -218,7 +213,7 @@ int show_run_json_command(const std::string& root, const std::string& run) {
     std::fprintf(stderr, "flow: %s\n", err.c_str());
     return 1;
   }
-  ojson out{{"run", run}, {"flow", meta.value("flow", "")}, {"status", live_status(dir, meta)},
+  ojson out{{"run", run}, {"flow", meta.value("flow", "")}, {"status", run_live_status(dir, meta)},
             {"started", meta.value("started", "")}, {"dir", dir}};
   ojson summary = s.to_json();
   for (auto& [key, value] : summary.items()) out[key] = value;

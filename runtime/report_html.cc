@@ -138,6 +138,11 @@ std::string call_details(const RunView& v, const std::map<std::string, std::stri
                        i, html_escape(c.step), html_escape(call_label(c)), html_escape(c.kind), c.attempt,
                        call_outcome(c), c.verdict.empty() ? "" : ", verdict " + html_escape(c.verdict));
     if (!c.error.empty()) out += fmt::format("<p>error</p><pre class=\"error\">{}</pre>\n", html_escape(c.error));
+    if (!c.refused.empty()) {
+      out += "<p>writes refused (outside the agent's writes)</p><ul class=\"refused\">";
+      for (const std::string& r : c.refused) out += "<li>" + html_escape(r) + "</li>";
+      out += "</ul>\n";
+    }
     out += file_block(v, "prompt", c.prompt_file);
     out += file_block(v, "output", c.output_file);
     if (!c.feedback.empty())

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "runtime/approvals.h"
 #include "runtime/run_store.h"
 
 namespace flow::rt {
@@ -65,8 +66,10 @@ int64_t parse_iso_ms(const std::string& ts) {
 }
 
 std::string run_live_status(const std::string& dir, const json& meta) {
-  std::string s = meta.value("status", "unknown");
+  auto it = meta.find("status");
+  std::string s = it != meta.end() && it->is_string() ? it->get<std::string>() : "unknown";
   if (s == "running" && !run_is_locked(dir)) return "crashed";
+  if (s == "running" && !pending_requests(dir).empty()) return "waiting";  // for a person
   return s;
 }
 
@@ -119,12 +122,20 @@ int64_t add_run_event(RunView* v, const json& e) {
     std::string key = key_of(string_field(e, "step"), e);
     v->open_calls[key] = v->last_calls[key] = v->calls.size();
     v->calls.push_back(dispatched(e, ts));
-  } else if (ev == "attempt" || ev == "call_retry") {
+  } else if (ev == "attempt" || ev == "call_retry" || ev == "write_refused") {
     auto it = v->open_calls.find(key_of(string_field(e, "step"), e));
     if (it == v->open_calls.end()) return -1;
     size_t i = it->second;
     if (ev == "call_retry") {
       ++v->calls[i].backend_retries;
+      return -1;
+    }
+    if (ev == "write_refused") {  // recorded before the call's `attempt` event
+      std::string by = string_field(e, "by"), tool = string_field(e, "tool");
+      std::string how = by == "kernel"   ? "refused by the kernel"
+                        : by == "claude" ? tool + ", refused by Claude Code"
+                                         : tool + ", refused by the tool";
+      v->calls[i].refused.push_back(string_field(e, "path") + " (" + how + ")");
       return -1;
     }
     ended(v->calls[i], e, ts);

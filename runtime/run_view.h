@@ -25,6 +25,7 @@ struct CallRecord {
   std::string error, prompt_file, output_file;  // files relative to the run directory
   std::string verdict, feedback;                // a gate check's `verdict` event
   int backend_retries = 0;                      // `call_retry` events of this call
+  std::vector<std::string> refused;             // its `write_refused` events: "PATH (by whom)"
   nlohmann::json end_event;                     // the `attempt` event (usage fields), or null
 };
 
@@ -53,7 +54,7 @@ int64_t add_run_event(RunView* view, const nlohmann::json& event);
 int64_t parse_iso_ms(const std::string& ts);
 
 // The run's status as `flow runs` shows it: "crashed" for a run left `running` with no
-// process holding its lock.
+// process holding its lock, "waiting" for a running one whose question waits for a person.
 std::string run_live_status(const std::string& dir, const nlohmann::json& meta);
 
 }  // namespace flow::rt

@@ -109,7 +109,7 @@ class Scheduler {
   static Completion run_shell(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
                               Completion c, const std::string& command, const EnvVars& env);
   static Completion run_agent(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
-                              Completion c, Backend* backend, const AgentRequest& req,
+                              Completion c, Backend* backend, AgentRequest& req,
                               const WriteScope& scope, const std::string& recordings);
   static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
                             const Question& q, const WaitSpec& where, bool wait,

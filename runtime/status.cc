@@ -149,9 +149,19 @@ std::string format_event_text(const Json& e) {
   if (ev == "api_retry")
     return head + fmt::format("again {}{}: model request failed ({}); retried in {}", step, item(e),
                               first_line(event_text(e, "reason")), seconds(event_int(e, "delay_ms")));
-  if (ev == "write_refused")
-    return head + fmt::format("refused {}{}: {} {} (outside the agent's writes)", step, item(e),
-                              event_text(e, "tool"), event_text(e, "path"));
+  if (ev == "write_refused") {
+    std::string by = event_text(e, "by");
+    if (by == "kernel")
+      return head + fmt::format("refused {}{}: a write to {} (outside the agent's writes; refused "
+                                "by the kernel)", step, item(e), event_text(e, "path"));
+    return head + fmt::format("refused {}{}: {} {} (outside the agent's {}{})", step, item(e),
+                              event_text(e, "tool"), event_text(e, "path"),
+                              by == "claude" ? "tools or writes" : "writes",
+                              by == "claude" ? "; refused by Claude Code" : "");
+  }
+  if (ev == "write_scopes_unconfined")
+    return head + "note: agents' write scopes are checked after each call, not enforced by the "
+                  "kernel: " + event_text(e, "reason");
   if (ev == "tools_unavailable") {
     std::string names;
     if (e.contains("tools") && e["tools"].is_array())
@@ -205,7 +215,7 @@ class QuietStatus : public Status {
   void event(const ojson& e) override {
     std::string ev = e.value("event", "");
     if (ev == "fail" || ev == "exhausted" || ev == "approval_wait" || ev == "interrupted" ||
-        ev == "write_refused" || ev == "tools_unavailable")
+        ev == "write_refused" || ev == "tools_unavailable" || ev == "write_scopes_unconfined")
       plain_.event(e);
   }
 

@@ -23,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/landlock.h"
 #include "runtime/supervise.h"
 
 extern char** environ;
@@ -176,6 +177,82 @@ void forget_group(pid_t pgid) {
   tell_supervisor_locked("-" + std::to_string(pgid) + "\n");
 }
 
+// The signals a child gets back their default disposition for: those flow changes (it ignores
+// SIGXFSZ, so a full disk is an error, not a kill) or may have inherited ignored.
+constexpr int kResetSignals[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGXFSZ};
+
+// `name` found as posix_spawnp and execvp find it: itself when it holds a '/', else the first
+// executable file of that name in our PATH; "" when there is none.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t from = 0;
+  while (from <= dirs.size()) {
+    size_t colon = std::min(dirs.find(':', from), dirs.size());
+    std::string dir = dirs.substr(from, colon - from);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    from = colon + 1;
+  }
+  return "";
+}
+
+// The start of a program that must be confined first (SubprocessSpec::landlock_ruleset):
+// posix_spawn runs no code of ours between fork and exec, so this forks. The child makes only
+// async-signal-safe calls, and reports a failure before exec through a close-on-exec pipe.
+// Returns 0 or the errno that kept the program from starting.
+int fork_confined(const SubprocessSpec& spec, const std::string& program, char* const* argv,
+                  char* const* envp, int in_fd, int out_fd, int err_fd, pid_t* pid) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return errno;
+  const int ruleset = spec.landlock_ruleset;
+  const char* cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+  pid_t child = ::fork();
+  if (child < 0) {
+    int err = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    return err;
+  }
+  if (child == 0) {
+    int err = 0;
+    ::setpgid(0, 0);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig : kResetSignals) ::sigaction(sig, &dfl, nullptr);
+    sigset_t empty;
+    sigemptyset(&empty);
+    ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+    int in = in_fd >= 0 ? in_fd : ::open("/dev/null", O_RDONLY);
+    if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out_fd, 1) < 0 ||
+        ::dup2(err_fd >= 0 ? err_fd : out_fd, 2) < 0)
+      err = errno;
+    if (!err && cwd && ::chdir(cwd) != 0) err = errno;
+    if (!err) err = restrict_self(ruleset);
+    if (!err) {  // only stdin, stdout and stderr, as posix_spawn leaves them (and the report)
+      if (report[1] > 3) ::syscall(SYS_close_range, 3, report[1] - 1, 0);
+      ::syscall(SYS_close_range, report[1] + 1, ~0U, 0);
+      ::execve(program.c_str(), argv, envp);
+      err = errno;
+    }
+    (void)!::write(report[1], &err, sizeof err);
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  int err = 0;
+  ssize_t n;
+  do n = ::read(report[0], &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof err) && err != 0) {
+    ::waitpid(child, nullptr, 0);
+    return err;
+  }
+  *pid = child;
+  return 0;
+}
+
 pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::string* error) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -194,9 +271,7 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   sigset_t empty, changed;
   sigemptyset(&empty);
   sigemptyset(&changed);
-  // flow ignores SIGXFSZ (run.cc), so a full disk is an error, not a kill; children get the
-  // default back, as for the others.
-  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGXFSZ}) sigaddset(&changed, sig);
+  for (int sig : kResetSignals) sigaddset(&changed, sig);
   posix_spawnattr_setpgroup(&attr, 0);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &changed);
@@ -219,7 +294,15 @@ pid_t spawn(const SubprocessSpec& spec, int in_fd, int out_fd, int err_fd, std::
   // token. This also starts the supervisor before the first program.
   tell_supervisor_locked("?" + token + "\n");
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  int rc;
+  if (spec.landlock_ruleset < 0) {
+    rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  } else {
+    std::string program = find_program(spec.argv[0]);
+    rc = program.empty() ? ENOENT
+                         : fork_confined(spec, program, argv.data(), envp.data(), in_fd, out_fd,
+                                         err_fd, &pid);
+  }
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {

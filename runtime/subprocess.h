@@ -29,6 +29,9 @@ struct SubprocessSpec {
   size_t max_output = 0;
   // After the program exits, SIGKILL what it left running in its group (background jobs).
   bool kill_leftovers = false;
+  // A Landlock ruleset (landlock.h) the program and all it starts are confined to; -1 = none.
+  // The descriptor stays the caller's.
+  int landlock_ruleset = -1;
 };
 
 struct SubprocessResult {

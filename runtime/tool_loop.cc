@@ -41,7 +41,7 @@ ModelMessage run_calls(const std::vector<ToolCall>& calls, const std::set<std::s
       result.content = std::move(o.content);
       result.is_error = o.is_error;
       if (!o.refused.empty())
-        events.push_back(dump({{"event", "write_refused"}, {"turn", turn}, {"tool", call.name},
+        events.push_back(dump({{"event", "write_refused"}, {"by", "tool"}, {"turn", turn}, {"tool", call.name},
                                {"path", o.refused}}));
     }
     answer.tool_results.push_back(std::move(result));

@@ -63,6 +63,13 @@ TreeSnapshot snapshot_tree(const std::string& root, const std::set<std::string>&
   return out;
 }
 
+TreeSnapshot snapshot_dirs(const std::string& root, const std::vector<std::string>& dirs,
+                           const std::set<std::string>& skip) {
+  TreeSnapshot out;
+  for (const std::string& d : dirs) walk(root, d, skip, out);
+  return out;
+}
+
 std::vector<std::string> changed_files(const TreeSnapshot& before, const TreeSnapshot& after) {
   std::vector<std::string> out;
   auto b = before.begin();

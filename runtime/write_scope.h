@@ -34,6 +34,9 @@ using TreeSnapshot = std::map<std::string, FileStamp>;  // path relative to the 
 // Every file and symlink under `root`, skipping the directories named in `skip` (relative
 // paths, e.g. ".git", ".flow") at any depth of their own path only.
 TreeSnapshot snapshot_tree(const std::string& root, const std::set<std::string>& skip);
+// The same for the directories `dirs` only (relative to `root`; "" is `root` itself).
+TreeSnapshot snapshot_dirs(const std::string& root, const std::vector<std::string>& dirs,
+                           const std::set<std::string>& skip);
 // Files added, removed or changed between the two, sorted.
 std::vector<std::string> changed_files(const TreeSnapshot& before, const TreeSnapshot& after);
 

@@ -193,22 +193,43 @@ def test_write_outside_scope_refused():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def test_bash_write_outside_scope_caught():
-    """Bash is not bound by Edit rules: the working-tree check after the step catches it."""
+def bash_writes_outside(extra_env):
+    """A writer scoped to allowed/** whose Bash tool writes sneaky.txt: the run's result."""
     work = project(WRITER)
     api = FakeApi([{"system": "You are the writer agent.", "conversations": [[
         [{"tool": "Bash", "input": {"command": "echo sneaky > sneaky.txt",
                                     "description": "write a file"}}],
         [{"text": "Done."}]]]}])
+    api.env.update(extra_env)
     try:
         r = flow(api, work, "run", "demo.flow")
-        check(os.path.exists(os.path.join(work, "sneaky.txt")), "Bash did write sneaky.txt")
-        check(r.returncode == 1, f"a change outside the scope fails the step: {r.returncode}")
-        check("sneaky.txt" in r.stdout + r.stderr and "outside the write scope" in r.stdout + r.stderr,
-              f"the error lists the file: {r.stdout}\n{r.stderr}")
+        return r, os.path.exists(os.path.join(work, "sneaky.txt")), show_json(api, work)
     finally:
         api.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_bash_write_outside_scope_refused_by_the_kernel():
+    """Bash is not bound by Edit rules, but the kernel (Landlock) confines the CLI and all it
+    starts: the write fails with EACCES and the step fails naming the file."""
+    r, written, _ = bash_writes_outside({})
+    out = r.stdout + r.stderr
+    check(not written, "the kernel kept Bash from writing sneaky.txt")
+    check(r.returncode == 1, f"a refused write fails the step: {r.returncode}\n{out}")
+    check("the kernel refused a write to sneaky.txt, outside the write scope of `writer` "
+          "(writes allowed/**)" in out, f"the failure names the file: {out}")
+    check("refused writer: a write to sneaky.txt (outside the agent's writes; refused by the kernel)"
+          in out, f"and the run's output shows the refusal as it happens: {out}")
+
+
+def test_bash_write_outside_scope_caught_without_landlock():
+    """Without Landlock the working-tree check after the step catches the same write."""
+    r, written, _ = bash_writes_outside({"FLOW_LANDLOCK": "off"})
+    out = r.stdout + r.stderr
+    check(written, "without Landlock Bash did write sneaky.txt")
+    check(r.returncode == 1, f"a change outside the scope fails the step: {r.returncode}")
+    check("sneaky.txt" in out and "outside the write scope" in out, f"the error lists the file: {out}")
+    check("not enforced by the kernel: FLOW_LANDLOCK=off" in out, f"and says it is not enforced: {out}")
 
 
 def test_review_sends_work_back():
@@ -276,7 +297,8 @@ def main():
         print(f"FAIL: no Claude Code CLI at {CLAUDE}; run scripts/setup to install it")
         return 1
     for test in (test_model_tools_prompt, test_write_inside_scope, test_write_outside_scope_refused,
-                 test_bash_write_outside_scope_caught, test_review_sends_work_back,
+                 test_bash_write_outside_scope_refused_by_the_kernel,
+                 test_bash_write_outside_scope_caught_without_landlock, test_review_sends_work_back,
                  test_old_version_refused):
         print(f"-- {test.__name__}", flush=True)
         test()
