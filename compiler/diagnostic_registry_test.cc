@@ -31,20 +31,47 @@ TEST_CASE("make_diagnostic takes the kind's severity") {
 }
 
 // docs/diagnostics.md has a heading per code: "### E0101: undefined agent".
-TEST_CASE("docs/diagnostics.md lists exactly the registry's codes, with their titles") {
+namespace {
+
+// Text with every run of whitespace made one space, trimmed: a paragraph as markdown wraps it
+// and as the registry wraps it compare equal.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    bool space = c == ' ' || c == '\n' || c == '\t';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+// One source for what a code means: the registry (what `flowc explain` prints), which the
+// page's section for the code repeats word for word.
+TEST_CASE("docs/diagnostics.md lists exactly the registry's codes, with their titles and explanations") {
   std::ifstream in(std::string(FLOW_SOURCE_DIR) + "/docs/diagnostics.md");
   REQUIRE(in);
-  std::map<std::string, std::string> documented;
+  std::map<std::string, std::string> documented, body;
   std::regex heading("^#+ `?([EW][0-9]{4})`?: (.*)$");
-  std::string line;
+  std::string line, current;
   while (std::getline(in, line)) {
     std::smatch m;
-    if (std::regex_match(line, m, heading)) documented[m[1]] = m[2];
+    if (std::regex_match(line, m, heading)) {
+      current = m[1];
+      documented[current] = m[2];
+    } else if (!line.empty() && line[0] == '#') {
+      current.clear();
+    } else if (!current.empty()) {
+      body[current] += line + "\n";
+    }
   }
   for (const flow::DiagnosticKind& k : flow::diagnostic_kinds()) {
     INFO(k.code << " is in the registry");
     REQUIRE(documented.count(k.code));
     CHECK(documented[k.code] == k.title);
+    CHECK(one_line(body[k.code]) == one_line(std::string(k.explanation)));
   }
   for (const auto& [code, title] : documented) {
     INFO(code << " is in docs/diagnostics.md");

@@ -193,7 +193,8 @@ struct Resolver {
         a.role = r;
       else
         report("E0108", decl.role->span, fmt::format("unknown role `{}`", r),
-               "a role is `worker`, `coordinator` or `reviewer`");
+               did_you_mean(r, {"worker", "coordinator", "reviewer"},
+                            "a role is `worker`, `coordinator` or `reviewer`"));
     }
   }
 

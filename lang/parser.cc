@@ -18,6 +18,7 @@
 #include "lang/parse_actions.h"
 #include "lang/parse_state.h"
 #include "lang/suggest.h"
+#include "lang/field_errors.h"
 #include "lang/syntax_errors.h"
 #include "lang/text.h"
 
@@ -106,10 +107,28 @@ uint32_t caret_offset(const ParseState& st, std::string_view text, uint32_t at) 
   return last;
 }
 
-// The agent fields grammar.h knows (field_*_kw), for "did you mean" on an unknown one.
-const std::vector<std::string_view> kAgentFields = {
-    "description", "model", "tools", "disallowed-tools", "permission-mode",
-    "max-turns",   "writes", "role", "prompt"};
+// A word that begins a field of an agent block and is no field name: an item of the list
+// field before it whose comma is missing (`tools Read Write`, E0014), or an unknown field
+// (E0018) with the closest field name.
+void unknown_field(std::string_view text, uint32_t begin, uint32_t end, Diagnostic* d) {
+  std::string_view word = text.substr(begin, end - begin);
+  std::string_view list = list_field_before(text, begin);
+  if (!list.empty()) {
+    d->code = "E0014";
+    d->message = fmt::format("expected `,` before `{}`: the entries of `{}` are separated by "
+                             "commas", word, list);
+    std::string_view before = text.substr(0, begin);
+    before = before.substr(0, before.find_last_not_of(" \t") + 1);
+    size_t start = before.rfind(list);
+    d->help = fmt::format("write `{}, {}`", before.substr(start), word);
+    return;
+  }
+  const syntax::ErrorText& e = syntax::error_message<grammar::unknown_field>;
+  d->code = std::string(e.code);
+  d->message = fmt::format("unknown agent field `{}`", word);
+  std::string near = closest_name(word, agent_field_names());
+  d->help = near.empty() ? std::string(e.help) : fmt::format("did you mean `{}`? {}", near, e.help);
+}
 
 Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
   const PendingError& e = st.error;
@@ -154,17 +173,31 @@ Diagnostic to_diagnostic(const ParseState& st, const SourceFile& f) {
       d.help = fmt::format("{} is reserved and cannot be used as a name", found.what.substr(8));
     }
   }
-  if (e.text->code == "E0018") {
-    std::string near =
-        closest_name(text.substr(found.begin, found.end - found.begin), kAgentFields);
-    if (!near.empty()) d.help = fmt::format("did you mean `{}`? {}", near, d.help);
-  }
   d.message = std::move(msg);
   d.span = e.end ? st.span(e.offset, *e.end) : st.span(found.begin, found.end);
+  if (e.text->code == "E0018") unknown_field(text, found.begin, found.end, &d);
   return d;
 }
 
 constexpr uint32_t kNotStage = UINT32_MAX;
+
+// `stage s a retry 2`: where a statement was expected, a word close to one of a step's own
+// words (its gates and modifiers) is that word misspelled.
+void misspelled_step_word(const ParseState& st, std::string_view text, Diagnostic* d) {
+  static const std::vector<std::string_view> kStepWords = {
+      "retries", "review", "check", "approve", "after", "uses", "when", "else", "back", "over", "each"};
+  if (st.error.text != &syntax::error_message<grammar::statement> &&
+      st.error.text != &syntax::error_message<syntax::check::after_stage>)
+    return;
+  Found w = word_around(text, st.error.offset);
+  std::string near = closest_name(w.what, kStepWords);
+  for (std::string_view k : kStepWords) {  // `retry` for `retries`: a long shared beginning
+    size_t common = 0;
+    while (common < k.size() && common < w.what.size() && k[common] == w.what[common]) ++common;
+    if (near.empty() && common >= 4 && common + 2 >= w.what.size()) near = std::string(k);
+  }
+  if (!near.empty()) d->help = fmt::format("did you mean `{}`?", near);
+}
 
 using statement_start = pegtl::sor<grammar::kw_flow, grammar::kw_input, grammar::kw_use,
                                    grammar::kw_agents, grammar::kw_agent, grammar::kw_stage,
@@ -236,8 +269,18 @@ uint32_t parse_statements(ParseState& st, ParseResult& result, const SourceFile&
         st.error.text = &syntax::error_message<syntax::check::after_stage>;
       stage_end = kNotStage;
       Diagnostic d = to_diagnostic(st, f);
+      misspelled_step_word(st, text, &d);
       if (!std::binary_search(bad_lines.begin(), bad_lines.end(), d.span.begin.line))
         result.diagnostics.push_back(std::move(d));
+      // The rest of an agent block is skipped from here: its other unknown fields are found
+      // by a scan of its text, so that one check reports them all.
+      for (const FieldError& fe : unknown_fields_after(text, pos, st.error.offset)) {
+        Diagnostic more;
+        more.span = st.span(fe.begin, fe.end);
+        unknown_field(text, fe.begin, fe.end, &more);
+        if (!std::binary_search(bad_lines.begin(), bad_lines.end(), more.span.begin.line))
+          result.diagnostics.push_back(std::move(more));
+      }
       pos = resume_point(text, pos, st.error.offset);
     }
   }
