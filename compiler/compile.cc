@@ -92,6 +92,41 @@ std::string main_file_path(const std::string& path, const std::string& stdlib_di
 
 }  // namespace
 
+namespace {
+
+// Every diagnostic's primary location in the file that was checked: a CI annotation, a SARIF
+// result and an editor's mark must point into the user's own file, not into a library it
+// imports. A related location there takes the primary's place; else the `use` that brought the
+// other file in (through every import between), with the original place kept as related.
+void keep_in_main_file(const Program& program, std::vector<Diagnostic>& diags) {
+  for (Diagnostic& d : diags) {
+    if (d.span.file == program.main_source || d.span.begin.line == 0) continue;
+    Label moved{d.span, d.label.empty() ? "here, in another file" : d.label};
+    auto here = std::find_if(d.secondary.begin(), d.secondary.end(),
+                             [&](const Label& l) { return l.span.file == program.main_source; });
+    if (here != d.secondary.end()) {
+      d.span = here->span;
+      d.label = here->message;
+      *here = std::move(moved);
+      continue;
+    }
+    uint32_t file = d.span.file;
+    const Span* use = nullptr;
+    for (size_t hops = 0; file != program.main_source && hops <= program.imported_at.size(); ++hops) {
+      auto it = program.imported_at.find(file);
+      if (it == program.imported_at.end()) break;
+      use = &it->second;
+      file = use->file;
+    }
+    if (file != program.main_source || !use) continue;
+    d.secondary.insert(d.secondary.begin(), std::move(moved));
+    d.span = *use;
+    d.label = "named here";
+  }
+}
+
+}  // namespace
+
 CompileResult compile_file_with_ir(const std::string& path, const CompileOptions& options,
                                    std::optional<ir::Flow>& lowered_out) {
   CompileResult r;
@@ -123,6 +158,7 @@ CompileResult compile_file_with_ir(const std::string& path, const CompileOptions
     else
       lowered_out = std::move(lowered.flow);
   }
+  if (options.primary_in_main_file) keep_in_main_file(program, r.diagnostics);
   sort_diagnostics(r.diagnostics);
   return r;
 }

@@ -20,6 +20,10 @@ struct CompileOptions {
   // a caller about to exit can skip tearing them down (it is most of a large flow's memory).
   bool keep_trees = false;
   const SourceOverlay* overlay = nullptr;  // unsaved editor buffers to read instead of files
+  // Move a diagnostic found in an imported file to the main file (at the step concerned, or
+  // at the `use`), keeping its place as a related location: what every report of `flowc
+  // check` needs. The language server, which publishes each file's own diagnostics, leaves it.
+  bool primary_in_main_file = true;
 };
 
 struct CompileResult {

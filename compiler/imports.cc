@@ -164,6 +164,7 @@ struct Importer {
       return;
     }
     loaded.push_back(key);
+    program.imported_at[id] = use.span;
     stack.push_back(key);
     stack_shown.push_back(path);
     load(id);

@@ -111,10 +111,11 @@ struct Resolver {
     if (cached == loaded.end()) {
       std::string text, error;
       Loaded parsed;
-      if (read_text(sources, path, text, error))
-        parsed.file = parse_agent_file(sources, sources.add(path, std::move(text)), diags,
-                                       skipped ? &parsed.skipped : nullptr);
-      else
+      if (read_text(sources, path, text, error)) {
+        uint32_t id = sources.add(path, std::move(text));
+        program.imported_at.emplace(id, named_at);  // where the flow names the file
+        parsed.file = parse_agent_file(sources, id, diags, skipped ? &parsed.skipped : nullptr);
+      } else
         report("E0110", named_at, error, "the path is relative to the .flow file that names it");
       cached = loaded.emplace(path, std::move(parsed)).first;
     }

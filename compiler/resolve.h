@@ -30,6 +30,9 @@ struct Program {
   // The tables below point into these files, so the vector must not change after resolve().
   std::vector<ast::File> files;
   uint32_t main_source = 0;  // SourceMap id of the main file
+  // Each imported file's SourceMap id and where its importer names it: the `use` statement, or
+  // for an agent file the `from` string of `agent NAME from` or `agents from`.
+  std::unordered_map<uint32_t, Span> imported_at;
 
   std::vector<AgentDef> agents;  // declaration order; a duplicate is reported and left out
   std::unordered_map<std::string, uint32_t> agent_index;

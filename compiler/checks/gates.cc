@@ -12,8 +12,6 @@ namespace {
 
 constexpr int kMaxRetries = 20;
 
-std::string where(const ir::Loc& l) { return fmt::format("{}:{}:{}", l.file.str(), l.line, l.col); }
-
 void check_gate(const CheckContext& ctx, const GateInfo& info) {
   const ir::Flow& f = ctx.lowered.flow;
   const ir::Node& gate = f.nodes[info.node];
@@ -93,19 +91,26 @@ void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rul
   for (const ir::Node& n : f.nodes)
     if (n.kind == ir::NodeKind::Agent && n.agent != reviewer && !reviewed[n.id])
       missing.push_back(&n);
-  if (missing.empty()) return;
-  Diagnostic d = make_diagnostic(
-      "E0305", rule.span,
-      fmt::format("rule broken: {} agent step{} not reviewed by `{}`", missing.size(),
-                  missing.size() == 1 ? " is" : "s are", reviewer));
+  // One error per step, at the step: a CI annotation and an editor mark the step to fix, in
+  // the user's file even when the rule comes from a library (std/policies).
   constexpr size_t kListed = 20;
-  for (size_t i = 0; i < missing.size() && i < kListed; ++i)
-    d.notes.push_back(fmt::format("step `{}` ({}) has no `review {}` gate", missing[i]->name,
-                                  where(missing[i]->loc), reviewer));
-  if (missing.size() > kListed)
-    d.notes.push_back(fmt::format("and {} more", missing.size() - kListed));
-  d.help = fmt::format("add `review {}` to each step, or to a block around them", reviewer);
-  ctx.diags.push_back(std::move(d));
+  for (size_t i = 0; i < missing.size() && i < kListed; ++i) {
+    Diagnostic d = make_diagnostic(
+        "E0305", ctx.lowered.node_spans[missing[i]->id],
+        fmt::format("step `{}` is not reviewed by `{}`, as a rule requires", missing[i]->name,
+                    reviewer));
+    d.secondary.push_back({rule.span, "the rule"});
+    d.help = fmt::format("add `review {}` to the step, or to a block around it", reviewer);
+    ctx.diags.push_back(std::move(d));
+  }
+  if (missing.size() > kListed) {
+    Diagnostic d = make_diagnostic(
+        "E0305", rule.span,
+        fmt::format("rule broken: {} more agent steps are not reviewed by `{}`",
+                    missing.size() - kListed, reviewer));
+    d.help = fmt::format("add `review {}` to each step, or to a block around them", reviewer);
+    ctx.diags.push_back(std::move(d));
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ std::unique_ptr<Analysis> analyze(const Document& doc, const DocumentStore& stor
   auto a = std::make_unique<Analysis>();
   CompileOptions options = base;
   options.keep_trees = true;
+  options.primary_in_main_file = false;  // each file's diagnostics are published in that file
   options.overlay = &store.overlay();
   a->load = LoadOptions{options.search_path,
                         options.stdlib_dir.empty() ? find_stdlib_dir() : options.stdlib_dir};
