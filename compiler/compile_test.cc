@@ -113,14 +113,23 @@ TEST_CASE("agents from a directory are named by their frontmatter, in name order
   CHECK(r.flow->agents[1].name == "zed");
 }
 
-TEST_CASE("diagnostics in an agent file point into that file") {
+TEST_CASE("diagnostics in an agent file are reported where the flow names it, pointing into the file") {
   TempDir t;
   t.write("bad.md", "---\nname: x\ndescription: d\ntools: [Read\n---\n");
   std::string main = t.write("f.flow", "agent x from \"bad.md\"\nstage s x\n");
   flow::CompileResult r = flow::compile_file(main, opts(""));
   REQUIRE(codes(r.diagnostics) == "E0112");
-  CHECK(r.sources.file(r.diagnostics[0].span.file).path == (t.root / "bad.md").string());
+  const flow::Diagnostic& d = r.diagnostics[0];
+  CHECK(r.sources.file(d.span.file).path == main);
+  CHECK(d.span.begin.col == 14);  // the `from` string
+  REQUIRE_FALSE(d.secondary.empty());
+  CHECK(r.sources.file(d.secondary[0].span.file).path == (t.root / "bad.md").string());
   CHECK_FALSE(r.flow);
+  // The language server publishes it in the agent file itself.
+  flow::CompileOptions in_place = opts("");
+  in_place.primary_in_main_file = false;
+  r = flow::compile_file(main, in_place);
+  CHECK(r.sources.file(r.diagnostics.at(0).span.file).path == (t.root / "bad.md").string());
 }
 
 TEST_CASE("an unreadable main file is an I/O error, not a diagnostic") {

@@ -68,8 +68,12 @@ TEST_CASE("every step reviewed by R names each unreviewed step") {
       "stage s < a; b review r >\nstage t < a as a2; b as b2 > review each r\nstage u r\n"
       "rule every step reviewed by r\n"));
   REQUIRE(codes(c->diags) == "E0305");
-  CHECK(c->diags[0].message == "rule broken: 1 agent step is not reviewed by `r`");
-  CHECK(c->diags[0].notes.at(0) == "step `a` (test.flow:5:11) has no `review r` gate");
+  CHECK(c->diags[0].message == "step `a` is not reviewed by `r`, as a rule requires");
+  CHECK(c->diags[0].span.begin.line == 5);  // at the step
+  CHECK(c->diags[0].span.begin.col == 11);
+  REQUIRE(c->diags[0].secondary.size() == 1);
+  CHECK(c->diags[0].secondary[0].message == "the rule");
+  CHECK(c->diags[0].secondary[0].span.begin.line == 8);  // the rule
   CHECK(codes(compile_text(with_agents("stage s < a; b > review r\nrule every step reviewed by r\n"))
                   ->diags) == "");
 }
