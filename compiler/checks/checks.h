@@ -31,6 +31,7 @@ void check_gates(const CheckContext& ctx);        // E0301–E0305 (checks/gates
 void check_order(const CheckContext& ctx);        // E0400 (checks/order.cc)
 void check_permissions(const CheckContext& ctx);  // E0500–E0503 (checks/permissions.cc)
 void check_concurrent_writes(const CheckContext& ctx);  // E0500 (checks/concurrent_writes.cc)
+void check_roles(const CheckContext& ctx);        // E0505, W0105 (checks/roles.cc)
 void check_conditions(const CheckContext& ctx);   // E0402 (checks/conditions.cc)
 void check_environment(const CheckContext& ctx);  // E0117 (checks/environment.cc)
 void check_calls(const CheckContext& ctx);        // E0600 (checks/calls.cc)

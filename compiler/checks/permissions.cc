@@ -103,6 +103,7 @@ const char* writing_tool(const ir::Agent& a) {
 
 void check_permissions(const CheckContext& ctx) {
   check_agents(ctx);
+  check_roles(ctx);
   for (const ast::RuleDecl* r : ctx.program.rules)
     if (r->kind == ast::RuleDecl::Kind::WritesOnly) check_writes_only(ctx, *r);
   check_concurrent_writes(ctx);
