@@ -60,6 +60,32 @@ const char* to_string(Rule::Kind k) {
   return "?";
 }
 
+namespace {
+
+std::string replace_items(std::string_view pattern, std::string_view with) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = pattern.find(kItemPlaceholder, from)) != std::string_view::npos;
+       from = at + kItemPlaceholder.size())
+    out.append(pattern.substr(from, at - from)).append(with);
+  return out.append(pattern.substr(from));
+}
+
+}  // namespace
+
+std::string writes_for_item(std::string_view pattern, std::string_view item) {
+  std::string segment;
+  for (char c : item) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '-' || c == '_';
+    segment += keep ? c : '_';
+  }
+  if (segment.empty() || segment == "." || segment == "..") segment = "_" + segment;
+  return replace_items(pattern, segment);
+}
+
+std::string writes_for_any_item(std::string_view pattern) { return replace_items(pattern, "*"); }
+
 std::string env_suffix(const std::string& name) {
   std::string out = name;
   for (char& c : out) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace flow::ir {
@@ -175,6 +176,15 @@ const char* to_string(OnExhausted k);
 const char* to_string(Check::Kind k);
 const char* to_string(Rule::Kind k);
 const char* to_string(Condition::Kind k);
+
+// `{item}` in a `writes` pattern: in a fan-out, each item's call writes under a name of its own
+// (docs/language.md, "Fan-out").
+inline constexpr std::string_view kItemPlaceholder = "{item}";
+// `pattern` for one item: `{item}` replaced by the item made one safe path segment (letters,
+// digits, `.`, `-` and `_` kept, anything else `_`; never `.` or `..`).
+std::string writes_for_item(std::string_view pattern, std::string_view item);
+// `pattern` for any item (`{item}` as `*`): what another step must be compared with.
+std::string writes_for_any_item(std::string_view pattern);
 
 // How a name appears in the environment of a command (FLOW_INPUT_<this>, FLOW_OUTPUT_<this>):
 // upper-cased, with `-` and `.` turned into `_` (docs/runtime.md, "Commands").

@@ -223,6 +223,7 @@ struct Resolver {
       if (!load_markdown(path, decl.from->span, def)) {
         // Declare the agent anyway so its uses are not reported as undefined a second time.
         def.agent.source = path;
+        def.file_failed = true;
       }
     }
     apply_inline(decl, def);

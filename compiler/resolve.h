@@ -23,6 +23,7 @@ struct AgentDef {
   Span tools_span;     // where `tools` was given
   bool in_main_file = false;  // only the main file's agents are reported as unused
   bool from_dir = false;      // declared by `agents from "DIR"`
+  bool file_failed = false;   // its agent file could not be used (reported): fields unknown
 };
 
 struct Program {

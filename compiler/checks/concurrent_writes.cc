@@ -11,6 +11,7 @@
 // the next, and "the latest group member among my ancestors" is one max per node and group. A group that is not a chain (a real
 // conflict, the rare case) is searched again pattern pair by pattern pair to name the steps.
 #include <algorithm>
+#include <deque>
 #include <numeric>
 #include <set>
 
@@ -28,6 +29,7 @@ constexpr size_t kMaxReports = 10;
 struct Writer {
   std::string_view prefix, pattern;
   uint32_t node;
+  bool unscoped = false;  // the agent may write but declares no `writes`: "**" stands for it
 };
 
 // Kahn's algorithm: each node's position in one topological order; kNone for nodes on a
@@ -145,12 +147,13 @@ struct UnionFind {
 
 // Every (step, pattern) pair of the agent steps that may write, sorted by literal prefix,
 // pattern and step. Built per writing agent (there are few) and its steps, in node order, so
-// that only the patterns are sorted, not one entry per step and pattern.
-std::vector<Writer> collect_writers(const CheckContext& ctx) {
+// that only the patterns are sorted, not one entry per step and pattern. An agent that may
+// write and declares no `writes` may write anything ("**"); `{item}` in a pattern stands for
+// any item ("*"), since another step cannot know which. `owned` keeps such rewritten patterns.
+std::vector<Writer> collect_writers(const CheckContext& ctx, std::deque<std::string>& owned) {
   const std::vector<AgentDef>& agents = ctx.program.agents;
   std::vector<bool> writes(agents.size());
-  for (size_t a = 0; a < agents.size(); ++a)
-    writes[a] = !agents[a].agent.writes.empty() && writing_tool(agents[a].agent);
+  for (size_t a = 0; a < agents.size(); ++a) writes[a] = writing_tool(agents[a].agent) != nullptr;
   std::vector<std::vector<uint32_t>> steps_of(agents.size());
   const std::vector<uint32_t>& node_agents = ctx.lowered.node_agents;
   for (uint32_t id = 0; id < node_agents.size(); ++id)
@@ -159,11 +162,21 @@ std::vector<Writer> collect_writers(const CheckContext& ctx) {
   struct Pattern {
     std::string_view prefix, pattern;
     uint32_t agent;
+    bool unscoped;
   };
+  static const std::string kAnywhere = "**";
   std::vector<Pattern> patterns;
-  for (uint32_t a = 0; a < agents.size(); ++a)
-    if (!steps_of[a].empty())
-      for (const std::string& w : agents[a].agent.writes) patterns.push_back({glob_prefix(w), w, a});
+  for (uint32_t a = 0; a < agents.size(); ++a) {
+    if (steps_of[a].empty()) continue;
+    const std::vector<std::string>& ws = agents[a].agent.writes;
+    if (ws.empty()) patterns.push_back({glob_prefix(kAnywhere), kAnywhere, a, true});
+    for (const std::string& w : ws) {
+      std::string_view p = w;
+      if (w.find(ir::kItemPlaceholder) != std::string::npos)
+        p = owned.emplace_back(ir::writes_for_any_item(w));
+      patterns.push_back({glob_prefix(p), p, a, false});
+    }
+  }
   std::sort(patterns.begin(), patterns.end(), [](const Pattern& x, const Pattern& y) {
     return x.prefix != y.prefix ? x.prefix < y.prefix : x.pattern < y.pattern;
   });
@@ -174,7 +187,7 @@ std::vector<Writer> collect_writers(const CheckContext& ctx) {
     const size_t start = writers.size();
     for (size_t k = i; k < j; ++k)
       for (uint32_t node : steps_of[patterns[k].agent])
-        writers.push_back({patterns[i].prefix, patterns[i].pattern, node});
+        writers.push_back({patterns[i].prefix, patterns[i].pattern, node, patterns[k].unscoped});
     if (j - i > 1)  // the pattern of several agents (or written twice): steps in node order
       std::sort(writers.begin() + start, writers.end(),
                 [](const Writer& x, const Writer& y) { return x.node < y.node; });
@@ -186,6 +199,20 @@ std::vector<Writer> collect_writers(const CheckContext& ctx) {
 void report(const CheckContext& ctx, const Writer& first, const Writer& second) {
   const ir::Node& a = ctx.lowered.flow.nodes[first.node];
   const ir::Node& b = ctx.lowered.flow.nodes[second.node];
+  if (first.unscoped || second.unscoped) {  // nothing to compare: said as a warning
+    const ir::Node& open = first.unscoped ? a : b;
+    Diagnostic d = make_diagnostic(
+        "W0107", ctx.lowered.node_spans[b.id],
+        fmt::format("steps `{}` and `{}` may run at the same time and may write the same files",
+                    a.name, b.name));
+    d.secondary.push_back({ctx.lowered.node_spans[a.id], "may run at the same time"});
+    d.notes.push_back(fmt::format("`{}` holds a writing tool but declares no `writes`, so it may "
+                                  "write anywhere", open.agent));
+    d.help = "declare where each agent writes (`writes \"src/api/**\"`), so that flowc can tell "
+             "their files apart, or make one step wait for the other with `after`";
+    ctx.diags.push_back(std::move(d));
+    return;
+  }
   Diagnostic d = make_diagnostic(
       "E0500", ctx.lowered.node_spans[b.id],
       fmt::format("steps `{}` and `{}` may run at the same time and write the same files", a.name,
@@ -203,7 +230,8 @@ void report(const CheckContext& ctx, const Writer& first, const Writer& second) 
 
 void check_concurrent_writes(const CheckContext& ctx) {
   const ir::Flow& f = ctx.lowered.flow;
-  std::vector<Writer> writers = collect_writers(ctx);
+  std::deque<std::string> owned;
+  std::vector<Writer> writers = collect_writers(ctx, owned);
   if (writers.size() < 2) return;
   // Distinct patterns, each with its writers' range in `writers`.
   std::vector<std::pair<size_t, size_t>> patterns;

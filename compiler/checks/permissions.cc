@@ -3,8 +3,10 @@
 //   E0501 an agent declares `writes` but holds no writing tool
 //   E0502 a coordinator holds a writing tool
 //   E0503 `rule AGENT writes only ...` is broken
-// An agent with writing tools but no `writes` patterns has not said where it writes; it is
-// not compared with others (there is nothing to compare).
+//   E0506 `{item}` in the writes of an agent called without items
+//   W0108 the items of a fan-out share a write scope
+// An agent with writing tools but no `writes` patterns has not said where it writes; beside
+// another writer it gets a warning (W0107, concurrent_writes.cc), not an error.
 // An agent without a `tools` field holds every tool, as Claude Code gives it; `disallowedTools`
 // takes tools away. `Bash(git log:*)` is Bash: what a pattern lets through can still write.
 #include <algorithm>
@@ -56,6 +58,49 @@ void check_agents(const CheckContext& ctx) {
   }
 }
 
+bool names_item(const std::string& pattern) {
+  return pattern.find(ir::kItemPlaceholder) != std::string::npos;
+}
+
+// A fan-out's items run at the same time: unless each writes a part of its own (`{item}` in
+// every pattern), they may write the same files (W0108). `{item}` has no value in a step
+// without items (E0506).
+void check_fanout_writers(const CheckContext& ctx) {
+  const ir::Flow& f = ctx.lowered.flow;
+  std::vector<bool> told(ctx.program.agents.size());
+  for (uint32_t id = 0; id < ctx.lowered.node_agents.size(); ++id) {
+    uint32_t agent = ctx.lowered.node_agents[id];
+    if (agent == kNoAgent) continue;
+    const ir::Agent& a = ctx.program.agents[agent].agent;
+    const ir::Node& n = f.nodes[id];
+    const bool per_item = !a.writes.empty() && std::all_of(a.writes.begin(), a.writes.end(), names_item);
+    if (!n.is_fanout()) {
+      if (std::any_of(a.writes.begin(), a.writes.end(), names_item) && !told[agent]) {
+        told[agent] = true;
+        Diagnostic d = make_diagnostic(
+            "E0506", ctx.lowered.node_spans[id],
+            fmt::format("`{}` writes under `{{item}}`, but this step has no items", a.name));
+        d.secondary.push_back({ctx.program.agents[agent].writes_span, "`{item}` is used here"});
+        d.help = "use `{item}` only in the `writes` of an agent that runs with `over`";
+        ctx.diags.push_back(std::move(d));
+      }
+      continue;
+    }
+    const bool many = n.fanout.size() > 1 || !n.fanout_input.empty() ||
+                      (!n.fanout_step.empty() && n.fanout_cap > 1);
+    if (!many || per_item || !writing_tool(a)) continue;
+    Diagnostic d = make_diagnostic(
+        "W0108", ctx.lowered.node_spans[id],
+        fmt::format("the items of `{}` run at the same time and may write the same files", n.name));
+    d.notes.push_back(a.writes.empty()
+                          ? fmt::format("`{}` holds a writing tool and declares no `writes`", a.name)
+                          : fmt::format("each item may write all of `{}`'s `writes`", a.name));
+    d.help = "give each item a part of its own with `{item}` in every pattern, such as "
+             "`writes \"reports/{item}/**\"`";
+    ctx.diags.push_back(std::move(d));
+  }
+}
+
 void check_writes_only(const CheckContext& ctx, const ast::RuleDecl& rule) {
   const AgentDef* def = ctx.program.find_agent(rule.a.name);
   if (!def) {
@@ -69,8 +114,9 @@ void check_writes_only(const CheckContext& ctx, const ast::RuleDecl& rule) {
   }
   if (!writing_tool(def->agent)) return;  // it cannot write anything
   for (const std::string& w : def->agent.writes) {
+    std::string any = ir::writes_for_any_item(w);  // whatever the item
     bool inside = std::any_of(rule.globs.begin(), rule.globs.end(),
-                              [&](const ast::String& g) { return glob_within(w, g.value); });
+                              [&](const ast::String& g) { return glob_within(any, g.value); });
     if (inside) continue;
     Diagnostic d = make_diagnostic(
         "E0503", rule.span,
@@ -104,6 +150,7 @@ const char* writing_tool(const ir::Agent& a) {
 void check_permissions(const CheckContext& ctx) {
   check_agents(ctx);
   check_roles(ctx);
+  check_fanout_writers(ctx);
   for (const ast::RuleDecl* r : ctx.program.rules)
     if (r->kind == ast::RuleDecl::Kind::WritesOnly) check_writes_only(ctx, *r);
   check_concurrent_writes(ctx);

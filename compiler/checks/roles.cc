@@ -52,6 +52,7 @@ void check_roles(const CheckContext& ctx) {
   std::vector<uint32_t> review = first_review(ctx);
   for (uint32_t i = 0; i < ctx.program.agents.size(); ++i) {
     const AgentDef& def = ctx.program.agents[i];
+    if (def.file_failed) continue;  // its tools are unknown: the file's error says why
     if (review[i] != kNone || def.agent.role == "reviewer") reviewer_that_writes(ctx, def, review[i]);
   }
   const std::vector<uint32_t>& node_agents = ctx.lowered.node_agents;

@@ -156,7 +156,7 @@ def test_unsaved_buffer_is_checked(tmp):
 def test_import_and_agent_file_diagnostics(tmp):
     main = project(tmp)
     write(os.path.join(tmp, "lib.flow"), LIB + "stage lib-stage\n  nobody\n")
-    write(os.path.join(tmp, "agents", "checker.md"), "---\nname: checker\n---\n")
+    write(os.path.join(tmp, "agents", "checker.md"), "---\nname: checker\ntools: Read\n---\n")
     expected = flowc_check_json(main)
     s = started()
     s.open(main)
