@@ -265,6 +265,12 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
   return reset;
 }
 
+std::vector<uint32_t> Plan::rework(uint32_t gate, const std::string& feedback) {
+  std::vector<uint32_t> again = send_back(gate, feedback);
+  nodes_[gate].sent_back = 0;
+  return again;
+}
+
 void Plan::accept(uint32_t gate, bool unapproved) {
   nodes_[gate].unapproved = unapproved;
   complete(gate);

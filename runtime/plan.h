@@ -85,6 +85,9 @@ class Plan {
   // Sends a gate's work back: its members wait again with attempt+1 and the feedback. Returns
   // the members that will run again, in node order.
   std::vector<uint32_t> send_back(uint32_t gate, const std::string& feedback);
+  // A resume sending back the work of a gate that had run out of retries (or whose last
+  // attempt a person refused): as send_back, and the gate's budget of retries starts afresh.
+  std::vector<uint32_t> rework(uint32_t gate, const std::string& feedback);
   void accept(uint32_t gate, bool unapproved);  // completes a gate that ran out of retries
   void fail(uint32_t id);
 

@@ -60,6 +60,29 @@ TEST_CASE("sending work back resets the members, bumps attempts and keeps the fe
   CHECK(p.all_finished());
 }
 
+TEST_CASE("a rework sends the work back with a fresh budget of retries") {
+  FlowBuilder b;
+  uint32_t a = b.agent("a");
+  uint32_t g = b.review_gate(a, {a}, "critic", 1);
+  Plan p(b.flow, {});
+  p.start();
+  drain(p);
+  p.finish_task({a, -1});
+  drain(p);
+  REQUIRE(p.can_send_back(g));
+  p.send_back(g, "first");
+  drain(p);
+  p.finish_task({a, -1});
+  drain(p);
+  REQUIRE_FALSE(p.can_send_back(g));  // retries 1: used up
+  CHECK(p.rework(g, "last") == std::vector<uint32_t>{a});
+  CHECK(p.node(a).attempt == 3);
+  CHECK(p.node(a).feedback == "last");
+  CHECK(p.node(g).attempt == 3);
+  CHECK(p.can_send_back(g));
+  CHECK(drain(p) == std::vector<uint32_t>{a});
+}
+
 TEST_CASE("a dependency cycle in the IR is reported, not run") {
   FlowBuilder b;
   uint32_t a = b.agent("a");

@@ -91,6 +91,7 @@ int Scheduler::pool_of(const Task& t) const {
 int Scheduler::run() {
   emit_start();
   kill_leftovers();
+  resolve_on_resume();  // before start(): the gates it sends back are not queued yet
   plan_.start();
   finish_untasked();
   std::string err;
@@ -464,7 +465,7 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
   }
   const int attempts = gs.sent_back + 1;
   bool accept = node.on_exhausted == ir::OnExhausted::Continue;
-  std::string how;
+  std::string how, reply;
   if (node.on_exhausted == ir::OnExhausted::Ask) {
     std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
                                 "anyway?", node.name, attempts, node.target);
@@ -478,11 +479,13 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
             {"error", a.notify_error}});
     accept = a.approved;
     how = a.refused ? "no terminal" : a.how;
+    if (!a.approved && !a.refused) reply = a.feedback;
   }
   ojson ex{{"event", "exhausted"}, {"gate", node.name}, {"step", node.target},
            {"attempts", attempts}, {"action", ir::to_string(node.on_exhausted)},
-           {"feedback", feedback}};
+           {"feedback", feedback}, {"accepted", accept}};
   if (!how.empty()) ex["how"] = how;
+  if (!reply.empty()) ex["reply"] = reply;  // why a person did not accept it: for the rework
   emit(std::move(ex));
   if (accept) {
     plan_.accept(gate, true);
@@ -492,12 +495,13 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
   }
   std::string report = fmt::format(
       "error: gate `{}` rejected `{}` {} times (retries {}, else {})\n  last feedback: {}\n"
-      "  to try again: flow resume {} (it runs the flow as compiled when the run started: "
-      "edits to the .flow file do not apply)\n"
+      "  to try again: flow resume {} (it sends `{}` back with this feedback and a fresh "
+      "budget of `retries {}`; it runs the flow as compiled when the run started: edits to the .flow "
+      "file do not apply)\n"
       "  to go on anyway: give the gate `else continue` in the .flow file, then start a new run "
       "with flow run",
       node.name, node.target, attempts, node.retries, ir::to_string(node.on_exhausted),
-      feedback.empty() ? "(none)" : feedback, env_.run_id);
+      feedback.empty() ? "(none)" : feedback, env_.run_id, node.target, node.retries);
   fail_run(node.name, "retries exhausted", report);
 }
 

@@ -44,6 +44,17 @@ struct RunEnv {
   Spent spent;          // what the run spent before (resume); the scheduler adds to it
 };
 
+// Resume: a gate's last outcome that the run did not act on (restore.cc). `refused`: the gate
+// ran out of retries (or a person did not accept its last attempt) and the run stopped there,
+// so a resume sends the work back with a fresh budget; else a FAIL whose consequence (a retry,
+// the `else` of an exhausted gate) was never recorded. Either way the work is not judged again.
+struct UnresolvedGate {
+  uint32_t gate = 0;
+  bool refused = false;
+  std::string feedback;
+};
+struct GateOutcomes;  // restore.cc: the outcomes seen while replaying
+
 enum ExitCode {
   kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitBudget = 3, kExitInterrupted = 130
 };
@@ -120,6 +131,9 @@ class Scheduler {
   void kill_leftovers();
   void handle_gate(Completion& c);
   void gate_failed(uint32_t gate, const std::string& feedback);
+  void resolve_on_resume();  // acts on the gate outcomes the resumed run left unresolved
+  void replay(const nlohmann::json& e, GateOutcomes& outcomes);  // one event of a resumed run
+  bool restore_output(const nlohmann::json& e, std::string* text) const;
   void node_done(uint32_t id);
   void finish_untasked();  // events for nodes the plan completed without running anything
   void finish_untasked_once();
@@ -154,6 +168,7 @@ class Scheduler {
   std::vector<int> item_cap_;       // per node: cap of a fan-out over its answer (0: none)
   std::vector<std::string> judged_by_;  // per node: the gate that reads its own verdict
   std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
+  std::vector<UnresolvedGate> unresolved_;              // resume: acted on before the run
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;
   uint64_t jitter_state_;                              // backoff jitter (splitmix64)

@@ -120,8 +120,9 @@ TEST_CASE("exhausted retries with else stop end the run with a clear report") {
   CHECK(r.report ==
         "error: gate `draft/gate` rejected `draft` 2 times (retries 1, else stop)\n"
         "  last feedback: Still wrong.\n"
-        "  to try again: flow resume test-run (it runs the flow as compiled when the run "
-        "started: edits to the .flow file do not apply)\n"
+        "  to try again: flow resume test-run (it sends `draft` back with this feedback and a "
+        "fresh budget of `retries 1`; it runs the flow as compiled when the run started: edits to "
+        "the .flow file do not apply)\n"
         "  to go on anyway: give the gate `else continue` in the .flow file, then start a new "
         "run with flow run");
   CHECK(steps_called(fake) == std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate"});
@@ -593,12 +594,145 @@ TEST_CASE("a gate evaluated again after a resume gets a new attempt number") {
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, {}, &first.events);
   CHECK(r.exit_code == kExitFailed);
   auto verdicts = of_kind(r.events, "verdict");
-  REQUIRE(verdicts.size() == 3);
+  REQUIRE(verdicts.size() == 4);  // two before the resume, two after its rework
   CHECK(verdicts[2]["attempt"] == 3);
+  CHECK(verdicts[3]["attempt"] == 4);
   std::string kept;
   REQUIRE(read_file(tmp.path + "/steps/draft~gate.a2.c0.output.md", &kept));
   CHECK(kept == a2);
   CHECK(std::filesystem::exists(tmp.path + "/steps/draft~gate.a3.c0.output.md"));
+}
+
+TEST_CASE("resuming a gate that ran out of retries sends the work back, never judging it again") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  uint32_t gate = b.review_gate(draft, {draft}, "critic", 2);
+  b.agent("publish", {gate});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    if (!req.review) return AgentResult{true, "draft v" + std::to_string(req.attempt), ""};
+    bool pass = req.attempt >= 5;  // the second evaluation after the resume passes
+    return AgentResult{true, pass ? "VERDICT: PASS" : "VERDICT: FAIL\nfix " + std::to_string(req.attempt), ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  REQUIRE(of_kind(first.events, "exhausted").size() == 1);
+
+  FakeBackend again;
+  again.reply = fake.reply;
+  RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  // The work first, with the gate's last feedback; then a fresh budget: a FAIL sends it back.
+  CHECK(steps_called(again) ==
+        std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate", "publish"});
+  REQUIRE(again.calls().size() == 5);
+  CHECK(again.calls()[0].attempt == 4);
+  CHECK(again.calls()[0].prompt.find("fix 3") != std::string::npos);
+  CHECK(again.calls()[1].attempt == 4);
+  CHECK(again.calls()[2].prompt.find("fix 4") != std::string::npos);
+  auto rework = of_kind(r.events, "rework");
+  REQUIRE(rework.size() == 1);
+  CHECK(rework[0]["gate"] == "draft/gate");
+  CHECK(rework[0]["reason"] == "resumed after the gate ran out of retries");
+  CHECK(rework[0]["feedback"] == "fix 3");
+  CHECK(rework[0]["steps"] == json::array({"draft"}));
+  CHECK(rework[0]["attempt"] == 4);
+  auto retries = of_kind(r.events, "retry");
+  REQUIRE(retries.size() == 3);  // two before the resume; one of the fresh budget
+  CHECK(retries[2]["feedback"] == "fix 4");
+}
+
+TEST_CASE("a resumed rework has a fresh budget of retries, and no more") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft}, "critic", 2);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno" : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  for (int round = 0; round < 2; ++round) {  // a resume of a resume too
+    FakeBackend again;
+    again.reply = fake.reply;
+    std::vector<json> events = read_events(tmp.path + "/events.jsonl").events;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    // 1 + retries attempts of the work, each judged once: what `flowc check --stats` counts.
+    CHECK(steps_called(again) == std::vector<std::string>{"draft", "draft/gate", "draft",
+                                                          "draft/gate", "draft", "draft/gate"});
+  }
+}
+
+TEST_CASE("resume acts on a FAIL whose consequence was never recorded, without judging again") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft}, "critic", 1);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno " + std::to_string(req.attempt) : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  SECTION("retries left: the work is sent back") {
+    // As if the run died right after the first verdict.
+    std::vector<json> events;
+    for (const json& e : first.events) {
+      events.push_back(e);
+      if (e["event"] == "verdict") break;
+    }
+    FakeBackend again;
+    again.reply = fake.reply;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    REQUIRE_FALSE(again.calls().empty());
+    CHECK(again.calls()[0].step == "draft");
+    CHECK(again.calls()[0].attempt == 2);
+    CHECK(again.calls()[0].prompt.find("no 1") != std::string::npos);
+  }
+  SECTION("out of retries: the resume is a rework") {
+    std::vector<json> events;  // up to the last verdict, before its `exhausted` event
+    for (const json& e : first.events)
+      if (e["event"] != "exhausted" && e["event"] != "fail" && e["event"] != "run_end")
+        events.push_back(e);
+    FakeBackend again;
+    again.reply = fake.reply;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    REQUIRE_FALSE(again.calls().empty());
+    CHECK(again.calls()[0].step == "draft");
+    CHECK(again.calls()[0].attempt == 3);
+    CHECK(of_kind(r.events, "rework").size() == 1);
+  }
+}
+
+TEST_CASE("resuming an else ask that nobody could answer asks again, not the reviewer") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  uint32_t gate = b.review_gate(draft, {draft}, "critic", 1, ir::OnExhausted::Ask);
+  b.agent("publish", {gate});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno" : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);  // no terminal, no --yes
+  REQUIRE(first.exit_code == kExitFailed);
+  REQUIRE(of_kind(first.events, "exhausted")[0]["how"] == "no terminal");
+  FakeBackend again;
+  RunSetup yes;
+  yes.yes = true;
+  RunOutcome r = run_with_fake(b.flow, again, tmp.path, yes, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  CHECK(steps_called(again) == std::vector<std::string>{"publish"});
+  auto exhausted = of_kind(r.events, "exhausted");
+  REQUIRE(exhausted.size() == 2);
+  CHECK(exhausted[1]["how"] == "--yes");
+  CHECK(exhausted[1]["accepted"] == true);
+  CHECK(of_kind(r.events, "gate_pass").back()["unapproved"] == true);
 }
 
 TEST_CASE("a failure report names only output files that exist") {

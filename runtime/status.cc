@@ -111,6 +111,7 @@ std::string format_event_text(const Json& e) {
     return head + fmt::format("retry {}: sent back ({} of {}), rerunning {}", str(e, "gate"),
                               num(e, "attempt") - 1, num(e, "retries"),
                               e.contains("steps") ? e["steps"].size() : 0);
+  if (ev == "rework") return head + fmt::format("rework {}: {}; sent back with its last feedback", str(e, "gate"), str(e, "reason"));
   if (ev == "gate_pass")
     return head + fmt::format("pass  {}{}", str(e, "gate"),
                               e.value("unapproved", false) ? " (UNAPPROVED: accepted after retries ran out)" : "");

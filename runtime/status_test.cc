@@ -34,6 +34,13 @@ TEST_CASE("status lines for a retried backend call and a killed leftover group")
         "[   0.0s] killed process group 4242, left running by the crashed run");
 }
 
+TEST_CASE("the status line of a resume's rework") {
+  CHECK(format_event({{"ms", 0}, {"event", "rework"}, {"gate", "plan/gate"},
+                      {"reason", "resumed after the gate ran out of retries"}}) ==
+        "[   0.0s] rework plan/gate: resumed after the gate ran out of retries; sent back with "
+        "its last feedback");
+}
+
 TEST_CASE("the summary table has one row per step") {
   Summary s;
   s.add({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}});
