@@ -460,7 +460,8 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
     nlohmann::json steps = nlohmann::json::array();
     for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
     emit({{"event", "retry"}, {"gate", node.name}, {"attempt", gs.attempt},
-          {"retries", node.retries}, {"feedback", feedback}, {"steps", steps}});
+          {"retries", node.retries}, {"sent_back", gs.sent_back}, {"feedback", feedback},
+          {"steps", steps}});
     return;
   }
   const int attempts = gs.sent_back + 1;

@@ -109,7 +109,7 @@ std::string format_event_text(const Json& e) {
                                   : "");
   if (ev == "retry")
     return head + fmt::format("retry {}: sent back ({} of {}), rerunning {}", str(e, "gate"),
-                              num(e, "attempt") - 1, num(e, "retries"),
+                              e.contains("sent_back") ? num(e, "sent_back") : num(e, "attempt") - 1, num(e, "retries"),
                               e.contains("steps") ? e["steps"].size() : 0);
   if (ev == "rework") return head + fmt::format("rework {}: {}; sent back with its last feedback", str(e, "gate"), str(e, "reason"));
   if (ev == "gate_pass")

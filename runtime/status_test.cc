@@ -34,7 +34,11 @@ TEST_CASE("status lines for a retried backend call and a killed leftover group")
         "[   0.0s] killed process group 4242, left running by the crashed run");
 }
 
-TEST_CASE("the status line of a resume's rework") {
+TEST_CASE("status lines of a gate's round: the send-backs it counts, and a resume's rework") {
+  // After a resume (or an outer gate's send-back), the gate's attempt no longer counts them.
+  CHECK(format_event({{"ms", 0}, {"event", "retry"}, {"gate", "plan/gate"}, {"attempt", 5},
+                      {"retries", 2}, {"sent_back", 1}, {"steps", {"plan"}}}) ==
+        "[   0.0s] retry plan/gate: sent back (1 of 2), rerunning 1");
   CHECK(format_event({{"ms", 0}, {"event", "rework"}, {"gate", "plan/gate"},
                       {"reason", "resumed after the gate ran out of retries"}}) ==
         "[   0.0s] rework plan/gate: resumed after the gate ran out of retries; sent back with "
