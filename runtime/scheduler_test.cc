@@ -1,7 +1,10 @@
 #include "runtime/scheduler.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "runtime/run_store.h"
 #include "runtime/testing.h"
@@ -749,4 +752,160 @@ TEST_CASE("a failure report names only output files that exist") {
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
   REQUIRE(r.exit_code == kExitFailed);
   CHECK(r.report.find("output:") == std::string::npos);  // `a` failed first, with no output
+}
+
+namespace {
+
+// `w over [x, y, z] review each critic retries 1`, then `publish` after it.
+struct EachFlow {
+  FlowBuilder b;
+  uint32_t fan = 0, gate = 0, publish = 0;
+  explicit EachFlow(ir::OnExhausted on = ir::OnExhausted::Stop) {
+    ir::Node n;
+    n.name = "w";
+    n.agent = "writer";
+    n.fanout = {"x", "y", "z"};
+    b.declare("writer");
+    fan = b.add(n);
+    gate = b.review_gate(fan, {fan}, "critic", 1, on);
+    b.flow.nodes[gate].per_item = true;
+    publish = b.agent("publish", {gate});
+  }
+};
+
+// Writers answer with their item and attempt; the reviewer fails what `fails` says.
+void each_replies(FakeBackend& fake, std::function<bool(const AgentRequest&)> fails) {
+  fake.reply = [fails](const AgentRequest& req) {
+    if (!req.review)
+      return AgentResult{true, fmt::format("{} item {} v{}", req.step, req.index, req.attempt), ""};
+    return AgentResult{true, fails(req) ? "VERDICT: FAIL\nitem " + std::to_string(req.index) + " is thin"
+                                        : "VERDICT: PASS", ""};
+  };
+}
+
+}  // namespace
+
+TEST_CASE("review each on a fan-out reviews each item and re-runs only the one that failed") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 1 && r.attempt == 1; });
+  RunOutcome r = run_with_fake(f.b.flow, fake, tmp.path);
+  REQUIRE(r.exit_code == kExitOk);
+  std::vector<AgentRequest> calls = fake.calls();
+  REQUIRE(calls.size() == 9);  // 3 items + 3 reviews, item y again + its review, publish
+  int reviews = 0, work = 0;
+  for (const AgentRequest& c : calls) {
+    if (c.review) {
+      ++reviews;
+      CHECK(c.item_review);
+      // Each review sees its own item's output, not the others'.
+      for (int k = 0; k < 3; ++k)
+        CHECK((c.prompt.find(fmt::format("item {} v", k)) != std::string::npos) == (k == c.index));
+    } else if (c.step == "w") {
+      ++work;
+    }
+  }
+  CHECK(reviews == 4);
+  CHECK(work == 4);
+  // The calls after the first six, in whatever order z's review and y's rework took.
+  std::vector<std::string> later;
+  for (size_t i = 6; i < calls.size(); ++i)
+    later.push_back(fmt::format("{}[{}] a{}", calls[i].step, calls[i].index, calls[i].attempt));
+  std::vector<std::string> later_sorted = later;
+  std::sort(later_sorted.begin(), later_sorted.end());
+  CHECK(later_sorted == std::vector<std::string>{"publish[-1] a1", "w/gate[1] a2", "w[1] a2"});
+  auto again = std::find_if(calls.begin(), calls.end(), [](const AgentRequest& c) {
+    return c.step == "w" && c.attempt == 2;
+  });
+  REQUIRE(again != calls.end());
+  CHECK(again->prompt.find("item 1 is thin") != std::string::npos);
+  // The publisher sees the combined output, rebuilt from the items: y's second version.
+  CHECK(calls[8].step == "publish");
+  CHECK(calls[8].prompt.find("w item 1 v2") != std::string::npos);
+  CHECK(calls[8].prompt.find("w item 1 v1") == std::string::npos);
+  CHECK(calls[8].prompt.find("w item 0 v1") != std::string::npos);
+  auto retries = of_kind(r.events, "retry");
+  REQUIRE(retries.size() == 1);
+  CHECK(retries[0]["index"] == 1);
+  CHECK(retries[0]["steps"] == json::array({"w"}));
+  auto verdicts = of_kind(r.events, "verdict");
+  REQUIRE(verdicts.size() == 4);
+  CHECK(verdicts[3]["index"] == 1);
+  CHECK(verdicts[3]["check_index"] == 0);
+  CHECK(std::filesystem::exists(tmp.path + "/steps/w~gate.a2.i1.c0.output.md"));
+  CHECK(std::filesystem::exists(tmp.path + "/steps/w.a2.i1.prompt.md"));
+  CHECK_FALSE(std::filesystem::exists(tmp.path + "/steps/w.a2.i0.prompt.md"));
+}
+
+TEST_CASE("review each: an item out of retries stops the run, and resume reworks that item only") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 2 && r.attempt <= 3; });
+  RunOutcome first = run_with_fake(f.b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  CHECK(first.report.rfind("error: gate `w/gate` rejected item 3 of `w` (z) 2 times (retries 1, "
+                           "else stop)\n", 0) == 0);
+  auto exhausted = of_kind(first.events, "exhausted");
+  REQUIRE(exhausted.size() == 1);
+  CHECK(exhausted[0]["index"] == 2);
+
+  FakeBackend again;
+  again.reply = fake.reply;
+  RunOutcome r = run_with_fake(f.b.flow, again, tmp.path, {}, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  // Items x and y passed: kept. z runs again (attempt 3), is judged (its evaluation 3, FAIL),
+  // gets a fresh budget, runs again (4) and passes; then publish.
+  std::vector<std::string> called;
+  for (const AgentRequest& c : again.calls())
+    called.push_back(c.step + (c.index >= 0 ? "[" + std::to_string(c.index) + "]" : "") + " a" +
+                     std::to_string(c.attempt));
+  CHECK(called == std::vector<std::string>{"w[2] a3", "w/gate[2] a3", "w[2] a4", "w/gate[2] a4",
+                                           "publish a1"});
+  auto rework = of_kind(r.events, "rework");
+  REQUIRE(rework.size() == 1);
+  CHECK(rework[0]["index"] == 2);
+  CHECK(rework[0]["steps"] == json::array({"w"}));
+}
+
+TEST_CASE("review each with else continue accepts the one item, and the gate is unapproved") {
+  TempDir tmp;
+  EachFlow f(ir::OnExhausted::Continue);
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 0; });
+  RunOutcome r = run_with_fake(f.b.flow, fake, tmp.path);
+  CHECK(r.exit_code == kExitOk);
+  auto exhausted = of_kind(r.events, "exhausted");
+  REQUIRE(exhausted.size() == 1);
+  CHECK(exhausted[0]["index"] == 0);
+  CHECK(exhausted[0]["accepted"] == true);
+  auto pass = of_kind(r.events, "gate_pass");
+  REQUIRE(pass.size() == 1);
+  CHECK(pass[0]["unapproved"] == true);
+  CHECK(steps_called(fake).back() == "publish");
+}
+
+TEST_CASE("a resumed review each keeps the items that passed and judges only the others") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    if (req.review && req.index == 1) return AgentResult{false, "", "reviewer down"};
+    return AgentResult{true, req.review ? "VERDICT: PASS" : "text " + std::to_string(req.index), ""};
+  };
+  RunSetup one;
+  one.jobs = 1;
+  RunOutcome first = run_with_fake(f.b.flow, fake, tmp.path, one);
+  REQUIRE(first.exit_code == kExitFailed);  // y could not be judged
+  FakeBackend again;
+  RunOutcome r = run_with_fake(f.b.flow, again, tmp.path, one, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  std::vector<std::string> called;
+  for (const AgentRequest& c : again.calls())
+    called.push_back(c.step + (c.index >= 0 ? "[" + std::to_string(c.index) + "]" : ""));
+  // x passed before (and z, if its review ran before the run stopped): never judged again.
+  CHECK(called.front() == "w/gate[1]");
+  CHECK(called.back() == "publish");
+  CHECK(std::count(called.begin(), called.end(), "w/gate[0]") == 0);
 }
