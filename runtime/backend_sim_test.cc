@@ -96,7 +96,7 @@ TEST_CASE("sim option parsing") {
   CHECK_FALSE(parse_sim_fail_review("[2]", &f));
 }
 
-TEST_CASE("--sim-fail-review STEP[K] fails the reviews of item K of a review each fan-out only") {
+TEST_CASE("the sim fails only the reviews of the item a step name selects, of a review each fan-out") {
   SimOptions o;
   o.fail_review.push_back({"research[2]", 1});
   Cancel cancel;
