@@ -100,8 +100,8 @@ std::string format_event_text(const Json& e) {
   if (ev == "skip") return head + fmt::format("skip  {} ({})", step, str(e, "reason"));
   if (ev == "items") return head + items_line(e);
   if (ev == "verdict")
-    return head + fmt::format("{}  {} check {} (attempt {}){}", str(e, "verdict"), str(e, "gate"),
-                              num(e, "index") + 1, num(e, "attempt"),
+    return head + fmt::format("{}  {} {} {} (attempt {}){}", str(e, "verdict"), str(e, "gate"),
+                              e.contains("check_index") ? "item" : "check", num(e, "index") + 1, num(e, "attempt"),
                               str(e, "verdict") == "FAIL"
                                   ? ": " + first_line(str(e, "reason").empty()
                                                           ? str(e, "feedback")

@@ -43,6 +43,11 @@ TEST_CASE("status lines of a gate's round: the send-backs it counts, and a resum
                       {"reason", "resumed after the gate ran out of retries"}}) ==
         "[   0.0s] rework plan/gate: resumed after the gate ran out of retries; sent back with "
         "its last feedback");
+  // A per-item gate's verdict names the item it judged (`index`), not a check.
+  CHECK(format_event({{"ms", 0}, {"event", "verdict"}, {"gate", "w/gate"}, {"index", 1},
+                      {"check_index", 0}, {"attempt", 1}, {"verdict", "FAIL"},
+                      {"feedback", "Add error handling."}}) ==
+        "[   0.0s] FAIL  w/gate item 2 (attempt 1): Add error handling.");
 }
 
 TEST_CASE("the summary table has one row per step") {
