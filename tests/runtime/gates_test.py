@@ -2,7 +2,8 @@
 """Gates that keep their word, end to end on simulated agents: `flow resume` of a run whose
 gate ran out of retries sends the work back with the gate's last feedback and a fresh budget,
 never asking the reviewer again about the same work, and costs at most the worst case that
-`--dry-run` prints; a refused approval gate is resumed the same way.
+`--dry-run` prints; a refused approval gate is resumed the same way. `review each` on a fan-out
+reviews each item on its own and re-runs only the item that failed.
 
 usage: gates_test.py PATH/TO/flow
 """
@@ -29,6 +30,14 @@ stage s helper approve "Is it good?" retries 1
 """
 
 
+EACH = """flow each "Each area is written and reviewed on its own"
+input areas: list = ["auth", "storage", "api"] "Areas to write about"
+agent writer < description "Writes"; tools Read; prompt "Write it." >
+agent critic < description "Reviews"; role reviewer; tools Read; prompt "Judge it." >
+stage w writer over areas review each critic retries 2
+"""
+
+
 def events_of(run_dir):
     with open(os.path.join(run_dir, "events.jsonl"), encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.endswith("\n")]
@@ -45,7 +54,8 @@ def the_run(root, timeout=20):
         if len(runs) == 1 and os.path.exists(os.path.join(root, runs[0], "run.json")):
             return runs[0]
         time.sleep(0.05)
-    raise AssertionError(f"no single run under {root}")
+    check(False, f"no single run under {root}")
+    return None
 
 
 def flow_cmd(flow, work, *args):
@@ -63,6 +73,8 @@ def test_resume_after_exhausted(flow, work):
     r = flow_cmd(flow, work, "run", "helped.flow", "--sim-fail-review", "helper:9", "--run-dir", root)
     check(r.returncode == 1, f"the gate runs out of retries: exit 1, got {r.returncode}: {r.stderr}")
     run = the_run(root)
+    if run is None:
+        return
     run_dir = os.path.join(root, run)
     before = events_of(run_dir)
     exhausted = of(before, "exhausted")
@@ -138,6 +150,10 @@ def test_resume_after_refused_approval(flow, work):
     root = os.path.join(work, "runs-approved")
     p = start(flow, work, "run", "approved.flow", "--run-dir", root)
     run = the_run(root)
+    if run is None:
+        p.kill()
+        p.wait()
+        return
     for n in (1, 2):  # retries 1: two refusals exhaust the gate
         check(wait_for(lambda: waits(root, run, n)), f"the approval gate waits ({n})")
         r = flow_cmd(flow, work, "reject", run, "helper/gate", "--feedback", f"more detail {n}",
@@ -161,15 +177,58 @@ def test_resume_after_refused_approval(flow, work):
     check(finished(p) == 0, "the resumed run succeeds once approved")
 
 
+def test_review_each_item(flow, work):
+    root = os.path.join(work, "runs-each")
+    r = flow_cmd(flow, work, "run", "each.flow", "--sim-fail-review", "writer[2]:1", "--run-dir", root)
+    out = r.stdout + r.stderr
+    check(r.returncode == 0, f"the run succeeds: exit {r.returncode}: {out}")
+    run = the_run(root)
+    if run is None:
+        return
+    run_dir = os.path.join(root, run)
+    ev = events_of(run_dir)
+    work_calls = sorted((e["index"], e["attempt"]) for e in of(ev, "dispatch", kind="agent"))
+    check(work_calls == [(0, 1), (1, 1), (1, 2), (2, 1)],
+          f"one extra work call, item 2's attempt 2: {work_calls}")
+    reviews = sorted((e["index"], e["attempt"]) for e in of(ev, "dispatch", kind="review"))
+    check(reviews == [(0, 1), (1, 1), (1, 2), (2, 1)],
+          f"one review per item, and item 2's rework reviewed once more: {reviews}")
+    check("FAIL  writer/gate item 2 (attempt 1)" in out, f"the failed item is named: {out}")
+    retries = of(ev, "retry")
+    check(len(retries) == 1 and retries[0].get("index") == 1 and retries[0]["steps"] == ["writer"],
+          f"one retry, of item 2: {retries}")
+    steps = os.path.join(run_dir, "steps")
+    again = os.path.join(steps, "writer.a2.i1.prompt.md")
+    check(os.path.exists(again) and "Add error handling and tests for the failure paths."
+          in read(again), "item 2's attempt 2 has its review's feedback in its prompt")
+    for k in range(3):  # each review sees its own item's output, and no other's
+        prompt = read(os.path.join(steps, f"writer~gate.a1.i{k}.c0.prompt.md"))
+        seen = [j for j in range(3) if f"# writer (item {j + 1}) — attempt" in prompt]
+        check(seen == [k], f"review of item {k + 1} sees the outputs of items {[j + 1 for j in seen]}")
+    done = of(ev, "done", step="writer")
+    combined = read(os.path.join(run_dir, done[-1]["output"])) if done else ""
+    for k, area in enumerate(["auth", "storage", "api"]):
+        check(f"### writer — {area}" in combined, f"the combined output holds {area}")
+    check("# writer (item 2) — attempt 2" in combined and "# writer (item 2) — attempt 1"
+          not in combined, "the combined output holds item 2's rework, not its first attempt")
+    check(len(of(ev, "gate_pass", gate="writer/gate")) == 1, "the gate passes once")
+    dry = flow_cmd(flow, work, "run", "each.flow", "--dry-run")
+    check("Worst-case agent calls: 18" in dry.stdout,
+          f"the bound counts 3 items × 3 attempts × (1 call + 1 review): {dry.stdout}")
+    check("writer/gate on writer: review by critic of each item on its own; retries 2 per item"
+          in dry.stdout, f"the dry run says the gate reviews each item: {dry.stdout}")
+
+
 def main():
     flow = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="flow-gates-")
     try:
-        for name, text in (("helped.flow", HELPED), ("approved.flow", APPROVED)):
+        for name, text in (("helped.flow", HELPED), ("approved.flow", APPROVED), ("each.flow", EACH)):
             with open(os.path.join(work, name), "w", encoding="utf-8") as f:
                 f.write(text)
         test_resume_after_exhausted(flow, work)
         test_resume_after_refused_approval(flow, work)
+        test_review_each_item(flow, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if failures:
