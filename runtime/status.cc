@@ -108,15 +108,15 @@ std::string format_event_text(const Json& e) {
                                                           : str(e, "reason"))
                                   : "");
   if (ev == "retry")
-    return head + fmt::format("retry {}: sent back ({} of {}), rerunning {}", str(e, "gate"),
+    return head + fmt::format("retry {}{}: sent back ({} of {}), rerunning {}", str(e, "gate"), item(e),
                               e.contains("sent_back") ? num(e, "sent_back") : num(e, "attempt") - 1, num(e, "retries"),
                               e.contains("steps") ? e["steps"].size() : 0);
-  if (ev == "rework") return head + fmt::format("rework {}: {}; sent back with its last feedback", str(e, "gate"), str(e, "reason"));
+  if (ev == "rework") return head + fmt::format("rework {}{}: {}; sent back with its last feedback", str(e, "gate"), item(e), str(e, "reason"));
   if (ev == "gate_pass")
     return head + fmt::format("pass  {}{}", str(e, "gate"),
                               e.value("unapproved", false) ? " (UNAPPROVED: accepted after retries ran out)" : "");
   if (ev == "exhausted")
-    return head + fmt::format("{} ran out of retries after {} attempts (else {})", str(e, "gate"),
+    return head + fmt::format("{}{} ran out of retries after {} attempts (else {})", str(e, "gate"), item(e),
                               num(e, "attempts"), str(e, "action"));
   if (ev == "approval_wait")
     return head + fmt::format("waiting for approval of {}: {} (answer with: flow approve {} {}, "

@@ -48,6 +48,12 @@ TEST_CASE("status lines of a gate's round: the send-backs it counts, and a resum
                       {"check_index", 0}, {"attempt", 1}, {"verdict", "FAIL"},
                       {"feedback", "Add error handling."}}) ==
         "[   0.0s] FAIL  w/gate item 2 (attempt 1): Add error handling.");
+  CHECK(format_event({{"ms", 0}, {"event", "retry"}, {"gate", "w/gate"}, {"index", 1},
+                      {"attempt", 2}, {"retries", 2}, {"sent_back", 1}, {"steps", {"w"}}}) ==
+        "[   0.0s] retry w/gate[2]: sent back (1 of 2), rerunning 1");
+  CHECK(format_event({{"ms", 0}, {"event", "exhausted"}, {"gate", "w/gate"}, {"index", 1},
+                      {"attempts", 3}, {"action", "stop"}}) ==
+        "[   0.0s] w/gate[2] ran out of retries after 3 attempts (else stop)");
 }
 
 TEST_CASE("the summary table has one row per step") {
