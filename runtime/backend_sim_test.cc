@@ -96,7 +96,7 @@ TEST_CASE("sim option parsing") {
   CHECK_FALSE(parse_sim_fail_review("[2]", &f));
 }
 
-TEST_CASE("the sim fails only the reviews of the item a step name selects, of a review each fan-out") {
+TEST_CASE("the sim fails only the reviews of the item that a step name selects, per item") {
   SimOptions o;
   o.fail_review.push_back({"research[2]", 1});
   Cancel cancel;

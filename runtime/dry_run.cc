@@ -56,7 +56,8 @@ int64_t worst_case_calls(const Plan& plan) {
         return c.kind == ir::Check::Kind::Review;
       });
       // A per-item gate reviews each item of its fan-out, each up to 1 + retries times.
-      int64_t judged = node.per_item ? calls_per_run(plan, plan.flow().nodes[plan.fanout_of(node.id)]) : 1;
+      int64_t judged =
+          node.per_item ? calls_per_run(plan, plan.flow().nodes[plan.fanout_of(node.id)]) : 1;
       total += reviews * (1 + node.retries) * judged * multiplier(plan, node.id);
     }
   }

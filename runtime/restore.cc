@@ -82,14 +82,15 @@ struct GateOutcomes {
         return;
       }
       std::string feedback = e.value("feedback", "");
-      pending[key] = {key.first, key.second, false, feedback.empty() ? e.value("reason", "") : feedback};
+      if (feedback.empty()) feedback = e.value("reason", "");
+      pending[key] = {key.first, key.second, false, feedback};
     } else if (e.value("accepted", action == "continue")) {
       pending.erase(key);  // accepted unapproved
     } else {
       // Nobody could be asked (`else ask` without a terminal): ask again. Else the run
       // stopped there; resuming it is asking for another round of the work.
-      bool asked = !(action == "ask" && e.value("how", "") == "no terminal");
-      pending[key] = {key.first, key.second, asked, exhausted_feedback(e)};
+      bool stopped = !(action == "ask" && e.value("how", "") == "no terminal");
+      pending[key] = {key.first, key.second, stopped, exhausted_feedback(e)};
     }
   }
   // A send-back acts on the gate's outcome, and resets the gates inside the work it re-runs
@@ -128,8 +129,9 @@ bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* 
   unresolved_.clear();
   for (auto& [key, u] : outcomes.pending) {
     const NodeState& gs = plan_.node(key.first);
-    bool open = key.second < 0 ? gs.state == State::Waiting
-                               : gs.state != State::Done && !plan_.item_passed(key.first, key.second);
+    bool open = key.second < 0
+                    ? gs.state == State::Waiting
+                    : gs.state != State::Done && !plan_.item_passed(key.first, key.second);
     if (open) unresolved_.push_back(std::move(u));
   }
   // A gate's attempt counts its evaluations (of each item, for a per-item gate): one that runs

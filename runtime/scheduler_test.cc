@@ -616,7 +616,8 @@ TEST_CASE("resuming a gate that ran out of retries sends the work back, never ju
   fake.reply = [](const AgentRequest& req) {
     if (!req.review) return AgentResult{true, "draft v" + std::to_string(req.attempt), ""};
     bool pass = req.attempt >= 5;  // the second evaluation after the resume passes
-    return AgentResult{true, pass ? "VERDICT: PASS" : "VERDICT: FAIL\nfix " + std::to_string(req.attempt), ""};
+    std::string fail = "VERDICT: FAIL\nfix " + std::to_string(req.attempt);
+    return AgentResult{true, pass ? "VERDICT: PASS" : fail, ""};
   };
   RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
   REQUIRE(first.exit_code == kExitFailed);
@@ -676,7 +677,8 @@ TEST_CASE("resume acts on a FAIL whose consequence was never recorded, without j
   b.review_gate(draft, {draft}, "critic", 1);
   FakeBackend fake;
   fake.reply = [](const AgentRequest& req) {
-    return AgentResult{true, req.review ? "VERDICT: FAIL\nno " + std::to_string(req.attempt) : "d", ""};
+    std::string fail = "VERDICT: FAIL\nno " + std::to_string(req.attempt);
+    return AgentResult{true, req.review ? fail : "d", ""};
   };
   RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
   REQUIRE(first.exit_code == kExitFailed);
@@ -778,8 +780,8 @@ void each_replies(FakeBackend& fake, std::function<bool(const AgentRequest&)> fa
   fake.reply = [fails](const AgentRequest& req) {
     if (!req.review)
       return AgentResult{true, fmt::format("{} item {} v{}", req.step, req.index, req.attempt), ""};
-    return AgentResult{true, fails(req) ? "VERDICT: FAIL\nitem " + std::to_string(req.index) + " is thin"
-                                        : "VERDICT: PASS", ""};
+    std::string fail = "VERDICT: FAIL\nitem " + std::to_string(req.index) + " is thin";
+    return AgentResult{true, fails(req) ? fail : "VERDICT: PASS", ""};
   };
 }
 
@@ -892,7 +894,8 @@ TEST_CASE("a resumed review each keeps the items that passed and judges only the
   FakeBackend fake;
   fake.reply = [](const AgentRequest& req) {
     if (req.review && req.index == 1) return AgentResult{false, "", "reviewer down"};
-    return AgentResult{true, req.review ? "VERDICT: PASS" : "text " + std::to_string(req.index), ""};
+    std::string text = "text " + std::to_string(req.index);
+    return AgentResult{true, req.review ? "VERDICT: PASS" : text, ""};
   };
   RunSetup one;
   one.jobs = 1;

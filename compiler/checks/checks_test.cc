@@ -53,7 +53,8 @@ TEST_CASE("self review, retry bounds and gates that never run") {
   CHECK(codes(compile_text(with_agents("stage s a review r else continue\n"))->diags) == "E0302");
   CHECK(codes(compile_text(with_agents("stage s a review r else ask\n"))->diags) == "E0302");
   CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review r\n"))->diags) == "E0302");
-  CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review each r\n"))->diags) == "E0302");
+  CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review each r\n"))->diags) ==
+        "E0302");
   CHECK(codes(compile_text(with_agents("stage s a review r retries 1 else continue\n"))->diags) ==
         "");
   CHECK(codes(compile_text(with_agents("stage s a review r retries 0\n"))->diags) == "E0303");
@@ -213,15 +214,17 @@ TEST_CASE("worst-case calls: fan-out items, gate attempts and reviewer calls") {
 TEST_CASE("worst-case calls of review each on a fan-out count each item's attempts and reviews") {
   // 3 items, each up to 1 + 2 attempts, each attempt one call and one review: 3 × 3 × 2 = 18;
   // reviewed whole, 3 × 3 item calls and 3 reviews: 12.
-  auto each = compile_text(with_agents("stage s a over [\"x\", \"y\", \"z\"] review each r retries 2\n"));
+  const std::string items = "stage s a over [\"x\", \"y\", \"z\"] ";
+  auto each = compile_text(with_agents(items + "review each r retries 2\n"));
   REQUIRE(codes(each->diags) == "");
   CHECK(flow::worst_case_calls(each->lowered.flow).calls == 18);
-  auto whole = compile_text(with_agents("stage s a over [\"x\", \"y\", \"z\"] review r retries 2\n"));
+  auto whole = compile_text(with_agents(items + "review r retries 2\n"));
   CHECK(flow::worst_case_calls(whole->lowered.flow).calls == 12);
   // A block's review each around it multiplies per item: a runs 3 × 2 × 3 = 18 times, the
   // inner review as often, the outer one 3 × 3 = 9 times.
   auto nested = compile_text(with_agents(
-      "stage s < a over [\"x\", \"y\", \"z\"] review each r retries 1 > review each b retries 2\n"));
+      "stage s < a over [\"x\", \"y\", \"z\"] review each r retries 1 > "
+      "review each b retries 2\n"));
   REQUIRE(codes(nested->diags) == "");
   CHECK(flow::worst_case_calls(nested->lowered.flow).calls == 45);
   // A step choosing up to 4 items: counted at the cap.
