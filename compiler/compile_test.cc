@@ -52,7 +52,7 @@ const char* kAgent = "---\nname: helper\ndescription: Helps\ntools: Read, Write\
 
 TEST_CASE("imports: relative files, std/ modules and FLOW_PATH, each inlined once") {
   TempDir t;
-  t.write("std/review.flow", "agent critic < description \"c\"; role reviewer >\n");
+  t.write("std/review.flow", "agent critic < description \"c\"; role reviewer; tools Read >\n");
   t.write("lib/team/common.flow", "use std/review\nagent helper from \"agents/h.md\"\n");
   t.write("lib/team/agents/h.md", kAgent);
   t.write("main/shared.flow", "use std/review\ninput topic: text = \"x\"\n");
@@ -198,8 +198,11 @@ TEST_CASE("every agent field survives writing and reading the IR, byte for byte"
 TEST_CASE("IR of another version, and agent fields of the wrong type, are refused") {
   flow::ir::ReadResult old = flow::ir::from_json_text(R"({"version": 1, "name": "x", "nodes": []})");
   CHECK_FALSE(old.ok);
-  CHECK(old.error ==
-        "/version: this flow reads IR version 3, the file has 1; recompile it with flowc compile");
+  CHECK(old.error == "/version: this flow reads IR versions 3 to 4, the file has 1; recompile it "
+                     "with flowc compile");
+  CHECK_FALSE(flow::ir::from_json_text(R"({"version": 5, "name": "x", "nodes": []})").ok);
+  // Version 3 is version 4 without per-item gates: a run recorded by an older release resumes.
+  CHECK(flow::ir::from_json_text(R"({"version": 3, "name": "x", "nodes": []})").ok);
   auto agent = [](const std::string& fields) {
     return flow::ir::from_json_text(R"({"version": 3, "name": "x", "nodes": [], "agents": [{"name": "a", )" +
                                     fields + "}]}");

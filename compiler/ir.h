@@ -10,7 +10,10 @@
 
 namespace flow::ir {
 
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
+// Read as well: version 3 is version 4 without gates' `per_item` (runs recorded by an older
+// release still resume).
+inline constexpr int kOldestReadVersion = 3;
 
 // A location's file path, shared by the locations that copy it: a copy copies a pointer, not
 // the text (a flow of 100k steps has some 250k locations, nearly all in one file, and a path
@@ -134,6 +137,10 @@ struct Node {
   // `back to NAME`: the step or stage the work is sent back to ("" = the gated unit itself).
   // `members` then holds everything from NAME to the gate.
   std::string back_to;
+  // `review each` on a fan-out: each item is reviewed, sent back and retried on its own, with
+  // a budget of `retries` per item. Its members are the fan-out and the per-item gates inside
+  // this one (over the same fan-out); its checks are reviews.
+  bool per_item = false;
 
   Loc loc;
 };

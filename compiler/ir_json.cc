@@ -67,6 +67,7 @@ ojson node_json(const Node& n) {
       j["retries"] = n.retries;
       j["on_exhausted"] = to_string(n.on_exhausted);
       if (!n.back_to.empty()) j["back_to"] = n.back_to;
+      if (n.per_item) j["per_item"] = true;
       break;
     }
   }
@@ -247,7 +248,7 @@ Check read_check(const json& cj, const std::string& cw) {
   return ch;
 }
 
-// The fields of a gate node: target, members, checks, retries, on_exhausted.
+// The fields of a gate node: target, members, checks, retries, on_exhausted, back_to, per_item.
 void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n) {
   n.target = str(nj, "target", w);
   n.members = ids(nj, "members", w, node_count);
@@ -264,6 +265,10 @@ void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n)
                                     OnExhausted::Ask};
   n.on_exhausted = enum_of(str(nj, "on_exhausted", w), ons, w + "/on_exhausted");
   n.back_to = str(nj, "back_to", w, false);
+  if (nj.contains("per_item")) {
+    if (!nj["per_item"].is_boolean()) throw ReadError(w + "/per_item: expected true or false");
+    n.per_item = nj["per_item"].get<bool>();
+  }
 }
 
 Condition read_condition(const json& cj, const std::string& w, size_t count) {
@@ -358,9 +363,11 @@ Flow read_flow(const json& j) {
   Flow f;
   if (!j.is_object()) throw ReadError("/: expected an object");
   const json& version = field(j, "version", "");
-  if (!version.is_number_integer() || version.get<int>() != kVersion)
-    throw ReadError("/version: this flow reads IR version " + std::to_string(kVersion) +
-                    ", the file has " + version.dump() + "; recompile it with flowc compile");
+  if (!version.is_number_integer() || version.get<int64_t>() < kOldestReadVersion ||
+      version.get<int64_t>() > kVersion)
+    throw ReadError("/version: this flow reads IR versions " + std::to_string(kOldestReadVersion) +
+                    " to " + std::to_string(kVersion) + ", the file has " + version.dump() +
+                    "; recompile it with flowc compile");
   f.name = str(j, "name", "");
   f.description = str(j, "description", "", false);
   f.source = str(j, "source", "", false);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -124,6 +125,68 @@ bool verdict_step_ok(const Flow& f, const Node& gate, const std::string& step) {
          std::binary_search(gate.members.begin(), gate.members.end(), s->id);
 }
 
+// The fan-out a per-item gate guards: its one agent member; null when there is not exactly one.
+const Node* per_item_fanout(const Flow& f, const Node& gate) {
+  const Node* fan = nullptr;
+  for (uint32_t m : gate.members)
+    if (f.nodes[m].kind == NodeKind::Agent) {
+      if (fan) return nullptr;
+      fan = &f.nodes[m];
+    }
+  return fan;
+}
+
+// A per-item gate guards one fan-out, with per-item gates over it inside; it judges with
+// reviews, and sends back single items only.
+bool check_per_item(const Flow& f, const Node& n, const std::string& w, std::string* error) {
+  const Node* fan = per_item_fanout(f, n);
+  if (!fan || !fan->is_fanout()) {
+    *error = w + "/members: a per-item gate guards exactly one agent node, a fan-out";
+    return false;
+  }
+  for (uint32_t m : n.members) {
+    const Node& o = f.nodes[m];
+    if (m != fan->id && !(o.kind == NodeKind::Gate && o.per_item)) {
+      *error = w + "/members: a per-item gate guards its fan-out and the per-item gates over it, "
+                   "not `" + o.name + "`";
+      return false;
+    }
+  }
+  for (size_t c = 0; c < n.checks.size(); ++c)
+    if (n.checks[c].kind != Check::Kind::Review) {
+      *error = w + "/checks/" + std::to_string(c) + ": a per-item gate has only review checks";
+      return false;
+    }
+  if (!n.back_to.empty()) {
+    *error = w + "/back_to: a per-item gate sends back single items, not work from `" +
+             n.back_to + "` on";
+    return false;
+  }
+  return true;
+}
+
+// The per-item gates over one fan-out nest, each inside the next: the runtime passes every
+// item from the innermost to the outermost, and the call bound counts them so.
+bool check_per_item_nesting(const Flow& f, std::string* error) {
+  std::map<uint32_t, std::vector<const Node*>> over;  // fan-out -> its per-item gates, in order
+  for (const Node& n : f.nodes)
+    if (n.kind == NodeKind::Gate && n.per_item) over[per_item_fanout(f, n)->id].push_back(&n);
+  for (auto& [fan, gates] : over) {
+    std::stable_sort(gates.begin(), gates.end(), [](const Node* a, const Node* b) {
+      return a->members.size() < b->members.size();
+    });
+    for (size_t i = 1; i < gates.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (!std::binary_search(gates[i]->members.begin(), gates[i]->members.end(), gates[j]->id)) {
+          *error = at("nodes", gates[i]->id) + "/members: the per-item gates over `" +
+                   f.nodes[fan].name + "` must nest, but `" + gates[j]->name +
+                   "` is not inside this one";
+          return false;
+        }
+  }
+  return true;
+}
+
 bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::string& w,
                 std::string* error) {
   std::string base = n.target + "/gate";
@@ -169,7 +232,7 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
       return false;
     }
   }
-  return true;
+  return !n.per_item || check_per_item(f, n, w, error);
 }
 
 // A condition names an input of the right type, or a step by the nodes that decide it.
@@ -351,7 +414,8 @@ bool validate(const Flow& f, std::string* error) {
   if (!index_names(f.nodes, "nodes", "a node", &nodes, error)) return false;
   for (const Node& n : f.nodes)
     if (!check_node(f, n, inputs, agents, error)) return false;
-  return check_acyclic(f, error) && check_stages(f, error) && check_rules(f, agents, error);
+  return check_per_item_nesting(f, error) && check_acyclic(f, error) && check_stages(f, error) &&
+         check_rules(f, agents, error);
 }
 
 }  // namespace flow::ir

@@ -115,6 +115,52 @@ TEST_CASE("gates have checks, valid members and a name that matches their target
         "/nodes/1/checks/0/command: a command check needs a command");
 }
 
+TEST_CASE("a per-item gate guards one fan-out with review checks, and such gates nest") {
+  auto per_item = [](json& j) {
+    j["nodes"][0]["fanout"] = {"a", "b"};
+    j["nodes"][1]["per_item"] = true;
+  };
+  CHECK(problem(per_item) == "");
+  CHECK(problem([&](json& j) {
+          per_item(j);
+          j["nodes"][1]["per_item"] = "yes";
+        }) == "read: /nodes/1/per_item: expected true or false");
+  CHECK(problem([](json& j) { j["nodes"][1]["per_item"] = true; }) ==
+        "/nodes/1/members: a per-item gate guards exactly one agent node, a fan-out");
+  CHECK(problem([&](json& j) {
+          per_item(j);
+          j["nodes"][1]["checks"].push_back({{"kind", "command"}, {"command", "make"}});
+        }) == "/nodes/1/checks/1: a per-item gate has only review checks");
+  CHECK(problem([&](json& j) {
+          per_item(j);
+          j["nodes"][1]["back_to"] = "plan";
+        }) == "/nodes/1/back_to: a per-item gate sends back single items, not work from `plan` on");
+  CHECK(problem([&](json& j) {  // a command inside the gate
+          per_item(j);
+          j["nodes"][2]["deps"] = json::array();
+          j["nodes"][1]["members"] = {0, 2};
+        }) == "/nodes/1/members: a per-item gate guards its fan-out and the per-item gates over "
+              "it, not `build`");
+  // Two per-item gates over `plan`: nested, or refused.
+  auto second = [&](json& j, json members) {
+    per_item(j);
+    json g = j["nodes"][1];
+    g["id"] = 4;
+    g["name"] = "plan/gate-2";
+    g["members"] = members;
+    g["deps"] = {1};
+    j["nodes"].push_back(g);
+    j["stages"][0]["nodes"].push_back(4);
+  };
+  CHECK(problem([&](json& j) { second(j, {0, 1}); }) == "");
+  CHECK(problem([&](json& j) {
+          second(j, {0, 1});
+          j["nodes"][4]["deps"] = {0};
+          j["nodes"][4]["members"] = {0};
+        }) == "/nodes/4/members: the per-item gates over `plan` must nest, but `plan/gate` is not "
+              "inside this one");
+}
+
 TEST_CASE("command nodes have a command, when and fan-out name inputs of the right type") {
   CHECK(problem([](json& j) { j["nodes"][2]["command"] = ""; }) ==
         "/nodes/2/command: a command node needs a command");

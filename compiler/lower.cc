@@ -262,10 +262,11 @@ struct Lowerer {
     return nth == 1 ? target + "/gate" : fmt::format("{}/gate-{}", target, nth);
   }
 
-  // An upper bound on the nodes a step makes (each step at most itself and one gate per
-  // enclosing gate-bearing block), so that the node vector is allocated once.
+  // An upper bound on the nodes a step makes (each step at most itself, two gates of its own
+  // when it is a fan-out, and one gate per enclosing gate-bearing block), so that the node
+  // vector is allocated once.
   static size_t node_estimate(const ast::Step& step, size_t each_depth) {
-    size_t n = step.gates.empty() ? 0 : 1;
+    size_t n = step.gates.empty() ? 0 : fans_out(step) ? 2 : 1;
     if (step.kind != ast::Step::Kind::Block) return n + 1 + each_depth;
     bool each = std::any_of(step.gates.begin(), step.gates.end(), [](const ast::Gate& g) {
       return g.kind == ast::Gate::Kind::ReviewEach;
@@ -274,13 +275,19 @@ struct Lowerer {
     return n;
   }
 
+  static bool fans_out(const ast::Step& step) {
+    return step.kind == ast::Step::Kind::Call && step.over;
+  }
+
   // Wraps the unit [u.first, now) in a gate holding `gates`; the gate becomes the unit's exit.
+  // `per_item`: the gate judges each item of the fan-out that the unit is (`review each`).
   void add_gate(Unit& u, const std::string& target, const std::vector<const ast::Gate*>& gates,
-                const ast::Step& settings, int nth) {
+                const ast::Step& settings, int nth, bool per_item = false) {
     const uint32_t first = u.first;
     const uint32_t id = static_cast<uint32_t>(out.flow.nodes.size());
     ir::Node& g = add_node(ir::NodeKind::Gate, gate_name(target, nth), gates.front()->span, u.exits);
     g.target = target;
+    g.per_item = per_item;
     g.members.resize(id - first);
     std::iota(g.members.begin(), g.members.end(), first);
     g.checks.reserve(gates.size());
@@ -444,13 +451,21 @@ struct Lowerer {
     return n.id;
   }
 
-  // The step's own gates, then for an agent step one per enclosing `review each` block.
+  // The step's own gates, then for an agent step one per enclosing `review each` block. On a
+  // fan-out, `review each` (its own, then the enclosing blocks', innermost first) judges each
+  // item on its own, so those gates come first, innermost; the step's other gates judge the
+  // whole fan-out around them.
   void add_step_gates(Unit& u, const ast::Step& step, const std::string& name,
                       const std::vector<const ast::Gate*>& gates, bool has_nodes) {
     int gates_made = 0;
-    if (!gates.empty()) {
+    std::vector<const ast::Gate*> item_gates, whole;
+    for (const ast::Gate* g : gates)
+      (fans_out(step) && g->kind == ast::Gate::Kind::ReviewEach ? item_gates : whole).push_back(g);
+    if (!item_gates.empty()) add_gate(u, name, item_gates, step, ++gates_made, true);
+    if (fans_out(step)) add_each_gates(u, name, &gates_made, true);
+    if (!whole.empty()) {
       if (has_nodes) {
-        add_gate(u, name, gates, step, ++gates_made);
+        add_gate(u, name, whole, step, ++gates_made);
         if (step.back_to) {
           out.flow.nodes.back().back_to = step.back_to->name;
           backs.push_back({static_cast<uint32_t>(out.flow.nodes.size() - 1), &*step.back_to});
@@ -459,12 +474,14 @@ struct Lowerer {
         report("E0306", gates.front()->span, "gate follows a block with no steps, so it never runs",
                "put steps in the block, or remove it and its gate");
     }
-    if (step.kind == ast::Step::Kind::Call) {
-      for (auto scope = each.rbegin(); scope != each.rend(); ++scope) {  // innermost first
-        add_gate(u, name, scope->reviews, *scope->owner, ++gates_made);
-        ++scope->gates_made;
-      }
-    }
+    if (step.kind == ast::Step::Kind::Call && !fans_out(step))
+      add_each_gates(u, name, &gates_made, false);
+    if (step.back_to && whole.empty() && !item_gates.empty())
+      report("E0312", step.back_to->span,
+             fmt::format("`back to` has nothing to send back: `review each` on fan-out `{}` sends "
+                         "back single items", name),
+             "add a gate that judges the whole fan-out, such as `review AGENT`, or remove "
+             "`back to`");
     if (step.back_to && step.gates.empty())
       report("E0312", step.back_to->span,
              fmt::format("`back to` has nothing to send back: step `{}` has no gate", name),
@@ -475,6 +492,14 @@ struct Lowerer {
       report("W0104", at, fmt::format("`{}` has no effect: step `{}` has no gate",
                                       step.retries ? "retries" : "else", name),
              "add a `review`, `check` or `approve` gate, or remove the setting");
+    }
+  }
+
+  // One gate per enclosing `review each` block, innermost first.
+  void add_each_gates(Unit& u, const std::string& name, int* gates_made, bool per_item) {
+    for (auto scope = each.rbegin(); scope != each.rend(); ++scope) {
+      add_gate(u, name, scope->reviews, *scope->owner, ++*gates_made, per_item);
+      ++scope->gates_made;
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compiler/ir_validate.h"
 #include "compiler/test_util.h"
 
 using flow::testing::codes;
@@ -104,6 +105,57 @@ TEST_CASE("review each puts one gate on every agent step inside the block") {
   CHECK(f.find_node("run")->deps == ids(f, {"a/gate"}));
   CHECK(f.find_node("b")->deps == ids(f, {"run"}));
   CHECK_FALSE(f.find_node("s/gate"));  // no whole-block gate was asked for
+}
+
+TEST_CASE("review each on a fan-out, or on a block holding one, makes a per-item gate") {
+  auto own = lower_ok("stage s a over [\"x\", \"y\"] review each r retries 1\n");
+  const ir::Node* g = own->lowered.flow.find_node("a/gate");
+  REQUIRE(g);
+  CHECK(g->per_item);
+  CHECK(g->members == ids(own->lowered.flow, {"a"}));
+  CHECK(g->retries == 1);
+
+  auto whole = lower_ok("stage s a over [\"x\", \"y\"] review r retries 1\n");
+  CHECK_FALSE(whole->lowered.flow.find_node("a/gate")->per_item);  // `review`: the whole
+  auto single = lower_ok("stage s a review each r retries 1\n");
+  CHECK_FALSE(single->lowered.flow.find_node("a/gate")->per_item);  // nothing to split
+
+  // In a `review each` block: the fan-out's gate is per item, its siblings' are not.
+  auto block = lower_ok("stage s parallel < a over [\"x\", \"y\"]; b > review each r retries 2\n");
+  const ir::Flow& f = block->lowered.flow;
+  CHECK(f.find_node("a/gate")->per_item);
+  CHECK_FALSE(f.find_node("b/gate")->per_item);
+}
+
+TEST_CASE("on a fan-out, review each comes first and the other gates judge the whole around it") {
+  // Written after the whole-fan-out check, inside a block that reviews each step too.
+  auto c = lower_ok("stage s < a over [\"x\", \"y\"] check \"true\" review each r retries 1 > "
+                    "review each b retries 2\n");
+  const ir::Flow& f = c->lowered.flow;
+  const ir::Node* own = f.find_node("a/gate");
+  const ir::Node* outer = f.find_node("a/gate-2");
+  const ir::Node* whole = f.find_node("a/gate-3");
+  REQUIRE((own && outer && whole));
+  CHECK(own->per_item);
+  CHECK(own->retries == 1);
+  CHECK(own->members == ids(f, {"a"}));
+  CHECK(outer->per_item);
+  CHECK(outer->retries == 2);  // the block's settings
+  CHECK(outer->members == ids(f, {"a", "a/gate"}));
+  CHECK_FALSE(whole->per_item);
+  REQUIRE(whole->checks.size() == 1);
+  CHECK(whole->checks[0].kind == ir::Check::Kind::Command);
+  CHECK(whole->members == ids(f, {"a", "a/gate", "a/gate-2"}));
+  std::string error;
+  CHECK(ir::validate(f, &error));
+  INFO(error);
+
+  auto back = compile_text(std::string(kLowerAgents) +
+                               "stage s < a; b over [\"x\"] review each r back to a retries 1 >\n",
+                           false);
+  REQUIRE(codes(back->diags) == "E0312");
+  CHECK(back->diags[0].message == "`back to` has nothing to send back: `review each` on fan-out "
+                                  "`b` sends back single items");
 }
 
 TEST_CASE("a nested block is named after its stage and position, or by as") {

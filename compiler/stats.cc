@@ -33,6 +33,18 @@ std::vector<std::optional<uint64_t>> list_default_sizes(const ir::Flow& flow) {
   return sizes;
 }
 
+// A fan-out's items, for the bound: the literal list, the cap of a step's choice, or an input's
+// default list; nullopt when only the run can say (an input with no default list).
+std::optional<uint64_t> fanout_items(const ir::Flow& flow, const ir::Node& n,
+                                 const std::vector<std::optional<uint64_t>>& default_items) {
+  if (!n.fanout.empty()) return n.fanout.size();
+  if (!n.fanout_step.empty()) return static_cast<uint64_t>(std::max(n.fanout_cap, 0));
+  if (n.fanout_input.empty()) return 1;
+  for (size_t i = 0; i < flow.inputs.size(); ++i)
+    if (flow.inputs[i].name == n.fanout_input) return default_items[i];
+  return std::nullopt;
+}
+
 }  // namespace
 
 CallStats worst_case_calls(const ir::Flow& flow) {
@@ -40,6 +52,7 @@ CallStats worst_case_calls(const ir::Flow& flow) {
   s.nodes = flow.nodes.size();
   // How many times each node can run: the product of (1 + retries) of every gate around it.
   // A gate lists all its members, inner gates included, so one pass over the gates suffices.
+  // For a per-item gate the count is per item: each item has the whole budget of retries.
   std::vector<uint64_t> runs(flow.nodes.size(), 1);
   for (const ir::Node& g : flow.nodes) {
     if (g.kind != ir::NodeKind::Gate) continue;
@@ -47,37 +60,33 @@ CallStats worst_case_calls(const ir::Flow& flow) {
     for (uint32_t m : g.members) runs[m] = mul(runs[m], attempts);
   }
   const std::vector<std::optional<uint64_t>> default_items = list_default_sizes(flow);
+  std::vector<uint64_t> items(flow.nodes.size(), 1);  // agent nodes: calls per run
+  for (const ir::Node& n : flow.nodes) {
+    if (n.kind != ir::NodeKind::Agent) continue;
+    ++s.agent_steps;
+    std::optional<uint64_t> given = fanout_items(flow, n, default_items);
+    if (!given) {
+      s.unbounded = true;
+      s.unbounded_steps.push_back(n.name);
+    }
+    items[n.id] = given.value_or(0);
+    s.calls = add(s.calls, mul(items[n.id], runs[n.id]));
+  }
   for (const ir::Node& n : flow.nodes) {
     switch (n.kind) {
-      case ir::NodeKind::Agent: {
-        ++s.agent_steps;
-        uint64_t items = 1;
-        if (!n.fanout.empty()) {
-          items = n.fanout.size();
-        } else if (!n.fanout_step.empty()) {
-          items = static_cast<uint64_t>(std::max(n.fanout_cap, 0));  // the step chooses, up to the cap
-        } else if (!n.fanout_input.empty()) {
-          std::optional<uint64_t> given;
-          for (size_t i = 0; i < flow.inputs.size(); ++i)
-            if (flow.inputs[i].name == n.fanout_input) given = default_items[i];
-          if (given) {
-            items = *given;
-          } else {
-            s.unbounded = true;
-            s.unbounded_steps.push_back(n.name);
-            items = 0;
-          }
-        }
-        s.calls = add(s.calls, mul(items, runs[n.id]));
-        break;
-      }
+      case ir::NodeKind::Agent: break;
       case ir::NodeKind::Gate: {
         ++s.gates;
         uint64_t reviews = std::count_if(n.checks.begin(), n.checks.end(), [](const ir::Check& c) {
           return c.kind == ir::Check::Kind::Review;
         });
         uint64_t attempts = 1 + static_cast<uint64_t>(std::max(n.retries, 0));
-        s.calls = add(s.calls, mul(mul(reviews, attempts), runs[n.id]));
+        // A per-item gate reviews every item of its fan-out, each up to 1 + retries times.
+        uint64_t judged = 1;
+        if (n.per_item)
+          for (uint32_t m : n.members)
+            if (flow.nodes[m].kind == ir::NodeKind::Agent) judged = items[m];
+        s.calls = add(s.calls, mul(mul(mul(reviews, attempts), judged), runs[n.id]));
         break;
       }
       case ir::NodeKind::Command: ++s.commands; break;

@@ -2,7 +2,8 @@
 // The static worst case of a flow: how many agent calls it can make if every gate fails
 // until its retries run out. Each agent step counts once per fan-out item; each gate
 // multiplies everything it guards by 1 + retries and adds one reviewer call per review check
-// per attempt. Linear in the flow's size times its gate nesting depth.
+// per attempt, and a per-item gate (`review each` on a fan-out) does so for each item. Linear
+// in the flow's size times its gate nesting depth.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -46,6 +46,8 @@ struct AgentRequest {
   // (write_guard.h; -1 = none) and the TMPDIR made for it ("" = the usual one).
   int landlock_ruleset = -1;
   std::string tmpdir{};
+  // A review of one fan-out item (`review each` on a fan-out): `index` is the item.
+  bool item_review = false;
 };
 
 // What one call cost, as the agent program reports it (the `claude` backend does).
@@ -107,9 +109,17 @@ class Backend {
 // --- sim ---------------------------------------------------------------------------------------
 
 struct SimFailReview {
-  std::string step;  // gated step name or gate name
+  std::string step;  // gated step name or gate name, as written: `STEP[K]` for item K (below)
   int times = 1;     // FAIL for the first `times` attempts
 };
+
+// `--sim-fail-review STEP[K]:N`: the reviews of item K (from 1) of a `review each` fan-out
+// fail, not the others'. Kept inside the step's text, so run.json records it as written.
+struct SimTarget {
+  std::string name;
+  int item = 0;  // 1-based; 0: every item (or a gate that reviews the whole work)
+};
+SimTarget sim_target(const std::string& step);
 
 struct SimOptions {
   uint64_t seed = 1;
@@ -125,7 +135,7 @@ struct SimOptions {
 
 // Parses "MS" or "A-B" into a latency range. Returns false on anything else.
 bool parse_sim_latency(const std::string& text, int* min_ms, int* max_ms);
-// Parses "STEP" or "STEP:N".
+// Parses "STEP", "STEP:N", "STEP[K]" or "STEP[K]:N" (K from 1).
 bool parse_sim_fail_review(const std::string& text, SimFailReview* out);
 
 std::unique_ptr<Backend> make_sim_backend(const SimOptions& options);

@@ -115,7 +115,7 @@ class SimBackend : public Backend {
     }
     res.ok = true;
     for (const SimFailReview& f : o_.fail_review)
-      if ((f.step == r.target || f.step == r.step) && r.attempt <= f.times) {
+      if (review_fails(f, r)) {
         res.output = fmt::format(
             "(simulated agent)\n\n## Review of {} — attempt {}\n\n"
             "- The work does not cover error handling.\n- Tests for the failure paths are "
@@ -129,6 +129,14 @@ class SimBackend : public Backend {
         pick(rng, {"Complete and consistent with the plan.", "Clear, tested, ready to go.",
                    "Meets the requirements."}));
     return res;
+  }
+
+  // `--sim-fail-review STEP[K]:N` fails the first N evaluations of the review of STEP (or item
+  // K of it, for a per-item gate).
+  static bool review_fails(const SimFailReview& f, const AgentRequest& r) {
+    SimTarget t = sim_target(f.step);
+    if ((t.name != r.target && t.name != r.step) || r.attempt > f.times) return false;
+    return t.item == 0 || (r.item_review && t.item == r.index + 1);
   }
 
   // A step that a fan-out reads chooses items, one `ITEM:` line each: K with
@@ -182,12 +190,23 @@ bool parse_sim_latency(const std::string& text, int* min_ms, int* max_ms) {
          *min_ms <= *max_ms;
 }
 
+SimTarget sim_target(const std::string& step) {
+  size_t open = step.find('[');
+  int item = 0;
+  if (open == std::string::npos || step.back() != ']' ||
+      !parse_int(step.substr(open + 1, step.size() - open - 2), &item) || item < 1)
+    return {step, 0};
+  return {step.substr(0, open), item};
+}
+
 bool parse_sim_fail_review(const std::string& text, SimFailReview* out) {
   size_t colon = text.rfind(':');
   out->step = text.substr(0, colon);
   out->times = 1;
   if (colon != std::string::npos && !parse_int(text.substr(colon + 1), &out->times)) return false;
-  return !out->step.empty();
+  // A `[` starts an item, which must be `[K]` with K from 1 (names never hold one).
+  if (out->step.find('[') != std::string::npos && sim_target(out->step).item == 0) return false;
+  return !out->step.empty() && out->step[0] != '[';
 }
 
 std::unique_ptr<Backend> make_sim_backend(const SimOptions& options) {

@@ -86,6 +86,34 @@ TEST_CASE("sim option parsing") {
   CHECK(parse_sim_fail_review("plan", &f));
   CHECK(f.times == 1);
   CHECK_FALSE(parse_sim_fail_review("plan:x", &f));
+  CHECK(parse_sim_fail_review("research[2]:1", &f));
+  CHECK((f.step == "research[2]" && f.times == 1));
+  CHECK((sim_target(f.step).name == "research" && sim_target(f.step).item == 2));
+  CHECK(sim_target("research").item == 0);
+  CHECK_FALSE(parse_sim_fail_review("research[0]", &f));
+  CHECK_FALSE(parse_sim_fail_review("research[x]:1", &f));
+  CHECK_FALSE(parse_sim_fail_review("research[2", &f));
+  CHECK_FALSE(parse_sim_fail_review("[2]", &f));
+}
+
+TEST_CASE("the sim fails only the reviews of the item that a step name selects, per item") {
+  SimOptions o;
+  o.fail_review.push_back({"research[2]", 1});
+  Cancel cancel;
+  AgentRequest r = req("research/gate", "critic");
+  r.review = true;
+  r.target = "research";
+  r.item_review = true;
+  r.index = 1;  // item 2
+  CHECK_FALSE(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).pass);
+  r.attempt = 2;  // its second evaluation
+  CHECK(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).pass);
+  r.attempt = 1;
+  r.index = 0;  // item 1
+  CHECK(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).pass);
+  r.item_review = false;  // a review of the whole work is not an item's
+  r.index = 1;
+  CHECK(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).pass);
 }
 
 TEST_CASE("a sim step that a fan-out reads chooses items: two by default, K with --sim-items") {

@@ -304,7 +304,10 @@ Config read(const std::string& path, const YAML::Node& root) {
     if (s["fail_review"])
       for (const std::string& f : strings(path, s["fail_review"], "fail_review")) {
         SimFailReview r;
-        if (!parse_sim_fail_review(f, &r)) fail(path, s["fail_review"], "`fail_review` items are STEP or STEP:N");
+        if (!parse_sim_fail_review(f, &r))
+          fail(path, s["fail_review"],
+               "`fail_review` items are STEP or STEP:N (STEP[K] for item K of a `review each` "
+               "fan-out)");
         c.sim.fail_review.push_back(r);
       }
     if (s["fail_step"]) c.sim.fail_step = strings(path, s["fail_step"], "fail_step");

@@ -181,6 +181,28 @@ Context Scheduler::upstream(uint32_t id) {
   return c;
 }
 
+// What one review of a per-item gate judges: the item's latest output, alone.
+Context Scheduler::item_work(uint32_t gate, int item) {
+  Context c;
+  size_t bytes = 0;
+  const uint32_t fan = plan_.fanout_of(gate);
+  const NodeState& fs = plan_.node(fan);
+  std::string file = step_file(fan, plan_.task_attempt({fan, item}), item, 'i', ".output.md");
+  if (!take(c, fmt::format("{} — {}", flow_.nodes[fan].name, fs.items[item]), file,
+            item_output_[fan][item], &bytes))
+    c.more = true;
+  return c;
+}
+
+// How a review prompt names the work: the gated step, and for one item, which.
+std::string Scheduler::work_label(const Task& t) const {
+  const ir::Node& gate = flow_.nodes[t.node];
+  if (t.item < 0) return gate.target;
+  const NodeState& fs = plan_.node(plan_.fanout_of(t.node));
+  return fmt::format("{}, item {} of {} ({})", gate.target, t.item + 1, fs.items.size(),
+                     fs.items[t.item]);
+}
+
 Context Scheduler::gate_work(uint32_t gate) {
   Context c;
   size_t bytes = 0;
@@ -268,12 +290,12 @@ void Scheduler::dispatch(const Task& t) {
   ++running_;
   Completion base;
   base.task = t;
-  base.attempt = plan_.node(t.node).attempt;
+  base.attempt = plan_.task_attempt(t);
   if (is_call(t)) ++env_.spent.calls;  // counted when started, as `rule at most N calls` counts
   ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
   ev["attempt"] = base.attempt;
   if (node.kind == ir::NodeKind::Gate) {
-    ev["index"] = t.index;
+    ev["index"] = event_index(t);
     dispatch_gate(t, std::move(base), std::move(ev));
   } else {
     if (t.index >= 0) ev["index"] = t.index;
@@ -286,7 +308,12 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
   const ir::Node& node = flow_.nodes[t.node];
   const ir::Check& check = node.checks[t.index];
   const int attempt = base.attempt;
-  base.output_file = step_file(t.node, attempt, t.index, 'c', ".output.md");
+  // A per-item gate's check of item K: GATE.aN.iK.cC (N counts its evaluations of the item).
+  auto file = [&](const char* suffix) {
+    if (t.item < 0) return step_file(t.node, attempt, t.index, 'c', suffix);
+    return step_file(t.node, attempt, t.item, 'i', fmt::format(".c{}{}", t.index, suffix).c_str());
+  };
+  base.output_file = file(".output.md");
   if (check.kind == ir::Check::Kind::Command) {
     submit_shell(std::move(base), std::move(ev), "check", check.command, command_env(t.node));
     return;
@@ -320,13 +347,14 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
   if (!reviewer) reviewer = &fallback;
   Backend* backend = agent_backend(*reviewer, "review", base, std::move(ev));
   if (!backend) return;
-  base.prompt_file = step_file(t.node, attempt, t.index, 'c', ".prompt.md");
-  Context work = gate_work(t.node);
-  std::string task = compose_review_task_after(inputs_text_, node.target, work, attempt);
+  base.prompt_file = file(".prompt.md");
+  Context work = t.item < 0 ? gate_work(t.node) : item_work(t.node, t.item);
+  std::string task = compose_review_task_after(inputs_text_, work_label(t), work, attempt);
   AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, node.target,
                    reviewer->name, router_.model_name(reviewer->model), reviewer->role, true,
-                   attempt, t.index, review_prompt_with_task(*reviewer, task),
+                   attempt, event_index(t), review_prompt_with_task(*reviewer, task),
                    env_.run_dir + "/" + base.prompt_file};
+  req.item_review = t.item >= 0;
   if (!backend->simulated()) {
     set_agent_fields(*reviewer, &req);
     req.system_prompt = agent_instructions(*reviewer);
@@ -339,7 +367,8 @@ void Scheduler::dispatch_gate(const Task& t, Completion base, ojson ev) {
 void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   const ir::Node& node = flow_.nodes[t.node];
   const NodeState& ns = plan_.node(t.node);
-  base.output_file = step_file(t.node, ns.attempt, t.index, 'i', ".output.md");
+  const int attempt = base.attempt;  // a fan-out item's own
+  base.output_file = step_file(t.node, attempt, t.index, 'i', ".output.md");
   if (node.kind == ir::NodeKind::Command) {
     submit_shell(std::move(base), std::move(ev), "command", node.command, command_env(t.node));
     return;
@@ -360,12 +389,13 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
   std::string protocol = step_instructions(t.node);
   if (!protocol.empty()) focus = (focus.empty() ? "" : focus + "\n\n") + protocol;
-  base.prompt_file = step_file(t.node, ns.attempt, t.index, 'i', ".prompt.md");
+  base.prompt_file = step_file(t.node, attempt, t.index, 'i', ".prompt.md");
   Context context = upstream(t.node);
   // Composed once for both the prompt file and a real backend's user message.
-  std::string task = compose_task_after(inputs_text_, context, focus, ns.feedback);
+  const std::string& feedback = t.index >= 0 ? plan_.item_feedback(t.node, t.index) : ns.feedback;
+  std::string task = compose_task_after(inputs_text_, context, focus, feedback);
   AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, "", agent->name,
-                   router_.model_name(agent->model), agent->role, false, ns.attempt, t.index,
+                   router_.model_name(agent->model), agent->role, false, attempt, t.index,
                    prompt_with_task(*agent, task), env_.run_dir + "/" + base.prompt_file};
   req.item_cap = item_cap_[t.node];
   if (!judged_by_[t.node].empty()) {

@@ -39,6 +39,12 @@ std::string conditions_text(const ir::Node& node) {
   return out;
 }
 
+// Calls of one run of an agent node: its items for a fan-out (a step's choice: up to the cap).
+int64_t calls_per_run(const Plan& plan, const ir::Node& node) {
+  if (!node.fanout_step.empty()) return node.fanout_cap;
+  return node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size()) : 1;
+}
+
 }  // namespace
 
 int64_t worst_case_calls(const Plan& plan) {
@@ -46,15 +52,15 @@ int64_t worst_case_calls(const Plan& plan) {
   for (const ir::Node& node : plan.flow().nodes) {
     if (plan.node(node.id).skip) continue;
     if (node.kind == ir::NodeKind::Agent) {
-      int64_t items = !node.fanout_step.empty() ? node.fanout_cap  // the step chooses, up to the cap
-                      : node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size())
-                                         : 1;
-      total += items * multiplier(plan, node.id);
+      total += calls_per_run(plan, node) * multiplier(plan, node.id);
     } else if (node.kind == ir::NodeKind::Gate) {
       int64_t reviews = std::count_if(node.checks.begin(), node.checks.end(), [](const ir::Check& c) {
         return c.kind == ir::Check::Kind::Review;
       });
-      total += reviews * (1 + node.retries) * multiplier(plan, node.id);
+      // A per-item gate reviews each item of its fan-out, each up to 1 + retries times.
+      int64_t judged =
+          node.per_item ? calls_per_run(plan, plan.flow().nodes[plan.fanout_of(node.id)]) : 1;
+      total += reviews * (1 + node.retries) * judged * multiplier(plan, node.id);
     }
   }
   return total;
@@ -112,8 +118,10 @@ std::string describe_plan(const Plan& plan, const Router& router) {
                                                               : std::string("human approval");
       checks += (checks.empty() ? "" : ", then ") + what;
     }
-    gates += fmt::format("  {} on {}: {}; retries {}, else {}; guards {}{}\n", node.name,
-                         node.target, checks, node.retries, ir::to_string(node.on_exhausted),
+    if (node.per_item) checks += " of each item on its own";
+    gates += fmt::format("  {} on {}: {}; retries {}{}, else {}; guards {}{}\n", node.name,
+                         node.target, checks, node.retries, node.per_item ? " per item" : "",
+                         ir::to_string(node.on_exhausted),
                          text::plural(node.members.size(), "step"),
                          node.back_to.empty() ? "" : "; sends back to " + node.back_to);
   }

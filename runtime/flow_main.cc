@@ -105,7 +105,8 @@ void add_run_command(CLI::App& app, Args& a) {
   cmd->add_option("--sim-seed", run.sim_seed, "sim: seed for generated outputs and latencies (default 1)");
   cmd->add_option("--sim-latency", run.sim_latency, "sim: latency per call, MS or a random range A-B");
   cmd->add_option("--sim-fail-review", run.sim_fail_review,
-                  "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default N=1)")
+                  "sim: the review of STEP says FAIL for its first N attempts (STEP[:N], default "
+                  "N=1; STEP[K][:N]: only item K of a `review each` fan-out)")
       ->allow_extra_args(false);
   cmd->add_option("--sim-fail-step", run.sim_fail_step, "sim: every agent call of STEP fails")
       ->allow_extra_args(false);

@@ -139,7 +139,7 @@ class LiveView : public Status, public ScreenHold {
     if (!progress_) return;
     if (ev == "done" || ev == "skip") progress_->finished(step);
     if (ev == "gate_pass") progress_->finished(e.value("gate", ""));
-    if (ev == "retry" && e.contains("steps") && e["steps"].is_array())
+    if ((ev == "retry" || ev == "rework") && e.contains("steps") && e["steps"].is_array())
       for (const json& s : e["steps"])
         if (s.is_string()) progress_->unfinished(s.get<std::string>());
   }

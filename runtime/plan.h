@@ -30,6 +30,18 @@ const char* to_string(State s);
 struct Task {
   uint32_t node = 0;
   int index = -1;
+  int item = -1;  // a check of a per-item gate: the fan-out item it judges; -1 otherwise
+};
+
+// One item of a fan-out, or of a per-item gate (`review each` on a fan-out, ir::Node::per_item).
+// Attempt numbers never repeat for an item (they name its files): the node's own attempt is
+// always at least each item's, and a fresh list of items starts from it.
+struct ItemRound {
+  int attempt = 1;       // fan-out: the item's attempt; per-item gate: its evaluations of it
+  int sent_back = 0;     // per-item gate: times the item was sent back on the current budget
+  int next_check = 0;    // per-item gate: the check being run for the item
+  bool unapproved = false;  // per-item gate: accepted after exhausting its retries
+  std::string feedback{};  // fan-out: from the per-item gate that last sent the item back
 };
 
 struct NodeState {
@@ -37,7 +49,7 @@ struct NodeState {
   int attempt = 1;         // bumped whenever the node is sent back (gates: every evaluation)
   int remaining = 0;       // unfinished dependencies, while Waiting
   int sent_back = 0;       // gates: times the work was sent back in this round
-  int items_left = 0;      // fan-out: items not finished in this attempt
+  int items_left = 0;      // fan-out: items not finished; per-item gate: items not passed
   int next_check = 0;      // gates: the check being run
   bool unapproved = false; // gates: accepted after exhausting retries
   // A `when` input is false. The node still waits for its dependencies and then completes
@@ -52,7 +64,8 @@ struct NodeState {
   // A fan-out over a step's answer: false until the scheduler has read the items from it
   // (set_items). Every other node has its items from the start.
   bool items_known = true;
-  std::vector<uint8_t> item_done;  // per item, in this attempt
+  std::vector<uint8_t> item_done;  // per item, in this attempt (per-item gate: passed)
+  std::vector<ItemRound> rounds;   // fan-outs and per-item gates: per item (sized with items)
 };
 
 class Plan {
@@ -68,8 +81,16 @@ class Plan {
   const std::vector<uint32_t>& deps(uint32_t id) const { return deps_[id]; }
   const std::vector<uint32_t>& dependents(uint32_t id) const { return dependents_[id]; }
   const std::vector<uint32_t>& guards(uint32_t id) const { return guards_[id]; }
-  // Total tasks of the node in one attempt (fan-out items, gate checks, or 1).
+  // Total tasks of the node in one attempt (fan-out items, gate checks, or 1); for a per-item
+  // gate, its fan-out's items.
   int task_count(uint32_t id) const;
+  // The attempt a task runs as: its item's for a fan-out item or a per-item gate's check.
+  int task_attempt(const Task& t) const;
+  // What a fan-out item's prompt carries back: the feedback that sent it back on its own, else
+  // the node's.
+  const std::string& item_feedback(uint32_t id, int index) const;
+  // The fan-out a per-item gate judges the items of.
+  uint32_t fanout_of(uint32_t gate) const;
 
   // Skips nodes whose `when` is false, counts dependencies and queues what is ready. Call once
   // after construction (and after replaying a resumed run's events).
@@ -85,8 +106,24 @@ class Plan {
   // Sends a gate's work back: its members wait again with attempt+1 and the feedback. Returns
   // the members that will run again, in node order.
   std::vector<uint32_t> send_back(uint32_t gate, const std::string& feedback);
+  // A resume sending back the work of a gate that had run out of retries (or whose last
+  // attempt a person refused): as send_back, and the gate's budget of retries starts afresh.
+  std::vector<uint32_t> rework(uint32_t gate, const std::string& feedback);
   void accept(uint32_t gate, bool unapproved);  // completes a gate that ran out of retries
   void fail(uint32_t id);
+
+  // Per-item gates judge, send back and accept one item at a time. The ones that complete the
+  // gate (every item passed) return true; an item that passes is handed to the next per-item
+  // gate over the fan-out when that one is judging already.
+  bool item_check_passed(uint32_t gate, int item);
+  bool can_send_back_item(uint32_t gate, int item) const;
+  // Sends one item back to its fan-out with the feedback: it runs again as its next attempt,
+  // and the per-item gates inside this one judge it again on a fresh budget. Returns the
+  // fan-out.
+  std::vector<uint32_t> send_back_item(uint32_t gate, int item, const std::string& feedback);
+  std::vector<uint32_t> rework_item(uint32_t gate, int item, const std::string& feedback);
+  bool accept_item(uint32_t gate, int item, bool unapproved);
+  bool item_passed(uint32_t gate, int item) const;
 
   size_t finished_count() const { return finished_; }
   bool all_finished() const { return finished_ == nodes_.size(); }
@@ -110,11 +147,25 @@ class Plan {
   void restore_item(uint32_t id, int index);
   // The next attempt of `id` is numbered at least `at_least` (gate files are never reused).
   void restore_attempt(uint32_t id, int at_least);
+  // A per-item gate's check `check` passed `item` (a PASS verdict), or its `else` accepted it.
+  void restore_item_check(uint32_t gate, int item, int check);
+  void restore_item_accepted(uint32_t gate, int item);
+  void restore_item_attempt(uint32_t gate, int item, int at_least);
 
  private:
   bool enqueue(uint32_t id);  // queues the node's tasks; true when it has none (finish it)
+  bool enqueue_items(uint32_t gate);  // a per-item gate's part of enqueue
   void make_ready(uint32_t id);
   void complete(uint32_t id);
+  void reopen(uint32_t id);  // a finished node has work again (one item)
+  void size_rounds(uint32_t id);
+  std::vector<uint32_t> item_gates(uint32_t fanout) const;  // innermost first
+  void judge_item(uint32_t gate, int item);  // queues the gate's first check of the item
+  void reset_item(uint32_t gate, int item, bool fresh_budget);  // the gate judges it again
+  void item_ready(uint32_t after, int item);  // `after` is done with the item: the next judges
+  bool active(uint32_t id) const {
+    return nodes_[id].state == State::Ready || nodes_[id].state == State::Running;
+  }
   bool finished(uint32_t id) const {
     return nodes_[id].state == State::Done || nodes_[id].state == State::Skipped;
   }

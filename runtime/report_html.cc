@@ -57,7 +57,7 @@ std::string call_outcome(const CallRecord& c) {
 std::string call_label(const CallRecord& c) {
   std::string s = c.step;
   if (c.index < 0) return s;
-  bool check = c.step.find('/') != std::string::npos;
+  bool check = c.step.find('/') != std::string::npos && !c.item_review;
   return s + (check ? fmt::format(" check {}", c.index) : fmt::format(" [{}]", c.index));
   return s;
 }

@@ -145,6 +145,7 @@ int64_t add_run_event(RunView* v, const json& e) {
     auto it = v->last_calls.find(key_of(string_field(e, "gate"), e));
     if (it == v->last_calls.end()) return -1;
     v->calls[it->second].verdict = string_field(e, "verdict");
+    v->calls[it->second].item_review = e.contains("check_index");
     v->calls[it->second].feedback = string_field(e, "feedback");
     return static_cast<int64_t>(it->second);
   }

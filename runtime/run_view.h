@@ -19,6 +19,7 @@ struct CallRecord {
   std::string step, stage, kind, agent, model, backend;
   int64_t attempt = 0;
   int64_t index = -1;          // fan-out item or gate check; -1 when absent
+  bool item_review = false;    // a per-item gate's review (its verdict says): `index` is the item
   int64_t start_ms = 0;        // unix milliseconds, from the events' `ts`
   int64_t end_ms = 0;          // 0 while unfinished
   bool finished = false, ok = false;

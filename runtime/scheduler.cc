@@ -91,6 +91,7 @@ int Scheduler::pool_of(const Task& t) const {
 int Scheduler::run() {
   emit_start();
   kill_leftovers();
+  resolve_on_resume();  // before start(): the gates it sends back are not queued yet
   plan_.start();
   finish_untasked();
   std::string err;
@@ -240,7 +241,7 @@ bool Scheduler::retry_call(Completion& c) {
   delay = delay / 2 + static_cast<int64_t>(z % static_cast<uint64_t>(delay - delay / 2 + 1));
   const ir::Node& node = flow_.nodes[c.task.node];
   ojson ev{{"event", "call_retry"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
-  if (c.task.index >= 0) ev["index"] = c.task.index;
+  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
   ev["call"] = c.call;
   ev["calls"] = c.retry.retries + 1;
   ev["error"] = c.error;
@@ -273,7 +274,7 @@ void Scheduler::emit_backend_events(const Completion& c) {
     nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
     if (!given.is_object() || !given.contains("event")) continue;
     ojson ev{{"event", given["event"]}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
-    if (c.task.index >= 0) ev["index"] = c.task.index;
+    if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
     for (const auto& [k, v] : given.items())
       if (!ev.contains(k)) ev[k] = v;
     emit(std::move(ev));
@@ -292,7 +293,7 @@ void Scheduler::handle(Completion& c) {
   }
   const ir::Node& node = flow_.nodes[c.task.node];
   ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", c.kind}, {"attempt", c.attempt}};
-  if (c.task.index >= 0) ev["index"] = c.task.index;
+  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
   if (c.kind == "agent") ev["agent"] = node.agent;
   if (c.kind == "review") ev["agent"] = node.checks[c.task.index].agent;
   ev["ok"] = c.ok;
@@ -416,8 +417,7 @@ void Scheduler::finish_untasked_once() {
       emit({{"event", "skip"}, {"step", node.name}, {"reason", ns.skip_reason}});
     if (ns.skip) continue;  // else its `skip` event was recorded when the run started
     if (node.kind == ir::NodeKind::Gate)
-      emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
-            {"attempt", ns.attempt}, {"unapproved", false}});
+      gate_passed(id);  // no checks, or (resumed) every item had passed or been accepted
     else
       node_done(id);  // a fan-out with no items left to run: 0 items, or all restored
   }
@@ -448,8 +448,9 @@ void Scheduler::handle_gate(Completion& c) {
     feedback = c.ok ? "" : (c.feedback.empty() ? "A human did not approve the work." : c.feedback);
   }
   ojson v{{"event", "verdict"}, {"gate", node.name}, {"step", node.target}, {"attempt", c.attempt},
-          {"index", c.task.index}, {"check", ir::to_string(check.kind)},
+          {"index", event_index(c.task)}, {"check", ir::to_string(check.kind)},
           {"verdict", pass ? "PASS" : "FAIL"}, {"feedback", feedback}};
+  if (c.task.item >= 0) v["check_index"] = c.task.index;  // `index` is the item
   if (!reason.empty()) v["reason"] = reason;
   // The check's own call, so that one line can tell the whole check.
   if (check.kind == ir::Check::Kind::Review) v["agent"] = check.agent;
@@ -457,29 +458,67 @@ void Scheduler::handle_gate(Completion& c) {
   v["duration_ms"] = c.ms;
   if (c.usage.known && c.usage.cost_known) v["cost_usd"] = c.usage.cost_usd;
   emit(std::move(v));
-  if (!pass) return gate_failed(gate, feedback.empty() ? reason : feedback);
-  if (plan_.check_passed(gate))
-    emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
-          {"attempt", c.attempt}, {"unapproved", false}});
+  const int item = c.task.item;
+  if (!pass) return gate_failed(gate, item, feedback.empty() ? reason : feedback);
+  if (item >= 0 ? plan_.item_check_passed(gate, item) : plan_.check_passed(gate)) gate_passed(gate);
 }
 
-void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
+void Scheduler::gate_passed(uint32_t gate) {
+  const NodeState& gs = plan_.node(gate);
+  emit({{"event", "gate_pass"}, {"gate", flow_.nodes[gate].name},
+        {"step", flow_.nodes[gate].target}, {"attempt", gs.attempt},
+        {"unapproved", gs.unapproved}});
+}
+
+// The work a gate judges, as messages name it: the gated step, or one item of its fan-out.
+std::string Scheduler::judged(uint32_t gate, int item) const {
+  const ir::Node& node = flow_.nodes[gate];
+  if (item < 0) return fmt::format("`{}`", node.target);
+  return fmt::format("item {} of `{}` ({})", item + 1, node.target,
+                     plan_.node(plan_.fanout_of(gate)).items[item]);
+}
+
+void Scheduler::gate_failed(uint32_t gate, int item, const std::string& feedback) {
+  if (item >= 0 ? plan_.can_send_back_item(gate, item) : plan_.can_send_back(gate))
+    return send_work_back(gate, item, feedback, nullptr);
+  exhausted(gate, item, feedback);
+}
+
+// A `retry` (the gate's budget allows it), or on resume a `rework` that starts a fresh budget
+// (`rework_reason` says why): the gate's work, or one item of it, runs again with the feedback.
+void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedback,
+                               const char* rework_reason) {
+  const ir::Node& node = flow_.nodes[gate];
+  std::vector<uint32_t> again =
+      item >= 0 ? (rework_reason ? plan_.rework_item(gate, item, feedback)
+                                 : plan_.send_back_item(gate, item, feedback))
+                : (rework_reason ? plan_.rework(gate, feedback) : plan_.send_back(gate, feedback));
+  nlohmann::json steps = nlohmann::json::array();
+  for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
+  const NodeState& gs = plan_.node(gate);
+  ojson ev{{"event", rework_reason ? "rework" : "retry"}, {"gate", node.name}};
+  if (item >= 0) ev["index"] = item;
+  if (rework_reason) ev["step"] = node.target;
+  ev["attempt"] = item >= 0 ? gs.rounds[item].attempt : gs.attempt;
+  ev["retries"] = node.retries;
+  if (rework_reason) ev["reason"] = rework_reason;
+  else ev["sent_back"] = item >= 0 ? gs.rounds[item].sent_back : gs.sent_back;
+  ev["feedback"] = feedback;
+  ev["steps"] = std::move(steps);
+  emit(std::move(ev));
+}
+
+// Out of retries: the gate's `else` decides, for the whole work or for the one item.
+void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) {
   const ir::Node& node = flow_.nodes[gate];
   const NodeState& gs = plan_.node(gate);
-  if (plan_.can_send_back(gate)) {
-    std::vector<uint32_t> again = plan_.send_back(gate, feedback);
-    nlohmann::json steps = nlohmann::json::array();
-    for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
-    emit({{"event", "retry"}, {"gate", node.name}, {"attempt", gs.attempt},
-          {"retries", node.retries}, {"feedback", feedback}, {"steps", steps}});
-    return;
-  }
-  const int attempts = gs.sent_back + 1;
+  const int attempts = (item >= 0 ? gs.rounds[item].sent_back : gs.sent_back) + 1;
+  const std::string what = judged(gate, item);
   bool accept = node.on_exhausted == ir::OnExhausted::Continue;
-  std::string how;
+  std::string how, reply;
   if (node.on_exhausted == ir::OnExhausted::Ask) {
-    std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of `{}` "
-                                "anyway?", node.name, attempts, node.target);
+    std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of {} "
+                                "anyway?", node.name, attempts, what);
     WaitSpec spec = wait_spec(node.name, "else ask");
     Answer a = waits_for_approval(node.name, q, "else ask")
                    ? wait_for_approval(spec, q, &cancel_)
@@ -491,26 +530,34 @@ void Scheduler::gate_failed(uint32_t gate, const std::string& feedback) {
             {"error", a.notify_error}});
     accept = a.approved;
     how = a.refused ? "no terminal" : a.how;
+    if (!a.approved && !a.refused) reply = a.feedback;
   }
-  ojson ex{{"event", "exhausted"}, {"gate", node.name}, {"step", node.target},
-           {"attempts", attempts}, {"action", ir::to_string(node.on_exhausted)},
-           {"feedback", feedback}};
+  ojson ex{{"event", "exhausted"}, {"gate", node.name}};
+  if (item >= 0) ex["index"] = item;
+  ex["step"] = node.target;
+  ex["attempts"] = attempts;
+  ex["action"] = ir::to_string(node.on_exhausted);
+  ex["feedback"] = feedback;
+  ex["accepted"] = accept;
   if (!how.empty()) ex["how"] = how;
+  if (!reply.empty()) ex["reply"] = reply;  // why a person did not accept it: for the rework
   emit(std::move(ex));
   if (accept) {
-    plan_.accept(gate, true);
-    emit({{"event", "gate_pass"}, {"gate", node.name}, {"step", node.target},
-          {"attempt", gs.attempt}, {"unapproved", true}});
+    bool done = true;
+    if (item >= 0) done = plan_.accept_item(gate, item, true);
+    else plan_.accept(gate, true);
+    if (done) gate_passed(gate);
     return;
   }
   std::string report = fmt::format(
-      "error: gate `{}` rejected `{}` {} times (retries {}, else {})\n  last feedback: {}\n"
-      "  to try again: flow resume {} (it runs the flow as compiled when the run started: "
-      "edits to the .flow file do not apply)\n"
+      "error: gate `{}` rejected {} {} times (retries {}, else {})\n  last feedback: {}\n"
+      "  to try again: flow resume {} (it sends {} back with this feedback and a fresh "
+      "budget of `retries {}`; it runs the flow as compiled when the run started: edits to the "
+      ".flow file do not apply)\n"
       "  to go on anyway: give the gate `else continue` in the .flow file, then start a new run "
       "with flow run",
-      node.name, node.target, attempts, node.retries, ir::to_string(node.on_exhausted),
-      feedback.empty() ? "(none)" : feedback, env_.run_id);
+      node.name, what, attempts, node.retries, ir::to_string(node.on_exhausted),
+      feedback.empty() ? "(none)" : feedback, env_.run_id, what, node.retries);
   fail_run(node.name, "retries exhausted", report);
 }
 

@@ -44,6 +44,18 @@ struct RunEnv {
   Spent spent;          // what the run spent before (resume); the scheduler adds to it
 };
 
+// Resume: a gate's last outcome that the run did not act on (restore.cc). `refused`: the gate
+// ran out of retries (or a person did not accept its last attempt) and the run stopped there,
+// so a resume sends the work back with a fresh budget; else a FAIL whose consequence (a retry,
+// the `else` of an exhausted gate) was never recorded. Either way the work is not judged again.
+struct UnresolvedGate {
+  uint32_t gate = 0;
+  int item = -1;  // a per-item gate: the item; -1: the gate's whole work
+  bool refused = false;
+  std::string feedback;
+};
+struct GateOutcomes;  // restore.cc: the outcomes seen while replaying
+
 enum ExitCode {
   kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitBudget = 3, kExitInterrupted = 130
 };
@@ -121,7 +133,18 @@ class Scheduler {
   void emit_backend_events(const Completion& c);
   void kill_leftovers();
   void handle_gate(Completion& c);
-  void gate_failed(uint32_t gate, const std::string& feedback);
+  void gate_passed(uint32_t gate);
+  // The gate's work failed (item >= 0: one item of a per-item gate): sends it back, or asks
+  // or accepts or stops as the gate's `else` says once retries are used up.
+  void gate_failed(uint32_t gate, int item, const std::string& feedback);
+  void send_work_back(uint32_t gate, int item, const std::string& feedback,
+                      const char* rework_reason);
+  void exhausted(uint32_t gate, int item, const std::string& feedback);
+  std::string judged(uint32_t gate, int item) const;
+  void resolve_on_resume();  // acts on the gate outcomes the resumed run left unresolved
+  void replay(const nlohmann::json& e, GateOutcomes& outcomes);  // one event of a resumed run
+  void replay_gate(const nlohmann::json& e, uint32_t gate, GateOutcomes& outcomes);
+  bool restore_output(const nlohmann::json& e, std::string* text) const;
   void node_done(uint32_t id);
   void finish_untasked();  // events for nodes the plan completed without running anything
   void finish_untasked_once();
@@ -132,6 +155,10 @@ class Scheduler {
   int pool_of(const Task& t) const;
   Context upstream(uint32_t id);
   Context gate_work(uint32_t gate);
+  Context item_work(uint32_t gate, int item);
+  std::string work_label(const Task& t) const;
+  // What events call a task's `index`: a per-item gate's item, else the fan-out item or check.
+  static int event_index(const Task& t) { return t.item >= 0 ? t.item : t.index; }
   bool take(Context& c, const std::string& step, const std::string& file, const std::string& text,
             size_t* bytes) const;
   std::string step_file(uint32_t id, int attempt, int index, char tag, const char* suffix) const;
@@ -156,6 +183,7 @@ class Scheduler {
   std::vector<int> item_cap_;       // per node: cap of a fan-out over its answer (0: none)
   std::vector<std::string> judged_by_;  // per node: the gate that reads its own verdict
   std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
+  std::vector<UnresolvedGate> unresolved_;              // resume: acted on before the run
   std::vector<uint32_t> seen_;                         // context walk marks
   uint32_t seen_stamp_ = 0;
   uint64_t jitter_state_;                              // backoff jitter (splitmix64)

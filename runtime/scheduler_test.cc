@@ -1,7 +1,10 @@
 #include "runtime/scheduler.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "runtime/run_store.h"
 #include "runtime/testing.h"
@@ -26,7 +29,8 @@ TEST_CASE("independent steps run concurrently, never more than --jobs") {
   FlowBuilder b;
   for (int i = 0; i < 8; ++i) b.agent("w" + std::to_string(i));
   FakeBackend fake;
-  fake.delay_ms = 100;  // long enough to overlap even on a loaded machine
+  fake.delay_ms = 100;
+  fake.gather_any = 3;  // three run at once, however slow the machine
   RunSetup setup;
   setup.jobs = 3;
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
@@ -120,8 +124,9 @@ TEST_CASE("exhausted retries with else stop end the run with a clear report") {
   CHECK(r.report ==
         "error: gate `draft/gate` rejected `draft` 2 times (retries 1, else stop)\n"
         "  last feedback: Still wrong.\n"
-        "  to try again: flow resume test-run (it runs the flow as compiled when the run "
-        "started: edits to the .flow file do not apply)\n"
+        "  to try again: flow resume test-run (it sends `draft` back with this feedback and a "
+        "fresh budget of `retries 1`; it runs the flow as compiled when the run started: edits to "
+        "the .flow file do not apply)\n"
         "  to go on anyway: give the gate `else continue` in the .flow file, then start a new "
         "run with flow run");
   CHECK(steps_called(fake) == std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate"});
@@ -228,6 +233,7 @@ TEST_CASE("a fan-out over a list input makes one call per item, in parallel") {
   b.agent("plan", {r0});
   FakeBackend fake;
   fake.delay_ms = 100;
+  fake.gather = {{"researcher", 3}};  // the three items run at once, however slow the machine
   fake.reply = [](const AgentRequest& req) {
     return AgentResult{true, "notes " + std::to_string(req.index), ""};
   };
@@ -594,12 +600,147 @@ TEST_CASE("a gate evaluated again after a resume gets a new attempt number") {
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, {}, &first.events);
   CHECK(r.exit_code == kExitFailed);
   auto verdicts = of_kind(r.events, "verdict");
-  REQUIRE(verdicts.size() == 3);
+  REQUIRE(verdicts.size() == 4);  // two before the resume, two after its rework
   CHECK(verdicts[2]["attempt"] == 3);
+  CHECK(verdicts[3]["attempt"] == 4);
   std::string kept;
   REQUIRE(read_file(tmp.path + "/steps/draft~gate.a2.c0.output.md", &kept));
   CHECK(kept == a2);
   CHECK(std::filesystem::exists(tmp.path + "/steps/draft~gate.a3.c0.output.md"));
+}
+
+TEST_CASE("resuming a gate that ran out of retries sends the work back, never judging it again") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  uint32_t gate = b.review_gate(draft, {draft}, "critic", 2);
+  b.agent("publish", {gate});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    if (!req.review) return AgentResult{true, "draft v" + std::to_string(req.attempt), ""};
+    bool pass = req.attempt >= 5;  // the second evaluation after the resume passes
+    std::string fail = "VERDICT: FAIL\nfix " + std::to_string(req.attempt);
+    return AgentResult{true, pass ? "VERDICT: PASS" : fail, ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  REQUIRE(of_kind(first.events, "exhausted").size() == 1);
+
+  FakeBackend again;
+  again.reply = fake.reply;
+  RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  // The work first, with the gate's last feedback; then a fresh budget: a FAIL sends it back.
+  CHECK(steps_called(again) ==
+        std::vector<std::string>{"draft", "draft/gate", "draft", "draft/gate", "publish"});
+  REQUIRE(again.calls().size() == 5);
+  CHECK(again.calls()[0].attempt == 4);
+  CHECK(again.calls()[0].prompt.find("fix 3") != std::string::npos);
+  CHECK(again.calls()[1].attempt == 4);
+  CHECK(again.calls()[2].prompt.find("fix 4") != std::string::npos);
+  auto rework = of_kind(r.events, "rework");
+  REQUIRE(rework.size() == 1);
+  CHECK(rework[0]["gate"] == "draft/gate");
+  CHECK(rework[0]["reason"] == "resumed after the gate ran out of retries");
+  CHECK(rework[0]["feedback"] == "fix 3");
+  CHECK(rework[0]["steps"] == json::array({"draft"}));
+  CHECK(rework[0]["attempt"] == 4);
+  auto retries = of_kind(r.events, "retry");
+  REQUIRE(retries.size() == 3);  // two before the resume; one of the fresh budget
+  CHECK(retries[2]["feedback"] == "fix 4");
+}
+
+TEST_CASE("a resumed rework has a fresh budget of retries, and no more") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft}, "critic", 2);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno" : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  for (int round = 0; round < 2; ++round) {  // a resume of a resume too
+    FakeBackend again;
+    again.reply = fake.reply;
+    std::vector<json> events = read_events(tmp.path + "/events.jsonl").events;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    // 1 + retries attempts of the work, each judged once: what `flowc check --stats` counts.
+    CHECK(steps_called(again) == std::vector<std::string>{"draft", "draft/gate", "draft",
+                                                          "draft/gate", "draft", "draft/gate"});
+  }
+}
+
+TEST_CASE("resume acts on a FAIL whose consequence was never recorded, without judging again") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  b.review_gate(draft, {draft}, "critic", 1);
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    std::string fail = "VERDICT: FAIL\nno " + std::to_string(req.attempt);
+    return AgentResult{true, req.review ? fail : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  SECTION("retries left: the work is sent back") {
+    // As if the run died right after the first verdict.
+    std::vector<json> events;
+    for (const json& e : first.events) {
+      events.push_back(e);
+      if (e["event"] == "verdict") break;
+    }
+    FakeBackend again;
+    again.reply = fake.reply;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    REQUIRE_FALSE(again.calls().empty());
+    CHECK(again.calls()[0].step == "draft");
+    CHECK(again.calls()[0].attempt == 2);
+    CHECK(again.calls()[0].prompt.find("no 1") != std::string::npos);
+  }
+  SECTION("out of retries: the resume is a rework") {
+    std::vector<json> events;  // up to the last verdict, before its `exhausted` event
+    for (const json& e : first.events)
+      if (e["event"] != "exhausted" && e["event"] != "fail" && e["event"] != "run_end")
+        events.push_back(e);
+    FakeBackend again;
+    again.reply = fake.reply;
+    RunOutcome r = run_with_fake(b.flow, again, tmp.path, {}, &events);
+    CHECK(r.exit_code == kExitFailed);
+    REQUIRE_FALSE(again.calls().empty());
+    CHECK(again.calls()[0].step == "draft");
+    CHECK(again.calls()[0].attempt == 3);
+    CHECK(of_kind(r.events, "rework").size() == 1);
+  }
+}
+
+TEST_CASE("resuming an else ask that nobody could answer asks again, not the reviewer") {
+  TempDir tmp;
+  FlowBuilder b;
+  uint32_t draft = b.agent("draft");
+  uint32_t gate = b.review_gate(draft, {draft}, "critic", 1, ir::OnExhausted::Ask);
+  b.agent("publish", {gate});
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    return AgentResult{true, req.review ? "VERDICT: FAIL\nno" : "d", ""};
+  };
+  RunOutcome first = run_with_fake(b.flow, fake, tmp.path);  // no terminal, no --yes
+  REQUIRE(first.exit_code == kExitFailed);
+  REQUIRE(of_kind(first.events, "exhausted")[0]["how"] == "no terminal");
+  FakeBackend again;
+  RunSetup yes;
+  yes.yes = true;
+  RunOutcome r = run_with_fake(b.flow, again, tmp.path, yes, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  CHECK(steps_called(again) == std::vector<std::string>{"publish"});
+  auto exhausted = of_kind(r.events, "exhausted");
+  REQUIRE(exhausted.size() == 2);
+  CHECK(exhausted[1]["how"] == "--yes");
+  CHECK(exhausted[1]["accepted"] == true);
+  CHECK(of_kind(r.events, "gate_pass").back()["unapproved"] == true);
 }
 
 TEST_CASE("a failure report names only output files that exist") {
@@ -616,4 +757,165 @@ TEST_CASE("a failure report names only output files that exist") {
   RunOutcome r = run_with_fake(b.flow, fake, tmp.path, setup);
   REQUIRE(r.exit_code == kExitFailed);
   CHECK(r.report.find("output:") == std::string::npos);  // `a` failed first, with no output
+}
+
+namespace {
+
+// `w over [x, y, z] review each critic retries 1`, then `publish` after it.
+struct EachFlow {
+  FlowBuilder b;
+  uint32_t fan = 0, gate = 0, publish = 0;
+  explicit EachFlow(ir::OnExhausted on = ir::OnExhausted::Stop) {
+    ir::Node n;
+    n.name = "w";
+    n.agent = "writer";
+    n.fanout = {"x", "y", "z"};
+    b.declare("writer");
+    fan = b.add(n);
+    gate = b.review_gate(fan, {fan}, "critic", 1, on);
+    b.flow.nodes[gate].per_item = true;
+    publish = b.agent("publish", {gate});
+  }
+};
+
+// Writers answer with their item and attempt; the reviewer fails what `fails` says.
+void each_replies(FakeBackend& fake, std::function<bool(const AgentRequest&)> fails) {
+  fake.reply = [fails](const AgentRequest& req) {
+    if (!req.review)
+      return AgentResult{true, fmt::format("{} item {} v{}", req.step, req.index, req.attempt), ""};
+    std::string fail = "VERDICT: FAIL\nitem " + std::to_string(req.index) + " is thin";
+    return AgentResult{true, fails(req) ? fail : "VERDICT: PASS", ""};
+  };
+}
+
+}  // namespace
+
+TEST_CASE("review each on a fan-out reviews each item and re-runs only the one that failed") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 1 && r.attempt == 1; });
+  RunOutcome r = run_with_fake(f.b.flow, fake, tmp.path);
+  REQUIRE(r.exit_code == kExitOk);
+  std::vector<AgentRequest> calls = fake.calls();
+  REQUIRE(calls.size() == 9);  // 3 items + 3 reviews, item y again + its review, publish
+  int reviews = 0, work = 0;
+  for (const AgentRequest& c : calls) {
+    if (c.review) {
+      ++reviews;
+      CHECK(c.item_review);
+      // Each review sees its own item's output, not the others'.
+      for (int k = 0; k < 3; ++k)
+        CHECK((c.prompt.find(fmt::format("item {} v", k)) != std::string::npos) == (k == c.index));
+    } else if (c.step == "w") {
+      ++work;
+    }
+  }
+  CHECK(reviews == 4);
+  CHECK(work == 4);
+  // Every call, in whatever order the workers started them: y runs again (attempt 2) and is
+  // judged again (the gate's second evaluation of it); nothing else repeats.
+  std::vector<std::string> all;
+  for (const AgentRequest& c : calls)
+    all.push_back(fmt::format("{}[{}] a{}", c.step, c.index, c.attempt));
+  std::sort(all.begin(), all.end());
+  CHECK(all == std::vector<std::string>{"publish[-1] a1", "w/gate[0] a1", "w/gate[1] a1",
+                                        "w/gate[1] a2", "w/gate[2] a1", "w[0] a1", "w[1] a1",
+                                        "w[1] a2", "w[2] a1"});
+  CHECK(calls.back().step == "publish");
+  auto again = std::find_if(calls.begin(), calls.end(), [](const AgentRequest& c) {
+    return c.step == "w" && c.attempt == 2;
+  });
+  REQUIRE(again != calls.end());
+  CHECK(again->prompt.find("item 1 is thin") != std::string::npos);
+  // The publisher sees the combined output, rebuilt from the items: y's second version.
+  CHECK(calls[8].step == "publish");
+  CHECK(calls[8].prompt.find("w item 1 v2") != std::string::npos);
+  CHECK(calls[8].prompt.find("w item 1 v1") == std::string::npos);
+  CHECK(calls[8].prompt.find("w item 0 v1") != std::string::npos);
+  auto retries = of_kind(r.events, "retry");
+  REQUIRE(retries.size() == 1);
+  CHECK(retries[0]["index"] == 1);
+  CHECK(retries[0]["steps"] == json::array({"w"}));
+  auto verdicts = of_kind(r.events, "verdict");
+  REQUIRE(verdicts.size() == 4);
+  CHECK(verdicts.back()["index"] == 1);  // y's second review is the last: it waits for y
+  CHECK(verdicts.back()["attempt"] == 2);
+  CHECK(verdicts.back()["check_index"] == 0);
+  CHECK(std::filesystem::exists(tmp.path + "/steps/w~gate.a2.i1.c0.output.md"));
+  CHECK(std::filesystem::exists(tmp.path + "/steps/w.a2.i1.prompt.md"));
+  CHECK_FALSE(std::filesystem::exists(tmp.path + "/steps/w.a2.i0.prompt.md"));
+}
+
+TEST_CASE("review each: an item out of retries stops the run, and resume reworks that item only") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 2 && r.attempt <= 3; });
+  RunOutcome first = run_with_fake(f.b.flow, fake, tmp.path);
+  REQUIRE(first.exit_code == kExitFailed);
+  CHECK(first.report.rfind("error: gate `w/gate` rejected item 3 of `w` (z) 2 times (retries 1, "
+                           "else stop)\n", 0) == 0);
+  auto exhausted = of_kind(first.events, "exhausted");
+  REQUIRE(exhausted.size() == 1);
+  CHECK(exhausted[0]["index"] == 2);
+
+  FakeBackend again;
+  again.reply = fake.reply;
+  RunOutcome r = run_with_fake(f.b.flow, again, tmp.path, {}, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  // Items x and y passed: kept. z runs again (attempt 3), is judged (its evaluation 3, FAIL),
+  // gets a fresh budget, runs again (4) and passes; then publish.
+  std::vector<std::string> called;
+  for (const AgentRequest& c : again.calls())
+    called.push_back(c.step + (c.index >= 0 ? "[" + std::to_string(c.index) + "]" : "") + " a" +
+                     std::to_string(c.attempt));
+  CHECK(called == std::vector<std::string>{"w[2] a3", "w/gate[2] a3", "w[2] a4", "w/gate[2] a4",
+                                           "publish a1"});
+  auto rework = of_kind(r.events, "rework");
+  REQUIRE(rework.size() == 1);
+  CHECK(rework[0]["index"] == 2);
+  CHECK(rework[0]["steps"] == json::array({"w"}));
+}
+
+TEST_CASE("review each with else continue accepts the one item, and the gate is unapproved") {
+  TempDir tmp;
+  EachFlow f(ir::OnExhausted::Continue);
+  FakeBackend fake;
+  each_replies(fake, [](const AgentRequest& r) { return r.index == 0; });
+  RunOutcome r = run_with_fake(f.b.flow, fake, tmp.path);
+  CHECK(r.exit_code == kExitOk);
+  auto exhausted = of_kind(r.events, "exhausted");
+  REQUIRE(exhausted.size() == 1);
+  CHECK(exhausted[0]["index"] == 0);
+  CHECK(exhausted[0]["accepted"] == true);
+  auto pass = of_kind(r.events, "gate_pass");
+  REQUIRE(pass.size() == 1);
+  CHECK(pass[0]["unapproved"] == true);
+  CHECK(steps_called(fake).back() == "publish");
+}
+
+TEST_CASE("a resumed review each keeps the items that passed and judges only the others") {
+  TempDir tmp;
+  EachFlow f;
+  FakeBackend fake;
+  fake.reply = [](const AgentRequest& req) {
+    if (req.review && req.index == 1) return AgentResult{false, "", "reviewer down"};
+    std::string text = "text " + std::to_string(req.index);
+    return AgentResult{true, req.review ? "VERDICT: PASS" : text, ""};
+  };
+  RunSetup one;
+  one.jobs = 1;
+  RunOutcome first = run_with_fake(f.b.flow, fake, tmp.path, one);
+  REQUIRE(first.exit_code == kExitFailed);  // y could not be judged
+  FakeBackend again;
+  RunOutcome r = run_with_fake(f.b.flow, again, tmp.path, one, &first.events);
+  CHECK(r.exit_code == kExitOk);
+  std::vector<std::string> called;
+  for (const AgentRequest& c : again.calls())
+    called.push_back(c.step + (c.index >= 0 ? "[" + std::to_string(c.index) + "]" : ""));
+  // x passed before (and z, if its review ran before the run stopped): never judged again.
+  CHECK(called.front() == "w/gate[1]");
+  CHECK(called.back() == "publish");
+  CHECK(std::count(called.begin(), called.end(), "w/gate[0]") == 0);
 }

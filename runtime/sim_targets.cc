@@ -19,6 +19,31 @@ std::string unknown(const std::string& option, const std::string& step, const st
   return text + " (" + (names.size() > 10 ? "some of them: " : "they are: ") + list + ")";
 }
 
+// `STEP[K]` names a per-item gate (or the fan-out it judges) and one of its items.
+bool check_item_target(const ir::Flow& flow, const SimFailReview& f, std::string* error) {
+  SimTarget t = sim_target(f.step);
+  std::vector<std::string_view> per_item;
+  int items = 0;  // 0: not known before the run (a list input)
+  for (const ir::Node& n : flow.nodes) {
+    if (n.kind != ir::NodeKind::Gate || !n.per_item) continue;
+    per_item.push_back(n.target);
+    per_item.push_back(n.name);
+    if (t.name != n.name && t.name != n.target) continue;
+    for (uint32_t m : n.members) {
+      const ir::Node& fan = flow.nodes[m];
+      if (fan.kind == ir::NodeKind::Agent)
+        items = !fan.fanout.empty() ? static_cast<int>(fan.fanout.size()) : fan.fanout_cap;
+    }
+    if (items == 0 || t.item <= items) return true;
+    *error = "--sim-fail-review: `" + f.step + "`: `" + t.name + "` has at most " +
+             std::to_string(items) + " items";
+    return false;
+  }
+  *error = unknown("--sim-fail-review", t.name, "`review each` fan-out or per-item gate",
+                   per_item);
+  return false;
+}
+
 }  // namespace
 
 bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& fail_review,
@@ -39,6 +64,10 @@ bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& f
     }
   }
   for (const SimFailReview& f : fail_review) {
+    if (sim_target(f.step).item > 0) {
+      if (!check_item_target(flow, f, error)) return false;
+      continue;
+    }
     bool known = false;
     for (std::string_view r : reviewed) known = known || r == f.step;
     if (!known) {

@@ -68,7 +68,13 @@ std::string verdict_text(const Json& e) {
   else if (check == "command") what = "`" + first_line(event_text(e, "command"), 60) + "`";
   else if (check == "human") what = "approval";
   else if (check == "verdict") what = "verdict of " + event_text(e, "step");
-  what = what.empty() ? fmt::format(" check {}", event_int(e, "index") + 1) : ": " + what;
+  // A per-item gate's verdict (`review each` on a fan-out) has the item as `index`.
+  const bool per_item = e.contains("check_index");
+  std::string gate = event_text(e, "gate");
+  if (per_item) gate += fmt::format(" item {}", event_int(e, "index") + 1);
+  const int64_t check_number = (per_item ? event_int(e, "check_index") : event_int(e, "index")) + 1;
+  if (!what.empty()) what = ": " + what;
+  else if (!per_item) what = fmt::format(" check {}", check_number);
   std::string call = e.contains("duration_ms") ? ", " + seconds(event_int(e, "duration_ms")) : "";
   if (e.contains("cost_usd") && e["cost_usd"].is_number())
     call += ", " + format_cost(e["cost_usd"].template get<double>());
@@ -77,8 +83,8 @@ std::string verdict_text(const Json& e) {
     std::string reason = event_text(e, "reason");
     why = ": " + first_line(reason.empty() ? event_text(e, "feedback") : reason);
   }
-  return fmt::format("{}  {}{} (attempt {}{}){}", event_text(e, "verdict"), event_text(e, "gate"),
-                     what, event_int(e, "attempt"), call, why);
+  return fmt::format("{}  {}{} (attempt {}{}){}", event_text(e, "verdict"), gate, what,
+                     event_int(e, "attempt"), call, why);
 }
 
 // For an event read back (json) or as it is emitted (ordered_json): the plain status prints
@@ -120,15 +126,22 @@ std::string format_event_text(const Json& e) {
   if (ev == "items") return head + items_line(e);
   if (ev == "verdict") return head + verdict_text(e);
   if (ev == "retry")
-    return head + fmt::format("retry {}: sent back ({} of {}), rerunning {}", event_text(e, "gate"),
-                              event_int(e, "attempt") - 1, event_int(e, "retries"),
+    return head + fmt::format("retry {}{}: sent back ({} of {}), rerunning {}", event_text(e, "gate"),
+                              item(e),
+                              e.contains("sent_back") ? event_int(e, "sent_back")
+                                                      : event_int(e, "attempt") - 1,
+                              event_int(e, "retries"),
                               e.contains("steps") ? e["steps"].size() : 0);
+  if (ev == "rework")
+    return head + fmt::format("rework {}{}: {}; sent back with its last feedback",
+                              event_text(e, "gate"), item(e), event_text(e, "reason"));
   if (ev == "gate_pass")
     return head + fmt::format("pass  {}{}", event_text(e, "gate"),
                               e.value("unapproved", false) ? " (UNAPPROVED: accepted after retries ran out)" : "");
   if (ev == "exhausted")
-    return head + fmt::format("{} ran out of retries after {} attempts (else {})", event_text(e, "gate"),
-                              event_int(e, "attempts"), event_text(e, "action"));
+    return head + fmt::format("{}{} ran out of retries after {} attempts (else {})",
+                              event_text(e, "gate"), item(e), event_int(e, "attempts"),
+                              event_text(e, "action"));
   if (ev == "approval_wait")
     return head + fmt::format("waiting for approval of {}: {} (answer with: flow approve {} {}, "
                               "or flow reject {} {} --feedback TEXT)", step,

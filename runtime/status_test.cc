@@ -56,6 +56,28 @@ TEST_CASE("status lines for a retried backend call and a killed leftover group")
         "[   0.0s] killed process group 4242, left running by the crashed run");
 }
 
+TEST_CASE("status lines of a gate's round: the send-backs it counts, and a resume's rework") {
+  // After a resume (or an outer gate's send-back), the gate's attempt no longer counts them.
+  CHECK(format_event({{"ms", 0}, {"event", "retry"}, {"gate", "plan/gate"}, {"attempt", 5},
+                      {"retries", 2}, {"sent_back", 1}, {"steps", {"plan"}}}) ==
+        "[   0.0s] retry plan/gate: sent back (1 of 2), rerunning 1");
+  CHECK(format_event({{"ms", 0}, {"event", "rework"}, {"gate", "plan/gate"},
+                      {"reason", "resumed after the gate ran out of retries"}}) ==
+        "[   0.0s] rework plan/gate: resumed after the gate ran out of retries; sent back with "
+        "its last feedback");
+  // A per-item gate's verdict names the item it judged (`index`), not a check.
+  CHECK(format_event({{"ms", 0}, {"event", "verdict"}, {"gate", "w/gate"}, {"index", 1},
+                      {"check_index", 0}, {"attempt", 1}, {"verdict", "FAIL"},
+                      {"feedback", "Add error handling."}}) ==
+        "[   0.0s] FAIL  w/gate item 2 (attempt 1): Add error handling.");
+  CHECK(format_event({{"ms", 0}, {"event", "retry"}, {"gate", "w/gate"}, {"index", 1},
+                      {"attempt", 2}, {"retries", 2}, {"sent_back", 1}, {"steps", {"w"}}}) ==
+        "[   0.0s] retry w/gate[2]: sent back (1 of 2), rerunning 1");
+  CHECK(format_event({{"ms", 0}, {"event", "exhausted"}, {"gate", "w/gate"}, {"index", 1},
+                      {"attempts", 3}, {"action", "stop"}}) ==
+        "[   0.0s] w/gate[2] ran out of retries after 3 attempts (else stop)");
+}
+
 TEST_CASE("the summary table has one row per step") {
   Summary s;
   s.add({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}});

@@ -106,6 +106,8 @@ AgentResult FakeBackend::call(const AgentRequest& request, Cancel* cancel) {
     if (auto g = gather.find(request.agent); g != gather.end())
       gathered_.wait_for(lock, std::chrono::seconds(10),
                          [&] { return agent_max_[request.agent] >= g->second; });
+    if (gather_any > 0)
+      gathered_.wait_for(lock, std::chrono::seconds(10), [&] { return max_ >= gather_any; });
   }
   if (delay_ms > 0) cancel->sleep_for(delay_ms);
   AgentResult r;

@@ -56,6 +56,7 @@ class FakeBackend : public Backend {
   // Holds each call of an agent named here until that many of its calls run at once (or 10 s
   // have passed): a test of concurrency then waits for the state, not for a lucky schedule.
   std::map<std::string, int> gather;
+  int gather_any = 0;  // the same for calls of any agent together
   std::vector<AgentRequest> calls() const;
   int max_concurrent() const { return max_; }
   std::map<std::string, int> max_concurrent_by_agent() const;

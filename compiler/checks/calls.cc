@@ -30,7 +30,8 @@ void check_calls(const CheckContext& ctx) {
                       rule->limit.value));
       d.notes.push_back(
           "each agent step counts once per fan-out item; each gate multiplies what it guards "
-          "by 1 + retries, and a review adds a reviewer call per attempt");
+          "by 1 + retries, and a review adds a reviewer call per attempt (`review each` on a "
+          "fan-out: per item)");
       d.help = "lower `retries`, fan out over fewer items, or raise the limit; "
                "`flowc check --stats` shows the count";
       ctx.diags.push_back(std::move(d));

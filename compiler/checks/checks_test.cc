@@ -13,9 +13,9 @@ namespace {
 
 // Most cases call only some of these agents; their unused warnings are not the point here.
 const char* kAgents = R"(# flowc: allow-file W0100
-agent a < description "A"; prompt "a" >
-agent b < description "B"; prompt "b" >
-agent r < description "R"; role reviewer; prompt "r" >
+agent a < description "A"; tools Read; prompt "a" >
+agent b < description "B"; tools Read; prompt "b" >
+agent r < description "R"; role reviewer; tools Read; prompt "r" >
 )";
 
 std::string with_agents(const std::string& rest) { return std::string(kAgents) + rest; }
@@ -53,6 +53,8 @@ TEST_CASE("self review, retry bounds and gates that never run") {
   CHECK(codes(compile_text(with_agents("stage s a review r else continue\n"))->diags) == "E0302");
   CHECK(codes(compile_text(with_agents("stage s a review r else ask\n"))->diags) == "E0302");
   CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review r\n"))->diags) == "E0302");
+  CHECK(codes(compile_text(with_agents("stage s a over [\"x\"] review each r\n"))->diags) ==
+        "E0302");
   CHECK(codes(compile_text(with_agents("stage s a review r retries 1 else continue\n"))->diags) ==
         "");
   CHECK(codes(compile_text(with_agents("stage s a review r retries 0\n"))->diags) == "E0303");
@@ -67,7 +69,7 @@ TEST_CASE("every step reviewed by R names each unreviewed step") {
   auto c = compile_text(with_agents(
       "stage s < a; b review r >\nstage t < a as a2; b as b2 > review each r\nstage u r\n"
       "rule every step reviewed by r\n"));
-  REQUIRE(codes(c->diags) == "E0305");
+  REQUIRE(codes(c->diags) == "E0305 W0105");  // r's own call is exempt from the rule (W0105 aside)
   CHECK(c->diags[0].message == "step `a` is not reviewed by `r`, as a rule requires");
   CHECK(c->diags[0].span.begin.line == 5);  // at the step
   CHECK(c->diags[0].span.begin.col == 11);
@@ -211,6 +213,33 @@ TEST_CASE("worst-case calls: fan-out items, gate attempts and reviewer calls") {
   auto over = compile_text(with_agents(stages + "rule at most 22 calls\n"));
   REQUIRE(codes(over->diags) == "E0600");
   CHECK(over->diags[0].message == "rule broken: the worst case is 23 agent calls, more than 22");
+}
+
+TEST_CASE("worst-case calls of review each on a fan-out count each item's attempts and reviews") {
+  // 3 items, each up to 1 + 2 attempts, each attempt one call and one review: 3 × 3 × 2 = 18;
+  // reviewed whole, 3 × 3 item calls and 3 reviews: 12.
+  const std::string items = "stage s a over [\"x\", \"y\", \"z\"] ";
+  auto each = compile_text(with_agents(items + "review each r retries 2\n"));
+  REQUIRE(codes(each->diags) == "");
+  CHECK(flow::worst_case_calls(each->lowered.flow).calls == 18);
+  auto whole = compile_text(with_agents(items + "review r retries 2\n"));
+  CHECK(flow::worst_case_calls(whole->lowered.flow).calls == 12);
+  // A block's review each around it multiplies per item: a runs 3 × 2 × 3 = 18 times, the
+  // inner review as often, the outer one 3 × 3 = 9 times.
+  auto nested = compile_text(with_agents(
+      "stage s < a over [\"x\", \"y\", \"z\"] review each r retries 1 > "
+      "review each b retries 2\n"));
+  REQUIRE(codes(nested->diags) == "");
+  CHECK(flow::worst_case_calls(nested->lowered.flow).calls == 45);
+  // A step choosing up to 4 items: counted at the cap.
+  auto chosen = compile_text(with_agents(
+      "stage p b as topics\nstage s a over topics up to 4 review each r retries 1\n"));
+  REQUIRE(codes(chosen->diags) == "");
+  CHECK(flow::worst_case_calls(chosen->lowered.flow).calls == 1 + 4 * 2 * 2);
+  auto over = compile_text(with_agents("stage s a over [\"x\", \"y\", \"z\"] review each r "
+                                       "retries 2\nrule at most 17 calls\n"));
+  REQUIRE(codes(over->diags) == "E0600");
+  CHECK(over->diags[0].message == "rule broken: the worst case is 18 agent calls, more than 17");
 }
 
 TEST_CASE("a fan-out over an input without a default has no bound") {
@@ -375,7 +404,7 @@ TEST_CASE("the checks give the same diagnostics, in the same order, on one threa
   // a gate, a rule's order, overlapping writes, the call budget and a warning.
   auto c = flow::testing::compile_text(R"(
 agent w < description "W"; tools Write; writes "out/**"; prompt "w" >
-agent r < description "R"; role reviewer; prompt "r" >
+agent r < description "R"; role reviewer; tools Read; prompt "r" >
 agent idle < description "I"; prompt "i" >
 stage one < w as w1; w as w2 > review r retries 0
 stage two w as w3

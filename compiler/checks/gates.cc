@@ -53,6 +53,9 @@ void check_gate(const CheckContext& ctx, const GateInfo& info) {
     why = "it goes on with unapproved work (`else continue`)";
   else if (gate.on_exhausted == ir::OnExhausted::Ask)
     why = "it asks a human to accept unapproved work (`else ask`)";
+  else if (gate.per_item)
+    why = "it reviews each item of a fan-out on its own: a retry repeats only the item that "
+          "failed, but each item has the whole budget";
   else
     for (uint32_t m : gate.members)
       if (f.nodes[m].is_fanout()) {
@@ -63,6 +66,9 @@ void check_gate(const CheckContext& ctx, const GateInfo& info) {
   Diagnostic d = make_diagnostic(
       "E0302", info.span, fmt::format("gate on `{}` needs an explicit `retries`: {}", gate.target, why));
   d.help = "write `retries N` after the gate (the default would be 2)";
+  if (has_review && !gate.per_item && gate.on_exhausted == ir::OnExhausted::Stop)
+    d.help += "; with `review each`, each item is reviewed on its own and a retry repeats only "
+              "the item that failed";
   ctx.diags.push_back(std::move(d));
 }
 

@@ -70,7 +70,7 @@ expect "explain unknown" 2 "$flowc" explain E9999
 contains "explain unknown" "no diagnostic has the code \`E9999\`"
 
 expect "compile" 0 "$flowc" compile ok_compile.flow -o "$work/ir.json"
-grep -q '"version": 3' "$work/ir.json" || { echo "FAIL: compile wrote no IR" >&2; failed=$((failed + 1)); }
+grep -q '"version": 4' "$work/ir.json" || { echo "FAIL: compile wrote no IR" >&2; failed=$((failed + 1)); }
 expect "compile twice" 0 "$flowc" compile ok_compile.flow -o "$work/ir2.json"
 cmp -s "$work/ir.json" "$work/ir2.json" || { echo "FAIL: IR differs between runs" >&2; failed=$((failed + 1)); }
 expect "compile errors" 1 "$flowc" compile fail_E0101_undefined_agent.flow -o "$work/bad.json"

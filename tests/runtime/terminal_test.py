@@ -170,7 +170,7 @@ def test_standard_pipeline_asks_and_fits(work):
     check(len(ok_lines) == len(calls), f"one scrollback line per finished call: {len(ok_lines)} "
                                        f"lines, {len(calls)} calls")
     reviews = [e for e in evs if e["event"] == "verdict" and e["check"] == "review"]
-    verdict_lines = re.findall(r"^\[ *[\d.]+s\] (PASS|FAIL)  \S+/gate: code-review", body, re.M)
+    verdict_lines = re.findall(r"^\[ *[\d.]+s\] (PASS|FAIL)  \S+/gate( item \d+)?: code-review", body, re.M)
     check(len(verdict_lines) == len(reviews), f"one line per review call: {len(verdict_lines)}, "
                                               f"{len(reviews)} reviews")
     table = body[body.index("\nstep ") + 1:]

@@ -39,12 +39,13 @@ def pipeline(flow, src, *extra):
 
 
 def outputs_of(r, step):
-    """The text of every successful output of a step's last attempt (one per fan-out item)."""
-    attempts = [e for e in r.of("attempt", kind="agent", step=step) if e.get("ok")]
-    if not attempts:
-        return []
-    last = max(e["attempt"] for e in attempts)
-    return [r.read(e["output"]).strip() for e in attempts if e["attempt"] == last]
+    """The text of every successful output of a step's last attempt (of each fan-out item: a
+    `review each` fan-out re-runs single items)."""
+    last = {}
+    for e in r.of("attempt", kind="agent", step=step):
+        if e.get("ok"):
+            last[e.get("index")] = e
+    return [r.read(e["output"]).strip() for _, e in sorted(last.items(), key=lambda kv: str(kv[0]))]
 
 
 def prompt_of(r, step, attempt=1):
@@ -286,6 +287,25 @@ def case_review_each(flowc, flow, src):
         expect(passed is not None and iv is not None and passed < iv[0],
                f"{s} started before the reworked data types passed review")
 
+    # The research fan-out inside that `review each` block: each topic is reviewed on its own,
+    # and a failed one alone is researched again, with its own feedback.
+    step = "backend-tech-research-advisor"
+    r = pipeline(flow, src, "--sim-items", "research-topics:3", "--sim-fail-review", step + "[2]:1")
+    if not expect(r.code == 0, f"run failed\n{r.describe()}"):
+        return
+    work = sorted((e["index"], e["attempt"]) for e in r.of("dispatch", kind="agent", step=step))
+    expect(work == [(0, 1), (1, 1), (1, 2), (2, 1)],
+           f"{step}: only topic 2 should run again, as its attempt 2: {work}")
+    reviews = sorted((e["index"], e["attempt"]) for e in r.of("dispatch", step=step + "/gate"))
+    expect(reviews == [(0, 1), (1, 1), (1, 2), (2, 1)],
+           f"{step}: one review per topic, and topic 2's rework reviewed once more: {reviews}")
+    again = prompt_of(r, step, attempt=2) or ""
+    expect("Add error handling and tests for the failure paths." in again,
+           f"topic 2's second prompt lacks its review's feedback: {again[-300:]}")
+    planner = prompt_of(r, "backend-planner") or ""
+    for text in outputs_of(r, step):
+        expect(text and text in planner, "the planner's prompt lacks a research topic:\n" + text[:200])
+
 
 def case_confirmation(flowc, flow, src):
     """Without --yes and without a terminal, with `--approvals stop`, nobody can confirm the
@@ -449,7 +469,7 @@ def case_chosen_and_sent_back(flowc, flow, src):
     # The bound stays finite, and is the one docs/stdlib.md computes by hand.
     from flowtest import run
     code, out, err = run([flowc, "check", "--stats", os.path.join(src, "stdlib", "backend.flow")])
-    expect(code == 0 and "worst case: 138 agent calls" in out + err,
+    expect(code == 0 and "worst case: 150 agent calls" in out + err,
            f"flowc check --stats std/backend: exit {code}\n{out}{err}")
 
 
