@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/event_fields.h"
 #include "runtime/report_html.h"
 
 namespace flow::rt {
@@ -109,7 +110,7 @@ std::string stage_bands(const json& nodes, const DagLayout& at) {
   };
   std::vector<Band> bands;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    std::string stage = nodes[i].is_object() ? nodes[i].value("stage", "") : "";
+    std::string stage = nodes[i].is_object() ? event_text(nodes[i], "stage") : "";
     auto it = std::find_if(bands.begin(), bands.end(), [&](const Band& b) { return b.stage == stage; });
     if (it == bands.end()) bands.push_back({stage, at.y[i], at.y[i]});
     else it->top = std::min(it->top, at.y[i]), it->bottom = std::max(it->bottom, at.y[i]);
@@ -149,7 +150,7 @@ std::string dag_svg(const json& ir, const std::map<std::string, std::string>& st
   std::vector<std::string> names(n);
   std::vector<std::vector<int>> deps(n);
   for (size_t i = 0; i < n; ++i) {
-    names[i] = nodes[i].is_object() ? nodes[i].value("name", "") : "";
+    names[i] = nodes[i].is_object() ? event_text(nodes[i], "name") : "";
     if (nodes[i].is_object() && nodes[i].contains("deps") && nodes[i]["deps"].is_array())
       for (const json& d : nodes[i]["deps"])
         if (d.is_number_integer() && d.get<int64_t>() >= 0 && d.get<uint64_t>() < n)
@@ -177,7 +178,7 @@ std::string dag_svg(const json& ir, const std::map<std::string, std::string>& st
   for (size_t i = 0; i < n; ++i) {
     auto it = status.find(names[i]);
     std::string s = it == status.end() ? "not run" : it->second;
-    std::string kind = nodes[i].is_object() ? nodes[i].value("kind", "") : "";
+    std::string kind = nodes[i].is_object() ? event_text(nodes[i], "kind") : "";
     std::string shown = label(names[i]);
     // A long name is squeezed to the box rather than cut further.
     std::string fit = shown.size() > 36 ? fmt::format(" textLength=\"{}\" lengthAdjust=\"spacingAndGlyphs\"",

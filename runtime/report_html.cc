@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/event_fields.h"
 #include "runtime/printable.h"
 #include "runtime/report_dag.h"
 #include "runtime/run_store.h"
@@ -89,7 +90,7 @@ std::string header(const RunView& v, const std::string& banners) {
 // records its backend (a resumed run may have changed it).
 bool simulated_run(const RunView& v) {
   for (const json& e : v.events)
-    if (string_of(e, "event") == "run_start" && e.value("simulated", false)) return true;
+    if (string_of(e, "event") == "run_start" && e.contains("simulated") && e["simulated"] == true) return true;
   for (const CallRecord& c : v.calls)
     if (c.backend == "sim") return true;
   return false;
@@ -104,7 +105,7 @@ std::string simulated_banner(const RunView& v) {
 
 // A gate check as the terminal names it: "check 2 (review by critic)".
 std::string check_words(const json& verdict) {
-  std::string words = fmt::format("check {}", verdict.value("index", int64_t{0}) + 1);
+  std::string words = fmt::format("check {}", event_int(verdict, "index") + 1);
   std::string check = string_of(verdict, "check"), agent = string_of(verdict, "agent");
   if (check == "review" && !agent.empty()) return words + " (review by " + agent + ")";
   if (check == "command") return words + " (command)";
@@ -141,7 +142,7 @@ std::string failure_banner(const RunView& v) {
       if (string_of(e, "event") == "verdict" && string_of(e, "gate") == gate && string_of(e, "verdict") == "FAIL")
         last = &e;
     what = fmt::format("gate <a href=\"#step-{0}\">{0}</a> rejected {1} {2} times and has no retries left",
-                       html_escape(gate), html_escape(string_of(*stop, "step")), stop->value("attempts", int64_t{0}));
+                       html_escape(gate), html_escape(string_of(*stop, "step")), event_int(*stop, "attempts"));
     if (last) what += "; the last rejection was " + html_escape(check_words(*last));
     detail = string_of(*stop, "feedback");
   } else if (ev == "fail") {
@@ -325,7 +326,7 @@ std::string rule_place(const json& r) {
   if (loc == r.end() || !loc->is_object()) return "";
   std::string file = string_of(*loc, "file");
   file = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-  return fmt::format("{}:{}", file, loc->value("line", int64_t{0}));
+  return fmt::format("{}:{}", file, event_int(*loc, "line"));
 }
 
 std::string rules(const RunView& v) {

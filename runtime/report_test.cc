@@ -331,3 +331,18 @@ TEST_CASE("a failed run's report says at the top which gate or step failed and w
   TempDir ok;
   CHECK(report_page(ok, "succeeded", {}).find("id=\"failure\"") == std::string::npos);
 }
+
+TEST_CASE("a damaged run's fields of the wrong type do not stop the report") {
+  TempDir t;
+  std::string page;
+  REQUIRE_NOTHROW(page = report_page(t, "failed", {
+      R"({"seq":1,"event":"run_start","simulated":"yes"})",
+      R"({"seq":2,"event":"verdict","gate":"g/gate","verdict":"FAIL","index":"first","check":"review"})",
+      R"({"seq":3,"event":"exhausted","gate":"g/gate","step":"g","attempts":"three","action":"stop"})"},
+      R"({"nodes":[{"id":0,"name":7,"kind":["agent"],"stage":{"x":1},"deps":[]}],
+          "rules":[{"kind":"at-most-calls","limit":"many","loc":{"file":"f.flow","line":"one"}}]})"));
+  CHECK(page.find("id=\"simulated\"") == std::string::npos);  // "yes" is not true
+  CHECK(page.find("rejected g 0 times") != std::string::npos);
+  CHECK(page.find("check 1 (review") == std::string::npos);  // no agent: just the number
+  CHECK(page.find("rule at most 0 calls") != std::string::npos);
+}
