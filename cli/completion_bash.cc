@@ -8,26 +8,45 @@
 namespace flow::cli {
 namespace {
 
-std::string function_name(const std::string& tool) {
-  std::string name = "_" + tool + "_complete";
+std::string function_name(const std::string& tool, const char* what) {
+  std::string name = "_" + tool + "_" + what;
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return name;
 }
 
+// The `__complete` arguments that list the words of `kind`; "" for the kinds the script knows.
+std::string bash_helper_args(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::FlowFile: return "modules";
+    case ValueKind::Step: return "steps \"$run_dir\" \"$arg1\"";
+    case ValueKind::WaitingStep: return "waiting \"$run_dir\" \"$arg1\"";
+    case ValueKind::Code: return "codes";
+    case ValueKind::InputName: return "inputs \"$arg1\"";
+    default: return "";
+  }
+}
+
 // `compgen` lines that fill COMPREPLY for a value of `kind`.
-std::string reply_for(ValueKind kind, const std::vector<std::string>& choices) {
+std::string reply_for(ValueKind kind, const std::vector<std::string>& choices, const std::string& tool) {
+  std::string offer = function_name(tool, "offer") + " " + bash_helper_args(kind);
   switch (kind) {
     case ValueKind::Choices:
       return "COMPREPLY+=($(compgen -W \"" + join_words(choices) + "\" -- \"$cur\"))";
     case ValueKind::FlowFile:
       return "compopt -o filenames 2>/dev/null; COMPREPLY+=($(compgen -d -- \"$cur\") "
-             "$(compgen -f -X '!?*.flow' -- \"$cur\"))";
+             "$(compgen -f -X '!?*.flow' -- \"$cur\")); " + offer;
     case ValueKind::AnyFile:
       return "compopt -o filenames 2>/dev/null; COMPREPLY+=($(compgen -f -- \"$cur\"))";
     case ValueKind::RunId:
       return "COMPREPLY+=($(compgen -W \"" + join_words(choices) +
              " $(ls \"$run_dir\" 2>/dev/null)\" -- \"$cur\"))";
+    case ValueKind::InputName:  // `NAME=`: the value follows without a space
+      return "compopt -o nospace 2>/dev/null; " + offer;
+    case ValueKind::Step:
+    case ValueKind::WaitingStep:
+    case ValueKind::Code:
+      return offer;
     case ValueKind::None:
       break;
   }
@@ -35,7 +54,8 @@ std::string reply_for(ValueKind kind, const std::vector<std::string>& choices) {
 }
 
 // The case arm of one command: values of the option before the cursor, else its words.
-std::string command_arm(const CompletionCommand& c, const CompletionCommand& top, bool is_top) {
+std::string command_arm(const CompletionCommand& c, const CompletionCommand& top, bool is_top,
+                        const std::string& tool) {
   std::string arm = "    \"" + c.name + "\")\n      case $prev in\n";
   std::vector<const CompletionOption*> options;
   for (const CompletionOption& o : c.options) options.push_back(&o);
@@ -44,7 +64,7 @@ std::string command_arm(const CompletionCommand& c, const CompletionCommand& top
   std::vector<std::string> words;
   for (const CompletionOption* o : options) {
     if (o->takes_value)
-      arm += "        " + join_words(o->names, "|") + ") " + reply_for(o->kind, o->choices) +
+      arm += "        " + join_words(o->names, "|") + ") " + reply_for(o->kind, o->choices, tool) +
              "; return ;;\n";
   }
   arm += "      esac\n";
@@ -53,20 +73,37 @@ std::string command_arm(const CompletionCommand& c, const CompletionCommand& top
   arm += "      [[ $cur == -* ]] && words=\"" + join_words(words) + "\"\n";
   if (c.positional != ValueKind::None)
     arm += std::string("      if ") + (c.positional_repeats ? "" : "((npos == 0)) && ") +
-           "[[ $cur != -* ]]; then " + reply_for(c.positional, c.positional_choices) + "; fi\n";
+           "[[ $cur != -* ]]; then " + reply_for(c.positional, c.positional_choices, tool) + "; fi\n";
+  if (c.second != ValueKind::None)
+    arm += "      if ((npos == 1)) && [[ $cur != -* ]]; then " + reply_for(c.second, {}, tool) + "; fi\n";
   return arm + "      ;;\n";
+}
+
+// The words the tool itself lists: run as the command line names it (a path such as
+// ./build/bin/flow), else from PATH; its first field of each line (the rest describes it),
+// those starting with the word being completed. Read line by line, never through
+// `compgen -W`, which would expand them.
+std::string offer_function(const std::string& tool) {
+  return function_name(tool, "offer") + "() {\n"
+         "  local self=${COMP_WORDS[0]} w rest\n"
+         "  [[ $self == */* && -x $self ]] || self=" + tool + "\n"
+         "  while IFS=$'\\t' read -r w rest; do\n"
+         "    [[ -n $w && $w == \"$cur\"* ]] && COMPREPLY+=(\"$w\")\n"
+         "  done < <(\"$self\" __complete \"$@\" 2>/dev/null)\n"
+         "}\n";
 }
 
 }  // namespace
 
 std::string bash_completion(const CompletionModel& m) {
-  std::string f = function_name(m.tool);
+  std::string f = function_name(m.tool, "complete");
   std::vector<std::string> commands;
   for (const CompletionCommand& c : m.commands) commands.push_back(c.name);
   std::string s = "# bash completion for " + m.tool + ", generated by `" + m.tool +
                   " completion bash`.\n# Load it with: source <(" + m.tool + " completion bash)\n";
+  s += offer_function(m.tool);
   s += f + "() {\n"
-       "  local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= npos=0 run_dir=.flow/runs i w words=\n"
+       "  local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= npos=0 arg1= run_dir=.flow/runs i w words=\n"
        "  ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
        "  COMPREPLY=()\n"
        "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
@@ -74,9 +111,9 @@ std::string bash_completion(const CompletionModel& m) {
        classify_word(m, "COMP_WORDS") +
        "  done\n"
        "  case $cmd in\n";
-  s += command_arm(m.top, m.top, true);
+  s += command_arm(m.top, m.top, true, m.tool);
   s += "      [[ $cur == -* ]] || words=\"" + join_words(commands) + "\"\n      ;;\n";
-  for (const CompletionCommand& c : m.commands) s += command_arm(c, m.top, false);
+  for (const CompletionCommand& c : m.commands) s += command_arm(c, m.top, false, m.tool);
   s += "  esac\n"
        "  COMPREPLY+=($(compgen -W \"$words\" -- \"$cur\"))\n"
        "}\n"

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "cli/completion.h"
 
@@ -37,34 +38,48 @@ CompletionOption option_of(const CLI::Option& o) {
   c.help = o.get_description();
   c.takes_value = o.get_expected_min() > 0;  // a flag expects no value
   c.choices = choices_of(o);
-  c.kind = !c.takes_value        ? ValueKind::None
-           : !c.choices.empty() ? ValueKind::Choices
-                                : ValueKind::AnyFile;
+  c.kind = !c.takes_value                     ? ValueKind::None
+           : !c.choices.empty()              ? ValueKind::Choices
+           : o.get_type_name() == "NAME=VALUE" ? ValueKind::InputName
+                                             : ValueKind::AnyFile;
   return c;
+}
+
+// What the first positional completes to, by its name (FILE, run, CODE).
+void first_positional(const CLI::Option& o, CompletionCommand& cmd) {
+  std::string name = lower(o.get_name());
+  cmd.positional_choices = choices_of(o);
+  if (!cmd.positional_choices.empty()) {
+    cmd.positional = ValueKind::Choices;
+  } else if (name == "file") {
+    cmd.positional = ValueKind::FlowFile;
+  } else if (name == "run") {
+    cmd.positional = ValueKind::RunId;
+    if (o.get_description().find("`last`") != std::string::npos)
+      cmd.positional_choices.push_back("last");
+  } else if (name == "code") {
+    cmd.positional = ValueKind::Code;
+  }
+  cmd.positional_repeats = o.get_items_expected_max() > 1;
 }
 
 CompletionCommand command_of(const CLI::App& app) {
   CompletionCommand cmd;
   cmd.name = app.get_parent() ? app.get_name() : "";
   cmd.help = app.get_description();
+  int positionals = 0;
   for (const CLI::Option* o : app.get_options()) {
     if (!o->get_positional()) {
       cmd.options.push_back(option_of(*o));
       continue;
     }
-    if (cmd.positional != ValueKind::None) continue;  // only the first positional completes
-    std::string name = lower(o->get_name());
-    cmd.positional_choices = choices_of(*o);
-    if (!cmd.positional_choices.empty()) {
-      cmd.positional = ValueKind::Choices;
-    } else if (name == "file") {
-      cmd.positional = ValueKind::FlowFile;
-    } else if (name == "run") {
-      cmd.positional = ValueKind::RunId;
-      if (o->get_description().find("`last`") != std::string::npos)
-        cmd.positional_choices.push_back("last");
+    if (++positionals == 1) {
+      first_positional(*o, cmd);
+    } else if (positionals == 2 && cmd.positional == ValueKind::RunId && lower(o->get_name()) == "step") {
+      // A step of the run just named: any that ran, or one that waits for an answer.
+      bool waiting = o->get_description().find("waiting") != std::string::npos;
+      cmd.second = waiting ? ValueKind::WaitingStep : ValueKind::Step;
     }
-    cmd.positional_repeats = o->get_items_expected_max() > 1;
   }
   return cmd;
 }
@@ -92,7 +107,7 @@ std::string classify_word(const CompletionModel& m, const std::string& words_arr
          "      --run-dir) run_dir=${" + words_array + "[i+1]}; ((i++)) ;;\n"
          "      " + value_pattern + ") ((i++)) ;;\n"
          "      -*) ;;\n"
-         "      *) if [[ -z $cmd ]]; then cmd=$w; else ((npos++)); fi ;;\n"
+         "      *) if [[ -z $cmd ]]; then cmd=$w; else ((npos++)); [[ -n $arg1 ]] || arg1=$w; fi ;;\n"
          "    esac\n";
 }
 
@@ -107,6 +122,23 @@ std::vector<std::string> value_option_names(const CompletionModel& m) {
   add(m.top);
   for (const CompletionCommand& c : m.commands) add(c);
   return names;
+}
+
+std::string candidate_lines(const std::vector<std::pair<std::string, std::string>>& words) {
+  auto safe = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || (c != '\0' && std::strchr("_-./=:@+,", c) != nullptr);
+  };
+  std::string out;
+  for (const auto& [word, description] : words) {
+    if (word.empty() || !std::all_of(word.begin(), word.end(), safe)) continue;
+    out += word;
+    std::string shown;
+    for (char c : description.substr(0, description.find('\n')))
+      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) shown += c;
+    if (!shown.empty()) out += "\t" + shown;
+    out += "\n";
+  }
+  return out;
 }
 
 CLI::App* add_completion_command(CLI::App& app, const std::string& tool, std::string* shell) {

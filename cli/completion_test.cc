@@ -94,3 +94,50 @@ TEST_CASE("a help text with quotes stays one word in fish and zsh") {
   CHECK(flow::cli::completion_script(app, "q", "zsh").find("'it'\\''s  -- Say '\\''hi'\\''") !=
         std::string::npos);
 }
+
+TEST_CASE("the words only the tool knows: a run's steps, codes, a flow's inputs") {
+  CLI::App app{"t", "t"};
+  std::string run, step, code, input, shell;
+  CLI::App* show = app.add_subcommand("show", "Show");
+  show->add_option("run", run, "Run id, or `last`");
+  show->add_option("step", step, "A step of it");
+  CLI::App* approve = app.add_subcommand("approve", "Approve");
+  approve->add_option("run", run, "Run id");
+  approve->add_option("step", step, "The waiting step");
+  CLI::App* explain = app.add_subcommand("explain", "Explain");
+  explain->add_option("CODE", code, "the code");
+  CLI::App* go = app.add_subcommand("go", "Go");
+  go->add_option("file", run, "the flow");
+  go->add_option("step", step, "not after a run: nothing");
+  go->add_option("-i,--input", input, "an input")->type_name("NAME=VALUE");
+  flow::cli::CompletionModel m = flow::cli::completion_model(app, "t");
+  CHECK(command(m, "show").second == ValueKind::Step);
+  CHECK(command(m, "approve").second == ValueKind::WaitingStep);
+  CHECK(command(m, "explain").positional == ValueKind::Code);
+  CHECK(command(m, "go").positional == ValueKind::FlowFile);
+  CHECK(command(m, "go").second == ValueKind::None);
+  REQUIRE(command(m, "go").options.size() == 2);  // --help, --input
+  CHECK(command(m, "go").options[1].kind == ValueKind::InputName);
+  // Each shell asks `t __complete` for them.
+  std::string bash = flow::cli::completion_script(app, "t", "bash");
+  std::string zsh = flow::cli::completion_script(app, "t", "zsh");
+  std::string fish = flow::cli::completion_script(app, "t", "fish");
+  CHECK_THAT(bash, Catch::Contains("_t_offer steps \"$run_dir\" \"$arg1\""));
+  CHECK_THAT(bash, Catch::Contains("_t_offer waiting \"$run_dir\" \"$arg1\""));
+  CHECK_THAT(bash, Catch::Contains("compopt -o nospace 2>/dev/null; _t_offer inputs \"$arg1\""));
+  CHECK_THAT(zsh, Catch::Contains("_t_offer -S '' -- inputs \"$arg1\""));
+  CHECK_THAT(zsh, Catch::Contains("_t_offer -- codes"));
+  CHECK_THAT(fish, Catch::Contains("(__t_offer steps (__t_args))"));
+  CHECK_THAT(fish, Catch::Contains("(__t_offer modules)"));
+}
+
+TEST_CASE("__complete prints only words a shell takes as they are") {
+  CHECK(flow::cli::candidate_lines({{"E0101", "undefined agent"}, {"std/backend", ""}, {"topic=", "text"}}) ==
+        "E0101\tundefined agent\nstd/backend\ntopic=\ttext\n");
+  // Shell syntax, white space, control characters, non-ASCII: left out, not quoted.
+  CHECK(flow::cli::candidate_lines({{"$(touch x)", ""}, {"a b", ""}, {"`id`", ""}, {"a\tb", ""},
+                                    {"~root", ""}, {"x;y", ""}, {"caf\xc3\xa9", ""}, {"", "empty"},
+                                    {std::string("nu\0l", 4), ""}}) == "");
+  // A description keeps its first line, without control characters.
+  CHECK(flow::cli::candidate_lines({{"w", "line one\x1b[2J\nline two"}}) == "w\tline one[2J\n");
+}

@@ -36,6 +36,16 @@ std::string find_stdlib_dir() {
   return "";
 }
 
+std::vector<std::string> stdlib_modules(const std::string& stdlib_dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (stdlib_dir.empty()) return out;
+  for (fs::directory_iterator it(stdlib_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".flow") out.push_back("std/" + it->path().stem().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> flow_path_from_env() {
   std::vector<std::string> out;
   const char* env = std::getenv("FLOW_PATH");

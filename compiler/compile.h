@@ -41,6 +41,10 @@ CompileResult compile_file(const std::string& path, const CompileOptions& option
 // else the source tree's stdlib/ (for a build that was not installed). "" if none exists.
 std::string find_stdlib_dir();
 
+// The standard library's flows in `stdlib_dir`, as a command line or a `use` names them
+// ("std/backend"), sorted; none when the directory cannot be read.
+std::vector<std::string> stdlib_modules(const std::string& stdlib_dir);
+
 // FLOW_PATH split on ':' (empty entries dropped).
 std::vector<std::string> flow_path_from_env();
 

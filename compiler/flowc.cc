@@ -26,6 +26,7 @@
 #include "compiler/compile.h"
 #include "compiler/diagnostic_registry.h"
 #include "compiler/emit.h"
+#include "compiler/flowc_complete.h"
 #include "compiler/flowc_fmt.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
@@ -347,6 +348,10 @@ int flowc_main(int argc, char** argv) {
 // Last resort: nothing escapes main, not even what the handlers above do not name.
 int main(int argc, char** argv) {
   try {
+    // The completion scripts' helper (cli/completion.h), before CLI11: it must print words or
+    // nothing, never a usage message, whatever follows it.
+    if (argc >= 2 && std::string(argv[1]) == "__complete")
+      return flow::flowc_complete(std::vector<std::string>(argv + 2, argv + argc));  // never throws
     return flowc_main(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "flowc: internal error: " << e.what() << "\n";

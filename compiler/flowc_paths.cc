@@ -21,7 +21,11 @@ bool flow_files_under(const std::string& dir, std::vector<std::string>* files,
       if (p.filename().string().rfind('.', 0) == 0) it.disable_recursion_pending();
       continue;
     }
-    if (p.extension() == ".flow" && it->is_regular_file(type_ec)) found.push_back(p.string());
+    if (p.extension() != ".flow" || !it->is_regular_file(type_ec)) continue;
+    // `flowc check .` names flows/x.flow, not ./flows/x.flow: CI annotations and SARIF
+    // locations are matched against the repository's paths as they are.
+    std::string name = p.string();
+    found.push_back(name.rfind("./", 0) == 0 ? name.substr(2) : name);
   }
   if (ec) {
     *error = "cannot read the directory '" + dir + "': " + ec.message();

@@ -1,5 +1,7 @@
 #include "compiler/graph.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace flow {
@@ -47,6 +49,44 @@ std::string label(const ir::Node& n) {
   return n.name;
 }
 
+// A node's `when` conditions as written: its `bool` inputs, then the others.
+std::vector<std::string> conditions_of(const ir::Node& n) {
+  std::vector<std::string> out = n.when;
+  for (const ir::Condition& c : n.conditions) out.push_back(ir::describe(c));
+  return out;
+}
+
+// The conditions every node of a stage carries: a `when` on the stage (or on all it holds),
+// drawn once on the stage rather than on each node.
+std::vector<std::string> stage_conditions(const ir::Flow& f, const ir::Stage& stage) {
+  if (stage.nodes.empty()) return {};
+  std::vector<std::string> common = conditions_of(f.nodes[stage.nodes[0]]);
+  for (uint32_t id : stage.nodes) {
+    std::vector<std::string> mine = conditions_of(f.nodes[id]);
+    std::erase_if(common, [&](const std::string& c) {
+      return std::find(mine.begin(), mine.end(), c) == mine.end();
+    });
+  }
+  return common;
+}
+
+// A node's own conditions: those its stage does not already show.
+std::vector<std::string> node_conditions(const ir::Node& n, const std::vector<std::string>& shown) {
+  std::vector<std::string> out = conditions_of(n);
+  std::erase_if(out, [&](const std::string& c) {
+    return std::find(shown.begin(), shown.end(), c) != shown.end();
+  });
+  return out;
+}
+
+// "when open-prs", "when deep and mode == \"fast\"": the words a flow writes, so a reader
+// sees that what carries it runs only then.
+std::string when_text(const std::vector<std::string>& conditions) {
+  std::string out;
+  for (const std::string& c : conditions) out += (out.empty() ? "when " : " and ") + c;
+  return out;
+}
+
 std::string dot_quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -67,25 +107,33 @@ std::string mermaid_text(const std::string& s) {
   return out;
 }
 
+std::string dot_node(const ir::Node& n, const std::vector<std::string>& staged) {
+  const char* shape = n.kind == ir::NodeKind::Agent     ? "box"
+                      : n.kind == ir::NodeKind::Command ? "parallelogram"
+                      : n.kind == ir::NodeKind::Human   ? "hexagon"
+                                                        : "diamond";
+  std::vector<std::string> own = node_conditions(n, staged);
+  std::string style = n.kind == ir::NodeKind::Gate ? "filled" : "";
+  if (!own.empty()) style += style.empty() ? "dashed" : ",dashed";
+  std::string extra = style.empty() ? "" : ", style=" + (own.empty() ? style : dot_quote(style));
+  if (n.kind == ir::NodeKind::Gate) extra += ", fillcolor=\"#ffe8b0\"";
+  else if (n.is_fanout()) extra += ", peripheries=2";
+  std::string text = label(n) + (own.empty() ? "" : "\n" + when_text(own));
+  return fmt::format("    n{} [label={}, shape={}{}];\n", n.id, dot_quote(text), shape, extra);
+}
+
 }  // namespace
 
 std::string graph_dot(const ir::Flow& f) {
   std::string out = fmt::format("digraph {} {{\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n",
                                 dot_quote(f.name));
   for (size_t s = 0; s < f.stages.size(); ++s) {
-    out += fmt::format("  subgraph cluster_{} {{\n    label={};\n    style=rounded;\n", s,
-                       dot_quote(f.stages[s].name));
-    for (uint32_t id : f.stages[s].nodes) {
-      const ir::Node& n = f.nodes[id];
-      const char* shape = n.kind == ir::NodeKind::Agent     ? "box"
-                          : n.kind == ir::NodeKind::Command ? "parallelogram"
-                          : n.kind == ir::NodeKind::Human   ? "hexagon"
-                                                            : "diamond";
-      std::string extra = n.kind == ir::NodeKind::Gate
-                              ? ", style=filled, fillcolor=\"#ffe8b0\""
-                              : n.is_fanout() ? ", peripheries=2" : "";
-      out += fmt::format("    n{} [label={}, shape={}{}];\n", id, dot_quote(label(n)), shape, extra);
-    }
+    // A conditional stage or node: `when ...` under its name and a dashed outline.
+    std::vector<std::string> staged = stage_conditions(f, f.stages[s]);
+    out += fmt::format("  subgraph cluster_{} {{\n    label={};\n    style={};\n", s,
+                       dot_quote(f.stages[s].name + (staged.empty() ? "" : "\n" + when_text(staged))),
+                       staged.empty() ? "rounded" : "\"rounded,dashed\"");
+    for (uint32_t id : f.stages[s].nodes) out += dot_node(f.nodes[id], staged);
     out += "  }\n";
   }
   std::vector<uint32_t> stamp(f.nodes.size(), 0);
@@ -104,11 +152,20 @@ std::string graph_dot(const ir::Flow& f) {
 
 std::string graph_mermaid(const ir::Flow& f) {
   std::string out = "flowchart TD\n";
+  std::vector<uint32_t> conditional;
+  std::string stage_styles;
   for (size_t s = 0; s < f.stages.size(); ++s) {
-    out += fmt::format("  subgraph s{}[\"{}\"]\n", s, mermaid_text(f.stages[s].name));
+    // A conditional stage or node: `when ...` on a line under its name and a dashed outline.
+    std::vector<std::string> staged = stage_conditions(f, f.stages[s]);
+    out += fmt::format("  subgraph s{}[\"{}\"]\n", s,
+                       mermaid_text(f.stages[s].name) +
+                           (staged.empty() ? "" : "<br/>" + mermaid_text(when_text(staged))));
+    if (!staged.empty()) stage_styles += fmt::format("  style s{} stroke-dasharray: 5 5\n", s);
     for (uint32_t id : f.stages[s].nodes) {
       const ir::Node& n = f.nodes[id];
-      std::string text = mermaid_text(label(n));
+      std::vector<std::string> own = node_conditions(n, staged);
+      std::string text = mermaid_text(label(n)) + (own.empty() ? "" : "<br/>" + mermaid_text(when_text(own)));
+      if (!own.empty()) conditional.push_back(id);
       switch (n.kind) {
         case ir::NodeKind::Agent: out += fmt::format("    n{}[\"{}\"]\n", id, text); break;
         case ir::NodeKind::Command: out += fmt::format("    n{}[/\"{}\"/]\n", id, text); break;
@@ -129,7 +186,9 @@ std::string graph_mermaid(const ir::Flow& f) {
   for (const ir::Node& n : f.nodes)
     if (n.kind == ir::NodeKind::Gate) out += fmt::format("  class n{} gate\n", n.id);
   out += "  classDef gate fill:#ffe8b0,stroke:#b07800\n";
-  return out;
+  for (uint32_t id : conditional) out += fmt::format("  class n{} conditional\n", id);
+  if (!conditional.empty()) out += "  classDef conditional stroke-dasharray: 5 5\n";
+  return out + stage_styles;
 }
 
 }  // namespace flow

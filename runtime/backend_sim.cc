@@ -3,11 +3,13 @@
 // the step, the item and the attempt, so a seed replays the same run.
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "runtime/backend.h"
+#include "runtime/write_scope.h"
 
 namespace flow::rt {
 namespace {
@@ -30,6 +32,13 @@ const char* pick(uint64_t& rng, const char* const (&options)[N]) {
 }
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// Whether the agent holds a writing tool, as the write scopes count them (write_scope.h): no
+// `tools` field means every tool.
+bool may_write(const AgentRequest& r) {
+  static const std::vector<std::string> kNoTools;
+  return agent_write_scope(r.tools.has_value(), r.tools ? *r.tools : kNoTools, {}).anywhere;
+}
 
 std::string work_for(const AgentRequest& r, uint64_t& rng) {
   static const char* const kAreas[] = {"authentication", "storage", "the public API",
@@ -60,10 +69,18 @@ std::string work_for(const AgentRequest& r, uint64_t& rng) {
                        pick(rng, kAreas), pick(rng, kAreas));
   } else if (contains(a, "submi") || contains(a, "deploy")) {
     out += "## Submission\n\n- Branch pushed.\n- Pull request opened for review.\n";
+  } else if (!may_write(r)) {
+    // An agent without writing tools cannot have changed a file: its answer names none.
+    out += fmt::format("## Notes\n\nRead the code of {} and {}; the change fits the plan as "
+                       "written.\n",
+                       pick(rng, kAreas), pick(rng, kAreas));
   } else {
+    // Two different files: the second is drawn from the five the first left.
+    size_t first = splitmix(rng) % std::size(kFiles);
+    size_t second = (first + 1 + splitmix(rng) % (std::size(kFiles) - 1)) % std::size(kFiles);
     out += fmt::format("## Files changed\n\n- `{}`\n- `{}`\n\n## Notes\n\nImplemented the "
                        "change to {} as planned.\n",
-                       pick(rng, kFiles), pick(rng, kFiles), pick(rng, kAreas));
+                       kFiles[first], kFiles[second], pick(rng, kAreas));
   }
   if (r.prompt.find("# Feedback from review") != std::string::npos)
     out += "\n## Rework\n\nAddressed the reviewer's feedback.\n";

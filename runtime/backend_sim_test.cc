@@ -147,3 +147,44 @@ TEST_CASE("a sim step judged by its own verdict fails as --sim-fail-review says,
   r.attempt = 1;
   CHECK_FALSE(parse_verdict(make_sim_backend(o)->call(r, &cancel).output).found);
 }
+
+namespace {
+
+// The files listed under "## Files changed" in a sim answer, in order.
+std::vector<std::string> sim_changed_files(const std::string& output) {
+  std::vector<std::string> files;
+  size_t at = output.find("## Files changed\n\n");
+  if (at == std::string::npos) return files;
+  for (size_t pos = at + 18; output.compare(pos, 3, "- `") == 0;) {
+    size_t end = output.find('`', pos + 3);
+    if (end == std::string::npos) break;
+    files.push_back(output.substr(pos + 3, end - pos - 3));
+    pos = output.find('\n', end) + 1;
+  }
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("a read-only sim agent changes no file, a writer lists each changed file once") {
+  Cancel cancel;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    SimOptions o;
+    o.seed = seed;
+    auto sim = make_sim_backend(o);
+    AgentRequest reader = req("look", "backend-new-functionality-agent");
+    reader.tools = std::vector<std::string>{"Read", "Grep", "Glob"};
+    std::string read_only = sim->call(reader, &cancel).output;
+    INFO(read_only);
+    CHECK(read_only.find("Files changed") == std::string::npos);
+    CHECK(read_only.find("src/") == std::string::npos);
+
+    AgentRequest writer = req("build", "backend-feature-implementer");
+    writer.tools = std::vector<std::string>{"Read", "Edit"};
+    std::vector<std::string> files = sim_changed_files(sim->call(writer, &cancel).output);
+    REQUIRE(files.size() == 2);
+    CHECK(files[0] != files[1]);
+    AgentRequest every_tool = req("build", "backend-feature-implementer");  // no `tools`: all
+    CHECK(sim_changed_files(sim->call(every_tool, &cancel).output).size() == 2);
+  }
+}

@@ -10,6 +10,7 @@
 #include "cli/mistyped.h"
 #include "runtime/approve.h"
 #include "runtime/front/compile_source.h"
+#include "runtime/front/complete_words.h"
 #include "runtime/history.h"
 #include "runtime/output_style.h"
 #include "runtime/report_commands.h"
@@ -79,6 +80,7 @@ void add_run_command(CLI::App& app, Args& a) {
       ->required();
   // One value per occurrence, so `--input a=1 demo.flow` leaves demo.flow to the positional.
   cmd->add_option("-i,--input", run.inputs, "Set an input: NAME=VALUE or NAME=@FILE (repeatable)")
+      ->type_name("NAME=VALUE")  // also what makes the completion offer the flow's inputs
       ->allow_extra_args(false);
   cmd->add_option("-j,--jobs", run.jobs, "Steps to run at once (default: number of CPUs)")
       ->check(CLI::Range(1, 4096));
@@ -253,12 +255,28 @@ int flow_main(int argc, char** argv) {
   return 2;
 }
 
+// `flow __complete ...`: words for a completion script, or nothing; silent even on a bug, since
+// whatever it prints lands on the user's command line.
+int complete_main(int argc, char** argv) {
+  try {
+    flow::front::CompletionWords words;
+    if (!flow::front::completion_words(std::vector<std::string>(argv + 2, argv + argc), &words)) return 2;
+    std::fputs(flow::cli::candidate_lines(words).c_str(), stdout);
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
 }  // namespace
 
 // The library reports errors as values; an exception reaching here is a bug. Say so plainly and
 // exit 1 instead of aborting with a core dump: the run directory, if any, stays resumable.
 int main(int argc, char** argv) {
   try {
+    // The completion scripts' helper (cli/completion.h), before CLI11: it must print words or
+    // nothing, never a usage message, whatever follows it.
+    if (argc >= 2 && std::string(argv[1]) == "__complete") return complete_main(argc, argv);
     return flow_main(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "flow: internal error: %s\n", e.what());

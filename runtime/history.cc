@@ -85,6 +85,14 @@ std::string step_output_file(const std::string& dir, const std::string& step, bo
 
 }  // namespace
 
+std::vector<std::string> steps_that_ran(const std::string& run_dir) {
+  std::vector<std::string> steps;
+  bool found = false;
+  std::string err;
+  step_output_file(run_dir, "", &found, &steps, &err);  // "" names no step: only the list
+  return steps;
+}
+
 std::string latest_unfinished_run(const std::string& root) {
   std::vector<std::string> ids = run_ids(root);
   for (auto it = ids.rbegin(); it != ids.rend(); ++it)

@@ -2,6 +2,7 @@
 // Reading finished and unfinished runs back: `flow runs`, `flow show RUN`, and picking the run
 // `flow resume` continues when none is named.
 #include <string>
+#include <vector>
 
 namespace flow::rt {
 
@@ -13,6 +14,10 @@ std::string latest_run(const std::string& run_root);
 
 // The per-step table built from DIR/events.jsonl.
 std::string summary_table(const std::string& run_dir);
+
+// The steps of the run in DIR that ran (a `done` or `attempt` event), in the order they first
+// did: what `flow show RUN STEP` can print. Empty when the run cannot be read.
+std::vector<std::string> steps_that_ran(const std::string& run_dir);
 
 int list_runs_command(const std::string& run_root);
 int show_run_command(const std::string& run_root, const std::string& run);

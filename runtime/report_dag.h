@@ -1,6 +1,8 @@
 #pragma once
-// The DAG of `flow report` as inline SVG, laid out by flow itself: a node's column is the
-// length of the longest dependency path to it, its row its place among that column's nodes.
+// The DAG of `flow report` as inline SVG, laid out by flow itself, top to bottom: a node's
+// row is the length of the longest dependency path to it, nodes of one such layer stand side by
+// side (wrapped after four, so the drawing is never wider than a page), stages named on the
+// left.
 #include <map>
 #include <string>
 

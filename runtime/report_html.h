@@ -1,7 +1,8 @@
 #pragma once
-// `flow report RUN`: one self-contained HTML page about a run (docs/report.md) — the timeline
-// of every call, the DAG coloured by outcome, each call's prompt, output, verdict and feedback,
-// cost and tokens per step, agent and stage, the flow's rules and every event. No network: the
+// `flow report RUN`: one self-contained HTML page about a run (docs/report.md) — first whether
+// agents were simulated and what stopped a run that failed, then the timeline of every call,
+// the DAG coloured by outcome, each call's prompt, output, verdict and feedback, cost and
+// tokens per step, agent and stage, the flow's rules as written and every event. No network: the
 // page carries its own CSS, a few lines of JS and an inline SVG. Everything agent-made is
 // escaped; a Content-Security-Policy lets only the page's own script run.
 #include <string>

@@ -2,6 +2,7 @@
 // OTLP/JSON mapping, HTML escaping and the DAG's layers.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -169,7 +170,15 @@ TEST_CASE("the report colours each DAG node by its step's outcome") {
   CHECK(page.find("data-step=\"later\" data-kind=\"agent\" data-status=\"not run\"") != std::string::npos);
 }
 
-TEST_CASE("the DAG puts each node in the layer of its longest dependency path") {
+// The number in attribute `name` of the first <rect> after node `step`'s start in `svg`.
+int rect_attr(const std::string& svg, const std::string& step, const char* name) {
+  size_t at = svg.find("data-step=\"" + step + "\"");
+  REQUIRE(at != std::string::npos);
+  size_t v = svg.find(std::string(" ") + name + "=\"", svg.find("<rect", at));
+  return std::stoi(svg.substr(v + std::strlen(name) + 3));
+}
+
+TEST_CASE("the DAG puts each node in the layer of its longest dependency path, top to bottom") {
   json ir = json::parse(R"({"nodes":[
     {"id":0,"name":"a","kind":"agent","deps":[]},
     {"id":1,"name":"b","kind":"agent","deps":[0]},
@@ -177,15 +186,163 @@ TEST_CASE("the DAG puts each node in the layer of its longest dependency path") 
     {"id":3,"name":"d","kind":"agent","deps":[4]},
     {"id":4,"name":"e","kind":"agent","deps":[]}]})");
   std::string svg = flow::rt::dag_svg(ir, {{"a", "done"}, {"b", "failed"}});
-  auto x_of = [&](const std::string& name) {
-    size_t at = svg.find("data-step=\"" + name + "\"");
-    REQUIRE(at != std::string::npos);
-    size_t x = svg.find("x=\"", svg.find("<rect", at));
-    return std::stoi(svg.substr(x + 3));
-  };
-  CHECK(x_of("a") < x_of("b"));
-  CHECK(x_of("b") < x_of("c"));  // c waits for b, not only for a
-  CHECK(x_of("e") < x_of("d"));  // a dependency written after its user
+  auto y_of = [&](const std::string& name) { return rect_attr(svg, name, "y"); };
+  CHECK(y_of("a") < y_of("b"));
+  CHECK(y_of("b") < y_of("c"));  // c waits for b, not only for a
+  CHECK(y_of("e") < y_of("d"));  // a dependency written after its user
+  CHECK(y_of("a") == y_of("e"));  // two sources side by side
   CHECK(svg.find("data-step=\"b\" data-kind=\"agent\" data-status=\"failed\"") != std::string::npos);
   CHECK(svg.find("data-status=\"not run\"") != std::string::npos);
+}
+
+TEST_CASE("a long flow and a wide fan-in stay narrower than a 1400 px page") {
+  // 60 steps in a row (the old left-to-right layout drew them 15,000 px wide), then 13
+  // parallel steps and the one that waits for them all.
+  json nodes = json::array();
+  for (int i = 0; i < 60; ++i)
+    nodes.push_back({{"id", i}, {"name", "s" + std::to_string(i)}, {"kind", "agent"},
+                     {"deps", i ? json::array({i - 1}) : json::array()}});
+  json all = json::array();
+  for (int i = 60; i < 73; ++i) {
+    nodes.push_back({{"id", i}, {"name", "p" + std::to_string(i)}, {"kind", "agent"}, {"deps", {59}}});
+    all.push_back(i);
+  }
+  nodes.push_back({{"id", 73}, {"name", "join"}, {"kind", "agent"}, {"deps", all}});
+  std::string svg = flow::rt::dag_svg({{"nodes", nodes}}, {});
+  size_t w = svg.find("width=\"");
+  int width = std::stoi(svg.substr(w + 7));
+  CHECK(width <= 1350);  // the page's margins leave 1350 of 1400 px
+  std::set<int> rows;
+  for (int i = 60; i < 73; ++i) {
+    std::string name = "p" + std::to_string(i);
+    CHECK(rect_attr(svg, name, "x") + rect_attr(svg, name, "width") <= width);
+    rows.insert(rect_attr(svg, name, "y"));
+  }
+  CHECK(rows.size() == 4);  // 13 parallel steps wrap onto four rows
+  CHECK(rect_attr(svg, "join", "y") > *rows.rbegin());
+  CHECK(rect_attr(svg, "s59", "y") < *rows.begin());
+}
+
+namespace {
+
+// A run of `events` (one JSON object a line) with `ir` as its ir.json; the page.
+std::string report_page(const TempDir& t, const std::string& status, const std::vector<std::string>& events,
+                        const std::string& ir = "") {
+  std::string dir = t.path + "/r2", err, text;
+  REQUIRE(flow::rt::make_dirs(dir, &err));
+  REQUIRE(flow::rt::write_file(dir + "/run.json", R"({"id":"r2","flow":"demo","status":")" + status + "\"}", &err));
+  for (const std::string& e : events) text += e + "\n";
+  REQUIRE(flow::rt::write_file(dir + "/events.jsonl", text, &err));
+  if (!ir.empty()) REQUIRE(flow::rt::write_file(dir + "/ir.json", ir, &err));
+  flow::rt::RunView v;
+  REQUIRE(flow::rt::load_run_view(dir, &v, &err));
+  return flow::rt::report_html(v, "n");
+}
+
+const char* kSimStart = R"({"seq":1,"ts":"2026-11-21T10:00:00.000Z","event":"run_start","simulated":true,"backend":"sim"})";
+
+}  // namespace
+
+TEST_CASE("the report says at the top that agents were simulated, and only then") {
+  TempDir t;
+  std::string page = report_page(t, "succeeded", {kSimStart});
+  size_t banner = page.find("id=\"simulated\"");
+  REQUIRE(banner != std::string::npos);
+  CHECK(banner < page.find("<table id=\"run\""));
+  CHECK(page.find("Agents were simulated") != std::string::npos);
+  TempDir real;
+  CHECK(report_page(real, "succeeded", {R"({"seq":1,"event":"run_start","simulated":false})"})
+            .find("id=\"simulated\"") == std::string::npos);
+}
+
+TEST_CASE("the report numbers a gate's checks and a fan-out's items from 1, as the terminal does") {
+  TempDir t;
+  std::string page = report_page(t, "succeeded", {
+      R"({"seq":1,"ts":"2026-11-21T10:00:00.000Z","event":"dispatch","step":"plan/gate","attempt":1,"index":0,"kind":"review","agent":"critic"})",
+      R"({"seq":2,"ts":"2026-11-21T10:00:00.100Z","event":"dispatch","step":"plan/gate","attempt":1,"index":1,"kind":"check"})",
+      R"({"seq":3,"ts":"2026-11-21T10:00:00.200Z","event":"dispatch","step":"audit","attempt":1,"index":0,"kind":"agent"})"});
+  CHECK(page.find(">plan/gate check 1<") != std::string::npos);
+  CHECK(page.find(">plan/gate check 2<") != std::string::npos);
+  CHECK(page.find(">audit[1]<") != std::string::npos);
+  CHECK(page.find("check 0") == std::string::npos);
+  CHECK(page.find("audit[0]") == std::string::npos);
+  CHECK(page.find("audit [0]") == std::string::npos);
+}
+
+TEST_CASE("the report shows rules as the flow writes them") {
+  TempDir t;
+  std::string page = report_page(t, "succeeded", {}, R"({"nodes":[],"rules":[
+    {"kind":"before","a":"plan","b":"build","loc":{"file":"/x/y/main.flow","line":7,"col":1}},
+    {"kind":"every-step-reviewed-by","a":"critic","loc":null},
+    {"kind":"at-most-calls","limit":40},
+    {"kind":"at-most-tokens","limit":500000},
+    {"kind":"at-most-cost","limit_usd":2.5},
+    {"kind":"writes-only","a":"coder","globs":["src/**","odd\"name"]},
+    {"kind":"some-newer-kind","a":"x"}]})");
+  for (const char* written : {"<code>rule plan before build</code></td><td>main.flow:7</td>",
+                              "<code>rule every step reviewed by critic</code>",
+                              "<code>rule at most 40 calls</code>", "<code>rule at most 500000 tokens</code>",
+                              "<code>rule at most 2.5 dollars</code>",
+                              "<code>rule coder writes only &quot;src/**&quot;, &quot;odd\\&quot;name&quot;</code>",
+                              "<code>{&quot;a&quot;:&quot;x&quot;,&quot;kind&quot;:&quot;some-newer-kind&quot;}</code>"}) {
+    INFO(written);
+    CHECK(page.find(written) != std::string::npos);
+  }
+  CHECK(page.find("&quot;b&quot;:&quot;build&quot;") == std::string::npos);  // not as JSON
+}
+
+TEST_CASE("the report gives one sentence instead of empty cost tables") {
+  TempDir t;
+  std::string page = report_page(t, "succeeded", {
+      kSimStart,
+      R"({"seq":2,"ts":"2026-11-21T10:00:00.000Z","event":"dispatch","step":"plan","attempt":1,"kind":"agent","agent":"planner","backend":"sim"})",
+      R"({"seq":3,"ts":"2026-11-21T10:00:01.000Z","event":"attempt","step":"plan","kind":"agent","attempt":1,"ok":true})"});
+  CHECK(page.find("id=\"no-cost\"") != std::string::npos);
+  CHECK(page.find("class=\"usage\"") == std::string::npos);
+  TempDir priced;
+  std::string costs = report_page(priced, "succeeded", {
+      R"({"seq":2,"ts":"2026-11-21T10:00:00.000Z","event":"dispatch","step":"plan","attempt":1,"kind":"agent","agent":"planner"})",
+      R"({"seq":3,"ts":"2026-11-21T10:00:01.000Z","event":"attempt","step":"plan","kind":"agent","attempt":1,"ok":true,"agent":"planner","cost_usd":0.25,"input_tokens":10,"output_tokens":5})"});
+  CHECK(costs.find("id=\"no-cost\"") == std::string::npos);
+  for (const char* table : {"cost-run", "cost-steps", "cost-agents", "cost-stages"})
+    CHECK(costs.find(std::string("<table id=\"") + table + "\"") != std::string::npos);
+}
+
+TEST_CASE("a failed run's report says at the top which gate or step failed and why") {
+  TempDir t;
+  std::string page = report_page(t, "failed", {
+      R"({"seq":1,"event":"verdict","gate":"plan/gate","step":"plan","attempt":1,"index":1,"check":"review","agent":"critic","verdict":"FAIL","feedback":"first"})",
+      R"({"seq":2,"event":"verdict","gate":"plan/gate","step":"plan","attempt":3,"index":1,"check":"review","agent":"critic","verdict":"FAIL","feedback":"<b>still</b> wrong"})",
+      R"({"seq":3,"event":"exhausted","gate":"plan/gate","step":"plan","attempts":3,"action":"stop","feedback":"<b>still</b> wrong"})",
+      R"({"seq":4,"event":"fail","step":"plan/gate","error":"retries exhausted"})",
+      R"({"seq":5,"event":"run_end","status":"failed"})"});
+  size_t banner = page.find("id=\"failure\"");
+  REQUIRE(banner != std::string::npos);
+  CHECK(banner < page.find("<table id=\"run\""));
+  CHECK(page.find("gate <a href=\"#step-plan/gate\">plan/gate</a> rejected plan 3 times and has no retries "
+                  "left; the last rejection was check 2 (review by critic)") != std::string::npos);
+  CHECK(page.find("<pre class=\"last-feedback\">&lt;b&gt;still&lt;/b&gt; wrong</pre>") != std::string::npos);
+  CHECK(page.find("flow resume r2") != std::string::npos);
+
+  TempDir step;
+  std::string failed_step = report_page(step, "failed", {R"({"seq":1,"event":"fail","step":"build","error":"exit 2"})"});
+  CHECK(failed_step.find("step <a href=\"#step-build\">build</a> failed") != std::string::npos);
+  CHECK(failed_step.find("<pre class=\"last-feedback\">exit 2</pre>") != std::string::npos);
+  TempDir ok;
+  CHECK(report_page(ok, "succeeded", {}).find("id=\"failure\"") == std::string::npos);
+}
+
+TEST_CASE("a damaged run's fields of the wrong type do not stop the report") {
+  TempDir t;
+  std::string page;
+  REQUIRE_NOTHROW(page = report_page(t, "failed", {
+      R"({"seq":1,"event":"run_start","simulated":"yes"})",
+      R"({"seq":2,"event":"verdict","gate":"g/gate","verdict":"FAIL","index":"first","check":"review"})",
+      R"({"seq":3,"event":"exhausted","gate":"g/gate","step":"g","attempts":"three","action":"stop"})"},
+      R"({"nodes":[{"id":0,"name":7,"kind":["agent"],"stage":{"x":1},"deps":[]}],
+          "rules":[{"kind":"at-most-calls","limit":"many","loc":{"file":"f.flow","line":"one"}}]})"));
+  CHECK(page.find("id=\"simulated\"") == std::string::npos);  // "yes" is not true
+  CHECK(page.find("rejected g 0 times") != std::string::npos);
+  CHECK(page.find("check 1 (review") == std::string::npos);  // no agent: just the number
+  CHECK(page.find("rule at most 0 calls") != std::string::npos);
 }

@@ -117,7 +117,10 @@ std::vector<Summary::Line> Summary::lines() const {
   std::unordered_map<std::string, size_t> at;  // label -> index in out
   auto line_for = [&](const std::string& label) -> Line& {
     auto [it, fresh] = at.try_emplace(label, out.size());
-    if (fresh) out.push_back(Line{label});
+    if (fresh) {
+      out.emplace_back();  // not Line{label}: -Wextra flags the members left to their defaults
+      out.back().label = label;
+    }
     return out[it->second];
   };
   // Steps first, so that a gate recorded before its step (a resumed run) still finds it.

@@ -2,11 +2,11 @@
 // it on its line (the buffer is usually incomplete while one types, so the tree cannot say).
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "compiler/compile.h"
 #include "compiler/lsp/features.h"
 
 namespace flow::lsp {
@@ -83,15 +83,6 @@ template <typename Labels>
 void add(nlohmann::json& items, const Labels& labels, int kind, const char* detail) {
   for (const auto& l : labels)
     items.push_back({{"label", std::string(l)}, {"kind", kind}, {"detail", detail}});
-}
-
-std::vector<std::string> stdlib_modules(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".flow") out.push_back("std/" + it->path().stem().string());
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 void add_units(nlohmann::json& items, const Analysis& a) {

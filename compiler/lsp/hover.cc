@@ -38,9 +38,18 @@ std::string gate_text(const ast::Gate& g) {
   return "";
 }
 
-std::string step_text(const ast::Step& s, const std::string& name) {
-  std::string t = "**step** `" + name + "`";
-  if (s.kind == ast::Step::Kind::Call) t += "\n\n- agent: `" + s.agent.name + "`";
+// A step is named by its `as`, else after the agent it calls (docs/language.md, "Names").
+std::string step_name(const ast::Step& s, const std::string& fallback) {
+  if (s.as) return s.as->name;
+  return s.kind == ast::Step::Kind::Call ? s.agent.name : fallback;
+}
+
+std::string step_text(const ast::Step& s, const std::string& fallback_name) {
+  std::string t = "**step** `" + step_name(s, fallback_name) + "`";
+  if (s.kind == ast::Step::Kind::Call) {
+    t += "\n\n- agent: `" + s.agent.name + "`";
+    if (s.focus) t += "\n- focus: " + s.focus->value.substr(0, s.focus->value.find('\n'));
+  }
   if (s.kind == ast::Step::Kind::Run && s.text) t += "\n\n- runs: `" + s.text->value + "`";
   if (s.kind == ast::Step::Kind::Block) t += "\n\n- a block of " + std::to_string(s.children.size()) + " steps";
   std::vector<std::string> gates;
@@ -94,7 +103,15 @@ std::string text_of(const Analysis& a, const Occurrence& o) {
     }
     case SymbolKind::Step: {
       const Occurrence* d = o.step ? &o : a.index.declaration(SymbolKind::Step, o.name);
-      return d && d->step ? step_text(*d->step, o.name) : "**step** `" + o.name + "`";
+      if (!d || !d->step) return "**step** `" + o.name + "`";
+      std::string t = step_text(*d->step, o.name);
+      // The step's agent follows, as the agent's hover shows its step.
+      if (d->step->kind != ast::Step::Kind::Call) return t;
+      const Occurrence* agent = a.index.declaration(SymbolKind::Agent, d->step->agent.name);
+      Occurrence shown;
+      shown.name = d->step->agent.name;
+      shown.agent_def = agent ? agent->agent_def : nullptr;
+      return t + "\n\n---\n\n" + agent_text(shown);
     }
     case SymbolKind::Input: {
       const Occurrence* d = o.input ? &o : a.index.declaration(SymbolKind::Input, o.name);

@@ -210,6 +210,16 @@ def test_hover(tmp):
     line, col = line_of(MAIN, "first-draft review")
     h = hover_text(s, main, line, col)
     assert "**step**" in h and "writer" in h and "review checker" in h, h
+    # A step renamed with `as`: the agent's hover names the step by that name, and the step's
+    # hover describes the agent it calls.
+    line, col = line_of(MAIN, 'writer "Write about')
+    h = hover_text(s, main, line, col + 1)
+    assert h.startswith("**agent** `writer`") and "**step** `first-draft`" in h, h
+    assert "**step** `writer`" not in h and "focus: Write about the topic" in h, h
+    line, col = line_of(MAIN, "first-draft review")
+    h = hover_text(s, main, line, col)
+    assert h.startswith("**step** `first-draft`") and "- agent: `writer`" in h, h
+    assert "**agent** `writer`" in h and "Writes a draft" in h and "drafts/**" in h, h
     line, col = line_of(MAIN, "input topic")
     h = hover_text(s, main, line, col + 7)
     assert "text" in h and '"cats"' in h and "What to write about" in h, h

@@ -1,6 +1,10 @@
 """Pages loaded in a real headless browser (Debian's `chromium`), for the tests of `flow
-report`: the dumped DOM as a list of elements, and every console message the page caused."""
+report`: the dumped DOM as a list of elements, every console message the page caused, and how
+wide the page lays out in a window of a given width."""
+import html
 import html.parser
+import os
+import re
 import shutil
 import subprocess
 
@@ -36,3 +40,37 @@ def parse(dom):
     p = Dom()
     p.feed(dom)
     return p
+
+
+def page_widths(page, width, base):
+    """(scrollWidth, clientWidth) of `page`'s document in a window `width` px wide: a copy in
+    `base` gets one more script, carrying the page's own nonce (its CSP refuses any other),
+    that writes both onto <body> for --dump-dom."""
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    nonce = re.search(r'<script nonce="([^"]+)"', text)
+    if not nonce:
+        raise RuntimeError(f"{page} has no script with a nonce")
+    probe = (f'<script nonce="{nonce.group(1)}">var d = document.documentElement;'
+             'document.body.setAttribute("data-widths", d.scrollWidth + " " + d.clientWidth);</script>')
+    copy = os.path.join(base, "measured-" + os.path.basename(page))
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(text.replace("</body>", probe + "</body>"))
+    dom, console = chromium(copy, f"--window-size={width},900", "--dump-dom")
+    if console:
+        raise RuntimeError(f"the measured page logged: {console}")
+    found = parse(dom).all("body")
+    widths = found[0].get("data-widths", "") if found else ""
+    if not re.fullmatch(r"\d+ \d+", widths):
+        raise RuntimeError(f"no widths measured: {widths!r}")
+    scroll, client = widths.split()
+    return int(scroll), int(client)
+
+
+def text_of(dom, tag, element_id):
+    """The text of the first <tag id="element_id"> of the dumped DOM, tags removed, entities
+    decoded, runs of white space as one space; None when there is no such element."""
+    found = re.search(rf'<{tag} id="{re.escape(element_id)}"[^>]*>(.*?)</{tag}>', dom, re.S)
+    if not found:
+        return None
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split())

@@ -1,26 +1,47 @@
 #!/usr/bin/env python3
 """`flow report` end to end in a real headless browser (Debian's `chromium`): the standard
 library's backend pipeline on simulated agents with one reworked step; the page loads with no
-console message, has a timeline row per call (the rework included), an SVG DAG with one node
-per step coloured by its outcome, and the cost tables; a screenshot goes to the artefacts
-directory. Agent output full of markup and control characters runs no script. Errors (no such
-run, a damaged store, a full disk) exit non-zero with a message.
+console message, says at the top that agents were simulated, has a timeline row per call (the
+rework included, gate checks numbered from 1), an SVG DAG with one node per step coloured by its
+outcome, the rules as written, one sentence instead of empty cost tables, and lays out within a
+1400 px window; screenshots go to the artefacts directory. A run that fails at a gate says so at
+the top with the gate's last feedback; a run whose calls report cost has the cost tables. Agent
+output full of markup and control characters runs no script. Errors (no such run, a damaged
+store, a full disk) exit non-zero with a message.
 
 usage: report_test.py FLOW ARTIFACTS_DIR   (needs chromium and root for the tmpfs; fails
 without them)"""
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser import CHROMIUM, chromium, parse  # noqa: E402
+from browser import CHROMIUM, chromium, page_widths, parse, text_of  # noqa: E402
 from flowtest import check, failures, node, write_ir  # noqa: E402
 
 FLOW = os.path.abspath(sys.argv[1])
 ARTIFACTS = os.path.abspath(sys.argv[2])
 REWORKED = "backend-new-functionality-agent"
+WIDTH = 1400  # the window a person reads the page in
+
+
+def screenshot(page, name):
+    """Saves what a person sees at WIDTH px to the artefacts directory (CI keeps it)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    shot = os.path.join(ARTIFACTS, name)
+    if os.path.exists(shot):
+        os.remove(shot)
+    chromium(page, f"--window-size={WIDTH},2400", "--screenshot=" + shot)
+    check(os.path.getsize(shot) > 10000 if os.path.exists(shot) else False, f"a screenshot is written to {shot}")
+
+
+def fits_the_window(page, base, what):
+    scroll, client = page_widths(page, WIDTH, base)
+    print(f"report: {what} at {WIDTH} px: scrollWidth {scroll}, clientWidth {client}")
+    check(scroll <= client, f"{what}: no sideways scrolling at {WIDTH} px: scrollWidth {scroll} > {client}")
 
 
 def flow(*args, cwd, env=None):
@@ -92,20 +113,84 @@ def test_stdlib_report(base):
         check(status.get(n["name"]) == want, f"DAG node {n['name']} is {want}: {status.get(n['name'])}")
     colours = {n["data-status"]: None for n in nodes}
     check(len(colours) == 3, f"three outcomes shown: {sorted(colours)}")
-    check(len(set(r["fill"] for r in d.all("rect"))) >= 3, "outcomes have different colours")
+    node_fills = {r["fill"] for r in d.all("rect") if r.get("stroke") != "none"}  # not the stage bands
+    check(len(node_fills) >= 3, f"outcomes have different colours: {node_fills}")
 
-    for table in ("cost-run", "cost-steps", "cost-agents", "cost-stages", "timeline", "rules", "events"):
+    for table in ("timeline", "rules", "events"):
         check(d.all("table", id=table) != [], f"the page has the {table} table")
     check(len(d.all("details", **{"class": "call"})) == len(dispatches), "each call has its details")
     check(len(d.all("pre", **{"class": "prompt"})) > 0 and len(d.all("pre", **{"class": "feedback"})) > 0,
           "prompts and feedback are shown")
 
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    shot = os.path.join(ARTIFACTS, "report-stdlib-backend.png")
-    if os.path.exists(shot):
-        os.remove(shot)
-    chromium(page, "--window-size=1400,2400", "--screenshot=" + shot)
-    check(os.path.getsize(shot) > 10000 if os.path.exists(shot) else False, f"a screenshot is written to {shot}")
+    # What a person reads first: that the agents were simulated, above the run's facts.
+    order = [(t, a.get("id")) for t, a in d.elements]
+    check(("p", "simulated") in order and order.index(("p", "simulated")) < order.index(("table", "run")),
+          "the simulated banner comes before the run's table")
+    check("Agents were simulated" in (text_of(dom, "p", "simulated") or ""), "the banner says agents were simulated")
+    # Gate checks are numbered from 1, as the terminal prints them (`plan/gate check 1`).
+    labels = re.findall(r'<a href="#call-\d+">([^<]*)</a>', dom)
+    check("backend-task-summarizer/gate check 1" in labels and "backend-task-summarizer/gate check 2" in labels,
+          f"the summarizer's gate has checks 1 and 2: {labels[:4]}")
+    for wrong in ("check 0", "gate[", "gate [0]"):
+        check(wrong not in dom, f"no check is called `{wrong}`")
+    # Rules as written, not JSON.
+    rules = text_of(dom, "table", "rules") or ""
+    for rule in ("rule backend-planner before backend-implementer", "rule every step reviewed by code-review",
+                 'rule backend-engineer writes only "backend/**", "issues.md"', "rule at most 150 calls"):
+        check(rule in rules, f"the rules table shows `{rule}`: {rules[:300]}")
+    check("{" not in rules and '"kind"' not in rules, f"no rule is shown as JSON: {rules[:300]}")
+    # No call reported cost: one sentence, no empty tables.
+    check(d.all("p", id="no-cost") != [], "the page says no call reported cost")
+    check(d.all("table", **{"class": "usage"}) == [], "no empty cost tables")
+    check(d.all("div", id="failure") == [], "a run that succeeded has no failure banner")
+
+    fits_the_window(page, base, "the standard pipeline's report")
+    screenshot(page, "report-stdlib-backend.png")
+
+
+def test_costs_reported(base):
+    """Calls that report cost (`--sim-cost`) fill the cost tables."""
+    work = os.path.join(base, "costs")
+    os.makedirs(work)
+    r = flow("run", "std/backend", "--input", "feature=a login form", "--yes", "--sim-cost", "0.01", cwd=work)
+    check(r.returncode == 0, f"the run with costs succeeds: {r.stderr[-800:]}")
+    page = os.path.join(base, "costs.html")
+    r = flow("report", "last", "-o", page, cwd=work)
+    check(r.returncode == 0, f"flow report exits 0: {r.stderr}")
+    dom, console = chromium(page, "--dump-dom")
+    check(console == [], f"no console message: {console}")
+    d = parse(dom)
+    for table in ("cost-run", "cost-steps", "cost-agents", "cost-stages"):
+        check(d.all("table", id=table) != [], f"the page has the {table} table")
+    check(d.all("p", id="no-cost") == [], "no 'no cost' sentence when calls reported cost")
+
+
+def test_failed_report(base):
+    """A run whose gate runs out of retries: the page says at the top which gate, which check
+    and its last feedback."""
+    work = os.path.join(base, "failed")
+    os.makedirs(work)
+    r = flow("run", "std/backend", "--input", "feature=a login form", "--yes",
+             "--sim-fail-review", "backend-planner:5", cwd=work)
+    check(r.returncode == 1, f"the run fails at backend-planner's gate: {r.returncode} {r.stderr[-800:]}")
+    run_dir = only_run(os.path.join(work, ".flow", "runs"))
+    r = flow("report", "last", cwd=work)
+    check(r.returncode == 0, f"flow report of a failed run exits 0: {r.stderr}")
+    page = os.path.join(run_dir, "report.html")
+    dom, console = chromium(page, "--dump-dom")
+    check(console == [], f"no console message: {console}")
+    d = parse(dom)
+    order = [(t, a.get("id")) for t, a in d.elements]
+    check(("div", "failure") in order and order.index(("div", "failure")) < order.index(("table", "run")),
+          "the failure banner comes before the run's table")
+    banner = text_of(dom, "div", "failure") or ""
+    for part in ("gate backend-planner/gate rejected backend-planner 3 times",
+                 "the last rejection was check 1 (review by code-review)",
+                 "Last feedback:", "Add error handling and tests for the failure paths.",
+                 "flow resume " + os.path.basename(run_dir)):
+        check(part in banner, f"the failure banner says `{part}`: {banner}")
+    fits_the_window(page, base, "a failed run's report")
+    screenshot(page, "report-stdlib-backend-failed.png")
 
 
 HOSTILE = ('</textarea></pre><script>document.title="pwned";window.pwned=1</script>'
@@ -201,6 +286,8 @@ def main():
     with tempfile.TemporaryDirectory() as base:
         test_console_check_catches_errors(base)
         test_stdlib_report(base)
+        test_costs_reported(base)
+        test_failed_report(base)
         test_hostile_output(base)
         test_errors(base)
     if failures:
