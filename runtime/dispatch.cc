@@ -402,12 +402,19 @@ void Scheduler::dispatch_step(const Task& t, Completion base, ojson ev) {
     req.verdict_gate = judged_by_[t.node];
     req.target = flow_.nodes[by_name_.at(req.verdict_gate)].target;
   }
+  // `{item}` in the agent's `writes`: this item's call may write only under its own name.
+  const std::string* item = t.index >= 0 ? &ns.items[t.index] : nullptr;
   if (!backend->simulated()) {
     set_agent_fields(*agent, &req);
+    if (item)
+      for (std::string& w : req.writes) w = ir::writes_for_item(w, *item);
     req.system_prompt = agent_instructions(*agent);
     req.user_message = as_user_message(std::move(task));
   }
-  submit_agent(std::move(base), backend, std::move(req), write_scope_of(*agent));
+  WriteScope scope = write_scope_of(*agent);
+  if (item)
+    for (std::string& g : scope.globs) g = ir::writes_for_item(g, *item);
+  submit_agent(std::move(base), backend, std::move(req), std::move(scope));
 }
 
 // What a step's answer must contain beyond its work, for a fan-out over it (`ITEM:` lines) and

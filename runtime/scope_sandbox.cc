@@ -108,7 +108,7 @@ PatternReach pattern_reach(std::string p) {
   while (from <= p.size()) {
     size_t slash = std::min(p.find('/', from), p.size());
     std::string seg = p.substr(from, slash - from);
-    if (seg.find_first_of("*?[{") != std::string::npos) {
+    if (seg.find('*') != std::string::npos) {  // the only wildcard of `writes` globs
       r.whole_dir = seg == "**" && slash == p.size();
       return r;
     }

@@ -162,6 +162,39 @@ def test_standard_pipeline_redirected_into_the_tree():
                              f"{open(os.path.join(work2, 'run.out')).read()[-1500:]}")
 
 
+ITEM_AGENT = r'''#!/bin/sh
+# Item 1 is billing, item 2 search: each writes its own directory, and with STRAY set also
+# tries the other's.
+cat > /dev/null
+if [ "$FLOW_INDEX" = 0 ]; then own=billing; other=search; else own=search; other=billing; fi
+mkdir -p "audits/$own" && echo "$own" > "audits/$own/report.md"
+if [ -n "${STRAY:-}" ]; then echo stray > "audits/$other/stray.md"; fi
+echo done
+'''
+
+ITEM_FLOW = '''flow items "one part per item"
+agent auditor < description "Audits one service"; tools Read, Write, Bash
+                writes "audits/{item}/**"; prompt "Audit it." >
+stage audit auditor over ["billing", "search"]
+'''
+
+
+def test_each_item_writes_its_own_part():
+    work = project(ITEM_AGENT)
+    with open(os.path.join(work, "items.flow"), "w") as f:
+        f.write(ITEM_FLOW)
+    r = run(work, "items.flow")
+    check(r.returncode == 0, f"each item writes its own part: {r.stdout}{r.stderr}")
+    for own in ("billing", "search"):
+        check(os.path.exists(os.path.join(work, "audits", own, "report.md")), f"{own} wrote its report")
+    r = run(work, "items.flow", env={"STRAY": "1"})
+    out = r.stdout + r.stderr
+    check(r.returncode == 1, f"an item writing another's part fails: {out}")
+    check("the kernel refused a write to audits/search/stray.md, outside the write scope of "
+          "`auditor` (writes audits/billing/**)" in out, f"named, with the item's own scope: {out}")
+    check(not os.path.exists(os.path.join(work, "audits", "search", "stray.md")), "and not written")
+
+
 def test_what_was_made_for_the_call_goes_again():
     work = project("#!/bin/sh\ncat > /dev/null\necho fine\n")
     r = run(work, "w.flow")
@@ -174,6 +207,7 @@ def main():
     try:
         for test in (test_refused_by_the_kernel, test_caught_without_landlock,
                      test_standard_pipeline_redirected_into_the_tree,
+                     test_each_item_writes_its_own_part,
                      test_what_was_made_for_the_call_goes_again):
             print(f"-- {test.__name__}")
             test()
