@@ -35,6 +35,11 @@ SOCKET = f"flow-terminal-test-{os.getpid()}"
 ENV = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
 ENV.pop("NO_COLOR", None)
 ENV.pop("FLOW_CONFIG", None)
+# Commands are typed as `flow ...` at a short prompt: the shell's own echo of a long command
+# line is not what the test measures, and would wrap at 80 columns wherever the build lives.
+ENV["PATH"] = os.path.dirname(FLOW) + os.pathsep + ENV.get("PATH", "")
+ENV["PS1"] = "$ "
+SHELL = "bash --norc --noprofile"
 
 # A line of the live view's frame: the header and the running steps. None may stay behind.
 FRAME = re.compile(r"^\d+/\d+ steps? finished · |^  > ")
@@ -102,7 +107,7 @@ def report():
 
 
 def flow_cmd(*args):
-    return " ".join([FLOW, *args])
+    return " ".join(["flow", *args])
 
 
 def latest_run(cwd):
@@ -205,7 +210,7 @@ def test_answer_from_another_shell(work):
 
 
 def test_resume_counts(work):
-    t = Terminal("resume", "bash", work)
+    t = Terminal("resume", SHELL, work)
     t.keys(flow_cmd("run std/backend --input feature=x --sim-latency 300 --yes"), "Enter")
     m = t.wait_for(r"^([4-9]|1\d)/18 steps finished", "some steps finish")
     t.keys("C-c")
