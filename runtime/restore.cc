@@ -115,7 +115,7 @@ struct GateOutcomes {
 bool Scheduler::restore(const std::vector<nlohmann::json>& events, std::string* error) {
   // Check everything first, so that a log that does not fit changes nothing.
   for (size_t i = 0; i < events.size(); ++i) {
-    std::string why = misfit(events[i], flow_, plan_, by_name_);
+    std::string why = misfit(events[i], flow_, plan_, composer_.names());
     if (!why.empty()) {
       *error = fmt::format("events.jsonl: event {} (seq {}, \"{}\") does not fit the flow in "
                            "ir.json: {}", i + 1, events[i].value("seq", int64_t{0}),
@@ -157,7 +157,7 @@ bool Scheduler::restore_output(const nlohmann::json& e, std::string* text) const
 }
 
 void Scheduler::replay(const nlohmann::json& e, GateOutcomes& outcomes) {
-  auto node_of = [&](const char* key) { return by_name_.at(e.at(key).get<std::string>()); };
+  auto node_of = [&](const char* key) { return composer_.names().at(e.at(key).get<std::string>()); };
   std::string ev = e.value("event", "");
   if (ev == "dispatch" || ev == "attempt" || ev == "verdict") {
     uint32_t g = node_of(ev == "verdict" ? "gate" : "step");
@@ -174,24 +174,24 @@ void Scheduler::replay(const nlohmann::json& e, GateOutcomes& outcomes) {
     // Lost or damaged: run it again. A fan-out whose items all verify is rebuilt from them
     // when the run starts (Scheduler::finish_untasked), so its consumers get the real text.
     if (!restore_output(e, &text)) return;
-    output_[id] = std::move(text);
-    output_file_[id] = e.value("output", "");
+    outputs_.text[id] = std::move(text);
+    outputs_.file[id] = e.value("output", "");
     plan_.restore_done(id);
   } else if (ev == "attempt") {
     uint32_t id = node_of("step");
     if (!e.value("ok", false) || e.value("kind", "") != "agent" || !e.contains("index")) return;
     int index = e["index"].get<int>();
-    if (index >= static_cast<int>(item_output_[id].size())) return;  // not a chosen item
+    if (index >= static_cast<int>(outputs_.items[id].size())) return;  // not a chosen item
     if (e.value("attempt", 0) != plan_.task_attempt({id, index})) return;  // an earlier one
     if (!restore_output(e, &text)) return;
-    item_output_[id][index] = std::move(text);
+    outputs_.items[id][index] = std::move(text);
     plan_.restore_item(id, index);
   } else if (ev == "items") {
     // The items chosen for this attempt; a later `retry` that re-runs the step forgets them.
     uint32_t id = node_of("step");
     if (e.value("attempt", 0) != plan_.node(id).attempt) return;
     std::vector<std::string> items = e["items"].get<std::vector<std::string>>();
-    item_output_[id].assign(items.size(), std::string());
+    outputs_.items[id].assign(items.size(), std::string());
     plan_.restore_items(id, std::move(items));
   } else if (ev == "gate_pass") {
     uint32_t g = node_of("gate");

@@ -1,15 +1,11 @@
 #pragma once
-// The run loop: start ready tasks up to --jobs (and their pools), run them on worker threads,
-// and react to each completion — record it, release what depends on it, judge gates, send
-// work back. The main thread sleeps on a condition variable between completions; each
-// completion costs O(its dependents), so 100k-node runs stay fast.
-#include <condition_variable>
+// The run loop: start ready tasks up to --jobs (and their pools), have the composer make each
+// one's call and the runner run it (engine/), and react to each finished call: record it,
+// release what depends on it, judge gates, send work back. The loop sleeps in the runner
+// between calls; each finished call costs O(its dependents), so 100k-node runs stay fast.
 #include <cstdint>
-#include <deque>
-#include <functional>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +15,8 @@
 #include "runtime/ask.h"
 #include "runtime/budget.h"
 #include "runtime/cancel.h"
+#include "runtime/engine/compose.h"
+#include "runtime/engine/runner.h"
 #include "runtime/inputs.h"
 #include "runtime/plan.h"
 #include "runtime/pool.h"
@@ -35,6 +33,7 @@ struct RunEnv {
   std::string run_id;
   std::string run_dir;   // where steps/ and events.jsonl live
   int jobs = 1;
+  bool inline_calls = false;  // run each call on the loop's own thread (`flow run-node`)
   bool yes = false;      // auto-approve human questions
   bool wait_approvals = false;   // no terminal: wait for `flow approve` instead of stopping
   std::string approvals_notify;  // flow.yaml approvals.notify: run when a wait begins
@@ -78,61 +77,29 @@ class Scheduler {
   void set_signal_name(const std::string& s) { signal_ = s; }
 
  private:
-  struct Completion {
-    Task task;
-    int attempt = 1;
-    std::string kind;  // agent, command, human, review, check
-    bool ok = false, cancelled = false, refused = false;
-    std::string output, error, how, feedback;
-    std::string who, comment, notify_error;  // answers given with `flow approve` / `reject`
-    int64_t ms = 0;
-    std::string output_file, prompt_file;  // relative to the run directory
-    std::string hash;
-    // Backend calls: which call this is (1 = the first), the backend's retry policy, and when
-    // a failed call may be tried again, the job that makes it.
-    int call = 1;
-    bool retryable = false;
-    RetryPolicy retry;
-    std::function<Completion(Completion)> job;
-    std::string store_error;  // writing the prompt or output file failed: nothing counts
-    AgentUsage usage;  // what the agent program reported (known only for `claude`)
-    std::vector<std::string> events;  // the backend's own events (AgentResult::events)
-  };
-
+  // The loop (scheduler.cc)
   void emit_start();
-  bool wait_for_completions(bool interrupted, std::vector<Completion>& batch);
+  bool wait_for_calls(bool interrupted, std::vector<Finished>& batch);
   int finish(bool interrupted);
   void fill();
-  bool over_budget(const Task& t);  // an agent call that a spent budget keeps from starting
-  bool is_call(const Task& t) const;
-  void count_usage(const Completion& c);
   void dispatch(const Task& t);
-  void dispatch_gate(const Task& t, Completion base, ojson ev);
-  void dispatch_step(const Task& t, Completion base, ojson ev);
-  Backend* agent_backend(const ir::Agent& agent, const char* kind, Completion& base, ojson ev);
-  using EnvVars = std::vector<std::pair<std::string, std::string>>;
-  void submit_shell(Completion base, ojson ev, const char* kind, std::string command,
-                    EnvVars env);
-  EnvVars command_env(uint32_t id);
-  void submit_ask(Completion base, ojson ev, std::string question, bool gate);
-  WaitSpec wait_spec(const std::string& step, const char* kind) const;
-  std::vector<WorkShown> question_work(uint32_t id);
-  void submit_agent(Completion base, Backend* backend, AgentRequest req, WriteScope scope);
-  static Completion run_shell(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
-                              Completion c, const std::string& command, const EnvVars& env);
-  static Completion run_agent(const std::string& dir, Cancel* cancel, ScopeTracker* scopes,
-                              Completion c, Backend* backend, AgentRequest& req,
-                              const WriteScope& scope, const std::string& recordings);
-  static Completion run_ask(const std::string& dir, Cancel* cancel, bool yes, Completion c,
-                            const Question& q, const WaitSpec& where, bool wait,
-                            ScreenHold* screen);
-  bool waits_for_approval(const std::string& step, const std::string& question, const char* kind);
-  void submit(const Completion& base, std::function<Completion(Completion)> job);
-  void handle(Completion& c);
-  bool retry_call(Completion& c);
-  void emit_backend_events(const Completion& c);
   void kill_leftovers();
-  void handle_gate(Completion& c);
+  void store_failed(const std::string& step, const std::string& error);
+  void fail_run(const std::string& step, const std::string& error, const std::string& report);
+  int pool_of(const Task& t) const;
+  ojson& emit(ojson e);
+  // What each finished call changes (scheduler_calls.cc)
+  void handle(Finished& f);
+  bool retry_call(Finished& f);
+  void emit_backend_events(const Finished& f);
+  void record_approval(const Finished& f);
+  void step_failed(const Finished& f);
+  void node_done(uint32_t id);
+  void finish_untasked();  // events for nodes the plan completed without running anything
+  void finish_untasked_once();
+  void choose_items(uint32_t id);  // a fan-out over a step's answer reads its items
+  // Gates (scheduler_gates.cc)
+  void handle_gate(Finished& f);
   void gate_passed(uint32_t gate);
   // The gate's work failed (item >= 0: one item of a per-item gate): sends it back, or asks
   // or accepts or stops as the gate's `else` says once retries are used up.
@@ -141,33 +108,20 @@ class Scheduler {
                       const char* rework_reason);
   void exhausted(uint32_t gate, int item, const std::string& feedback);
   std::string judged(uint32_t gate, int item) const;
+  // Budgets (scheduler_budget.cc)
+  bool over_budget(const Task& t);  // an agent call that a spent budget keeps from starting
+  bool is_call(const Task& t) const;
+  void count_usage(const Finished& f);
+  // Resuming (restore.cc)
   void resolve_on_resume();  // acts on the gate outcomes the resumed run left unresolved
   void replay(const nlohmann::json& e, GateOutcomes& outcomes);  // one event of a resumed run
   void replay_gate(const nlohmann::json& e, uint32_t gate, GateOutcomes& outcomes);
   bool restore_output(const nlohmann::json& e, std::string* text) const;
-  void node_done(uint32_t id);
-  void finish_untasked();  // events for nodes the plan completed without running anything
-  void finish_untasked_once();
-  void choose_items(uint32_t id);  // a fan-out over a step's answer reads its items
-  std::string step_instructions(uint32_t id) const;  // `ITEM:` and verdict protocol, if any
-  void store_failed(const std::string& step, const std::string& error);
-  void fail_run(const std::string& step, const std::string& error, const std::string& report);
-  int pool_of(const Task& t) const;
-  Context upstream(uint32_t id);
-  Context gate_work(uint32_t gate);
-  Context item_work(uint32_t gate, int item);
-  std::string work_label(const Task& t) const;
   // What events call a task's `index`: a per-item gate's item, else the fan-out item or check.
   static int event_index(const Task& t) { return t.item >= 0 ? t.item : t.index; }
-  bool take(Context& c, const std::string& step, const std::string& file, const std::string& text,
-            size_t* bytes) const;
-  std::string step_file(uint32_t id, int attempt, int index, char tag, const char* suffix) const;
-  ojson& emit(ojson e);
-  void worker_main();
 
   RunEnv env_;
-  std::string inputs_text_;  // the inputs part of every prompt (inputs_section), composed once
-  ScopeTracker scopes_;  // write scopes of the steps running now (write_scope.h)
+  ScopeTracker scopes_;  // write scopes of the calls running now (write_scope.h)
   Plan& plan_;
   const ir::Flow& flow_;
   EventLog& log_;
@@ -175,17 +129,13 @@ class Scheduler {
   Router& router_;
   Pools& pools_;
   Cancel& cancel_;
+  Outputs outputs_;
+  Composer composer_;                 // the call of a ready task (engine/compose.h)
+  std::unique_ptr<Runner> runner_;    // where calls run (engine/runner.h)
 
-  std::vector<std::string> output_, output_file_;      // per node: latest finished output
-  std::vector<std::vector<std::string>> item_output_;  // per fan-out node and item
   std::unordered_map<std::string, int> agent_pool_;    // per agent: pool or -1
-  std::unordered_map<std::string, uint32_t> by_name_;
-  std::vector<int> item_cap_;       // per node: cap of a fan-out over its answer (0: none)
-  std::vector<std::string> judged_by_;  // per node: the gate that reads its own verdict
   std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
   std::vector<UnresolvedGate> unresolved_;              // resume: acted on before the run
-  std::vector<uint32_t> seen_;                         // context walk marks
-  uint32_t seen_stamp_ = 0;
   uint64_t jitter_state_;                              // backoff jitter (splitmix64)
 
   int running_ = 0;
@@ -193,13 +143,6 @@ class Scheduler {
   std::string report_, signal_ = "SIGINT";
   std::string budget_stop_;  // why a budget stopped the run
   bool warned_unknown_cost_ = false;
-
-  std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_;
-  std::deque<std::pair<Completion, std::function<Completion(Completion)>>> jobs_;
-  std::vector<Completion> done_;
-  bool quit_ = false;
-  std::vector<std::thread> workers_;
 };
 
 }  // namespace flow::rt

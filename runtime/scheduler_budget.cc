@@ -34,11 +34,12 @@ bool Scheduler::over_budget(const Task& t) {
 
 // A call of unknown cost (no price for its model) counts as $0 toward --max-cost: the run
 // says so once, since the budget can then be passed unnoticed.
-void Scheduler::count_usage(const Completion& c) {
-  env_.spent.add_usage(c.usage);
-  if (!c.usage.known || c.usage.cost_known || !env_.limits.cost_usd || warned_unknown_cost_) return;
+void Scheduler::count_usage(const Finished& f) {
+  const AgentUsage& u = f.result.usage;
+  env_.spent.add_usage(u);
+  if (!u.known || u.cost_known || !env_.limits.cost_usd || warned_unknown_cost_) return;
   warned_unknown_cost_ = true;
-  const ir::Node& node = flow_.nodes[c.task.node];
+  const ir::Node& node = flow_.nodes[f.call.task.node];
   emit({{"event", "budget_unknown_cost"}, {"step", node.name}});
   status_.message(fmt::format("warning: a call of `{}` has no known cost (no price for its "
                               "model; see `prices:` in docs/config.md): it counts as $0 toward "
