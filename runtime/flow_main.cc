@@ -1,4 +1,4 @@
-// flow: runs compiled flows. Subcommands run, resume, runs, show, approve, reject, report,
+// flow: runs compiled flows. Subcommands run, resume, run-node, runs, show, approve, reject, report,
 // export and completion; docs/runtime.md and docs/report.md.
 // The front door: a .flow file is compiled here (runtime/front/), the runtime sees IR only.
 #include <cstdio>
@@ -39,6 +39,8 @@ struct Args {
   std::string run_root = ".flow/runs";
   flow::rt::RunRequest run;
   flow::rt::ResumeRequest resume;
+  flow::rt::RunNodeRequest run_node;
+  CLI::App* run_node_cmd = nullptr;
   std::string show_id, show_step;
   bool show_json = false;
   CLI::App* run_cmd = nullptr;
@@ -121,6 +123,30 @@ void add_run_command(CLI::App& app, Args& a) {
                   "Start no agent call once the run has spent this many US dollars");
   cmd->add_option("--max-tokens", run.max_tokens,
                   "Start no agent call once the run's calls have used this many tokens");
+  cmd->add_flag("--prepare", run.prepare,
+                "Create the run and stop before its first call; `flow run-node` then runs its "
+                "nodes one at a time");
+  cmd->add_option("--run-id", run.run_id, "Give the run this id (letters, digits, . _ -) "
+                  "instead of a new one");
+}
+
+// The entry point of an engine that schedules the nodes itself (docs/runtime.md, "One node at
+// a time").
+void add_run_node_command(CLI::App& app, Args& a) {
+  flow::rt::RunNodeRequest& r = a.run_node;
+  CLI::App* cmd = a.run_node_cmd = app.add_subcommand(
+      "run-node", "Run one node (a step or a gate) of a run, then stop");
+  cmd->add_option("run", r.run, "The run's id (from `flow run --prepare`), or `last`")->required();
+  cmd->add_option("node", r.node, "The step's name, or the gate's (STEP/gate)")->required();
+  cmd->add_option("--run-dir", a.run_root, "Where runs are stored (default: .flow/runs)");
+  cmd->add_flag("-y,--yes", r.yes, "Approve human approvals automatically");
+  cmd->add_flag("--json", r.json, "Stream events as JSON lines on stdout");
+  cmd->add_option("--result", r.result_file,
+                  "Write what became of the node as JSON: {\"node\", \"outcome\": done|passed|"
+                  "sent back|skipped|failed|waiting, \"run_ended\"}");
+  cmd->footer("A node runs when everything it depends on has finished; one that has finished "
+              "already is not run again. A gate that fails sends its work back: run the work's "
+              "nodes, then the gate, again.");
 }
 
 void add_resume_command(CLI::App& app, Args& a) {
@@ -214,6 +240,7 @@ int flow_main(int argc, char** argv) {
   add_global_options(app, a);  // first: the commands inherit the fallthrough
   add_run_command(app, a);
   add_resume_command(app, a);
+  add_run_node_command(app, a);
   add_history_commands(app, a);
   add_report_commands(app, a);
   add_answer_commands(app, a);
@@ -242,6 +269,10 @@ int flow_main(int argc, char** argv) {
   if (*a.resume_cmd) {
     a.resume.run_root = a.run_root;
     return flow::rt::resume_command(a.resume);
+  }
+  if (*a.run_node_cmd) {
+    a.run_node.run_root = a.run_root;
+    return flow::rt::run_node_command(a.run_node);
   }
   if (*a.runs_cmd) return flow::rt::list_runs_command(a.run_root);
   if (*a.show_cmd) return show_command(a);

@@ -32,6 +32,10 @@ struct RunRequest {
   std::string record_dir, replay_dir;  // --record / --replay (the anthropic and openai backends)
   std::string otlp_endpoint;        // --otlp-endpoint: send spans live (runtime/otlp_live.h)
   std::string approvals;  // --approvals wait|stop; "" = flow.yaml approvals.mode, else stop
+  // --prepare: create the run and record what needs no call, then stop; `flow run-node` runs
+  // its nodes. --run-id: the run's id instead of a new one (an engine names its runs).
+  bool prepare = false;
+  std::string run_id;
 };
 
 struct ResumeRequest {
@@ -44,8 +48,19 @@ struct ResumeRequest {
   std::string approvals;  // --approvals wait|stop; "" = as the run was started
 };
 
+// `flow run-node RUN NODE`: runs one node of a saved run (docs/runtime.md, "One node at a
+// time"), as an engine that schedules the nodes itself calls it.
+struct RunNodeRequest {
+  std::string run;   // id; "" or `last` = the latest run that has not succeeded
+  std::string node;  // a step's name, or a gate's (`STEP/gate`)
+  std::string run_root = ".flow/runs";
+  bool yes = false, json = false;
+  std::string result_file;  // --result FILE: {"node", "outcome", "run_ended"} as JSON
+};
+
 int run_command(const RunRequest& request);
 int resume_command(const ResumeRequest& request);
+int run_node_command(const RunNodeRequest& request);
 
 // Loads IR JSON, or hands any other file to `compile` (an error when it is nullptr). Prints
 // errors to stderr; returns nullopt on failure.

@@ -89,6 +89,10 @@ int Scheduler::run() {
   kill_leftovers();
   resolve_on_resume();  // before start(): the gates it sends back are not queued yet
   plan_.start();
+  if (env_.only_node && plan_.node(*env_.only_node).state == State::Waiting) {
+    not_ready_ = true;  // `flow run-node` of a node whose dependencies have not finished
+    return kExitUsage;
+  }
   finish_untasked();
   std::string err;
   if (!log_.commit(&err)) store_failed("", err);
@@ -113,11 +117,28 @@ int Scheduler::run() {
     // background (EventLog).
     if (!log_.commit(&err)) store_failed("", err);
   }
+  // Stepping: the run goes on with the next `flow run-node` unless it is over.
+  if (env_.stepping && !interrupted && !failed_ && budget_stop_.empty() && !plan_.all_finished()) {
+    if (!log_.sync()) store_failed("", "cannot flush events.jsonl to disk");
+    return failed_ ? kExitFailed : kExitOk;
+  }
   return finish(interrupted);
+}
+
+std::string Scheduler::node_outcome() const {
+  if (!env_.only_node) return "";
+  const uint32_t id = *env_.only_node;
+  const NodeState& n = plan_.node(id);
+  if (node_sent_back_ && n.state != State::Done) return "sent back";
+  if (n.skip || n.state == State::Skipped) return "skipped";
+  if (n.state == State::Failed) return "failed";
+  if (n.state != State::Done) return failed_ ? "failed" : "waiting";
+  return flow_.nodes[id].kind == ir::NodeKind::Gate ? "passed" : "done";
 }
 
 // The first events: a resumed run says so; a new one says which steps `when` skips, and why.
 void Scheduler::emit_start() {
+  if (env_.stepping && env_.resumed) return;  // each `flow run-node` goes on where one stopped
   if (env_.resumed) {
     // As the live view counts (step_progress.h): a step whose gates have all passed.
     auto finished = [&](uint32_t i) { return plan_.node(i).state == State::Done || plan_.node(i).skip; };
@@ -172,6 +193,7 @@ int Scheduler::finish(bool interrupted) {
   }
   end["duration_ms"] = unix_ms_now() - log_.started_ms();
   emit(std::move(end));
+  ended_ = true;
   // A run whose record could not be completed has not succeeded, whatever its steps did.
   std::string err;
   if ((!log_.commit(&err) || !log_.sync()) && code == kExitOk) {
@@ -215,6 +237,9 @@ void Scheduler::kill_leftovers() {
 void Scheduler::fill() {
   Task t;
   while (!stopping_ && running_ < env_.jobs && plan_.pop_ready(&t)) {
+    // Stepping: another node's task stays unstarted; no event says it was ready, so the next
+    // process finds it ready again.
+    if (env_.stepping && t.node != env_.only_node) continue;
     if (over_budget(t)) break;
     int pool = pool_of(t);
     if (pool >= 0 && !pools_.acquire(pool, t)) continue;  // delayed, not failed

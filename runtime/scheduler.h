@@ -5,6 +5,7 @@
 // between calls; each finished call costs O(its dependents), so 100k-node runs stay fast.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,10 @@ struct RunEnv {
   std::string run_dir;   // where steps/ and events.jsonl live
   int jobs = 1;
   bool inline_calls = false;  // run each call on the loop's own thread (`flow run-node`)
+  // `flow run-node` (and `flow run --prepare`): run only the tasks of `only_node` (none when
+  // empty), say nothing of a resume, and end the run only when its last node has finished.
+  bool stepping = false;
+  std::optional<uint32_t> only_node;
   bool yes = false;      // auto-approve human questions
   bool wait_approvals = false;   // no terminal: wait for `flow approve` instead of stopping
   std::string approvals_notify;  // flow.yaml approvals.notify: run when a wait begins
@@ -74,6 +79,11 @@ class Scheduler {
   void wake();
   const std::string& report() const { return report_; }  // why the run failed
   const std::string& signal_name() const { return signal_; }
+  // Stepping: what became of `only_node` ("done", "passed", "sent back", "skipped", "failed",
+  // "waiting": it did not finish) and whether the run has ended (run_end was recorded).
+  std::string node_outcome() const;
+  bool ended() const { return ended_; }
+  bool not_ready() const { return not_ready_; }  // only_node waits for other nodes: nothing ran
   void set_signal_name(const std::string& s) { signal_ = s; }
 
  private:
@@ -143,6 +153,8 @@ class Scheduler {
   std::string report_, signal_ = "SIGINT";
   std::string budget_stop_;  // why a budget stopped the run
   bool warned_unknown_cost_ = false;
+  bool ended_ = false, not_ready_ = false;
+  bool node_sent_back_ = false;  // stepping: only_node is a gate that sent its work back
 };
 
 }  // namespace flow::rt

@@ -76,6 +76,7 @@ void Scheduler::gate_failed(uint32_t gate, int item, const std::string& feedback
 void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedback,
                                const char* rework_reason) {
   const ir::Node& node = flow_.nodes[gate];
+  if (gate == env_.only_node) node_sent_back_ = true;
   std::vector<uint32_t> again =
       item >= 0 ? (rework_reason ? plan_.rework_item(gate, item, feedback)
                                  : plan_.send_back_item(gate, item, feedback))

@@ -25,7 +25,7 @@ CASES = [
      ["unknown option `--zzzzzzzz`", "`flow run --help` lists the options"]),
     # Any one-letter option is one edit from any other: no guess, the way to the list.
     ([flow, "-x", "runs"], ["unknown option `-x`", "`flow runs --help` lists the options"]),
-    ([flow, "zzzz"], ["unknown command `zzzz`", "the commands are run, resume, runs, show"]),
+    ([flow, "zzzz"], ["unknown command `zzzz`", "the commands are run, resume, run-node, runs, show"]),
 ]
 
 for argv, wanted in CASES:
