@@ -30,7 +30,6 @@
 #include "compiler/flowc_fmt.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
-#include "compiler/huge_pages.h"
 #include "compiler/ir_json.h"
 #include "compiler/lsp/server.h"
 #include "compiler/pipeline.h"
@@ -128,20 +127,6 @@ bool write_output(const std::string& path, const std::string& text) {
   return true;
 }
 
-// The trees of a big flow take some 70 bytes of heap per source byte (a 3.9 MB flow of 100k
-// steps, 270 MB): reserving most of that up front in huge pages saves tens of thousands of
-// page faults (docs: bench/README.md). Small files are left alone (below 8 MiB reserved).
-void reserve_heap_for(const std::vector<std::string>& files) {
-  constexpr size_t kHeapPerSourceByte = 60;
-  size_t source_bytes = 0;
-  for (const std::string& f : files) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(f, ec);  // fails for `-`: not counted
-    if (!ec) source_bytes += static_cast<size_t>(size);
-  }
-  flow::reserve_huge_heap(source_bytes * kHeapPerSourceByte);
-}
-
 int run_check(const std::vector<std::string>& args, const std::string& format, bool werror,
               bool stats) {
   std::vector<std::string> files;
@@ -162,7 +147,6 @@ int run_check(const std::vector<std::string>& args, const std::string& format, b
   std::string stats_out;
   flow::CompileOptions keep = options();
   keep.keep_trees = true;
-  reserve_heap_for(files);
   for (size_t i = 0; i < files.size(); ++i) {
     results.push_back(flow::compile_file_with_ir(files[i], keep, lowered[i]));
     const flow::CompileResult& r = results.back();

@@ -2,11 +2,6 @@
 
 namespace flow::ir {
 
-const std::string& SharedPath::no_path() {
-  static const std::string none;
-  return none;
-}
-
 const Agent* Flow::find_agent(const std::string& n) const {
   for (const Agent& a : agents)
     if (a.name == n) return &a;

@@ -2,7 +2,6 @@
 // The intermediate representation: a flow lowered to a DAG of nodes. This is the only thing
 // the runtime sees. Plain data; docs/ir.md documents the JSON form written by ir_json.h.
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,31 +14,11 @@ inline constexpr int kVersion = 4;
 // release still resume).
 inline constexpr int kOldestReadVersion = 3;
 
-// A location's file path, shared by the locations that copy it: a copy copies a pointer, not
-// the text (a flow of 100k steps has some 250k locations, nearly all in one file, and a path
-// of over 15 characters would cost each of them a heap allocation of its own).
-class SharedPath {
- public:
-  SharedPath() = default;
-  SharedPath(std::string path)  // NOLINT: implicit, so that `loc.file = "a.flow"` reads plainly
-      : text_(path.empty() ? nullptr : std::make_shared<const std::string>(std::move(path))) {}
-  SharedPath(const char* path) : SharedPath(std::string(path)) {}  // NOLINT: as above
-  const std::string& str() const { return text_ ? *text_ : no_path(); }
-  operator const std::string&() const { return str(); }  // NOLINT: reads as the path
-  bool empty() const { return !text_ || text_->empty(); }
-  friend bool operator==(const SharedPath& a, const SharedPath& b) { return a.str() == b.str(); }
-  friend bool operator==(const SharedPath& a, const std::string& b) { return a.str() == b; }
-  friend bool operator==(const SharedPath& a, const char* b) { return a.str() == b; }
-
- private:
-  static const std::string& no_path();
-  std::shared_ptr<const std::string> text_;
-};
-
-// A source location that survives serialization (file path, not a SourceMap id).
-// line == 0 means "no location" (e.g. a node synthesized by the compiler).
+// A source location. `file` indexes Flow::files (0: none); a flow compiled from source uses
+// its SourceMap's ids, so the resolver and the lowering make locations without a table of
+// their own. line == 0 means "no location" (e.g. a node synthesized by the compiler).
 struct Loc {
-  SharedPath file;
+  uint32_t file = 0;
   uint32_t line = 0, col = 0, end_line = 0, end_col = 0;
 };
 
@@ -173,7 +152,11 @@ struct Flow {
   std::vector<Stage> stages;
   std::vector<Node> nodes;  // in source order; deps may point either way (it is a DAG, not a list)
   std::vector<Rule> rules;
+  std::vector<std::string> files{""};  // the files locations name (Loc::file); [0] is none
 
+  const std::string& file_of(const Loc& loc) const {
+    return loc.file < files.size() ? files[loc.file] : files[0];
+  }
   const Agent* find_agent(const std::string& name) const;
   const Node* find_node(const std::string& name) const;
 };

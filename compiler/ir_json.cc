@@ -8,14 +8,15 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 using json = nlohmann::json;
+using Files = std::vector<std::string>;
 
-ojson loc_json(const Loc& l) {
+ojson loc_json(const Files& files, const Loc& l) {
   if (l.line == 0) return nullptr;
-  return ojson{{"file", l.file.str()}, {"line", l.line}, {"col", l.col},
+  return ojson{{"file", l.file < files.size() ? files[l.file] : files[0]}, {"line", l.line}, {"col", l.col},
                {"end_line", l.end_line}, {"end_col", l.end_col}};
 }
 
-ojson check_json(const Check& c) {
+ojson check_json(const Files& files, const Check& c) {
   ojson j{{"kind", to_string(c.kind)}};
   switch (c.kind) {
     case Check::Kind::Review: j["agent"] = c.agent; break;
@@ -23,26 +24,26 @@ ojson check_json(const Check& c) {
     case Check::Kind::Human: j["question"] = c.question; break;
     case Check::Kind::Verdict: j["step"] = c.step; break;
   }
-  j["loc"] = loc_json(c.loc);
+  j["loc"] = loc_json(files, c.loc);
   return j;
 }
 
-ojson condition_json(const Condition& c) {
+ojson condition_json(const Files& files, const Condition& c) {
   ojson j{{"kind", to_string(c.kind)}, {"name", c.name}, {"not", c.negated}};
   if (c.kind == Condition::Kind::Equals) j["value"] = c.value;
   if (c.kind == Condition::Kind::Passed || c.kind == Condition::Kind::PassedCleanly)
     j["nodes"] = c.nodes;
-  j["loc"] = loc_json(c.loc);
+  j["loc"] = loc_json(files, c.loc);
   return j;
 }
 
-ojson node_json(const Node& n) {
+ojson node_json(const Files& files, const Node& n) {
   ojson j{{"id", n.id}, {"name", n.name}, {"kind", to_string(n.kind)}, {"stage", n.stage},
           {"deps", n.deps}};
   if (!n.when.empty()) j["when"] = n.when;
   if (!n.conditions.empty()) {
     ojson cs = ojson::array();
-    for (const Condition& c : n.conditions) cs.push_back(condition_json(c));
+    for (const Condition& c : n.conditions) cs.push_back(condition_json(files, c));
     j["conditions"] = std::move(cs);
   }
   switch (n.kind) {
@@ -62,7 +63,7 @@ ojson node_json(const Node& n) {
       j["target"] = n.target;
       j["members"] = n.members;
       ojson checks = ojson::array();
-      for (const Check& c : n.checks) checks.push_back(check_json(c));
+      for (const Check& c : n.checks) checks.push_back(check_json(files, c));
       j["checks"] = std::move(checks);
       j["retries"] = n.retries;
       j["on_exhausted"] = to_string(n.on_exhausted);
@@ -71,7 +72,7 @@ ojson node_json(const Node& n) {
       break;
     }
   }
-  j["loc"] = loc_json(n.loc);
+  j["loc"] = loc_json(files, n.loc);
   return j;
 }
 
@@ -84,7 +85,7 @@ ojson json_value(const std::string& text) {
 
 // The Claude Code fields are written only when given, so an agent that gives none reads the
 // same as before they existed; `tools` is always written: null (every tool) or a list.
-ojson agent_json(const Agent& a) {
+ojson agent_json(const Files& files, const Agent& a) {
   ojson j{{"name", a.name}, {"description", a.description}, {"model", a.model},
           {"role", a.role}};
   j["tools"] = a.tools ? ojson(*a.tools) : ojson(nullptr);
@@ -103,7 +104,7 @@ ojson agent_json(const Agent& a) {
   j["writes"] = a.writes;
   j["prompt"] = a.prompt;
   j["source"] = a.source;
-  j["loc"] = loc_json(a.loc);
+  j["loc"] = loc_json(files, a.loc);
   return j;
 }
 
@@ -153,16 +154,21 @@ std::vector<uint32_t> ids(const json& obj, const char* key, const std::string& w
   return out;
 }
 
-Loc read_loc(const json& obj, const std::string& where) {
+// A location's file as an index into `files` (docs/ir.md keeps the path in each location).
+uint32_t file_index(Files& files, const std::string& path) {
+  if (path.empty()) return 0;
+  for (size_t i = files.size(); i-- > 1;)  // the last file added is the likely one
+    if (files[i] == path) return static_cast<uint32_t>(i);
+  files.push_back(path);
+  return static_cast<uint32_t>(files.size() - 1);
+}
+
+Loc read_loc(const json& obj, const std::string& where, Files& files) {
   Loc l;
   if (!obj.contains("loc") || obj["loc"].is_null()) return l;
   const json& j = obj["loc"];
   std::string w = where + "/loc";
-  // One shared copy of the path for a run of locations in the same file (see SharedPath).
-  thread_local SharedPath last;
-  std::string file = str(j, "file", w);
-  if (last.str() != file) last = SharedPath(std::move(file));
-  l.file = last;
+  l.file = file_index(files, str(j, "file", w));
   auto num = [&](const char* k) {
     const json& v = field(j, k, w);
     if (!v.is_number_unsigned()) throw ReadError(w + "/" + k + ": expected a number");
@@ -188,7 +194,7 @@ std::string json_text(const json& obj, const char* key) {
   return obj[key].dump();
 }
 
-Agent read_agent(const json& aj, const std::string& w) {
+Agent read_agent(const json& aj, const std::string& w, Files& files) {
   Agent a;
   a.name = str(aj, "name", w);
   a.description = str(aj, "description", w, false);
@@ -219,11 +225,11 @@ Agent read_agent(const json& aj, const std::string& w) {
   a.writes = strs(aj, "writes", w);
   a.prompt = str(aj, "prompt", w, false);
   a.source = str(aj, "source", w, false);
-  a.loc = read_loc(aj, w);
+  a.loc = read_loc(aj, w, files);
   return a;
 }
 
-Input read_input(const json& ij, const std::string& w) {
+Input read_input(const json& ij, const std::string& w, Files& files) {
   Input in;
   in.name = str(ij, "name", w);
   in.type = str(ij, "type", w);
@@ -231,11 +237,11 @@ Input read_input(const json& ij, const std::string& w) {
     throw ReadError(w + "/type: unknown type \"" + in.type + "\"");
   if (ij.contains("default")) in.default_value = ij["default"].dump();
   in.description = str(ij, "description", w, false);
-  in.loc = read_loc(ij, w);
+  in.loc = read_loc(ij, w, files);
   return in;
 }
 
-Check read_check(const json& cj, const std::string& cw) {
+Check read_check(const json& cj, const std::string& cw, Files& files) {
   Check ch;
   static const Check::Kind ckinds[] = {Check::Kind::Review, Check::Kind::Command,
                                        Check::Kind::Human, Check::Kind::Verdict};
@@ -244,18 +250,18 @@ Check read_check(const json& cj, const std::string& cw) {
   ch.command = str(cj, "command", cw, ch.kind == Check::Kind::Command);
   ch.question = str(cj, "question", cw, false);
   ch.step = str(cj, "step", cw, ch.kind == Check::Kind::Verdict);
-  ch.loc = read_loc(cj, cw);
+  ch.loc = read_loc(cj, cw, files);
   return ch;
 }
 
 // The fields of a gate node: target, members, checks, retries, on_exhausted, back_to, per_item.
-void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n) {
+void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n, Files& files) {
   n.target = str(nj, "target", w);
   n.members = ids(nj, "members", w, node_count);
   const json& checks = field(nj, "checks", w);
   if (!checks.is_array()) throw ReadError(w + "/checks: expected an array");
   for (size_t c = 0; c < checks.size(); ++c)
-    n.checks.push_back(read_check(checks[c], w + "/checks/" + std::to_string(c)));
+    n.checks.push_back(read_check(checks[c], w + "/checks/" + std::to_string(c), files));
   const json& retries = field(nj, "retries", w);
   if (!retries.is_number_integer() || retries.get<int64_t>() < 0 ||
       retries.get<int64_t>() > 1000)
@@ -271,7 +277,7 @@ void read_gate(const json& nj, const std::string& w, size_t node_count, Node& n)
   }
 }
 
-Condition read_condition(const json& cj, const std::string& w, size_t count) {
+Condition read_condition(const json& cj, const std::string& w, size_t count, Files& files) {
   if (!cj.is_object()) throw ReadError(w + ": expected an object");
   Condition c;
   static const Condition::Kind kinds[] = {Condition::Kind::Input, Condition::Kind::Equals,
@@ -284,11 +290,11 @@ Condition read_condition(const json& cj, const std::string& w, size_t count) {
   }
   if (c.kind == Condition::Kind::Equals) c.value = str(cj, "value", w);
   c.nodes = ids(cj, "nodes", w, count);
-  c.loc = read_loc(cj, w);
+  c.loc = read_loc(cj, w, files);
   return c;
 }
 
-Node read_node(const json& nj, size_t i, size_t count) {
+Node read_node(const json& nj, size_t i, size_t count, Files& files) {
   std::string w = "/nodes/" + std::to_string(i);
   Node n;
   n.id = static_cast<uint32_t>(i);
@@ -306,7 +312,7 @@ Node read_node(const json& nj, size_t i, size_t count) {
     const json& cs = nj["conditions"];
     if (!cs.is_array()) throw ReadError(w + "/conditions: expected an array");
     for (size_t c = 0; c < cs.size(); ++c)
-      n.conditions.push_back(read_condition(cs[c], w + "/conditions/" + std::to_string(c), count));
+      n.conditions.push_back(read_condition(cs[c], w + "/conditions/" + std::to_string(c), count, files));
   }
   switch (n.kind) {
     case NodeKind::Agent:
@@ -324,24 +330,24 @@ Node read_node(const json& nj, size_t i, size_t count) {
       break;
     case NodeKind::Command: n.command = str(nj, "command", w); break;
     case NodeKind::Human: n.question = str(nj, "question", w, false); break;
-    case NodeKind::Gate: read_gate(nj, w, count, n); break;
+    case NodeKind::Gate: read_gate(nj, w, count, n, files); break;
   }
-  n.loc = read_loc(nj, w);
+  n.loc = read_loc(nj, w, files);
   for (uint32_t d : n.deps)
     if (d == n.id) throw ReadError(w + "/deps: a node cannot depend on itself");
   return n;
 }
 
-Stage read_stage(const json& sj, const std::string& w, size_t node_count) {
+Stage read_stage(const json& sj, const std::string& w, size_t node_count, Files& files) {
   Stage s;
   s.name = str(sj, "name", w);
   s.nodes = ids(sj, "nodes", w, node_count);
   s.after = strs(sj, "after", w);
-  s.loc = read_loc(sj, w);
+  s.loc = read_loc(sj, w, files);
   return s;
 }
 
-Rule read_rule(const json& rj, const std::string& w) {
+Rule read_rule(const json& rj, const std::string& w, Files& files) {
   Rule r;
   static const Rule::Kind rkinds[] = {Rule::Kind::Before, Rule::Kind::EveryStepReviewedBy,
                                       Rule::Kind::AtMostCalls, Rule::Kind::WritesOnly,
@@ -355,7 +361,7 @@ Rule read_rule(const json& rj, const std::string& w) {
     r.limit_usd = rj["limit_usd"].get<double>();
   }
   r.globs = strs(rj, "globs", w);
-  r.loc = read_loc(rj, w);
+  r.loc = read_loc(rj, w, files);
   return r;
 }
 
@@ -374,30 +380,31 @@ Flow read_flow(const json& j) {
 
   const json& inputs = j.value("inputs", json::array());
   for (size_t i = 0; i < inputs.size(); ++i)
-    f.inputs.push_back(read_input(inputs[i], "/inputs/" + std::to_string(i)));
+    f.inputs.push_back(read_input(inputs[i], "/inputs/" + std::to_string(i), f.files));
 
   const json& agents = j.value("agents", json::array());
   for (size_t i = 0; i < agents.size(); ++i)
-    f.agents.push_back(read_agent(agents[i], "/agents/" + std::to_string(i)));
+    f.agents.push_back(read_agent(agents[i], "/agents/" + std::to_string(i), f.files));
 
   const json& nodes = field(j, "nodes", "");
   if (!nodes.is_array()) throw ReadError("/nodes: expected an array");
   const size_t count = nodes.size();
-  for (size_t i = 0; i < count; ++i) f.nodes.push_back(read_node(nodes[i], i, count));
+  for (size_t i = 0; i < count; ++i) f.nodes.push_back(read_node(nodes[i], i, count, f.files));
 
   const json& stages = j.value("stages", json::array());
   for (size_t i = 0; i < stages.size(); ++i)
-    f.stages.push_back(read_stage(stages[i], "/stages/" + std::to_string(i), count));
+    f.stages.push_back(read_stage(stages[i], "/stages/" + std::to_string(i), count, f.files));
 
   const json& rules = j.value("rules", json::array());
   for (size_t i = 0; i < rules.size(); ++i)
-    f.rules.push_back(read_rule(rules[i], "/rules/" + std::to_string(i)));
+    f.rules.push_back(read_rule(rules[i], "/rules/" + std::to_string(i), f.files));
   return f;
 }
 
 }  // namespace
 
 ojson to_json(const Flow& f) {
+  const Files& files = f.files;
   ojson j{{"version", f.version}, {"name", f.name}, {"description", f.description},
           {"source", f.source}};
   ojson inputs = ojson::array();
@@ -405,20 +412,20 @@ ojson to_json(const Flow& f) {
     ojson i{{"name", in.name}, {"type", in.type}};
     if (in.default_value) i["default"] = ojson::parse(*in.default_value);
     i["description"] = in.description;
-    i["loc"] = loc_json(in.loc);
+    i["loc"] = loc_json(files, in.loc);
     inputs.push_back(std::move(i));
   }
   j["inputs"] = std::move(inputs);
   ojson agents = ojson::array();
-  for (const Agent& a : f.agents) agents.push_back(agent_json(a));
+  for (const Agent& a : f.agents) agents.push_back(agent_json(files, a));
   j["agents"] = std::move(agents);
   ojson stages = ojson::array();
   for (const Stage& s : f.stages)
     stages.push_back(ojson{{"name", s.name}, {"nodes", s.nodes}, {"after", s.after},
-                           {"loc", loc_json(s.loc)}});
+                           {"loc", loc_json(files, s.loc)}});
   j["stages"] = std::move(stages);
   ojson nodes = ojson::array();
-  for (const Node& n : f.nodes) nodes.push_back(node_json(n));
+  for (const Node& n : f.nodes) nodes.push_back(node_json(files, n));
   j["nodes"] = std::move(nodes);
   ojson rules = ojson::array();
   for (const Rule& r : f.rules) {
@@ -429,7 +436,7 @@ ojson to_json(const Flow& f) {
       rj["limit"] = r.limit;
     if (r.kind == Rule::Kind::AtMostCost) rj["limit_usd"] = r.limit_usd;
     if (!r.globs.empty()) rj["globs"] = r.globs;
-    rj["loc"] = loc_json(r.loc);
+    rj["loc"] = loc_json(files, r.loc);
     rules.push_back(std::move(rj));
   }
   j["rules"] = std::move(rules);

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "compiler/diagnostic_registry.h"
-#include "compiler/huge_pages.h"
 #include "compiler/suggest.h"
 
 namespace flow {
@@ -23,14 +22,9 @@ const Unit* Lowered::find_unit(std::string_view name) const {
   return id == NameIndex::kNone ? nullptr : &step_units[id];
 }
 
-ir::Loc to_loc(const SourceMap& sources, const Span& s) {
+ir::Loc to_loc(const Span& s) {
   if (s.file == 0) return {};
-  // Nearly every location is in the file of the one before: share that path's text. The cache
-  // compares the text, so it stays right whatever SourceMap comes next.
-  thread_local ir::SharedPath last;
-  const std::string& path = sources.file(s.file).path;
-  if (last.str() != path) last = ir::SharedPath(path);
-  return ir::Loc{last, s.begin.line, s.begin.col, s.end.line, s.end.col};
+  return ir::Loc{s.file, s.begin.line, s.begin.col, s.end.line, s.end.col};
 }
 
 namespace {
@@ -155,7 +149,7 @@ struct Lowerer {
     ir::Condition ic;
     ic.negated = c.negated;
     ic.name = c.subject.name;
-    ic.loc = to_loc(sources, c.span);
+    ic.loc = to_loc(c.span);
     if (c.kind == K::Truth) {
       if (!check_input(c.subject, ast::InputType::Bool, "when not")) return false;
       ic.kind = ir::Condition::Kind::Input;
@@ -250,7 +244,7 @@ struct Lowerer {
     node.when = when;
     node.conditions = conds;
     node.deps = deps;
-    node.loc = to_loc(sources, span);
+    node.loc = to_loc(span);
     out.node_spans.push_back(span);
     out.node_agents.push_back(kNoAgent);
     return node;
@@ -562,7 +556,7 @@ struct Lowerer {
       refs.push_back(
           {u.entries, &program.stages[index - 1]->name, PendingRef::StageAfter, stage, 0, 0});
     }
-    st.loc = to_loc(sources, s.span);
+    st.loc = to_loc(s.span);
     out.flow.stages.push_back(std::move(st));
     bool fresh = false;
     out.stage_names.insert(stage, &fresh);
@@ -710,10 +704,12 @@ struct Lowerer {
     agent_referenced.assign(program.agents.size(), false);
     check_input_defaults();
     lower_declarations(sources, program, f);
+    // Locations keep SourceMap ids (to_loc): the table of files is the SourceMap's paths.
+    f.files.assign(1, "");
+    for (size_t i = 1; i < sources.files.size(); ++i) f.files.push_back(sources.file(i).path);
     size_t estimate = 0;
     for (const ast::StageDecl* st : program.stages) estimate += node_estimate(st->body, 0);
     f.nodes.reserve(estimate);
-    advise_huge_pages(f.nodes.data(), f.nodes.capacity() * sizeof(ir::Node));
     out.node_spans.reserve(estimate);
     out.node_agents.reserve(estimate);
     out.step_names.reserve(estimate);

@@ -100,6 +100,6 @@ void bind_send_backs(const SourceMap& sources, Lowered& out, const std::vector<S
                      std::vector<Diagnostic>& diags);
 
 // The IR form of a span (path as the user named the file; line 0 for no location).
-ir::Loc to_loc(const SourceMap& sources, const Span& span);
+ir::Loc to_loc(const Span& span);  // Loc::file is the SourceMap id (ir.h)
 
 }  // namespace flow

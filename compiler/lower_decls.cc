@@ -62,7 +62,7 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
     if (decl->default_value) input.default_value = value_json(*decl->default_value)
                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (decl->description) input.description = decl->description->value;
-    input.loc = to_loc(sources, decl->span);
+    input.loc = to_loc(decl->span);
   }
   for (const AgentDef& a : program.agents) f.agents.push_back(a.agent);
   for (const ast::RuleDecl* r : program.rules) {
@@ -74,14 +74,14 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
     // The grammar admits only digits with an optional point and up to 6 decimals.
     if (r->kind == ast::RuleDecl::Kind::AtMostCost) rule.limit_usd = std::strtod(r->amount.c_str(), nullptr);
     for (const ast::String& g : r->globs) rule.globs.push_back(g.value);
-    rule.loc = to_loc(sources, r->span);
+    rule.loc = to_loc(r->span);
     f.rules.push_back(std::move(rule));
   }
 }
 
 ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate) {
   ir::Check c;
-  c.loc = to_loc(sources, gate.span);
+  c.loc = to_loc(gate.span);
   switch (gate.kind) {
     case ast::Gate::Kind::Review:
     case ast::Gate::Kind::ReviewEach:

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compiler/ir_json.h"
 #include "compiler/ir_validate.h"
 #include "compiler/test_util.h"
 
@@ -251,12 +252,12 @@ TEST_CASE("the IR carries inputs, agents, rules and source locations") {
   REQUIRE(f.rules.size() == 1);
   CHECK(f.rules[0].kind == ir::Rule::Kind::Before);
   CHECK(f.rules[0].loc.line == 8);
-  CHECK(f.find_node("a")->loc.file == "test.flow");
+  CHECK(f.file_of(f.find_node("a")->loc) == "test.flow");
   CHECK(f.find_node("a")->loc.line == 7);
   CHECK(f.find_node("a")->loc.col == 9);
 }
 
-TEST_CASE("locations in one file share one copy of its path") {
+TEST_CASE("locations name their file by an index into the flow's table of files") {
   auto c = lower_ok("stage s < a review r >\n");
   const ir::Flow& f = c->lowered.flow;
   const ir::Node* a = f.find_node("a");
@@ -264,14 +265,18 @@ TEST_CASE("locations in one file share one copy of its path") {
   REQUIRE(a);
   REQUIRE(gate);
   REQUIRE(gate->checks.size() == 1);
-  CHECK(a->loc.file == "test.flow");
-  CHECK(&a->loc.file.str() == &gate->loc.file.str());
-  CHECK(&a->loc.file.str() == &gate->checks[0].loc.file.str());
-  CHECK(&a->loc.file.str() == &f.stages[0].loc.file.str());
-  ir::Loc copy = a->loc;
-  copy.file = "other.flow";  // a copy set apart changes only itself
-  CHECK(a->loc.file == "test.flow");
-  CHECK(ir::Loc{}.file.empty());
+  CHECK(f.file_of(a->loc) == "test.flow");
+  CHECK(a->loc.file != 0);
+  CHECK(a->loc.file == gate->loc.file);
+  CHECK(a->loc.file == gate->checks[0].loc.file);
+  CHECK(a->loc.file == f.stages[0].loc.file);
+  CHECK(f.file_of(ir::Loc{}).empty());
+  // The JSON form keeps the path in each location; reading it back interns them again.
+  ir::ReadResult back = ir::from_json_text(ir::to_json_text(f));
+  REQUIRE(back.ok);
+  const ir::Node* a2 = back.flow.find_node("a");
+  CHECK(back.flow.file_of(a2->loc) == "test.flow");
+  CHECK(back.flow.files.size() == 2);
 }
 
 TEST_CASE("a fan-out over a step's answer names the step, keeps its cap and waits for its gate") {

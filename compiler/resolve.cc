@@ -82,7 +82,7 @@ struct Resolver {
 
   ir::Loc loc(const Span& s) const {
     if (s.file == 0) return {};
-    return ir::Loc{sources.file(s.file).path, s.begin.line, s.begin.col, s.end.line, s.end.col};
+    return ir::Loc{s.file, s.begin.line, s.begin.col, s.end.line, s.end.col};
   }
 
   void add_agent(AgentDef def, const Span& name_span) {

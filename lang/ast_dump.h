@@ -7,7 +7,7 @@
 
 namespace flow {
 
-// The tree and the diagnostics; not `split_at`, which says only how the parse was done.
+// The tree and the diagnostics.
 std::string dump_parse(const ParseResult& result);
 
 }  // namespace flow

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <optional>
 #include <system_error>
-#include <thread>
 
 #include <fmt/format.h>
 #include <tao/pegtl.hpp>
@@ -242,13 +241,12 @@ uint32_t resume_point(std::string_view text, uint32_t statement_begin, uint32_t 
   return static_cast<uint32_t>(n);
 }
 
-// Parses statements from `pos` until the text ends or the next statement would start at or
-// after `stop`; returns where it stopped.
-uint32_t parse_statements(ParseState& st, ParseResult& result, const SourceFile& f,
-                          const std::vector<uint32_t>& bad_lines, uint32_t pos, uint32_t stop,
-                          uint32_t& stage_end) {
+// Parses the statements from `pos` to the end of the text.
+void parse_statements(ParseState& st, ParseResult& result, const SourceFile& f,
+                      const std::vector<uint32_t>& bad_lines, uint32_t pos) {
   std::string_view text = f.text;
-  while (pos < text.size() && pos < stop) {
+  uint32_t stage_end = kNotStage;  // where the last statement ended, if it was a stage
+  while (pos < text.size()) {
     st.begin_statement(pos);
     ++st.statements_seen;
     size_t stages = result.file.stages.size();
@@ -284,60 +282,11 @@ uint32_t parse_statements(ParseState& st, ParseResult& result, const SourceFile&
       pos = resume_point(text, pos, st.error.offset);
     }
   }
-  return pos;
-}
-
-// A place near the middle of a large file where a statement probably starts: a line that
-// begins with a statement keyword in its first column. Probably, because it may lie inside a
-// `"""` string; the caller accepts it only if parsing from the start lands on it exactly.
-std::optional<uint32_t> split_candidate(std::string_view text, uint32_t from) {
-  for (size_t nl = text.find('\n', from + (text.size() - from) / 2);
-       nl != std::string_view::npos && nl + 1 < text.size(); nl = text.find('\n', nl + 1))
-    if (matches_at<statement_start>(text, nl + 1)) return static_cast<uint32_t>(nl + 1);
-  return std::nullopt;
-}
-
-template <typename T>
-void append(std::vector<T>& to, std::vector<T>& from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-}
-
-// The statements of `tail` follow those of `head`: appends them, keeping source order.
-void append_file(ast::File& head, ast::File& tail) {
-  append(head.inputs, tail.inputs);
-  append(head.uses, tail.uses);
-  append(head.agents, tail.agents);
-  append(head.agent_dirs, tail.agent_dirs);
-  append(head.stages, tail.stages);
-  append(head.rules, tail.rules);
-}
-
-// The second half of a large file, parsed on a thread of its own from `split`. Usable only if
-// it parsed without an error (an error's message may depend on what came before) and held no
-// `flow` header (one there is out of place, which only the first half can tell).
-struct Tail {
-  ParseResult result;
-  bool usable = false;
-};
-
-void parse_tail(const SourceMap& sources, uint32_t file_id, uint32_t split, Tail& tail) {
-  try {
-    const SourceFile& f = sources.file(file_id);
-    tail.result.file.source = file_id;
-    ParseState st(sources, file_id, tail.result.file);
-    st.statements_seen = 1;  // a statement came before
-    st.line_hint = f.pos_at(split).line - 1;
-    uint32_t stage_end = kNotStage;
-    parse_statements(st, tail.result, f, {}, split, kNotStage, stage_end);
-    tail.usable = tail.result.diagnostics.empty() && !tail.result.file.flow;
-  } catch (...) {  // out of memory on this thread: the first half goes on alone
-    tail.usable = false;
-  }
 }
 
 }  // namespace
 
-ParseResult parse(const SourceMap& sources, uint32_t file_id, size_t split_from_bytes) {
+ParseResult parse(const SourceMap& sources, uint32_t file_id) {
   ParseResult result;
   result.file.source = file_id;
   const SourceFile& f = sources.file(file_id);
@@ -362,30 +311,7 @@ ParseResult parse(const SourceMap& sources, uint32_t file_id, size_t split_from_
 
   // Some editors start UTF-8 files with a byte order mark; it carries no meaning here.
   uint32_t pos = skip_space(text, text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0);
-  uint32_t stage_end = kNotStage;  // where the last statement ended, if it was a stage
-
-  // A large file is parsed in two halves at once, the second from a likely statement start.
-  // The first half checks the guess: its statements must end exactly there, as they would in
-  // one pass; otherwise (or if the second half had an error) it simply parses on.
-  std::optional<uint32_t> split;
-  if (text.size() >= split_from_bytes && bad_lines.empty()) split = split_candidate(text, pos);
-  Tail tail;
-  std::thread second;
-  if (split) {
-    try {
-      second = std::thread(parse_tail, std::cref(sources), file_id, *split, std::ref(tail));
-    } catch (const std::system_error&) {  // no thread to be had: one pass
-      split.reset();
-    }
-  }
-  pos = parse_statements(st, result, f, bad_lines, pos, split.value_or(kNotStage), stage_end);
-  if (second.joinable()) second.join();
-  if (split && pos == *split && tail.usable) {
-    append_file(result.file, tail.result.file);
-    result.split_at = *split;
-  } else {
-    parse_statements(st, result, f, bad_lines, pos, kNotStage, stage_end);
-  }
+  parse_statements(st, result, f, bad_lines, pos);
 
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) {

@@ -16,16 +16,10 @@ namespace flow {
 struct ParseResult {
   ast::File file;                        // every statement that parsed, even when errors exist
   std::vector<Diagnostic> diagnostics;   // syntax errors, in source order
-  uint32_t split_at = 0;  // where a second thread's half was joined on (0: parsed in one pass)
 };
 
-// Files from this size on are parsed in two halves on two threads (lang/parser.cc says how
-// the result stays exactly that of one pass).
-inline constexpr size_t kSplitParseBytes = 256 * 1024;
-
 // Parses a file already in `sources`. Never throws, never crashes on any bytes.
-ParseResult parse(const SourceMap& sources, uint32_t file_id,
-                  size_t split_from_bytes = kSplitParseBytes);
+ParseResult parse(const SourceMap& sources, uint32_t file_id);
 
 // `text` is a whole identifier of the language (a name a step can call, `after` or `uses`).
 bool is_name(std::string_view text);

@@ -87,7 +87,7 @@ void add_rule_budgets(const ir::Flow& flow, BudgetLimits* limits) {
   const bool cost_given = limits->cost_usd.has_value() && limits->cost_rule.empty();
   const bool tokens_given = limits->tokens.has_value() && limits->tokens_rule.empty();
   for (const ir::Rule& r : flow.rules) {
-    std::string where = fmt::format("{}:{}:{}", r.loc.file.empty() ? flow.source : r.loc.file.str(),
+    std::string where = fmt::format("{}:{}:{}", flow.file_of(r.loc).empty() ? flow.source : flow.file_of(r.loc),
                                     r.loc.line, r.loc.col);
     if (r.kind == ir::Rule::Kind::AtMostCalls && (!limits->calls || r.limit < *limits->calls)) {
       limits->calls = r.limit;

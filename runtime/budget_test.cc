@@ -35,7 +35,7 @@ ir::Rule budget_rule(ir::Rule::Kind kind, int64_t limit, double usd, uint32_t li
   r.kind = kind;
   r.limit = limit;
   r.limit_usd = usd;
-  r.loc.file = "b.flow";
+  r.loc.file = 1;  // flow.files[1], "b.flow"
   r.loc.line = line;
   r.loc.col = 1;
   return r;
@@ -45,6 +45,7 @@ ir::Rule budget_rule(ir::Rule::Kind kind, int64_t limit, double usd, uint32_t li
 
 TEST_CASE("rules give the budgets, and the command line replaces cost and token rules, not calls") {
   ir::Flow flow;
+  flow.files = {"", "b.flow"};
   flow.rules = {budget_rule(ir::Rule::Kind::AtMostCost, 0, 2.5, 1),
                 budget_rule(ir::Rule::Kind::AtMostCost, 0, 1.5, 2),
                 budget_rule(ir::Rule::Kind::AtMostTokens, 9000, 0, 3),

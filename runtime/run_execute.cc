@@ -127,7 +127,6 @@ int run_scheduler(RunState& s, const ExecuteOptions& o, Plan& plan, Status& stat
   env.inline_calls = o.stepping;
   env.limits = s.limits;
   env.spent = spent_from_events(events);
-  if (s.flow.nodes.size() > 1000) env.budget = {32 * 1024, 8, 16};  // keep huge runs linear
   Cancel cancel;
   EventLog log;
   std::string err;

@@ -56,7 +56,7 @@ bool load_run_files(RunState& s, const std::string& id, const std::string& root,
     return false;
   }
   if (s.meta.value("status", "") == "succeeded" && !succeeded_ok) {
-    run_error("run " + id + " already succeeded; nothing is left to run");
+    run_error("run " + id + " already succeeded; nothing to resume");
     return false;
   }
   if (!read_file(s.dir + "/ir.json", &text)) {
@@ -79,27 +79,28 @@ bool load_run_files(RunState& s, const std::string& id, const std::string& root,
 
 // The rest of loading a saved run, once `s.router.api` has the --record/--replay options:
 // backends and budgets as the run was started (new budgets, if given, are kept), its events.
-bool load_saved_run(RunState& s, const std::string& max_cost, const std::string& max_tokens,
+// Returns kExitOk, or the exit code of what went wrong (said on stderr).
+int load_saved_run(RunState& s, const std::string& max_cost, const std::string& max_tokens,
                     SavedRun* out) {
   out->options = s.meta.value("options", json::object());
   const json& opt = out->options;
-  if (!enter_run_cwd(s) || !check_config(opt)) return false;
+  if (!enter_run_cwd(s) || !check_config(opt)) return kExitUsage;
   SimOptions sim;
   sim_from_json(opt.value("sim", json::object()), &sim);
-  if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return false;
-  if (!backends_ready(s)) return false;
+  if (!setup_router(s, opt.value("config", ""), opt.value("backend", ""), &sim)) return kExitUsage;
+  if (!backends_ready(s)) return kExitUsage;
   load_budgets(opt, &s.limits);
-  if (!budget_options(max_cost, max_tokens, &s.limits)) return false;
+  if (!budget_options(max_cost, max_tokens, &s.limits)) return kExitUsage;
   add_rule_budgets(s.flow, &s.limits);
   save_budgets(s.limits, &s.meta);
   out->events = read_events(s.dir + "/events.jsonl");
   if (!out->events.ok) {
     run_error(out->events.error);
-    return false;
+    return kExitFailed;
   }
   for (const json& e : out->events.events)
     out->next_seq = std::max<int64_t>(out->next_seq, e.value("seq", int64_t{0}) + 1);
-  return true;
+  return kExitOk;
 }
 
 // The node of `flow run-node` by its name (a step, or a gate as `STEP/gate`).
@@ -140,8 +141,8 @@ int resume_command(const ResumeRequest& req) {
   if (!api_options(req.record_dir, req.replay_dir, &s.router.api)) return kExitUsage;
   SavedRun saved;
   if (!load_run_files(s, id, req.run_root)) return kExitUsage;
-  if (!load_saved_run(s, req.max_cost, req.max_tokens, &saved))
-    return saved.events.ok ? kExitUsage : kExitFailed;
+  if (int code = load_saved_run(s, req.max_cost, req.max_tokens, &saved); code != kExitOk)
+    return code;
   ExecuteOptions o;
   o.jobs = req.jobs > 0 ? req.jobs : saved.options.value("jobs", default_jobs());
   o.yes = req.yes || saved.options.value("yes", false);
@@ -169,7 +170,7 @@ int run_node_command(const RunNodeRequest& req) {
   std::optional<uint32_t> node = find_node(s.flow, req.node);
   if (!node) return kExitUsage;
   if (s.meta.value("status", "") == "succeeded") return finished_node(s, *node, result_file);
-  if (!load_saved_run(s, "", "", &saved)) return saved.events.ok ? kExitUsage : kExitFailed;
+  if (int code = load_saved_run(s, "", "", &saved); code != kExitOk) return code;
   ExecuteOptions o;
   o.jobs = 1;
   o.yes = req.yes || saved.options.value("yes", false);
