@@ -286,7 +286,7 @@ struct Lowerer {
     std::iota(g.members.begin(), g.members.end(), first);
     g.checks.reserve(gates.size());
     for (const ast::Gate* gate : gates) {
-      g.checks.push_back(lower_check(sources, *gate));
+      g.checks.push_back(lower_check(*gate));
       if (gate->kind == ast::Gate::Kind::Verdict) judge(g.checks.back(), *gate, first, id);
     }
     if (settings.retries) g.retries = static_cast<int>(settings.retries->value);

@@ -79,7 +79,7 @@ Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diag
 // Pieces of lowering that need no graph (compiler/lower_decls.cc): the flow's name,
 // description, source, inputs, agents and rules; one gate check; an `else` setting.
 void lower_declarations(const SourceMap& sources, const Program& program, ir::Flow& flow);
-ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate);
+ir::Check lower_check(const ast::Gate& gate);
 ir::OnExhausted lower_on_exhausted(ast::OnExhausted e);
 
 // A `back to NAME` written on a gated step, bound once every step is lowered.

@@ -79,7 +79,7 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
   }
 }
 
-ir::Check lower_check(const SourceMap& sources, const ast::Gate& gate) {
+ir::Check lower_check(const ast::Gate& gate) {
   ir::Check c;
   c.loc = to_loc(gate.span);
   switch (gate.kind) {

@@ -40,19 +40,19 @@ std::string join_path(const std::string& dir, const std::string& rel) {
 namespace {
 
 bool read_text(const SourceMap& sources, const std::string& path, std::string& text,
-               std::string& error) {
+               std::string* error) {
   if (const std::string* overlaid = sources.overlay_text(path)) {
     text = *overlaid;
     return true;
   }
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    error = fmt::format("'{}' is a directory", path);
+    *error = fmt::format("'{}' is a directory", path);
     return false;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    error = fmt::format("cannot read '{}': {}", path,
+    *error = fmt::format("cannot read '{}': {}", path,
                         fs::exists(path, ec) ? "permission denied" : "no such file");
     return false;
   }
@@ -111,7 +111,7 @@ struct Resolver {
     if (cached == loaded.end()) {
       std::string text, error;
       Loaded parsed;
-      if (read_text(sources, path, text, error)) {
+      if (read_text(sources, path, text, &error)) {
         uint32_t id = sources.add(path, std::move(text));
         program.imported_at.emplace(id, named_at);  // where the flow names the file
         parsed.file = parse_agent_file(sources, id, diags, skipped ? &parsed.skipped : nullptr);

@@ -1,5 +1,4 @@
 // The Anthropic Messages API wire format: request body and reply parsing.
-#include "runtime/json_string.h"
 #include "runtime/model_json.h"
 #include "runtime/model_wire.h"
 
@@ -9,82 +8,38 @@ using model_json::json;
 
 namespace {
 
-// The body is written by hand, with nlohmann/json's key order (sorted) and spelling, so it is
-// byte for byte what dumping the same JSON gives (recordings are named by its hash) without
-// copying the prompt into a JSON value and escaping it byte by byte (json_string.h).
-void append_content(std::string* out, const ModelMessage& m) {
-  out->push_back('[');
-  bool first = true;
-  auto next = [&] {
-    if (!first) out->push_back(',');
-    first = false;
-  };
+json content_json(const ModelMessage& m) {
+  json out = json::array();
   // Tool results must open a user turn; the API rejects them after text.
   for (const ToolResultBlock& r : m.tool_results) {
-    next();
-    out->push_back('{');
-    append_json_member(out, "content", r.content);
-    if (r.is_error) out->append(",\"is_error\":true");
-    out->push_back(',');
-    append_json_member(out, "tool_use_id", r.tool_call_id);
-    out->append(",\"type\":\"tool_result\"}");
+    json block{{"type", "tool_result"}, {"tool_use_id", r.tool_call_id}, {"content", r.content}};
+    if (r.is_error) block["is_error"] = true;
+    out.push_back(std::move(block));
   }
-  if (!m.text.empty() || (m.tool_calls.empty() && m.tool_results.empty())) {
-    next();
-    out->push_back('{');
-    append_json_member(out, "text", m.text);
-    out->append(",\"type\":\"text\"}");
-  }
-  for (const ToolCall& c : m.tool_calls) {
-    next();
-    out->push_back('{');
-    append_json_member(out, "id", c.id);
-    out->append(",\"input\":");
-    out->append(model_json::dump(model_json::object_or_empty(c.input_json)));
-    out->push_back(',');
-    append_json_member(out, "name", c.name);
-    out->append(",\"type\":\"tool_use\"}");
-  }
-  out->push_back(']');
+  if (!m.text.empty() || (m.tool_calls.empty() && m.tool_results.empty()))
+    out.push_back({{"type", "text"}, {"text", m.text}});
+  for (const ToolCall& c : m.tool_calls)
+    out.push_back({{"type", "tool_use"}, {"id", c.id}, {"name", c.name},
+                   {"input", model_json::object_or_empty(c.input_json)}});
+  return out;
 }
 
 }  // namespace
 
 std::string anthropic_request_body(const ModelRequest& request) {
-  std::string out = "{\"max_tokens\":" + std::to_string(request.max_tokens) + ",\"messages\":[";
-  size_t bytes = request.system.size() + 256;
-  for (const ModelMessage& m : request.messages) bytes += m.text.size();
-  out.reserve(bytes + bytes / 8);
-  for (size_t i = 0; i < request.messages.size(); ++i) {
-    const ModelMessage& m = request.messages[i];
-    out.append(i ? ",{" : "{");
-    append_json_key(&out, "content");
-    append_content(&out, m);
-    out.append(m.role == ModelMessage::Role::assistant ? ",\"role\":\"assistant\"}"
-                                                      : ",\"role\":\"user\"}");
-  }
-  out.append("],");
-  append_json_member(&out, "model", request.model);
-  if (!request.system.empty()) {
-    out.push_back(',');
-    append_json_member(&out, "system", request.system);
-  }
+  json body{{"model", request.model}, {"max_tokens", request.max_tokens}};
+  json& messages = body["messages"] = json::array();
+  for (const ModelMessage& m : request.messages)
+    messages.push_back({{"role", m.role == ModelMessage::Role::assistant ? "assistant" : "user"},
+                        {"content", content_json(m)}});
+  if (!request.system.empty()) body["system"] = request.system;
   if (!request.tools.empty()) {
-    out.append(",\"tools\":[");
-    for (size_t i = 0; i < request.tools.size(); ++i) {
-      const ToolSpec& t = request.tools[i];
-      out.append(i ? ",{" : "{");
-      append_json_member(&out, "description", t.description);
-      out.append(",\"input_schema\":");
-      out.append(model_json::schema_text(t.input_schema));
-      out.push_back(',');
-      append_json_member(&out, "name", t.name);
-      out.push_back('}');
-    }
-    out.append("]");
+    json& tools = body["tools"] = json::array();
+    for (const ToolSpec& t : request.tools)
+      tools.push_back({{"name", t.name}, {"description", t.description},
+                       {"input_schema", model_json::object_or_empty(t.input_schema)}});
   }
-  out.push_back('}');
-  return out;
+  return model_json::dump(body);
 }
 
 bool parse_anthropic_reply(const std::string& body, ModelReply* reply, std::string* error) {

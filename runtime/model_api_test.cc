@@ -178,7 +178,11 @@ TEST_CASE("recordings: named by request and occurrence, private, never holding t
   std::string dir = tmp.path + "/rec", body = anthropic_request_body(conversation());
   CHECK(recording_name("anthropic", body, 1) == recording_name("anthropic", body, 1));
   CHECK(recording_name("anthropic", body, 1) != recording_name("openai", body, 1));
-  CHECK(recording_name("anthropic", body, 1) != recording_name("anthropic", body + " ", 1));
+  // Named by the request as canonical JSON: spacing and key order do not matter, content does.
+  CHECK(recording_name("anthropic", body, 1) == recording_name("anthropic", body + " ", 1));
+  CHECK(recording_name("anthropic", "{\"a\": 1, \"b\": 2}", 1) ==
+        recording_name("anthropic", "{\"b\":2,\"a\":1}", 1));
+  CHECK(recording_name("anthropic", "{\"a\":1}", 1) != recording_name("anthropic", "{\"a\":2}", 1));
   CHECK(recording_name("anthropic", body, 1).size() == 18);
   OccurrenceCounter counter;
   CHECK(counter.next("anthropic", body) == 1);

@@ -2,9 +2,7 @@
 // Small helpers both wire formats share for reading untrusted JSON without exceptions. Only
 // included by .cc files (it pulls in nlohmann/json).
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -35,19 +33,6 @@ inline json object_or_empty(const std::string& text) {
 // Compact text; invalid UTF-8 from the model or a file becomes U+FFFD instead of throwing.
 inline std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-// A tool's input schema as compact JSON object text, as dump(object_or_empty(text)) writes it.
-// The same few schemas go out with every request of a run, so each is parsed and written
-// once (the parse cost as much as writing the rest of a 10 KB request).
-inline std::string schema_text(const std::string& text) {
-  static std::mutex mu;
-  static std::unordered_map<std::string, std::string> done;
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto it = done.find(text); it != done.end()) return it->second;
-  std::string out = dump(object_or_empty(text));
-  if (done.size() < 256) done.emplace(text, out);  // bounded: schemas are few
-  return out;
 }
 
 }  // namespace flow::rt::model_json

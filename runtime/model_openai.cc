@@ -1,5 +1,4 @@
 // The OpenAI Chat Completions wire format: request body and reply parsing.
-#include "runtime/json_string.h"
 #include "runtime/model_json.h"
 #include "runtime/model_wire.h"
 
@@ -14,64 +13,31 @@ std::string tool_result_text(const ToolResultBlock& r) {
   return r.is_error ? "Error: " + r.content : r.content;
 }
 
-// The body is written by hand, with nlohmann/json's key order (sorted) and spelling, so it is
-// byte for byte what dumping the same JSON gives (recordings are named by its hash) without
-// copying the prompt into a JSON value and escaping it byte by byte (json_string.h).
-// {"content":...,"role":...} with a string content.
-void add_message(std::string* out, const char* role, const std::string& content) {
-  out->append("{");
-  append_json_member(out, "content", content);
-  out->append(",\"role\":\"");
-  out->append(role);
-  out->append("\"}");
+json message(const char* role, const std::string& content) {
+  return {{"role", role}, {"content", content}};
 }
 
-void add_assistant(std::string* out, const ModelMessage& m) {
-  out->append("{");
-  append_json_key(out, "content");
-  if (m.text.empty() && !m.tool_calls.empty()) out->append("null");
-  else append_json_string(out, m.text);
-  out->append(",\"role\":\"assistant\"");
+json assistant_json(const ModelMessage& m) {
+  json out{{"role", "assistant"}};
+  out["content"] = m.text.empty() && !m.tool_calls.empty() ? json(nullptr) : json(m.text);
   if (!m.tool_calls.empty()) {
-    out->append(",\"tool_calls\":[");
-    for (size_t i = 0; i < m.tool_calls.size(); ++i) {  // arguments verbatim, even if malformed
-      const ToolCall& c = m.tool_calls[i];
-      out->append(i ? ",{" : "{");
-      out->append("\"function\":{");
-      append_json_member(out, "arguments", c.input_json);
-      out->append(",");
-      append_json_member(out, "name", c.name);
-      out->append("},");
-      append_json_member(out, "id", c.id);
-      out->append(",\"type\":\"function\"}");
-    }
-    out->append("]");
+    json& calls = out["tool_calls"] = json::array();
+    for (const ToolCall& c : m.tool_calls)  // arguments verbatim, even if malformed
+      calls.push_back({{"id", c.id}, {"type", "function"},
+                       {"function", {{"name", c.name}, {"arguments", c.input_json}}}});
   }
-  out->append("}");
+  return out;
 }
 
-void append_openai_messages(const ModelMessage& m, std::string* out, bool* first) {
-  auto next = [&] {
-    if (!*first) out->push_back(',');
-    *first = false;
-  };
+void add_openai_messages(const ModelMessage& m, json* out) {
   if (m.role == ModelMessage::Role::assistant) {
-    next();
-    add_assistant(out, m);
+    out->push_back(assistant_json(m));
     return;
   }
-  for (const ToolResultBlock& r : m.tool_results) {
-    next();
-    out->append("{");
-    append_json_member(out, "content", tool_result_text(r));
-    out->append(",\"role\":\"tool\",");
-    append_json_member(out, "tool_call_id", r.tool_call_id);
-    out->append("}");
-  }
-  if (!m.text.empty() || m.tool_results.empty()) {
-    next();
-    add_message(out, "user", m.text);
-  }
+  for (const ToolResultBlock& r : m.tool_results)
+    out->push_back({{"role", "tool"}, {"tool_call_id", r.tool_call_id},
+                    {"content", tool_result_text(r)}});
+  if (!m.text.empty() || m.tool_results.empty()) out->push_back(message("user", m.text));
 }
 
 // `content` is a string, null, or (some servers) an array of {"type":"text","text":...} parts.
@@ -106,36 +72,18 @@ void parse_tool_calls(const json& message, ModelReply* reply) {
 
 std::string openai_request_body(const ModelRequest& request) {
   // max_completion_tokens: api.openai.com rejects max_tokens for its newer models.
-  std::string out = "{\"max_completion_tokens\":" + std::to_string(request.max_tokens) +
-                    ",\"messages\":[";
-  size_t bytes = request.system.size() + 256;
-  for (const ModelMessage& m : request.messages) bytes += m.text.size();
-  out.reserve(bytes + bytes / 8);
-  bool first = true;
-  if (!request.system.empty()) {
-    first = false;
-    add_message(&out, "system", request.system);
-  }
-  for (const ModelMessage& m : request.messages) append_openai_messages(m, &out, &first);
-  out.append("],");
-  append_json_member(&out, "model", request.model);
+  json body{{"model", request.model}, {"max_completion_tokens", request.max_tokens}};
+  json& messages = body["messages"] = json::array();
+  if (!request.system.empty()) messages.push_back(message("system", request.system));
+  for (const ModelMessage& m : request.messages) add_openai_messages(m, &messages);
   if (!request.tools.empty()) {
-    out.append(",\"tools\":[");
-    for (size_t i = 0; i < request.tools.size(); ++i) {
-      const ToolSpec& t = request.tools[i];
-      out.append(i ? ",{" : "{");
-      out.append("\"function\":{");
-      append_json_member(&out, "description", t.description);
-      out.append(",");
-      append_json_member(&out, "name", t.name);
-      out.append(",\"parameters\":");
-      out.append(model_json::schema_text(t.input_schema));
-      out.append("},\"type\":\"function\"}");
-    }
-    out.append("]");
+    json& tools = body["tools"] = json::array();
+    for (const ToolSpec& t : request.tools)
+      tools.push_back({{"type", "function"},
+                       {"function", {{"name", t.name}, {"description", t.description},
+                                     {"parameters", model_json::object_or_empty(t.input_schema)}}}});
   }
-  out.append("}");
-  return out;
+  return model_json::dump(body);
 }
 
 bool parse_openai_reply(const std::string& body, ModelReply* reply, std::string* error) {

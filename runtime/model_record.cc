@@ -10,10 +10,23 @@ namespace flow::rt {
 
 using model_json::json;
 
+namespace {
+
+// The request as canonical JSON (keys sorted, no whitespace): what a recording is named by and
+// compared with, whatever order or spacing the body was written in. Text that is not JSON
+// stands for itself.
+std::string canonical(const std::string& request_body) {
+  json j = model_json::parse(request_body);
+  return j.is_discarded() ? request_body : model_json::dump(j);
+}
+
+}  // namespace
+
 std::string recording_name(const std::string& kind, const std::string& request_body,
                            int occurrence) {
   // output_hash is FNV-1a 64 ("fnv1a64:" + 16 hex digits); the kind keeps the APIs apart.
-  return output_hash(kind + "\n" + request_body).substr(8) + "-" + std::to_string(occurrence);
+  return output_hash(kind + "\n" + canonical(request_body)).substr(8) + "-" +
+         std::to_string(occurrence);
 }
 
 int OccurrenceCounter::next(const std::string& kind, const std::string& request_body) {
@@ -52,7 +65,7 @@ bool load_recording(const std::string& dir, const std::string& name, const std::
   }
   if (model_json::string_at(doc, "kind") != kind ||
       !model_json::member(doc, "request") ||
-      model_json::dump(*model_json::member(doc, "request")) != request_body) {
+      model_json::dump(*model_json::member(doc, "request")) != canonical(request_body)) {
     *error = "the recording " + path + " holds a different request";
     return false;
   }

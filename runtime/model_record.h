@@ -1,7 +1,7 @@
 #pragma once
 // Recording model exchanges to files and answering from them later (docs/config.md, "Model API
 // requests"). A recording is keyed by the request alone: the FNV-1a 64 hash of the API kind
-// and the request body as sent (canonical JSON: keys sorted, no whitespace), plus an
+// and the request as canonical JSON (keys sorted, no whitespace), plus an
 // occurrence number counting identical requests from 1 within one client. So a run replays
 // the same answers whatever order its parallel calls happen in, as long as it makes the same
 // requests. Headers are never recorded: no API key reaches the disk.
