@@ -1,5 +1,5 @@
 # Include roots, one per layer (CONTRIBUTING.md, "Layers"). Every include is written from the
-# project root ("compiler/ir.h"), but no target is given the project root itself: each library
+# project root ("ir/ir.h"), but no target is given the project root itself: each library
 # gets a root generated in the build tree that holds only the headers it may use, as symbolic
 # links to the real files, plus the roots of the libraries it links. Including a header of a
 # higher layer then fails to compile with "No such file or directory" (ctest -R layers).
@@ -34,7 +34,9 @@ flow_include_root(text lang color.h text.h suggest.h)
 flow_include_root(lang lang)
 # The command-line helpers flowc and flow share (CLI11); they see only the text helpers.
 flow_include_root(cli cli)
-# The IR and what reads, writes and checks it: all the runtime sees of compiler/.
-flow_include_root(ir compiler ir.h ir_json.h ir_validate.h glob.h)
+# The IR and what reads, writes and checks it: all the runtime sees of the compiler.
+flow_include_root(ir ir)
 flow_include_root(compiler compiler)
 flow_include_root(runtime runtime)
+# The `flow` executable's commands, above the runtime.
+flow_include_root(commands commands)

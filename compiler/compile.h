@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 #include "lang/diagnostic.h"
 #include "lang/source.h"
 

@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "compiler/ir_json.h"
+#include "ir/ir_json.h"
 #include "compiler/test_util.h"
 
 namespace fs = std::filesystem;

@@ -30,7 +30,7 @@
 #include "compiler/flowc_fmt.h"
 #include "compiler/flowc_paths.h"
 #include "compiler/graph.h"
-#include "compiler/ir_json.h"
+#include "ir/ir_json.h"
 #include "compiler/lsp/server.h"
 #include "compiler/pipeline.h"
 #include "compiler/stats.h"

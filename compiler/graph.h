@@ -5,7 +5,7 @@
 // when a condition holds says `when CONDITION` under its name and has a dashed outline.
 #include <string>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 
 namespace flow {
 

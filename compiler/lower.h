@@ -1,5 +1,5 @@
 #pragma once
-// Lowering: a resolved program becomes an ir::Flow, a DAG of nodes (see compiler/ir.h for the
+// Lowering: a resolved program becomes an ir::Flow, a DAG of nodes (see ir/ir.h for the
 // shape). Lowering binds every step, stage and input name and reports the names it cannot
 // bind. Alongside the IR it keeps what the checks need and the IR does not carry: spans into
 // the sources, which gate settings were written, and each parallel block's branches.
@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 #include "compiler/name_index.h"
 #include "compiler/resolve.h"
 #include "lang/diagnostic.h"

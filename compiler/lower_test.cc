@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "compiler/ir_json.h"
-#include "compiler/ir_validate.h"
+#include "ir/ir_json.h"
+#include "ir/ir_validate.h"
 #include "compiler/test_util.h"
 
 using flow::testing::codes;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "compiler/compile.h"
-#include "compiler/ir.h"
+#include "ir/ir.h"
 
 namespace flow {
 

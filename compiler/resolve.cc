@@ -12,7 +12,7 @@
 
 #include "compiler/agent_file.h"
 #include "compiler/diagnostic_registry.h"
-#include "compiler/glob.h"
+#include "ir/glob.h"
 #include "compiler/suggest.h"
 #include "lang/parser.h"
 
@@ -199,7 +199,7 @@ struct Resolver {
     }
   }
 
-  // Comparing two patterns costs up to the product of their lengths (compiler/glob.h).
+  // Comparing two patterns costs up to the product of their lengths (ir/glob.h).
   bool glob_length_ok(const ast::String& glob, const char* where) {
     if (glob.value.size() <= kMaxGlobLength) return true;
     Span opening = sources.span(glob.span.file, glob.span.begin.offset, glob.span.begin.offset + 1);

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 #include "lang/ast.h"
 #include "lang/diagnostic.h"
 #include "lang/source.h"

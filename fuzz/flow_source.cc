@@ -9,8 +9,8 @@
 
 #include "compiler/checks/checks.h"
 #include "compiler/emit.h"
-#include "compiler/ir_json.h"
-#include "compiler/ir_validate.h"
+#include "ir/ir_json.h"
+#include "ir/ir_validate.h"
 #include "compiler/lower.h"
 #include "compiler/resolve.h"
 #include "compiler/suppress.h"

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "fuzz/target.h"
-#include "runtime/config.h"
+#include "runtime/backends/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   flow::rt::ConfigResult r = flow::rt::parse_config(

@@ -3,8 +3,8 @@
 // giving the same bytes (docs/ir.md: writing is deterministic).
 #include <string>
 
-#include "compiler/ir_json.h"
-#include "compiler/ir_validate.h"
+#include "ir/ir_json.h"
+#include "ir/ir_validate.h"
 #include "fuzz/target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

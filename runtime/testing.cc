@@ -6,11 +6,11 @@
 #include <chrono>
 #include <thread>
 
-#include "runtime/pool.h"
-#include "runtime/router.h"
-#include "runtime/run_store.h"
-#include "runtime/scheduler.h"
-#include "runtime/status.h"
+#include "runtime/engine/pool.h"
+#include "runtime/backends/router.h"
+#include "runtime/store/run_store.h"
+#include "runtime/engine/scheduler.h"
+#include "runtime/terminal/status.h"
 
 namespace flow::rt::testing {
 

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "compiler/ir.h"
-#include "runtime/backend.h"
-#include "runtime/budget.h"
-#include "runtime/inputs.h"
-#include "runtime/plan.h"
+#include "ir/ir.h"
+#include "runtime/backends/backend.h"
+#include "runtime/engine/budget.h"
+#include "runtime/engine/inputs.h"
+#include "runtime/engine/plan.h"
 
 namespace flow::rt::testing {
 

@@ -26,7 +26,7 @@ def problems(name):
 def main():
     root = sys.argv[1]
     bad = 0
-    for top in ("lang", "compiler", "runtime", "cli"):
+    for top in ("lang", "ir", "compiler", "runtime", "commands", "cli"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for f in sorted(files):
                 if not f.endswith("_test.cc"):

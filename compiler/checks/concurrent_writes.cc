@@ -19,7 +19,8 @@
 
 #include "compiler/checks/checks.h"
 #include "compiler/diagnostic_registry.h"
-#include "compiler/glob.h"
+#include "ir/glob.h"
+#include "ir/topo_order.h"
 
 namespace flow {
 namespace {
@@ -32,27 +33,11 @@ struct Writer {
   bool unscoped = false;  // the agent may write but declares no `writes`: "**" stands for it
 };
 
-// Kahn's algorithm: each node's position in one topological order; kNone for nodes on a
+// Each node's position in the topological order (ir/topo_order.h); kNone for nodes on a
 // cycle (reported by check_cycles; they are left out here).
 std::vector<uint32_t> topo_positions(const ir::Flow& f, std::vector<uint32_t>& order) {
-  const size_t n = f.nodes.size();
-  std::vector<uint32_t> waiting(n), start(n + 1, 0), list;
-  for (const ir::Node& x : f.nodes) {
-    waiting[x.id] = static_cast<uint32_t>(x.deps.size());
-    for (uint32_t d : x.deps) ++start[d + 1];
-  }
-  for (size_t i = 1; i <= n; ++i) start[i] += start[i - 1];
-  list.resize(start[n]);
-  std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-  for (const ir::Node& x : f.nodes)
-    for (uint32_t d : x.deps) list[fill[d]++] = x.id;
-  order.clear();
-  for (uint32_t i = 0; i < n; ++i)
-    if (!waiting[i]) order.push_back(i);
-  for (size_t qi = 0; qi < order.size(); ++qi)
-    for (uint32_t k = start[order[qi]]; k < start[order[qi] + 1]; ++k)
-      if (--waiting[list[k]] == 0) order.push_back(list[k]);
-  std::vector<uint32_t> pos(n, kNone);
+  order = ir::topo_order(f);
+  std::vector<uint32_t> pos(f.nodes.size(), kNone);
   for (uint32_t i = 0; i < order.size(); ++i) pos[order[i]] = i;
   return pos;
 }
@@ -241,7 +226,7 @@ void check_concurrent_writes(const CheckContext& ctx) {
     patterns.push_back({i, j});
     i = j;
   }
-  // Overlapping pattern pairs (compiler/glob.h says how they are found), each pattern's
+  // Overlapping pattern pairs (ir/glob.h says how they are found), each pattern's
   // after the pattern itself.
   UnionFind groups(patterns.size());
   std::vector<std::string_view> texts;

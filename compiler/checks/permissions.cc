@@ -16,7 +16,7 @@
 
 #include "compiler/checks/checks.h"
 #include "compiler/diagnostic_registry.h"
-#include "compiler/glob.h"
+#include "ir/glob.h"
 #include "compiler/suggest.h"
 
 namespace flow {

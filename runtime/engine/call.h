@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/ask.h"
-#include "runtime/backend.h"
-#include "runtime/plan.h"
-#include "runtime/write_scope.h"
+#include "runtime/terminal/ask.h"
+#include "runtime/backends/backend.h"
+#include "runtime/engine/plan.h"
+#include "runtime/processes/write_scope.h"
 
 namespace flow::rt {
 

@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/agent_fields.h"
-#include "runtime/run_store.h"
+#include "runtime/backends/agent_fields.h"
+#include "runtime/store/run_store.h"
 
 namespace flow::rt {
 

@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 #include "runtime/engine/call.h"
-#include "runtime/inputs.h"
-#include "runtime/plan.h"
-#include "runtime/prompt.h"
-#include "runtime/router.h"
+#include "runtime/engine/inputs.h"
+#include "runtime/engine/plan.h"
+#include "runtime/engine/prompt.h"
+#include "runtime/backends/router.h"
 
 namespace flow::rt {
 

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/run_store.h"
-#include "runtime/subprocess.h"
-#include "runtime/write_guard.h"
+#include "runtime/store/run_store.h"
+#include "runtime/processes/subprocess.h"
+#include "runtime/processes/write_guard.h"
 
 namespace flow::rt {
 namespace {

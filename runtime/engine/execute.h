@@ -4,10 +4,10 @@
 // data and the run's files: no scheduler, no other call, no printing. Safe on any thread.
 #include <string>
 
-#include "runtime/cancel.h"
+#include "runtime/engine/cancel.h"
 #include "runtime/engine/call.h"
-#include "runtime/screen_hold.h"
-#include "runtime/write_scope.h"
+#include "runtime/terminal/screen_hold.h"
+#include "runtime/processes/write_scope.h"
 
 namespace flow::rt {
 

@@ -6,11 +6,11 @@
 #include <exception>
 
 #include "compiler/compile.h"
-#include "compiler/ir_json.h"
-#include "compiler/ir_validate.h"
+#include "ir/ir_json.h"
+#include "ir/ir_validate.h"
 #include "lang/diagnostic.h"
-#include "runtime/output_style.h"
-#include "runtime/printable.h"
+#include "runtime/terminal/output_style.h"
+#include "runtime/terminal/printable.h"
 
 namespace flow::front {
 namespace {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "compiler/ir.h"
+#include "ir/ir.h"
 
 namespace flow::front {
 

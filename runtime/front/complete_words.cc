@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/compile.h"
-#include "runtime/approvals.h"
-#include "runtime/history.h"
-#include "runtime/run_store.h"
+#include "runtime/store/approvals.h"
+#include "runtime/store/runs.h"
+#include "runtime/store/run_store.h"
 
 namespace flow::front {
 namespace {

@@ -11,7 +11,7 @@ endif()
 if(rc EQUAL 0)
   message(FATAL_ERROR "${TARGET} compiled: ${HEADERS} must not be visible to this layer")
 endif()
-# gcc: "compiler/ir.h: No such file or directory"; clang: "'compiler/ir.h' file not found".
+# gcc: "ir/ir.h: No such file or directory"; clang: "'ir/ir.h' file not found".
 string(FIND "${out}" "${HEADERS}: No such file or directory" gcc_says)
 string(FIND "${out}" "'${HEADERS}' file not found" clang_says)
 if(gcc_says EQUAL -1 AND clang_says EQUAL -1)

@@ -1,0 +1,50 @@
+// Budgets during a run (budget.h): the scheduler counts each agent call it starts and the
+// usage each finished call reports, and starts no call once a budget is spent. Running calls
+// finish; the run then ends with kExitBudget and can be resumed with a larger budget.
+#include <fmt/format.h>
+
+#include "runtime/engine/scheduler.h"
+
+namespace flow::rt {
+
+bool Scheduler::is_call(const Task& t) const {
+  const ir::Node& node = flow_.nodes[t.node];
+  if (node.kind == ir::NodeKind::Agent) return true;
+  return node.kind == ir::NodeKind::Gate && t.index >= 0 &&
+         node.checks[t.index].kind == ir::Check::Kind::Review;
+}
+
+bool Scheduler::over_budget(const Task& t) {
+  if (!is_call(t)) return false;
+  std::string why = budget_reached(env_.limits, env_.spent);
+  if (why.empty()) return false;
+  plan_.fail(t.node);  // never started; stays unfinished for resume
+  if (!budget_stop_.empty()) return true;
+  budget_stop_ = why;
+  stopping_ = true;
+  const Spent& s = env_.spent;
+  ojson ev{{"event", "budget_exhausted"}, {"reason", why}, {"calls", s.calls},
+           {"cost_usd", s.usage.cost_usd}, {"tokens", s.usage.tokens()}};
+  if (env_.limits.calls) ev["max_calls"] = *env_.limits.calls;
+  if (env_.limits.cost_usd) ev["max_cost_usd"] = *env_.limits.cost_usd;
+  if (env_.limits.tokens) ev["max_tokens"] = *env_.limits.tokens;
+  emit(std::move(ev));
+  return true;
+}
+
+// A call of unknown cost (no price for its model) counts as $0 toward --max-cost: the run
+// says so once, since the budget can then be passed unnoticed.
+void Scheduler::count_usage(const Finished& f) {
+  const AgentUsage& u = f.result.usage;
+  env_.spent.add_usage(u);
+  if (!u.known || u.cost_known || !env_.limits.cost_usd || warned_unknown_cost_) return;
+  warned_unknown_cost_ = true;
+  const ir::Node& node = flow_.nodes[f.call.task.node];
+  emit({{"event", "budget_unknown_cost"}, {"step", node.name}});
+  status_.message(fmt::format("warning: a call of `{}` has no known cost (no price for its "
+                              "model; see `prices:` in docs/config.md): it counts as $0 toward "
+                              "--max-cost",
+                              node.name));
+}
+
+}  // namespace flow::rt

@@ -1,0 +1,218 @@
+// What each finished call changes: its `attempt` event, a retry of a failed backend call, the
+// outputs, the plan, and the events of the nodes it completes. Gates are in scheduler_gates.cc.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "runtime/engine/items.h"
+#include "runtime/engine/scheduler.h"
+#include "runtime/backends/usage.h"
+
+namespace flow::rt {
+
+// A failed backend call is tried again as its backend's policy says (docs/config.md), in the
+// same job slot and pool slot. Never after an interrupt, and not once the run is stopping.
+bool Scheduler::retry_call(Finished& f) {
+  const Call& c = f.call;
+  const CallResult& r = f.result;
+  if (r.ok || r.cancelled || !r.retryable || c.number > c.retry.retries || stopping_ ||
+      cancel_.requested())
+    return false;
+  int64_t delay = static_cast<int64_t>(c.retry.delay_ms) << std::min(c.number - 1, 16);
+  delay = std::min<int64_t>(delay, 3600 * 1000);
+  jitter_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = jitter_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  delay = delay / 2 + static_cast<int64_t>(z % static_cast<uint64_t>(delay - delay / 2 + 1));
+  const ir::Node& node = flow_.nodes[c.task.node];
+  ojson ev{{"event", "call_retry"}, {"step", node.name}, {"kind", to_string(c.kind)},
+           {"attempt", c.attempt}};
+  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
+  ev["call"] = c.number;
+  ev["calls"] = c.retry.retries + 1;
+  ev["error"] = r.error;
+  ev["delay_ms"] = delay;
+  emit(std::move(ev));
+  Call next = std::move(f.call);
+  ++next.number;
+  next.delay_ms = delay;
+  runner_->start(std::move(next));
+  return true;
+}
+
+// The backend's own events of one call (AgentResult::events), placed with the call's step.
+void Scheduler::emit_backend_events(const Finished& f) {
+  const Call& c = f.call;
+  const ir::Node& node = flow_.nodes[c.task.node];
+  for (const std::string& text : f.result.events) {
+    nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
+    if (!given.is_object() || !given.contains("event")) continue;
+    ojson ev{{"event", given["event"]}, {"step", node.name}, {"kind", to_string(c.kind)}, {"attempt", c.attempt}};
+    if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
+    for (const auto& [k, v] : given.items())
+      if (!ev.contains(k)) ev[k] = v;
+    emit(std::move(ev));
+  }
+}
+
+void Scheduler::handle(Finished& f) {
+  emit_backend_events(f);
+  if (retry_call(f)) return;
+  --running_;
+  int pool = pool_of(f.call.task);
+  Task next;
+  if (pool >= 0 && pools_.release(pool, &next)) {
+    if (stopping_) plan_.fail(next.node);  // never started; stays unfinished for resume
+    else if (!over_budget(next)) dispatch(next);
+  }
+  const Call& c = f.call;
+  CallResult& r = f.result;
+  const ir::Node& node = flow_.nodes[c.task.node];
+  ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", to_string(c.kind)},
+           {"attempt", c.attempt}};
+  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
+  const std::string& agent =
+      node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].agent : node.agent;
+  if (c.kind == CallKind::Agent || c.kind == CallKind::Review) ev["agent"] = agent;
+  ev["ok"] = r.ok;
+  ev["duration_ms"] = r.ms;
+  if (!c.output_file.empty()) ev["output"] = c.output_file;
+  if (!c.prompt_file.empty()) ev["prompt"] = c.prompt_file;
+  ev["output_hash"] = r.hash;
+  ev["bytes"] = r.output.size();
+  if (!r.store_error.empty()) {  // whatever the call did, it is not on record: not finished
+    ev["ok"] = false;
+    ev["error"] = r.store_error;
+    emit(std::move(ev));
+    return store_failed(node.name, r.store_error);
+  }
+  if (!r.ok) ev["error"] = r.cancelled ? "interrupted" : r.error;
+  count_usage(f);
+  if (r.usage.known) add_usage(ev, agent, r.usage);
+  emit(std::move(ev));
+  if (r.cancelled) return;  // unfinished: resume runs it again
+  record_approval(f);
+  if (node.kind == ir::NodeKind::Gate) return handle_gate(f);
+  if (!r.ok) return step_failed(f);
+  if (c.task.index >= 0) outputs_.items[c.task.node][c.task.index] = std::move(r.output);
+  else outputs_.text[c.task.node] = std::move(r.output);
+  outputs_.file[c.task.node] = c.output_file;
+  if (plan_.finish_task(c.task)) node_done(c.task.node);
+}
+
+// A person's answer (or the notify hook's failure), recorded beside the call's `attempt`.
+void Scheduler::record_approval(const Finished& f) {
+  const Call& c = f.call;
+  const CallResult& r = f.result;
+  const ir::Node& node = flow_.nodes[c.task.node];
+  if (c.kind == CallKind::Human && !r.refused) {
+    const Answer& a = r.answer;
+    ojson ap{{"event", "approval"}, {"step", node.name}, {"question", c.ask.question.text},
+             {"approved", r.ok}, {"how", a.how}};
+    if (!a.who.empty()) ap["who"] = a.who;
+    if (!a.comment.empty()) ap["comment"] = a.comment;
+    if (!r.ok && !a.feedback.empty()) ap["feedback"] = a.feedback;
+    emit(std::move(ap));
+  }
+  if (!r.answer.notify_error.empty())
+    emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
+          {"error", r.answer.notify_error}});
+}
+
+void Scheduler::step_failed(const Finished& f) {
+  const Call& c = f.call;
+  const CallResult& r = f.result;
+  const ir::Node& node = flow_.nodes[c.task.node];
+  std::string report = fmt::format("error: step `{}` failed on attempt {}: {}", node.name,
+                                   c.attempt, r.error);
+  // Only a file that was written (empty outputs are not): the report must not send anyone
+  // looking for a file that does not exist.
+  std::string out = env_.run_dir + "/" + c.output_file;
+  if (!c.output_file.empty() && !r.output.empty() && access(out.c_str(), F_OK) == 0)
+    report += fmt::format("\n  output: {}", out);
+  report += fmt::format("\n  fix the cause, then continue with: flow resume {}", env_.run_id);
+  fail_run(node.name, r.error, report);
+}
+
+void Scheduler::node_done(uint32_t id) {
+  const ir::Node& node = flow_.nodes[id];
+  const NodeState& ns = plan_.node(id);
+  if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
+    // One combined output for the fan-out, so later prompts and reviews see every item.
+    std::string all;
+    for (size_t i = 0; i < ns.items.size(); ++i)
+      all += fmt::format("### {} — {}\n\n{}\n", node.name, ns.items[i], outputs_.items[id][i]);
+    outputs_.text[id] = std::move(all);
+    outputs_.file[id] = composer_.step_file(id, ns.attempt, -1, 'i', ".output.md");
+    std::string err;
+    if (!outputs_.text[id].empty() && !write_file(env_.run_dir + "/" + outputs_.file[id], outputs_.text[id], &err))
+      return store_failed(node.name, err);  // no `done`: resume rebuilds it from the items
+    emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
+          {"output", outputs_.file[id]}, {"output_hash", output_hash(outputs_.text[id])},
+          {"items", ns.items.size()}});
+    return;
+  }
+  emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
+        {"output", outputs_.file[id]}, {"output_hash", output_hash(outputs_.text[id])}});
+}
+
+// Completing a node can make a fan-out over a step's answer ready, and choosing its items can
+// complete it at once (no items): go on until neither has anything left.
+void Scheduler::finish_untasked() {
+  for (;;) {
+    std::vector<uint32_t> needs = plan_.take_needs_items();
+    for (uint32_t id : needs) choose_items(id);
+    finish_untasked_once();
+    if (needs.empty()) return;
+  }
+}
+
+// The items of a fan-out over a step's answer: read from the step's latest output, checked
+// against the cap, recorded (so a resumed run fans out over the same items) and queued. A
+// malformed or over-cap list fails the step, and with it the run.
+void Scheduler::choose_items(uint32_t id) {
+  const ir::Node& node = flow_.nodes[id];
+  const NodeState& ns = plan_.node(id);
+  if (ns.items_known || ns.state != State::Ready || stopping_) return;
+  const uint32_t from = composer_.node_named(node.fanout_step);
+  if (from == UINT32_MAX) return;  // the IR was validated: not reached
+  ChosenItems chosen = parse_items(outputs_.text[from], node.fanout_cap);
+  if (!chosen.ok) {
+    plan_.fail(id);
+    std::string error = fmt::format("the answer of `{}` is not a usable item list: {}",
+                                    node.fanout_step, chosen.error);
+    std::string out = outputs_.file[from];
+    return fail_run(node.name, error,
+                    fmt::format("error: step `{}` fans out over the answer of `{}`, which is not a "
+                                "usable item list: {}\n  the answer must list at most {} items, "
+                                "one line `ITEM: ...` each{}\n  fix the cause, then continue "
+                                "with: flow resume {}",
+                                node.name, node.fanout_step, chosen.error, node.fanout_cap,
+                                out.empty() ? "" : "\n  answer: " + env_.run_dir + "/" + out,
+                                env_.run_id));
+  }
+  emit({{"event", "items"}, {"step", node.name}, {"attempt", ns.attempt},
+        {"from", node.fanout_step}, {"cap", node.fanout_cap}, {"items", chosen.items}});
+  outputs_.items[id].assign(chosen.items.size(), std::string());
+  plan_.set_items(id, std::move(chosen.items));
+}
+
+void Scheduler::finish_untasked_once() {
+  for (uint32_t id : plan_.take_untasked()) {
+    const ir::Node& node = flow_.nodes[id];
+    const NodeState& ns = plan_.node(id);
+    if (ns.late_skip)  // decided only now, by an earlier step's outcome
+      emit({{"event", "skip"}, {"step", node.name}, {"reason", ns.skip_reason}});
+    if (ns.skip) continue;  // else its `skip` event was recorded when the run started
+    if (node.kind == ir::NodeKind::Gate)
+      gate_passed(id);  // no checks, or (resumed) every item had passed or been accepted
+    else
+      node_done(id);  // a fan-out with no items left to run: 0 items, or all restored
+  }
+}
+
+}  // namespace flow::rt

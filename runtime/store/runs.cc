@@ -1,0 +1,90 @@
+#include "runtime/store/runs.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "runtime/store/run_store.h"
+
+namespace flow::rt {
+
+using json = nlohmann::json;
+
+std::vector<std::string> run_ids(const std::string& root) {
+  std::vector<std::string> ids;
+  DIR* d = opendir(root.c_str());
+  if (!d) return ids;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != ".." && access((root + "/" + name + "/run.json").c_str(), R_OK) == 0)
+      ids.push_back(name);
+  }
+  closedir(d);
+  // Ids sort by the second; the start time in run.json (ms) orders runs within one second.
+  std::vector<std::pair<std::string, std::string>> keyed;
+  for (const std::string& id : ids) {
+    std::string text, started;
+    if (read_file(root + "/" + id + "/run.json", &text)) {
+      json meta = json::parse(text, nullptr, false);
+      if (meta.is_object()) started = meta.value("started", "");
+    }
+    keyed.emplace_back(id.substr(0, 15) + started, id);
+  }
+  std::sort(keyed.begin(), keyed.end());
+  ids.clear();
+  for (auto& [key, id] : keyed) ids.push_back(std::move(id));
+  return ids;
+}
+
+json meta_of(const std::string& dir) {
+  std::string text;
+  if (!read_file(dir + "/run.json", &text)) return json::object();
+  json j = json::parse(text, nullptr, false);
+  return j.is_object() ? j : json::object();
+}
+
+std::string step_output_file(const std::string& dir, const std::string& step, bool* found,
+                             std::vector<std::string>* steps, std::string* err) {
+  std::string done, last;
+  bool finished = false;
+  scan_events(dir + "/events.jsonl", [&](const json& e) {
+    std::string name = e.value("step", "");
+    std::string ev = e.value("event", "");
+    if (name.empty() || (ev != "done" && ev != "attempt")) return;
+    if (std::find(steps->begin(), steps->end(), name) == steps->end()) steps->push_back(name);
+    if (name != step) return;
+    *found = true;
+    // An empty answer has no file (the hash of "" says so): nothing to print.
+    bool empty = e.value("output_hash", "") == output_hash("");
+    if (ev == "done") {
+      finished = true;
+      done = empty ? "" : e.value("output", "");
+    } else {
+      last = empty ? "" : e.value("output", "");
+    }
+  }, err);
+  return finished ? done : last;
+}
+
+std::vector<std::string> steps_that_ran(const std::string& run_dir) {
+  std::vector<std::string> steps;
+  bool found = false;
+  std::string err;
+  step_output_file(run_dir, "", &found, &steps, &err);  // "" names no step: only the list
+  return steps;
+}
+
+std::string latest_unfinished_run(const std::string& root) {
+  std::vector<std::string> ids = run_ids(root);
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it)
+    if (meta_of(root + "/" + *it).value("status", "") != "succeeded") return *it;
+  return "";
+}
+
+std::string latest_run(const std::string& root) {
+  std::vector<std::string> ids = run_ids(root);
+  return ids.empty() ? "" : ids.back();
+}
+
+}  // namespace flow::rt
