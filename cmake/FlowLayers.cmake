@@ -30,7 +30,7 @@ endfunction()
 
 # lang/'s plain-text helpers (UTF-8, edit distance, colour choice), shared with the runtime;
 # not the parser.
-flow_include_root(text lang color.h text.h suggest.h)
+flow_include_root(text lang color.h text.h suggest.h read_file.h)
 flow_include_root(lang lang)
 # The command-line helpers flowc and flow share (CLI11); they see only the text helpers.
 flow_include_root(cli cli)

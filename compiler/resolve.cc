@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <map>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -15,6 +13,7 @@
 #include "ir/glob.h"
 #include "compiler/suggest.h"
 #include "lang/parser.h"
+#include "lang/read_file.h"
 
 namespace flow {
 namespace fs = std::filesystem;
@@ -45,21 +44,7 @@ bool read_text(const SourceMap& sources, const std::string& path, std::string& t
     text = *overlaid;
     return true;
   }
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    *error = fmt::format("'{}' is a directory", path);
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = fmt::format("cannot read '{}': {}", path,
-                        fs::exists(path, ec) ? "permission denied" : "no such file");
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  text = ss.str();
-  return true;
+  return read_file(path, &text, error);
 }
 
 struct Resolver {

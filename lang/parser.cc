@@ -16,6 +16,7 @@
 #include "lang/grammar.h"
 #include "lang/parse_actions.h"
 #include "lang/parse_state.h"
+#include "lang/read_file.h"
 #include "lang/suggest.h"
 #include "lang/field_errors.h"
 #include "lang/syntax_errors.h"
@@ -331,43 +332,15 @@ bool is_name(std::string_view text) {
 
 bool read_source(SourceMap& sources, const std::string& path, uint32_t& file_id,
                  std::string& error) {
-  auto fail = [&](std::string_view why) {
-    error = fmt::format("cannot read '{}': {}", path, why);
-    return false;
-  };
   if (const std::string* text = sources.overlay_text(path)) {
     file_id = sources.add(path, *text);
     return true;
   }
-  std::error_code ec;
   const bool from_stdin = path == "-";
-  if (!from_stdin && std::filesystem::is_directory(path, ec)) return fail("is a directory");
-  std::FILE* fp = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
-  if (!fp) {
-    std::string why = std::strerror(errno);
-    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
-    return fail(why);
-  }
   // Offsets are 32-bit; anything near that size is not a hand-written pipeline anyway.
   constexpr size_t kMaxSize = size_t{256} << 20;
   std::string data;
-  char chunk[65536];
-  size_t n;
-  while ((n = std::fread(chunk, 1, sizeof chunk, fp)) > 0) {
-    data.append(chunk, n);
-    if (data.size() > kMaxSize) {
-      if (!from_stdin) std::fclose(fp);
-      return fail("file is larger than 256 MiB");
-    }
-  }
-  bool bad = std::ferror(fp);
-  int err = errno;
-  if (!from_stdin) std::fclose(fp);
-  if (bad) {
-    std::string why = std::strerror(err);
-    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
-    return fail(why);
-  }
+  if (!read_file(from_stdin ? "/dev/stdin" : path, &data, &error, kMaxSize)) return false;
   file_id = sources.add(from_stdin ? "<stdin>" : path, std::move(data));
   return true;
 }

@@ -11,6 +11,7 @@
 #include "runtime/testing.h"
 
 using namespace flow::rt;
+using flow::read_file;
 
 namespace {
 

@@ -13,12 +13,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "lang/read_file.h"
 #include "runtime/backends/model_api.h"
 
 using flow::rt::ModelReply;
@@ -109,11 +108,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "model_api_probe: bad arguments (see the comment at the top)\n");
     return 2;
   }
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  json requests = json::parse(text.str(), nullptr, false);
-  if (!in || !requests.is_array()) {
+  std::string text;
+  bool read = flow::read_file(file, &text);
+  json requests = json::parse(text, nullptr, false);
+  if (!read || !requests.is_array()) {
     std::fprintf(stderr, "model_api_probe: %s is not a JSON list of requests\n", file.c_str());
     return 2;
   }

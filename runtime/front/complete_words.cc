@@ -34,7 +34,7 @@ void flow_inputs(const std::string& file, CompletionWords* words) {
   if (!stdlib && !fs::is_regular_file(file, ec)) return;  // `-`, a FIFO, a directory: nothing
   if (file.size() > 5 && file.compare(file.size() - 5, 5, ".json") == 0) {
     std::string text;
-    if (!rt::read_file(file, &text)) return;
+    if (!read_file(file, &text)) return;
     nlohmann::json ir = nlohmann::json::parse(text, nullptr, false);
     if (!ir.is_object() || !ir.contains("inputs") || !ir["inputs"].is_array()) return;
     for (const nlohmann::json& in : ir["inputs"])

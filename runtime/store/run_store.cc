@@ -12,6 +12,8 @@
 #include <random>
 #include <string_view>
 
+#include "lang/text.h"
+
 namespace flow::rt {
 namespace {
 
@@ -103,25 +105,6 @@ bool write_file(const std::string& path, const std::string& content, std::string
   return write_private(path, content, false, error);
 }
 
-bool read_file(const std::string& path, std::string* content) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  content->clear();
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    content->append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return true;
-}
-
 bool make_dirs(const std::string& path, std::string* error) {
   std::string partial;
   size_t pos = 0;
@@ -186,7 +169,7 @@ std::string file_safe(const std::string& step_name) {
   // whole name.
   std::string hash = output_hash(step_name).substr(8);  // 16 hex digits
   size_t keep = kMaxFileStem - hash.size() - 1;
-  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+  keep = text::utf8_boundary(s, keep);
   return s.substr(0, keep) + "-" + hash;
 }
 

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lang/read_file.h"  // the run store's readers use read_file
+
 namespace flow::rt {
 
 using ojson = nlohmann::ordered_json;
@@ -26,7 +28,6 @@ bool write_file_atomic(const std::string& path, const std::string& content, bool
 // replace whatever is at `path` (never writing through a symlink or hard link) and create
 // files 0600; on failure they remove what they wrote and say which file and why.
 bool write_file(const std::string& path, const std::string& content, std::string* error);
-bool read_file(const std::string& path, std::string* content);
 // Creates missing directories 0700 (the run store holds prompts and outputs: private).
 bool make_dirs(const std::string& path, std::string* error);
 
