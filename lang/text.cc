@@ -36,6 +36,11 @@ uint32_t utf8_decode(std::string_view s, size_t i, size_t n) {
   return ((b(0) & 0x07) << 18) | ((b(1) & 0x3f) << 12) | ((b(2) & 0x3f) << 6) | (b(3) & 0x3f);
 }
 
+size_t utf8_boundary(std::string_view s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
 std::string plural(size_t n, std::string_view noun) {
   std::string out = std::to_string(n) + " ";
   out += noun;

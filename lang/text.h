@@ -20,6 +20,10 @@ uint32_t utf8_decode(std::string_view text, size_t offset, size_t length);
 
 void append_utf8(std::string& out, uint32_t code_point);
 
+// The largest offset <= `i` that does not fall inside a UTF-8 sequence (where a text may be
+// cut): `i` moved back over continuation bytes. `i` at or past the end is returned unchanged.
+size_t utf8_boundary(std::string_view text, size_t i);
+
 // "1 step", "2 steps": a count and an English noun that takes -s.
 std::string plural(size_t n, std::string_view noun);
 

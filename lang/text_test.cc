@@ -55,3 +55,16 @@ TEST_CASE("encoding_errors finds a bad byte at any place in a long ASCII run") {
     }
   }
 }
+
+TEST_CASE("utf8_boundary never points inside a character") {
+  using flow::text::utf8_boundary;
+  const std::string s = "a\xC3\xA9z\xF0\x9F\x98\x80";  // a, é, z, 😀
+  CHECK(utf8_boundary(s, 0) == 0);
+  CHECK(utf8_boundary(s, 1) == 1);
+  CHECK(utf8_boundary(s, 2) == 1);  // inside é
+  CHECK(utf8_boundary(s, 3) == 3);
+  CHECK(utf8_boundary(s, 5) == 4);  // inside 😀
+  CHECK(utf8_boundary(s, 7) == 4);
+  CHECK(utf8_boundary(s, s.size()) == s.size());
+  CHECK(utf8_boundary(s, 100) == 100);
+}

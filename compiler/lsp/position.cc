@@ -2,16 +2,16 @@
 
 #include <algorithm>
 
+#include "lang/text.h"
+
 namespace flow::lsp {
 namespace {
 
-// The length of the UTF-8 sequence a lead byte starts (1 for stray continuation bytes, so
-// that malformed text still advances).
-uint32_t sequence_length(unsigned char lead) {
-  if (lead < 0xC0) return 1;
-  if (lead < 0xE0) return 2;
-  if (lead < 0xF0) return 3;
-  return 4;
+// The length of the UTF-8 sequence at `i`; 1 for a byte that starts none, so that malformed
+// text still advances (an editor shows such a byte as one U+FFFD, one UTF-16 unit).
+uint32_t sequence_length(std::string_view bytes, size_t i) {
+  size_t n = text::utf8_length(bytes, i);
+  return n == 0 ? 1 : static_cast<uint32_t>(n);
 }
 
 std::string_view line_of(const SourceFile& file, uint32_t line0) {
@@ -30,7 +30,7 @@ uint32_t units_in(std::string_view bytes, Encoding encoding) {
   if (encoding == Encoding::Utf8) return static_cast<uint32_t>(bytes.size());
   uint32_t units = 0;
   for (size_t i = 0; i < bytes.size();) {
-    uint32_t n = sequence_length(static_cast<unsigned char>(bytes[i]));
+    uint32_t n = sequence_length(bytes, i);
     units += n == 4 ? 2 : 1;
     i += n;
   }
@@ -40,7 +40,7 @@ uint32_t units_in(std::string_view bytes, Encoding encoding) {
 uint32_t bytes_for_units(std::string_view line, uint32_t units, Encoding encoding) {
   uint32_t i = 0, seen = 0;
   while (i < line.size()) {
-    uint32_t n = sequence_length(static_cast<unsigned char>(line[i]));
+    uint32_t n = sequence_length(line, i);
     uint32_t u = encoding == Encoding::Utf8 ? n : n == 4 ? 2 : 1;
     if (seen + u > units) break;
     seen += u;

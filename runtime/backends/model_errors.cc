@@ -1,4 +1,5 @@
 // What is wrong with a provider's answer or a model's tool input, in words a user can read.
+#include "lang/text.h"
 #include "runtime/backends/model_json.h"
 #include "runtime/backends/model_wire.h"
 #include "runtime/terminal/printable.h"
@@ -12,8 +13,7 @@ namespace {
 // Cuts on a UTF-8 character boundary so the result stays valid text.
 std::string cut(std::string text, size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
-  size_t n = max_bytes;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  size_t n = text::utf8_boundary(text, max_bytes);
   return text.substr(0, n) + "...";
 }
 

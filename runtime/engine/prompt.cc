@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "lang/text.h"
+
 namespace flow::rt {
 
 const char* const kVerdictInstructions =
@@ -11,12 +13,6 @@ const char* const kVerdictInstructions =
 
 namespace {
 
-// Never cut inside a UTF-8 character.
-size_t char_start(const std::string& s, size_t i) {
-  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
-  return i;
-}
-
 void append_excerpt(std::string& out, const Upstream& u) {
   const std::string& t = *u.text;
   out += fmt::format("\n### {} (excerpt of {} bytes; the whole output is in {})\n\n", u.step,
@@ -24,7 +20,8 @@ void append_excerpt(std::string& out, const Upstream& u) {
   if (t.size() <= kExcerptHead + kExcerptTail) {
     out += t;
   } else {
-    size_t head = char_start(t, kExcerptHead), tail = char_start(t, t.size() - kExcerptTail);
+    size_t head = text::utf8_boundary(t, kExcerptHead);
+    size_t tail = text::utf8_boundary(t, t.size() - kExcerptTail);
     out.append(t, 0, head);
     out += fmt::format("\n\n[... {} bytes left out ...]\n\n", tail - head);
     out.append(t, tail, std::string::npos);

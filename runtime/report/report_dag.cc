@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ir/topo_order.h"
+#include "lang/text.h"
 #include "runtime/store/event_fields.h"
 #include "runtime/report/report_html.h"
 
@@ -81,8 +82,7 @@ DagLayout place_nodes(const std::vector<std::vector<int>>& deps, const std::vect
 std::string label(const std::string& name) {
   // Long names are cut for the box; the full name is in the node's <title>.
   if (name.size() <= 46) return name;
-  size_t cut = 44;
-  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  size_t cut = text::utf8_boundary(name, 44);
   return name.substr(0, cut) + "…";
 }
 
