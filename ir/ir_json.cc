@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace flow::ir {
 namespace {
 
@@ -401,8 +403,6 @@ Flow read_flow(const json& j) {
   return f;
 }
 
-}  // namespace
-
 ojson to_json(const Flow& f) {
   const Files& files = f.files;
   ojson j{{"version", f.version}, {"name", f.name}, {"description", f.description},
@@ -442,6 +442,8 @@ ojson to_json(const Flow& f) {
   j["rules"] = std::move(rules);
   return j;
 }
+
+}  // namespace
 
 std::string to_json_text(const Flow& f) { return to_json(f).dump(2) + "\n"; }
 

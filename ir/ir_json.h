@@ -3,13 +3,10 @@
 // same bytes. Reading validates shape and version and reports what is wrong instead of throwing.
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "ir/ir.h"
 
 namespace flow::ir {
 
-nlohmann::ordered_json to_json(const Flow& flow);
 std::string to_json_text(const Flow& flow);  // pretty-printed, ends with a newline
 
 struct ReadResult {

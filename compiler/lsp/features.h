@@ -4,10 +4,9 @@
 #include <map>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "compiler/lsp/analysis.h"
 #include "compiler/lsp/position.h"
+#include "compiler/lsp/protocol.h"
 
 namespace flow::lsp {
 

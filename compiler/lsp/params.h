@@ -4,9 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "compiler/lsp/position.h"
+#include "compiler/lsp/protocol.h"
 #include "compiler/lsp/session.h"
 
 namespace flow::lsp {

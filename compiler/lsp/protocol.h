@@ -1,6 +1,7 @@
 #pragma once
-// LSP JSON shapes built from the compiler's spans.
-#include <nlohmann/json_fwd.hpp>
+// The language server speaks JSON-RPC: this is the one header of compiler/lsp/ that brings in
+// the JSON library, with the LSP shapes built from the compiler's spans.
+#include <nlohmann/json.hpp>
 
 #include "compiler/lsp/position.h"
 #include "lang/source.h"

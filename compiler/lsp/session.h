@@ -7,10 +7,9 @@
 #include <set>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "compiler/lsp/analysis.h"
 #include "compiler/lsp/documents.h"
+#include "compiler/lsp/protocol.h"
 
 namespace flow::lsp {
 
