@@ -153,7 +153,7 @@ int run_scheduler(RunState& s, const ExecuteOptions& o, Plan& plan, Status& stat
                    "text, not real work. Configure a backend to run real agents (docs/config.md).");
   if (!o.resumed) {
     size_t gates = std::count_if(s.flow.nodes.begin(), s.flow.nodes.end(), [](const ir::Node& n) {
-      return n.kind == ir::NodeKind::Gate;
+      return n.kind() == ir::NodeKind::Gate;
     });
     json inputs = json::object();
     for (const auto& [k, v] : s.inputs) inputs[k] = v;

@@ -118,7 +118,7 @@ std::optional<uint32_t> find_node(const ir::Flow& flow, const std::string& name)
 // `flow run-node` on a run that has succeeded: every node finished (or was skipped); say
 // which, as if it had just run, since an engine may run a task again after its process died.
 int finished_node(const RunState& s, uint32_t node, const std::string& result_file) {
-  std::string outcome = s.flow.nodes[node].kind == ir::NodeKind::Gate ? "passed" : "done";
+  std::string outcome = s.flow.nodes[node].kind() == ir::NodeKind::Gate ? "passed" : "done";
   std::string err;
   scan_events(s.dir + "/events.jsonl", [&](const json& e) {
     if (e.value("event", "") == "skip" && e.value("step", "") == s.flow.nodes[node].name)

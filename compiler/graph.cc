@@ -10,9 +10,10 @@ namespace {
 // Where rework re-enters a gated unit: members that wait for nothing else inside it.
 std::vector<uint32_t> rework_targets(const ir::Flow& f, const ir::Node& gate,
                                      std::vector<uint32_t>& stamp) {
-  for (uint32_t m : gate.members) stamp[m] = gate.id + 1;
+  const std::vector<uint32_t>& members = gate.gate().members;
+  for (uint32_t m : members) stamp[m] = gate.id + 1;
   std::vector<uint32_t> out;
-  for (uint32_t m : gate.members) {
+  for (uint32_t m : members) {
     bool inner = false;
     for (uint32_t d : f.nodes[m].deps) inner = inner || stamp[d] == gate.id + 1;
     if (!inner) out.push_back(m);
@@ -21,29 +22,36 @@ std::vector<uint32_t> rework_targets(const ir::Flow& f, const ir::Node& gate,
 }
 
 // A gate with `back to` sends the work further back than the step it guards.
-std::string rework_label(const ir::Node& gate) {
+std::string rework_label(const ir::Node& node) {
+  const ir::Gate& gate = node.gate();
   return gate.back_to.empty() ? "rework" : "back to " + gate.back_to;
 }
 
-std::string label(const ir::Node& n) {
-  switch (n.kind) {
+std::string label(const ir::Flow& f, const ir::Node& n) {
+  switch (n.kind()) {
     case ir::NodeKind::Agent: {
-      std::string s = n.name == n.agent ? n.name : n.name + " (" + n.agent + ")";
-      if (!n.fanout.empty()) s += fmt::format(" x{}", n.fanout.size());
-      if (!n.fanout_input.empty()) s += " over " + n.fanout_input;
-      if (!n.fanout_step.empty()) s += fmt::format(" over {} up to {}", n.fanout_step, n.fanout_cap);
+      const ir::AgentCall& a = n.agent_call();
+      const std::string& agent = f.agent_name(a.agent);
+      std::string s = n.name == agent ? n.name : n.name + " (" + agent + ")";
+      if (!a.fanout.empty()) s += fmt::format(" x{}", a.fanout.size());
+      if (!a.fanout_input.empty()) s += " over " + a.fanout_input;
+      if (a.fanout_step != ir::kNoId)
+        s += fmt::format(" over {} up to {}", f.node_name(a.fanout_step), a.fanout_cap);
       return s;
     }
-    case ir::NodeKind::Command: return n.name + ": " + n.command;
-    case ir::NodeKind::Human: return n.name + (n.question.empty() ? "" : ": " + n.question);
+    case ir::NodeKind::Command: return n.name + ": " + n.command_run().command;
+    case ir::NodeKind::Human: {
+      const std::string& question = n.approval().question;
+      return n.name + (question.empty() ? "" : ": " + question);
+    }
     case ir::NodeKind::Gate: {
       std::string s = "gate";
-      for (const ir::Check& c : n.checks)
-        s += c.kind == ir::Check::Kind::Review    ? " review " + c.agent
+      for (const ir::Check& c : n.gate().checks)
+        s += c.kind == ir::Check::Kind::Review    ? " review " + f.agent_name(c.agent)
              : c.kind == ir::Check::Kind::Command ? " check"
              : c.kind == ir::Check::Kind::Verdict ? " verdict"
                                                   : " approve";
-      return s + fmt::format(" (retries {})", n.retries);
+      return s + fmt::format(" (retries {})", n.gate().retries);
     }
   }
   return n.name;
@@ -107,18 +115,18 @@ std::string mermaid_text(const std::string& s) {
   return out;
 }
 
-std::string dot_node(const ir::Node& n, const std::vector<std::string>& staged) {
-  const char* shape = n.kind == ir::NodeKind::Agent     ? "box"
-                      : n.kind == ir::NodeKind::Command ? "parallelogram"
-                      : n.kind == ir::NodeKind::Human   ? "hexagon"
+std::string dot_node(const ir::Flow& f, const ir::Node& n, const std::vector<std::string>& staged) {
+  const char* shape = n.kind() == ir::NodeKind::Agent     ? "box"
+                      : n.kind() == ir::NodeKind::Command ? "parallelogram"
+                      : n.kind() == ir::NodeKind::Human   ? "hexagon"
                                                         : "diamond";
   std::vector<std::string> own = node_conditions(n, staged);
-  std::string style = n.kind == ir::NodeKind::Gate ? "filled" : "";
+  std::string style = n.kind() == ir::NodeKind::Gate ? "filled" : "";
   if (!own.empty()) style += style.empty() ? "dashed" : ",dashed";
   std::string extra = style.empty() ? "" : ", style=" + (own.empty() ? style : dot_quote(style));
-  if (n.kind == ir::NodeKind::Gate) extra += ", fillcolor=\"#ffe8b0\"";
+  if (n.kind() == ir::NodeKind::Gate) extra += ", fillcolor=\"#ffe8b0\"";
   else if (n.is_fanout()) extra += ", peripheries=2";
-  std::string text = label(n) + (own.empty() ? "" : "\n" + when_text(own));
+  std::string text = label(f, n) + (own.empty() ? "" : "\n" + when_text(own));
   return fmt::format("    n{} [label={}, shape={}{}];\n", n.id, dot_quote(text), shape, extra);
 }
 
@@ -133,15 +141,15 @@ std::string graph_dot(const ir::Flow& f) {
     out += fmt::format("  subgraph cluster_{} {{\n    label={};\n    style={};\n", s,
                        dot_quote(f.stages[s].name + (staged.empty() ? "" : "\n" + when_text(staged))),
                        staged.empty() ? "rounded" : "\"rounded,dashed\"");
-    for (uint32_t id : f.stages[s].nodes) out += dot_node(f.nodes[id], staged);
+    for (uint32_t id : f.stages[s].nodes) out += dot_node(f, f.nodes[id], staged);
     out += "  }\n";
   }
   std::vector<uint32_t> stamp(f.nodes.size(), 0);
   for (const ir::Node& n : f.nodes) {
     for (uint32_t d : n.deps)
       out += fmt::format("  n{} -> n{}{};\n", d, n.id,
-                         n.kind == ir::NodeKind::Gate ? " [style=bold]" : "");
-    if (n.kind == ir::NodeKind::Gate)
+                         n.kind() == ir::NodeKind::Gate ? " [style=bold]" : "");
+    if (n.kind() == ir::NodeKind::Gate)
       for (uint32_t t : rework_targets(f, n, stamp))
         out += fmt::format(
             "  n{} -> n{} [style=dashed, color=red, label=\"{}\", constraint=false];\n", n.id,
@@ -164,9 +172,9 @@ std::string graph_mermaid(const ir::Flow& f) {
     for (uint32_t id : f.stages[s].nodes) {
       const ir::Node& n = f.nodes[id];
       std::vector<std::string> own = node_conditions(n, staged);
-      std::string text = mermaid_text(label(n)) + (own.empty() ? "" : "<br/>" + mermaid_text(when_text(own)));
+      std::string text = mermaid_text(label(f, n)) + (own.empty() ? "" : "<br/>" + mermaid_text(when_text(own)));
       if (!own.empty()) conditional.push_back(id);
-      switch (n.kind) {
+      switch (n.kind()) {
         case ir::NodeKind::Agent: out += fmt::format("    n{}[\"{}\"]\n", id, text); break;
         case ir::NodeKind::Command: out += fmt::format("    n{}[/\"{}\"/]\n", id, text); break;
         case ir::NodeKind::Human: out += fmt::format("    n{}{{{{\"{}\"}}}}\n", id, text); break;
@@ -178,13 +186,13 @@ std::string graph_mermaid(const ir::Flow& f) {
   std::vector<uint32_t> stamp(f.nodes.size(), 0);
   for (const ir::Node& n : f.nodes) {
     for (uint32_t d : n.deps)
-      out += fmt::format("  n{} {} n{}\n", d, n.kind == ir::NodeKind::Gate ? "==>" : "-->", n.id);
-    if (n.kind == ir::NodeKind::Gate)
+      out += fmt::format("  n{} {} n{}\n", d, n.kind() == ir::NodeKind::Gate ? "==>" : "-->", n.id);
+    if (n.kind() == ir::NodeKind::Gate)
       for (uint32_t t : rework_targets(f, n, stamp))
         out += fmt::format("  n{} -. {} .-> n{}\n", n.id, rework_label(n), t);
   }
   for (const ir::Node& n : f.nodes)
-    if (n.kind == ir::NodeKind::Gate) out += fmt::format("  class n{} gate\n", n.id);
+    if (n.kind() == ir::NodeKind::Gate) out += fmt::format("  class n{} gate\n", n.id);
   out += "  classDef gate fill:#ffe8b0,stroke:#b07800\n";
   for (uint32_t id : conditional) out += fmt::format("  class n{} conditional\n", id);
   if (!conditional.empty()) out += "  classDef conditional stroke-dasharray: 5 5\n";

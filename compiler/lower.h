@@ -52,7 +52,7 @@ struct StepCondition {
   uint32_t slot = 0;
 };
 
-inline constexpr uint32_t kNoAgent = UINT32_MAX;
+inline constexpr uint32_t kNoAgent = ir::kNoId;
 
 struct Lowered {
   ir::Flow flow;
@@ -79,7 +79,8 @@ Lowered lower(const SourceMap& sources, const Program& program, std::vector<Diag
 // Pieces of lowering that need no graph (compiler/lower_decls.cc): the flow's name,
 // description, source, inputs, agents and rules; one gate check; an `else` setting.
 void lower_declarations(const SourceMap& sources, const Program& program, ir::Flow& flow);
-ir::Check lower_check(const ast::Gate& gate);
+// `reviewer`: a review's agent, an index in Program::agents (kNoId when undeclared).
+ir::Check lower_check(const ast::Gate& gate, uint32_t reviewer);
 ir::OnExhausted lower_on_exhausted(ast::OnExhausted e);
 
 // A `back to NAME` written on a gated step, bound once every step is lowered.

@@ -79,14 +79,14 @@ void lower_declarations(const SourceMap& sources, const Program& program, ir::Fl
   }
 }
 
-ir::Check lower_check(const ast::Gate& gate) {
+ir::Check lower_check(const ast::Gate& gate, uint32_t reviewer) {
   ir::Check c;
   c.loc = to_loc(gate.span);
   switch (gate.kind) {
     case ast::Gate::Kind::Review:
     case ast::Gate::Kind::ReviewEach:
       c.kind = ir::Check::Kind::Review;
-      c.agent = gate.reviewer.name;
+      c.agent = reviewer;
       break;
     case ast::Gate::Kind::Check:
       c.kind = ir::Check::Kind::Command;

@@ -62,7 +62,7 @@ struct Binder {
 
   // The stretch from the target to the gate; empty (reported) when the target does not fit.
   Marks stretch(const SendBack& b, const Unit& target, const Marks& before_gate) {
-    const ir::Node& g = out.flow.nodes[b.gate];
+    const ir::Gate& g = out.flow.nodes[b.gate].gate();
     const std::string& name = b.target->name;
     bool upstream = !target.exits.empty() && !(target.first <= b.gate && b.gate < target.last);
     for (uint32_t x : target.exits) upstream = upstream && before_gate[x];
@@ -81,8 +81,8 @@ struct Binder {
     for (bool grew = true; grew;) {
       grew = false;
       for (uint32_t i = 0; i < in.size(); ++i)
-        if (in[i] && out.flow.nodes[i].kind == ir::NodeKind::Gate && i != b.gate)
-          for (uint32_t m : out.flow.nodes[i].members)
+        if (in[i] && out.flow.nodes[i].kind() == ir::NodeKind::Gate && i != b.gate)
+          for (uint32_t m : out.flow.nodes[i].gate().members)
             if (!in[m]) in[m] = 1, grew = true;
     }
     in[b.gate] = 0;
@@ -92,18 +92,19 @@ struct Binder {
   // A gate around this one re-runs it; it must then hold the whole stretch, or the bound
   // would not count the stretch's runs under both gates.
   bool enclosed(const SendBack& b, const Marks& in) {
-    for (const ir::Node& o : out.flow.nodes) {
-      if (o.kind != ir::NodeKind::Gate || o.id == b.gate ||
-          !std::binary_search(o.members.begin(), o.members.end(), b.gate))
+    for (const ir::Node& node : out.flow.nodes) {
+      const ir::Gate* o = node.if_gate();
+      if (!o || node.id == b.gate ||
+          !std::binary_search(o->members.begin(), o->members.end(), b.gate))
         continue;
       for (uint32_t i = 0; i < in.size(); ++i)
-        if (in[i] && !std::binary_search(o.members.begin(), o.members.end(), i)) {
+        if (in[i] && !std::binary_search(o->members.begin(), o->members.end(), i)) {
           report("E0310", b.target->span,
                  fmt::format("sending `{}` back to `{}` re-runs `{}`, outside gate `{}` that "
-                             "encloses it", out.flow.nodes[b.gate].target, b.target->name,
-                             out.flow.nodes[i].name, o.name),
+                             "encloses it", out.flow.nodes[b.gate].gate().target, b.target->name,
+                             out.flow.nodes[i].name, node.name),
                  fmt::format("send it back to a step inside `{}`, or move `back to` onto `{}`",
-                             o.target, o.target));
+                             o->target, o->target));
           return false;
         }
     }
@@ -122,8 +123,8 @@ struct Binder {
                            "gate `{}`", n.name, out.flow.nodes[d].name, b.target->name,
                            out.flow.nodes[b.gate].name),
                fmt::format("make `{}` run after `{}` (`after {}`), or send the work back to a "
-                           "later step", n.name, out.flow.nodes[b.gate].target,
-                           out.flow.nodes[b.gate].target));
+                           "later step", n.name, out.flow.nodes[b.gate].gate().target,
+                           out.flow.nodes[b.gate].gate().target));
         return false;
       }
     }
@@ -140,7 +141,7 @@ struct Binder {
     Marks before_gate = ancestors(out.flow, b.gate);
     Marks in = stretch(b, *target, before_gate);
     if (in.empty() || !enclosed(b, in) || !contained(b, in)) return;
-    ir::Node& g = out.flow.nodes[b.gate];
+    ir::Gate& g = out.flow.nodes[b.gate].gate();
     g.members.clear();
     for (uint32_t i = 0; i < in.size(); ++i)
       if (in[i]) g.members.push_back(i);

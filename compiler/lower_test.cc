@@ -37,7 +37,7 @@ TEST_CASE("a sequence chains its steps and a parallel block fans in") {
   CHECK(f.find_node("b")->deps == ids(f, {"a"}));
   CHECK(f.find_node("c")->deps == ids(f, {"a"}));
   CHECK(f.find_node("r")->deps == ids(f, {"b", "c"}));
-  CHECK(f.find_node("b")->stage == "s");
+  CHECK(f.stage_of(*f.find_node("b")) == "s");
   REQUIRE(c->lowered.parallels.size() == 1);
   CHECK(c->lowered.parallels[0].branches.size() == 2);
 }
@@ -68,14 +68,14 @@ TEST_CASE("a gate follows the unit's exits, lists every member, and downstream w
   const ir::Flow& f = c->lowered.flow;
   const ir::Node* g = f.find_node("s/gate");
   REQUIRE(g);
-  CHECK(g->kind == ir::NodeKind::Gate);
-  CHECK(g->target == "s");
+  CHECK(g->kind() == ir::NodeKind::Gate);
+  CHECK(g->gate().target == "s");
   CHECK(g->deps == ids(f, {"b", "c"}));
-  CHECK(g->members == ids(f, {"a", "b", "c"}));
-  CHECK(g->retries == 3);
-  CHECK(g->on_exhausted == ir::OnExhausted::Continue);
-  REQUIRE(g->checks.size() == 1);
-  CHECK(g->checks[0].agent == "r");
+  CHECK(g->gate().members == ids(f, {"a", "b", "c"}));
+  CHECK(g->gate().retries == 3);
+  CHECK(g->gate().on_exhausted == ir::OnExhausted::Continue);
+  REQUIRE(g->gate().checks.size() == 1);
+  CHECK(f.agent_name(g->gate().checks[0].agent) == "r");
   CHECK(f.find_node("again")->deps == ids(f, {"s/gate"}));
 }
 
@@ -83,14 +83,14 @@ TEST_CASE("gates on one step become one gate node with the checks in order") {
   auto c = lower_ok("stage s a review r check \"make test\" approve \"ok?\"\n");
   const ir::Node* g = c->lowered.flow.find_node("a/gate");
   REQUIRE(g);
-  REQUIRE(g->checks.size() == 3);
-  CHECK(g->checks[0].kind == ir::Check::Kind::Review);
-  CHECK(g->checks[1].kind == ir::Check::Kind::Command);
-  CHECK(g->checks[1].command == "make test");
-  CHECK(g->checks[2].kind == ir::Check::Kind::Human);
-  CHECK(g->checks[2].question == "ok?");
-  CHECK(g->retries == 2);  // the language default
-  CHECK(g->on_exhausted == ir::OnExhausted::Stop);
+  REQUIRE(g->gate().checks.size() == 3);
+  CHECK(g->gate().checks[0].kind == ir::Check::Kind::Review);
+  CHECK(g->gate().checks[1].kind == ir::Check::Kind::Command);
+  CHECK(g->gate().checks[1].command == "make test");
+  CHECK(g->gate().checks[2].kind == ir::Check::Kind::Human);
+  CHECK(g->gate().checks[2].question == "ok?");
+  CHECK(g->gate().retries == 2);  // the language default
+  CHECK(g->gate().on_exhausted == ir::OnExhausted::Stop);
 }
 
 TEST_CASE("review each puts one gate on every agent step inside the block") {
@@ -99,8 +99,8 @@ TEST_CASE("review each puts one gate on every agent step inside the block") {
   for (const char* step : {"a", "b", "c"}) {
     const ir::Node* g = f.find_node(std::string(step) + "/gate");
     REQUIRE(g);
-    CHECK(g->members == ids(f, {step}));
-    CHECK(g->retries == 1);
+    CHECK(g->gate().members == ids(f, {step}));
+    CHECK(g->gate().retries == 1);
   }
   CHECK_FALSE(f.find_node("run/gate"));
   CHECK(f.find_node("run")->deps == ids(f, {"a/gate"}));
@@ -112,20 +112,20 @@ TEST_CASE("review each on a fan-out, or on a block holding one, makes a per-item
   auto own = lower_ok("stage s a over [\"x\", \"y\"] review each r retries 1\n");
   const ir::Node* g = own->lowered.flow.find_node("a/gate");
   REQUIRE(g);
-  CHECK(g->per_item);
-  CHECK(g->members == ids(own->lowered.flow, {"a"}));
-  CHECK(g->retries == 1);
+  CHECK(g->gate().per_item);
+  CHECK(g->gate().members == ids(own->lowered.flow, {"a"}));
+  CHECK(g->gate().retries == 1);
 
   auto whole = lower_ok("stage s a over [\"x\", \"y\"] review r retries 1\n");
-  CHECK_FALSE(whole->lowered.flow.find_node("a/gate")->per_item);  // `review`: the whole
+  CHECK_FALSE(whole->lowered.flow.find_node("a/gate")->gate().per_item);  // `review`: the whole
   auto single = lower_ok("stage s a review each r retries 1\n");
-  CHECK_FALSE(single->lowered.flow.find_node("a/gate")->per_item);  // nothing to split
+  CHECK_FALSE(single->lowered.flow.find_node("a/gate")->gate().per_item);  // nothing to split
 
   // In a `review each` block: the fan-out's gate is per item, its siblings' are not.
   auto block = lower_ok("stage s parallel < a over [\"x\", \"y\"]; b > review each r retries 2\n");
   const ir::Flow& f = block->lowered.flow;
-  CHECK(f.find_node("a/gate")->per_item);
-  CHECK_FALSE(f.find_node("b/gate")->per_item);
+  CHECK(f.find_node("a/gate")->gate().per_item);
+  CHECK_FALSE(f.find_node("b/gate")->gate().per_item);
 }
 
 TEST_CASE("on a fan-out, review each comes first and the other gates judge the whole around it") {
@@ -137,16 +137,16 @@ TEST_CASE("on a fan-out, review each comes first and the other gates judge the w
   const ir::Node* outer = f.find_node("a/gate-2");
   const ir::Node* whole = f.find_node("a/gate-3");
   REQUIRE((own && outer && whole));
-  CHECK(own->per_item);
-  CHECK(own->retries == 1);
-  CHECK(own->members == ids(f, {"a"}));
-  CHECK(outer->per_item);
-  CHECK(outer->retries == 2);  // the block's settings
-  CHECK(outer->members == ids(f, {"a", "a/gate"}));
-  CHECK_FALSE(whole->per_item);
-  REQUIRE(whole->checks.size() == 1);
-  CHECK(whole->checks[0].kind == ir::Check::Kind::Command);
-  CHECK(whole->members == ids(f, {"a", "a/gate", "a/gate-2"}));
+  CHECK(own->gate().per_item);
+  CHECK(own->gate().retries == 1);
+  CHECK(own->gate().members == ids(f, {"a"}));
+  CHECK(outer->gate().per_item);
+  CHECK(outer->gate().retries == 2);  // the block's settings
+  CHECK(outer->gate().members == ids(f, {"a", "a/gate"}));
+  CHECK_FALSE(whole->gate().per_item);
+  REQUIRE(whole->gate().checks.size() == 1);
+  CHECK(whole->gate().checks[0].kind == ir::Check::Kind::Command);
+  CHECK(whole->gate().members == ids(f, {"a", "a/gate", "a/gate-2"}));
   std::string error;
   CHECK(ir::validate(f, &error));
   INFO(error);
@@ -189,18 +189,18 @@ TEST_CASE("fan-outs keep their items or their input") {
       "input areas: list = [\"x\", \"y\"]\n"
       "stage s < a over [\"p\", \"q\", \"r\"]; b over areas; c \"focus\" >\n");
   const ir::Flow& f = c->lowered.flow;
-  CHECK(f.find_node("a")->fanout == std::vector<std::string>{"p", "q", "r"});
-  CHECK(f.find_node("b")->fanout_input == "areas");
-  CHECK(f.find_node("c")->focus == "focus");
+  CHECK(f.find_node("a")->agent_call().fanout == std::vector<std::string>{"p", "q", "r"});
+  CHECK(f.find_node("b")->agent_call().fanout_input == "areas");
+  CHECK(f.find_node("c")->agent_call().focus == "focus");
 }
 
 TEST_CASE("commands and approvals become nodes of their kind") {
   auto c = lower_ok("stage s < run \"make test\" as test; approve \"Ship it?\" >\n");
   const ir::Flow& f = c->lowered.flow;
-  CHECK(f.find_node("test")->kind == ir::NodeKind::Command);
-  CHECK(f.find_node("test")->command == "make test");
-  CHECK(f.find_node("approve")->kind == ir::NodeKind::Human);
-  CHECK(f.find_node("approve")->question == "Ship it?");
+  CHECK(f.find_node("test")->kind() == ir::NodeKind::Command);
+  CHECK(f.find_node("test")->command_run().command == "make test");
+  CHECK(f.find_node("approve")->kind() == ir::NodeKind::Human);
+  CHECK(f.find_node("approve")->approval().question == "Ship it?");
 }
 
 TEST_CASE("names that do not bind are reported with a suggestion") {
@@ -264,11 +264,11 @@ TEST_CASE("locations name their file by an index into the flow's table of files"
   const ir::Node* gate = f.find_node("a/gate");
   REQUIRE(a);
   REQUIRE(gate);
-  REQUIRE(gate->checks.size() == 1);
+  REQUIRE(gate->gate().checks.size() == 1);
   CHECK(f.file_of(a->loc) == "test.flow");
   CHECK(a->loc.file != 0);
   CHECK(a->loc.file == gate->loc.file);
-  CHECK(a->loc.file == gate->checks[0].loc.file);
+  CHECK(a->loc.file == gate->gate().checks[0].loc.file);
   CHECK(a->loc.file == f.stages[0].loc.file);
   CHECK(f.file_of(ir::Loc{}).empty());
   // The JSON form keeps the path in each location; reading it back interns them again.
@@ -284,8 +284,8 @@ TEST_CASE("a fan-out over a step's answer names the step, keeps its cap and wait
   const ir::Flow& f = c->lowered.flow;
   const ir::Node* b = f.find_node("b");
   REQUIRE(b);
-  CHECK(b->fanout_step == "a");
-  CHECK(b->fanout_cap == 4);
+  CHECK(f.node_name(b->fanout_step()) == "a");
+  CHECK(b->agent_call().fanout_cap == 4);
   CHECK(b->is_fanout());
   CHECK(b->deps == ids(f, {"a/gate"}));
 }
@@ -296,11 +296,11 @@ TEST_CASE("back to makes a gate's members everything from the target to the gate
   const ir::Flow& f = c->lowered.flow;
   const ir::Node* g = f.find_node("judge/gate");
   REQUIRE(g);
-  CHECK(g->back_to == "mid");
-  CHECK(g->members == ids(f, {"b", "b/gate", "c", "v"}));
-  REQUIRE(g->checks.size() == 1);
-  CHECK(g->checks[0].kind == ir::Check::Kind::Verdict);
-  CHECK(g->checks[0].step == "v");
+  CHECK(g->gate().back_to == "mid");
+  CHECK(g->gate().members == ids(f, {"b", "b/gate", "c", "v"}));
+  REQUIRE(g->gate().checks.size() == 1);
+  CHECK(g->gate().checks[0].kind == ir::Check::Kind::Verdict);
+  CHECK(f.node_name(g->gate().checks[0].step) == "v");
 }
 
 TEST_CASE("back to a step beside the gated one, or a user that does not wait, is refused") {

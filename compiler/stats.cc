@@ -35,10 +35,11 @@ std::vector<std::optional<uint64_t>> list_default_sizes(const ir::Flow& flow) {
 
 // A fan-out's items, for the bound: the literal list, the cap of a step's choice, or an input's
 // default list; nullopt when only the run can say (an input with no default list).
-std::optional<uint64_t> fanout_items(const ir::Flow& flow, const ir::Node& n,
+std::optional<uint64_t> fanout_items(const ir::Flow& flow, const ir::Node& node,
                                  const std::vector<std::optional<uint64_t>>& default_items) {
+  const ir::AgentCall& n = node.agent_call();
   if (!n.fanout.empty()) return n.fanout.size();
-  if (!n.fanout_step.empty()) return static_cast<uint64_t>(std::max(n.fanout_cap, 0));
+  if (n.fanout_step != ir::kNoId) return static_cast<uint64_t>(std::max(n.fanout_cap, 0));
   if (n.fanout_input.empty()) return 1;
   for (size_t i = 0; i < flow.inputs.size(); ++i)
     if (flow.inputs[i].name == n.fanout_input) return default_items[i];
@@ -54,15 +55,16 @@ CallStats worst_case_calls(const ir::Flow& flow) {
   // A gate lists all its members, inner gates included, so one pass over the gates suffices.
   // For a per-item gate the count is per item: each item has the whole budget of retries.
   std::vector<uint64_t> runs(flow.nodes.size(), 1);
-  for (const ir::Node& g : flow.nodes) {
-    if (g.kind != ir::NodeKind::Gate) continue;
-    uint64_t attempts = 1 + static_cast<uint64_t>(std::max(g.retries, 0));
-    for (uint32_t m : g.members) runs[m] = mul(runs[m], attempts);
+  for (const ir::Node& node : flow.nodes) {
+    const ir::Gate* g = node.if_gate();
+    if (!g) continue;
+    uint64_t attempts = 1 + static_cast<uint64_t>(std::max(g->retries, 0));
+    for (uint32_t m : g->members) runs[m] = mul(runs[m], attempts);
   }
   const std::vector<std::optional<uint64_t>> default_items = list_default_sizes(flow);
   std::vector<uint64_t> items(flow.nodes.size(), 1);  // agent nodes: calls per run
   for (const ir::Node& n : flow.nodes) {
-    if (n.kind != ir::NodeKind::Agent) continue;
+    if (n.kind() != ir::NodeKind::Agent) continue;
     ++s.agent_steps;
     std::optional<uint64_t> given = fanout_items(flow, n, default_items);
     if (!given) {
@@ -73,19 +75,20 @@ CallStats worst_case_calls(const ir::Flow& flow) {
     s.calls = add(s.calls, mul(items[n.id], runs[n.id]));
   }
   for (const ir::Node& n : flow.nodes) {
-    switch (n.kind) {
+    switch (n.kind()) {
       case ir::NodeKind::Agent: break;
       case ir::NodeKind::Gate: {
+        const ir::Gate& g = n.gate();
         ++s.gates;
-        uint64_t reviews = std::count_if(n.checks.begin(), n.checks.end(), [](const ir::Check& c) {
+        uint64_t reviews = std::count_if(g.checks.begin(), g.checks.end(), [](const ir::Check& c) {
           return c.kind == ir::Check::Kind::Review;
         });
-        uint64_t attempts = 1 + static_cast<uint64_t>(std::max(n.retries, 0));
+        uint64_t attempts = 1 + static_cast<uint64_t>(std::max(g.retries, 0));
         // A per-item gate reviews every item of its fan-out, each up to 1 + retries times.
         uint64_t judged = 1;
-        if (n.per_item)
-          for (uint32_t m : n.members)
-            if (flow.nodes[m].kind == ir::NodeKind::Agent) judged = items[m];
+        if (g.per_item)
+          for (uint32_t m : g.members)
+            if (flow.nodes[m].kind() == ir::NodeKind::Agent) judged = items[m];
         s.calls = add(s.calls, mul(mul(mul(reviews, attempts), judged), runs[n.id]));
         break;
       }

@@ -2,6 +2,36 @@
 
 namespace flow::ir {
 
+namespace {
+const std::string kNoName;
+}  // namespace
+
+void Node::set_kind(NodeKind k) {
+  switch (k) {
+    case NodeKind::Agent: payload.emplace<AgentCall>(); return;
+    case NodeKind::Command: payload.emplace<CommandRun>(); return;
+    case NodeKind::Human: payload.emplace<Approval>(); return;
+    case NodeKind::Gate: payload.emplace<Gate>(); return;
+  }
+}
+
+const std::string& Flow::agent_name(uint32_t agent) const {
+  return agent < agents.size() ? agents[agent].name : kNoName;
+}
+
+const std::string& Flow::node_name(uint32_t node) const {
+  return node < nodes.size() ? nodes[node].name : kNoName;
+}
+
+const std::string& Flow::stage_name(uint32_t stage) const {
+  return stage < stages.size() ? stages[stage].name : kNoName;
+}
+
+const Agent* Flow::agent_of(const Node& n) const {
+  const AgentCall* call = n.if_agent_call();
+  return call && call->agent < agents.size() ? &agents[call->agent] : nullptr;
+}
+
 const Agent* Flow::find_agent(const std::string& n) const {
   for (const Agent& a : agents)
     if (a.name == n) return &a;

@@ -14,6 +14,12 @@ namespace {
 
 using Names = std::unordered_map<std::string, size_t>;
 
+// Entries an IR file named without declaring them (ir.h); nodes are always declared.
+bool is_declared(const Agent& a) { return a.declared; }
+bool is_declared(const Stage& s) { return s.declared; }
+bool is_declared(const Node&) { return true; }
+bool is_declared(const Input&) { return true; }
+
 std::string at(const char* list, size_t i) { return "/" + std::string(list) + "/" + std::to_string(i); }
 
 // Fills `names` with name -> index; false with *error on an empty or repeated name.
@@ -21,6 +27,7 @@ template <typename T>
 bool index_names(const std::vector<T>& items, const char* list, const char* what, Names* names,
                  std::string* error) {
   for (size_t i = 0; i < items.size(); ++i) {
+    if (!is_declared(items[i])) continue;
     const std::string& name = items[i].name;
     if (name.empty()) {
       *error = at(list, i) + "/name: " + what + " has an empty name";
@@ -77,6 +84,7 @@ bool check_inputs(const Flow& f, Names* inputs, std::string* error) {
 bool check_agents(const Flow& f, Names* agents, std::string* error) {
   if (!index_names(f.agents, "agents", "an agent", agents, error)) return false;
   for (size_t i = 0; i < f.agents.size(); ++i) {
+    if (!f.agents[i].declared) continue;
     const std::string& role = f.agents[i].role;
     if (role != "worker" && role != "coordinator" && role != "reviewer") {
       *error = at("agents", i) + "/role: unknown role `" + role +
@@ -105,8 +113,10 @@ bool input_of_type(const Flow& f, const Names& inputs, const std::string& name,
 // `fanout_step` names an agent step (not itself a fan-out) that `n` waits for, directly or
 // through other nodes: its answer must exist before the items can be read.
 bool fanout_step_ok(const Flow& f, const Node& n) {
-  const Node* p = f.find_node(n.fanout_step);
-  if (!p || p->kind != NodeKind::Agent || p->is_fanout() || n.fanout_cap < 1) return false;
+  const AgentCall& call = n.agent_call();
+  if (call.fanout_step >= f.nodes.size()) return false;
+  const Node* p = &f.nodes[call.fanout_step];
+  if (p->kind() != NodeKind::Agent || p->is_fanout() || call.fanout_cap < 1) return false;
   std::vector<uint8_t> seen(f.nodes.size(), 0);
   std::vector<uint32_t> work(n.deps.begin(), n.deps.end());
   while (!work.empty()) {
@@ -121,17 +131,23 @@ bool fanout_step_ok(const Flow& f, const Node& n) {
 }
 
 // A verdict check reads the answer of an agent step the gate guards.
-bool verdict_step_ok(const Flow& f, const Node& gate, const std::string& step) {
-  const Node* s = f.find_node(step);
-  return s && s->kind == NodeKind::Agent && !s->is_fanout() &&
-         std::binary_search(gate.members.begin(), gate.members.end(), s->id);
+bool verdict_step_ok(const Flow& f, const Gate& gate, uint32_t step) {
+  if (step >= f.nodes.size()) return false;
+  const Node& s = f.nodes[step];
+  return s.kind() == NodeKind::Agent && !s.is_fanout() &&
+         std::binary_search(gate.members.begin(), gate.members.end(), s.id);
+}
+
+// An agent id names a declared agent.
+bool declared_agent(const Flow& f, uint32_t agent) {
+  return agent < f.agents.size() && f.agents[agent].declared;
 }
 
 // The fan-out a per-item gate guards: its one agent member; null when there is not exactly one.
 const Node* per_item_fanout(const Flow& f, const Node& gate) {
   const Node* fan = nullptr;
-  for (uint32_t m : gate.members)
-    if (f.nodes[m].kind == NodeKind::Agent) {
+  for (uint32_t m : gate.gate().members)
+    if (f.nodes[m].kind() == NodeKind::Agent) {
       if (fan) return nullptr;
       fan = &f.nodes[m];
     }
@@ -140,15 +156,16 @@ const Node* per_item_fanout(const Flow& f, const Node& gate) {
 
 // A per-item gate guards one fan-out, with per-item gates over it inside; it judges with
 // reviews, and sends back single items only.
-bool check_per_item(const Flow& f, const Node& n, const std::string& w, std::string* error) {
-  const Node* fan = per_item_fanout(f, n);
+bool check_per_item(const Flow& f, const Node& node, const std::string& w, std::string* error) {
+  const Node* fan = per_item_fanout(f, node);
+  const Gate& n = node.gate();
   if (!fan || !fan->is_fanout()) {
     *error = w + "/members: a per-item gate guards exactly one agent node, a fan-out";
     return false;
   }
   for (uint32_t m : n.members) {
     const Node& o = f.nodes[m];
-    if (m != fan->id && !(o.kind == NodeKind::Gate && o.per_item)) {
+    if (m != fan->id && !o.is_per_item_gate()) {
       *error = w + "/members: a per-item gate guards its fan-out and the per-item gates over it, "
                    "not `" + o.name + "`";
       return false;
@@ -172,14 +189,15 @@ bool check_per_item(const Flow& f, const Node& n, const std::string& w, std::str
 bool check_per_item_nesting(const Flow& f, std::string* error) {
   std::map<uint32_t, std::vector<const Node*>> over;  // fan-out -> its per-item gates, in order
   for (const Node& n : f.nodes)
-    if (n.kind == NodeKind::Gate && n.per_item) over[per_item_fanout(f, n)->id].push_back(&n);
+    if (n.is_per_item_gate()) over[per_item_fanout(f, n)->id].push_back(&n);
   for (auto& [fan, gates] : over) {
     std::stable_sort(gates.begin(), gates.end(), [](const Node* a, const Node* b) {
-      return a->members.size() < b->members.size();
+      return a->gate().members.size() < b->gate().members.size();
     });
     for (size_t i = 1; i < gates.size(); ++i)
       for (size_t j = 0; j < i; ++j)
-        if (!std::binary_search(gates[i]->members.begin(), gates[i]->members.end(), gates[j]->id)) {
+        if (const std::vector<uint32_t>& members = gates[i]->gate().members;
+            !std::binary_search(members.begin(), members.end(), gates[j]->id)) {
           *error = at("nodes", gates[i]->id) + "/members: the per-item gates over `" +
                    f.nodes[fan].name + "` must nest, but `" + gates[j]->name +
                    "` is not inside this one";
@@ -189,14 +207,15 @@ bool check_per_item_nesting(const Flow& f, std::string* error) {
   return true;
 }
 
-bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::string& w,
-                std::string* error) {
+bool check_gate(const Flow& f, const Node& node, const std::string& w, std::string* error) {
+  const Gate& n = node.gate();
   std::string base = n.target + "/gate";
-  bool named = n.name == base || (n.name.size() > base.size() + 1 &&
-                                  n.name.compare(0, base.size() + 1, base + "-") == 0);
+  const std::string& name = node.name;
+  bool named = name == base || (name.size() > base.size() + 1 &&
+                                name.compare(0, base.size() + 1, base + "-") == 0);
   if (n.target.empty() || !named) {
     *error = w + "/name: a gate of target `" + n.target + "` is named `" + n.target +
-             "/gate` (or `" + n.target + "/gate-N`), not `" + n.name + "`";
+             "/gate` (or `" + n.target + "/gate-N`), not `" + name + "`";
     return false;
   }
   if (n.members.empty() || !sorted_unique(n.members)) {
@@ -204,11 +223,11 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
     return false;
   }
   for (uint32_t m : n.members)
-    if (m == n.id) {
+    if (m == node.id) {
       *error = w + "/members: a gate cannot be its own member";
       return false;
     }
-  for (uint32_t d : n.deps)
+  for (uint32_t d : node.deps)
     if (!std::binary_search(n.members.begin(), n.members.end(), d)) {
       *error = w + "/deps: node " + std::to_string(d) + " (`" + f.nodes[d].name +
                "`) is not a member of the gate (a gate depends on the exits of what it guards)";
@@ -221,8 +240,8 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
   for (size_t c = 0; c < n.checks.size(); ++c) {
     const Check& ch = n.checks[c];
     std::string cw = w + "/checks/" + std::to_string(c);
-    if (ch.kind == Check::Kind::Review && !agents.count(ch.agent)) {
-      *error = cw + "/agent: reviewer `" + ch.agent + "` is not declared in /agents";
+    if (ch.kind == Check::Kind::Review && !declared_agent(f, ch.agent)) {
+      *error = cw + "/agent: reviewer `" + f.agent_name(ch.agent) + "` is not declared in /agents";
       return false;
     }
     if (ch.kind == Check::Kind::Command && ch.command.empty()) {
@@ -230,11 +249,12 @@ bool check_gate(const Flow& f, const Node& n, const Names& agents, const std::st
       return false;
     }
     if (ch.kind == Check::Kind::Verdict && !verdict_step_ok(f, n, ch.step)) {
-      *error = cw + "/step: `" + ch.step + "` is not an agent step among the gate's members";
+      *error = cw + "/step: `" + f.node_name(ch.step) +
+               "` is not an agent step among the gate's members";
       return false;
     }
   }
-  return !n.per_item || check_per_item(f, n, w, error);
+  return !n.per_item || check_per_item(f, node, w, error);
 }
 
 // A condition names an input of the right type, or a step by the nodes that decide it.
@@ -257,11 +277,33 @@ bool check_condition(const Flow& f, const Condition& c, const Names& inputs,
   return true;
 }
 
-bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& agents,
-                std::string* error) {
+// The fields of an agent node.
+bool check_agent_call(const Flow& f, const Node& n, const Names& inputs, const std::string& w,
+                      std::string* error) {
+  const AgentCall& a = n.agent_call();
+  if (!declared_agent(f, a.agent)) {
+    *error = w + "/agent: agent `" + f.agent_name(a.agent) + "` is not declared in /agents";
+    return false;
+  }
+  if (a.fanout_step != kNoId && !fanout_step_ok(f, n)) {
+    *error = w + "/fanout_step: `" + f.node_name(a.fanout_step) +
+             "` is not an agent step this node depends on, or is itself a fan-out";
+    return false;
+  }
+  if ((!a.fanout.empty()) + (!a.fanout_input.empty()) + (a.fanout_step != kNoId) > 1) {
+    *error = w + ": has both `fanout` and `fanout_input`; a fan-out has one source";
+    return false;
+  }
+  if (!a.fanout_input.empty())
+    return input_of_type(f, inputs, a.fanout_input, "list", w + "/fanout_input", error);
+  return true;
+}
+
+bool check_node(const Flow& f, const Node& n, const Names& inputs, std::string* error) {
   std::string w = at("nodes", n.id);
   if (!in_range(n.deps, f.nodes.size(), w + "/deps", error) ||
-      !in_range(n.members, f.nodes.size(), w + "/members", error))
+      (n.kind() == NodeKind::Gate &&
+       !in_range(n.gate().members, f.nodes.size(), w + "/members", error)))
     return false;
   for (uint32_t d : n.deps)
     if (d == n.id) {
@@ -278,32 +320,16 @@ bool check_node(const Flow& f, const Node& n, const Names& inputs, const Names& 
   for (size_t k = 0; k < n.conditions.size(); ++k)
     if (!check_condition(f, n.conditions[k], inputs, w + "/conditions/" + std::to_string(k), error))
       return false;
-  switch (n.kind) {
-    case NodeKind::Agent:
-      if (!agents.count(n.agent)) {
-        *error = w + "/agent: agent `" + n.agent + "` is not declared in /agents";
-        return false;
-      }
-      if (!n.fanout_step.empty() && !fanout_step_ok(f, n)) {
-        *error = w + "/fanout_step: `" + n.fanout_step +
-                 "` is not an agent step this node depends on, or is itself a fan-out";
-        return false;
-      }
-      if ((!n.fanout.empty()) + (!n.fanout_input.empty()) + (!n.fanout_step.empty()) > 1) {
-        *error = w + ": has both `fanout` and `fanout_input`; a fan-out has one source";
-        return false;
-      }
-      if (!n.fanout_input.empty())
-        return input_of_type(f, inputs, n.fanout_input, "list", w + "/fanout_input", error);
-      return true;
+  switch (n.kind()) {
+    case NodeKind::Agent: return check_agent_call(f, n, inputs, w, error);
     case NodeKind::Command:
-      if (n.command.empty()) {
+      if (n.command_run().command.empty()) {
         *error = w + "/command: a command node needs a command";
         return false;
       }
       return true;
     case NodeKind::Human: return true;
-    case NodeKind::Gate: return check_gate(f, n, agents, w, error);
+    case NodeKind::Gate: return check_gate(f, n, w, error);
   }
   return true;
 }
@@ -326,10 +352,13 @@ bool check_acyclic(const Flow& f, std::string* error) {
 bool check_stages(const Flow& f, std::string* error) {
   Names stages;
   if (!index_names(f.stages, "stages", "a stage", &stages, error)) return false;
-  if (f.stages.empty()) return true;  // hand-written IR may leave stages out: display only
+  // Hand-written IR may leave stages out: the stages its nodes name are then only labels.
+  if (std::none_of(f.stages.begin(), f.stages.end(), [](const Stage& s) { return s.declared; }))
+    return true;
   std::vector<int64_t> listed_in(f.nodes.size(), -1);
   for (size_t s = 0; s < f.stages.size(); ++s) {
     const Stage& st = f.stages[s];
+    if (!st.declared) continue;
     for (size_t k = 0; k < st.after.size(); ++k)
       if (!stages.count(st.after[k])) {
         *error = at("stages", s) + "/after/" + std::to_string(k) + ": stage `" + st.after[k] +
@@ -345,9 +374,9 @@ bool check_stages(const Flow& f, std::string* error) {
                  at("stages", static_cast<size_t>(listed_in[id]));
         return false;
       }
-      if (f.nodes[id].stage != st.name) {
+      if (f.stage_of(f.nodes[id]) != st.name) {
         *error = w + ": node " + std::to_string(id) + " (`" + f.nodes[id].name +
-                 "`) says it is in stage `" + f.nodes[id].stage + "`, not `" + st.name + "`";
+                 "`) says it is in stage `" + f.stage_of(f.nodes[id]) + "`, not `" + st.name + "`";
         return false;
       }
       listed_in[id] = static_cast<int64_t>(s);
@@ -355,9 +384,10 @@ bool check_stages(const Flow& f, std::string* error) {
   }
   for (const Node& n : f.nodes)
     if (listed_in[n.id] < 0) {
+      const std::string& stage = f.stage_of(n);
       *error = at("nodes", n.id) + "/stage: node `" + n.name + "` is not listed in the nodes of " +
-               (stages.count(n.stage) ? "stage `" + n.stage + "`" : "any stage (`" + n.stage +
-                                                                         "` is not declared)");
+               (stages.count(stage) ? "stage `" + stage + "`" : "any stage (`" + stage +
+                                                                     "` is not declared)");
       return false;
     }
   return true;
@@ -400,7 +430,7 @@ bool validate(const Flow& f, std::string* error) {
     }
   if (!index_names(f.nodes, "nodes", "a node", &nodes, error)) return false;
   for (const Node& n : f.nodes)
-    if (!check_node(f, n, inputs, agents, error)) return false;
+    if (!check_node(f, n, inputs, error)) return false;
   return check_per_item_nesting(f, error) && check_acyclic(f, error) && check_stages(f, error) &&
          check_rules(f, agents, error);
 }

@@ -31,18 +31,27 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path, ec);
 }
 
-void FlowBuilder::declare(const std::string& name, const std::string& role) {
-  if (flow.find_agent(name)) return;
+uint32_t FlowBuilder::declare(const std::string& name, const std::string& role) {
+  if (const ir::Agent* known = flow.find_agent(name))
+    return static_cast<uint32_t>(known - flow.agents.data());
   ir::Agent a;
   a.name = name;
   a.role = role;
   a.prompt = "You are " + name + ".";
   flow.agents.push_back(a);
+  return static_cast<uint32_t>(flow.agents.size() - 1);
 }
 
 uint32_t FlowBuilder::add(ir::Node node) {
   node.id = static_cast<uint32_t>(flow.nodes.size());
-  if (node.stage.empty()) node.stage = "main";
+  if (node.stage == ir::kNoId) {  // stage `main`, a label only: the flow declares no stages
+    if (flow.stages.empty()) {
+      ir::Stage& main = flow.stages.emplace_back();
+      main.name = "main";
+      main.declared = false;
+    }
+    node.stage = 0;
+  }
   std::sort(node.deps.begin(), node.deps.end());
   flow.nodes.push_back(node);
   return node.id;
@@ -52,10 +61,9 @@ uint32_t FlowBuilder::agent(const std::string& name, std::vector<uint32_t> deps,
                             const std::string& agent_name) {
   ir::Node n;
   n.name = name;
-  n.kind = ir::NodeKind::Agent;
-  n.agent = agent_name.empty() ? name : agent_name;
+  n.set_kind(ir::NodeKind::Agent);
+  n.agent_call().agent = declare(agent_name.empty() ? name : agent_name);
   n.deps = std::move(deps);
-  declare(n.agent);
   return add(n);
 }
 
@@ -63,8 +71,8 @@ uint32_t FlowBuilder::command(const std::string& name, const std::string& cmd,
                               std::vector<uint32_t> deps) {
   ir::Node n;
   n.name = name;
-  n.kind = ir::NodeKind::Command;
-  n.command = cmd;
+  n.set_kind(ir::NodeKind::Command);
+  n.command_run().command = cmd;
   n.deps = std::move(deps);
   return add(n);
 }
@@ -72,8 +80,8 @@ uint32_t FlowBuilder::command(const std::string& name, const std::string& cmd,
 uint32_t FlowBuilder::human(const std::string& name, std::vector<uint32_t> deps) {
   ir::Node n;
   n.name = name;
-  n.kind = ir::NodeKind::Human;
-  n.question = "Is it fine?";
+  n.set_kind(ir::NodeKind::Human);
+  n.approval().question = "Is it fine?";
   n.deps = std::move(deps);
   return add(n);
 }
@@ -82,17 +90,16 @@ uint32_t FlowBuilder::review_gate(uint32_t target, std::vector<uint32_t> members
                                   const std::string& reviewer, int retries, ir::OnExhausted on) {
   ir::Node g;
   g.name = flow.nodes[target].name + "/gate";
-  g.kind = ir::NodeKind::Gate;
-  g.target = flow.nodes[target].name;
+  g.set_kind(ir::NodeKind::Gate);
+  g.gate().target = flow.nodes[target].name;
   g.deps = {target};
-  g.members = std::move(members);
+  g.gate().members = std::move(members);
   ir::Check c;
   c.kind = ir::Check::Kind::Review;
-  c.agent = reviewer;
-  g.checks.push_back(c);
-  g.retries = retries;
-  g.on_exhausted = on;
-  declare(reviewer, "reviewer");
+  c.agent = declare(reviewer, "reviewer");
+  g.gate().checks.push_back(c);
+  g.gate().retries = retries;
+  g.gate().on_exhausted = on;
   return add(g);
 }
 

@@ -38,7 +38,8 @@ struct FlowBuilder {
                        const std::string& reviewer = "critic", int retries = 2,
                        ir::OnExhausted on = ir::OnExhausted::Stop);
   uint32_t add(ir::Node node);
-  void declare(const std::string& agent_name, const std::string& role = "worker");
+  // Declares the agent if it is new; its index in flow.agents.
+  uint32_t declare(const std::string& agent_name, const std::string& role = "worker");
 };
 
 struct FakeCall {

@@ -443,7 +443,7 @@ TEST_CASE("a condition on a step's outcome must be decided before the conditiona
       "stage s a\nstage t when s passed cleanly < a as a2; b > review r\n"));
   CHECK(codes(c->diags) == "");
   for (const auto& n : c->lowered.flow.nodes)
-    if (n.stage == "t") {
+    if (c->lowered.flow.stage_of(n) == "t") {
       REQUIRE(n.conditions.size() == 1);
       CHECK(n.conditions[0].nodes == std::vector<uint32_t>{0});
     }

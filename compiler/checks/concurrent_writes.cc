@@ -182,6 +182,7 @@ std::vector<Writer> collect_writers(const CheckContext& ctx, std::deque<std::str
 }
 
 void report(const CheckContext& ctx, const Writer& first, const Writer& second) {
+  const ir::Flow& f = ctx.lowered.flow;
   const ir::Node& a = ctx.lowered.flow.nodes[first.node];
   const ir::Node& b = ctx.lowered.flow.nodes[second.node];
   if (first.unscoped || second.unscoped) {  // nothing to compare: said as a warning
@@ -192,7 +193,7 @@ void report(const CheckContext& ctx, const Writer& first, const Writer& second) 
                     a.name, b.name));
     d.secondary.push_back({ctx.lowered.node_spans[a.id], "may run at the same time"});
     d.notes.push_back(fmt::format("`{}` holds a writing tool but declares no `writes`, so it may "
-                                  "write anywhere", open.agent));
+                                  "write anywhere", f.agent_name(open.agent_call().agent)));
     d.help = "declare where each agent writes (`writes \"src/api/**\"`), so that flowc can tell "
              "their files apart, or make one step wait for the other with `after`";
     ctx.diags.push_back(std::move(d));
@@ -203,9 +204,10 @@ void report(const CheckContext& ctx, const Writer& first, const Writer& second) 
       fmt::format("steps `{}` and `{}` may run at the same time and write the same files", a.name,
                   b.name));
   d.secondary.push_back({ctx.lowered.node_spans[a.id],
-                         fmt::format("`{}` writes \"{}\"", a.agent, first.pattern)});
+                         fmt::format("`{}` writes \"{}\"", f.agent_name(a.agent_call().agent),
+                                     first.pattern)});
   d.notes.push_back(fmt::format("`{}` writes \"{}\", and neither step waits for the other",
-                                b.agent, second.pattern));
+                                f.agent_name(b.agent_call().agent), second.pattern));
   d.help = "narrow the `writes` patterns so they cannot meet, or make one step wait for the other "
            "with `after`";
   ctx.diags.push_back(std::move(d));

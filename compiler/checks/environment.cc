@@ -25,8 +25,9 @@ void report(const CheckContext& ctx, const char* what, const std::string& var,
 }
 
 bool runs_a_command(const ir::Node& n) {
-  if (n.kind == ir::NodeKind::Command) return true;
-  return std::any_of(n.checks.begin(), n.checks.end(),
+  if (n.kind() == ir::NodeKind::Command) return true;
+  const ir::Gate* g = n.if_gate();
+  return g && std::any_of(g->checks.begin(), g->checks.end(),
                      [](const ir::Check& c) { return c.kind == ir::Check::Kind::Command; });
 }
 
@@ -49,7 +50,7 @@ void check_environment(const CheckContext& ctx) {
   NameIndex vars;               // the variables' suffixes, by id
   std::vector<uint32_t> first;  // per variable: the first node that has it
   for (const ir::Node& n : nodes) {
-    if (n.kind == ir::NodeKind::Gate) continue;
+    if (n.kind() == ir::NodeKind::Gate) continue;
     bool fresh = false;
     uint32_t id = vars.insert(ir::env_suffix(n.name), &fresh);
     if (fresh) {

@@ -14,18 +14,19 @@ constexpr int kMaxRetries = 20;
 
 void check_gate(const CheckContext& ctx, const GateInfo& info) {
   const ir::Flow& f = ctx.lowered.flow;
-  const ir::Node& gate = f.nodes[info.node];
+  const ir::Gate& gate = f.nodes[info.node].gate();
   bool has_review = false;
   for (const ir::Check& c : gate.checks) {
     if (c.kind != ir::Check::Kind::Review) continue;
     has_review = true;
+    if (c.agent == ir::kNoId) continue;  // undeclared, reported
     for (uint32_t m : gate.members) {
       const ir::Node& member = f.nodes[m];
-      if (member.kind != ir::NodeKind::Agent || member.agent != c.agent) continue;
+      if (member.kind() != ir::NodeKind::Agent || member.agent_call().agent != c.agent) continue;
       Diagnostic d = make_diagnostic(
           "E0301", info.span,
-          fmt::format("`{}` reviews its own work: it is called by step `{}`", c.agent,
-                      member.name));
+          fmt::format("`{}` reviews its own work: it is called by step `{}`",
+                      f.agent_name(c.agent), member.name));
       d.secondary.push_back({ctx.lowered.node_spans[m], "the step it reviews"});
       d.help = "review with an independent agent";
       ctx.diags.push_back(std::move(d));
@@ -74,8 +75,10 @@ void check_gate(const CheckContext& ctx, const GateInfo& info) {
 
 void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rule) {
   const ir::Flow& f = ctx.lowered.flow;
-  const std::string& reviewer = rule.a.name;
-  if (!ctx.program.find_agent(reviewer)) {
+  const std::string& reviewer_name = rule.a.name;
+  const AgentDef* def = ctx.program.find_agent(reviewer_name);
+  if (!def) {
+    const std::string& reviewer = reviewer_name;
     std::vector<std::string_view> names;
     for (const AgentDef& a : ctx.program.agents) names.push_back(a.agent.name);
     Diagnostic d = make_diagnostic("E0101", rule.a.span,
@@ -84,9 +87,10 @@ void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rul
     ctx.diags.push_back(std::move(d));
     return;
   }
+  const auto reviewer = static_cast<uint32_t>(def - ctx.program.agents.data());
   std::vector<bool> reviewed(f.nodes.size(), false);
   for (const GateInfo& info : ctx.lowered.gates) {
-    const ir::Node& gate = f.nodes[info.node];
+    const ir::Gate& gate = f.nodes[info.node].gate();
     bool by_r = false;
     for (const ir::Check& c : gate.checks)
       by_r = by_r || (c.kind == ir::Check::Kind::Review && c.agent == reviewer);
@@ -95,7 +99,7 @@ void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rul
   }
   std::vector<const ir::Node*> missing;
   for (const ir::Node& n : f.nodes)
-    if (n.kind == ir::NodeKind::Agent && n.agent != reviewer && !reviewed[n.id])
+    if (n.kind() == ir::NodeKind::Agent && n.agent_call().agent != reviewer && !reviewed[n.id])
       missing.push_back(&n);
   // One error per step, at the step: a CI annotation and an editor mark the step to fix, in
   // the user's file even when the rule comes from a library (std/policies).
@@ -104,17 +108,17 @@ void check_every_step_reviewed(const CheckContext& ctx, const ast::RuleDecl& rul
     Diagnostic d = make_diagnostic(
         "E0305", ctx.lowered.node_spans[missing[i]->id],
         fmt::format("step `{}` is not reviewed by `{}`, as a rule requires", missing[i]->name,
-                    reviewer));
+                    reviewer_name));
     d.secondary.push_back({rule.span, "the rule"});
-    d.help = fmt::format("add `review {}` to the step, or to a block around it", reviewer);
+    d.help = fmt::format("add `review {}` to the step, or to a block around it", reviewer_name);
     ctx.diags.push_back(std::move(d));
   }
   if (missing.size() > kListed) {
     Diagnostic d = make_diagnostic(
         "E0305", rule.span,
         fmt::format("rule broken: {} more agent steps are not reviewed by `{}`",
-                    missing.size() - kListed, reviewer));
-    d.help = fmt::format("add `review {}` to each step, or to a block around them", reviewer);
+                    missing.size() - kListed, reviewer_name));
+    d.help = fmt::format("add `review {}` to each step, or to a block around them", reviewer_name);
     ctx.diags.push_back(std::move(d));
   }
 }

@@ -86,8 +86,9 @@ void check_fanout_writers(const CheckContext& ctx) {
       }
       continue;
     }
-    const bool many = n.fanout.size() > 1 || !n.fanout_input.empty() ||
-                      (!n.fanout_step.empty() && n.fanout_cap > 1);
+    const ir::AgentCall& call = n.agent_call();
+    const bool many = call.fanout.size() > 1 || !call.fanout_input.empty() ||
+                      (call.fanout_step != ir::kNoId && call.fanout_cap > 1);
     if (!many || per_item || !writing_tool(a)) continue;
     Diagnostic d = make_diagnostic(
         "W0108", ctx.lowered.node_spans[id],

@@ -16,10 +16,10 @@ namespace {
 std::vector<uint32_t> first_review(const CheckContext& ctx) {
   std::vector<uint32_t> out(ctx.program.agents.size(), kNone);
   for (uint32_t g = 0; g < ctx.lowered.gates.size(); ++g)
-    for (const ir::Check& c : ctx.lowered.flow.nodes[ctx.lowered.gates[g].node].checks) {
-      if (c.kind != ir::Check::Kind::Review) continue;
-      auto it = ctx.program.agent_index.find(c.agent);
-      if (it != ctx.program.agent_index.end() && out[it->second] == kNone) out[it->second] = g;
+    for (const ir::Check& c : ctx.lowered.flow.nodes[ctx.lowered.gates[g].node].gate().checks) {
+      // A review's agent indexes Program::agents as well as the flow's (kNoId: undeclared).
+      if (c.kind == ir::Check::Kind::Review && c.agent < out.size() && out[c.agent] == kNone)
+        out[c.agent] = g;
     }
   return out;
 }

@@ -76,9 +76,10 @@ void check_unreachable(const CheckContext& ctx) {
   const ir::Flow& f = ctx.lowered.flow;
   std::vector<uint32_t> blocker(f.nodes.size(), UINT32_MAX);  // the failing node it waits for
   for (const ir::Node& n : f.nodes) {
-    if (n.kind == ir::NodeKind::Command && always_fails(n.command)) blocker[n.id] = n.id;
-    if (n.kind == ir::NodeKind::Gate && n.on_exhausted == ir::OnExhausted::Stop)
-      for (const ir::Check& c : n.checks)
+    if (n.kind() == ir::NodeKind::Command && always_fails(n.command_run().command))
+      blocker[n.id] = n.id;
+    if (n.kind() == ir::NodeKind::Gate && n.gate().on_exhausted == ir::OnExhausted::Stop)
+      for (const ir::Check& c : n.gate().checks)
         if (c.kind == ir::Check::Kind::Command && always_fails(c.command)) blocker[n.id] = n.id;
   }
   std::unordered_set<uint32_t> reported;
@@ -104,7 +105,7 @@ void check_unreachable(const CheckContext& ctx) {
       uint32_t cause = blocker[d];
       if (!always_with(f.nodes[cause], n)) continue;
       blocker[n.id] = cause;  // what waits for this node is cut off too, but said once
-      if (n.kind == ir::NodeKind::Gate || !reported.insert(cause).second) continue;
+      if (n.kind() == ir::NodeKind::Gate || !reported.insert(cause).second) continue;
       const ir::Node& c = f.nodes[cause];
       Diagnostic diag = make_diagnostic(
           "W0103", ctx.lowered.node_spans[n.id],

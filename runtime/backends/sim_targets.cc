@@ -25,14 +25,14 @@ bool check_item_target(const ir::Flow& flow, const SimFailReview& f, std::string
   std::vector<std::string_view> per_item;
   int items = 0;  // 0: not known before the run (a list input)
   for (const ir::Node& n : flow.nodes) {
-    if (n.kind != ir::NodeKind::Gate || !n.per_item) continue;
-    per_item.push_back(n.target);
+    if (n.kind() != ir::NodeKind::Gate || !n.gate().per_item) continue;
+    per_item.push_back(n.gate().target);
     per_item.push_back(n.name);
-    if (t.name != n.name && t.name != n.target) continue;
-    for (uint32_t m : n.members) {
+    if (t.name != n.name && t.name != n.gate().target) continue;
+    for (uint32_t m : n.gate().members) {
       const ir::Node& fan = flow.nodes[m];
-      if (fan.kind == ir::NodeKind::Agent)
-        items = !fan.fanout.empty() ? static_cast<int>(fan.fanout.size()) : fan.fanout_cap;
+      if (const ir::AgentCall* call = fan.if_agent_call())
+        items = !call->fanout.empty() ? static_cast<int>(call->fanout.size()) : call->fanout_cap;
     }
     if (items == 0 || t.item <= items) return true;
     *error = "--sim-fail-review: `" + f.step + "`: `" + t.name + "` has at most " +
@@ -50,17 +50,18 @@ bool check_sim_targets(const ir::Flow& flow, const std::vector<SimFailReview>& f
                        const std::vector<std::string>& fail_step, std::string* error) {
   std::vector<std::string_view> reviewed, agent_steps;
   for (const ir::Node& n : flow.nodes) {
-    if (n.kind == ir::NodeKind::Agent) agent_steps.push_back(n.name);
-    if (n.kind != ir::NodeKind::Gate) continue;
+    if (n.kind() == ir::NodeKind::Agent) agent_steps.push_back(n.name);
+    if (n.kind() != ir::NodeKind::Gate) continue;
     bool named = false;
-    for (const ir::Check& c : n.checks) {
+    for (const ir::Check& c : n.gate().checks) {
       if (c.kind != ir::Check::Kind::Review && c.kind != ir::Check::Kind::Verdict) continue;
       if (!named) {
-        reviewed.push_back(n.target);
+        reviewed.push_back(n.gate().target);
         reviewed.push_back(n.name);
         named = true;
       }
-      if (c.kind == ir::Check::Kind::Verdict) reviewed.push_back(c.step);  // judged by itself
+      if (c.kind == ir::Check::Kind::Verdict)
+        reviewed.push_back(flow.node_name(c.step));  // judged by itself
     }
   }
   for (const SimFailReview& f : fail_review) {
@@ -91,7 +92,8 @@ bool check_sim_items(const ir::Flow& flow, const std::vector<SimFailReview>& ite
                      std::string* error) {
   std::vector<std::string_view> producers;
   for (const ir::Node& n : flow.nodes)
-    if (!n.fanout_step.empty()) producers.push_back(n.fanout_step);
+    if (const ir::AgentCall* call = n.if_agent_call(); call && call->fanout_step != ir::kNoId)
+      producers.push_back(flow.node_name(call->fanout_step));
   for (const SimFailReview& f : items) {
     bool known = false;
     for (std::string_view p : producers) known = known || p == f.step;

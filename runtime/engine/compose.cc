@@ -18,11 +18,11 @@ Composer::Composer(ComposeEnv env, const Plan& plan, const Outputs& outputs, Rou
   judged_by_.resize(n);
   for (const ir::Node& node : flow_.nodes) by_name_[node.name] = node.id;
   for (const ir::Node& node : flow_.nodes) {
-    if (auto it = by_name_.find(node.fanout_step); !node.fanout_step.empty() && it != by_name_.end())
-      item_cap_[it->second] = std::max(item_cap_[it->second], node.fanout_cap);
-    for (const ir::Check& c : node.checks)
-      if (auto it = by_name_.find(c.step); c.kind == ir::Check::Kind::Verdict && it != by_name_.end())
-        judged_by_[it->second] = node.name;
+    if (uint32_t from = node.fanout_step(); from < n)
+      item_cap_[from] = std::max(item_cap_[from], node.agent_call().fanout_cap);
+    if (const ir::Gate* g = node.if_gate())
+      for (const ir::Check& c : g->checks)
+        if (c.kind == ir::Check::Kind::Verdict && c.step < n) judged_by_[c.step] = node.name;
   }
 }
 
@@ -42,7 +42,7 @@ Composed Composer::compose(const Task& t) {
   Composed c;
   c.call.task = t;
   c.call.attempt = plan_.task_attempt(t);
-  if (flow_.nodes[t.node].kind == ir::NodeKind::Gate) compose_gate(t, c);
+  if (flow_.nodes[t.node].kind() == ir::NodeKind::Gate) compose_gate(t, c);
   else compose_step(t, c);
   if (!c.dispatch.contains("kind")) c.dispatch["kind"] = to_string(c.call.kind);
   return c;
@@ -66,7 +66,7 @@ void Composer::compose_agent(const ir::Agent& agent, const char* kind, Composed&
 // A check of a gate: a command, a person, a verdict already given, or a reviewing agent.
 void Composer::compose_gate(const Task& t, Composed& c) {
   const ir::Node& node = flow_.nodes[t.node];
-  const ir::Check& check = node.checks[t.index];
+  const ir::Check& check = node.gate().checks[t.index];
   const int attempt = c.call.attempt;
   // A per-item gate's check of item K: GATE.aN.iK.cC (N counts its evaluations of the item).
   auto file = [&](const char* suffix) {
@@ -80,29 +80,31 @@ void Composer::compose_gate(const Task& t, Composed& c) {
     return;
   }
   if (check.kind == ir::Check::Kind::Human) {
-    std::string q = check.question.empty() ? "Approve the work of `" + node.target + "`?"
+    std::string q = check.question.empty() ? "Approve the work of `" + node.gate().target + "`?"
                                            : check.question;
     return compose_ask(t.node, std::move(q), true, c);
   }
   if (check.kind == ir::Check::Kind::Verdict) {
     // No call: the judged step has answered already; its output is what the check reads.
     c.call.kind = CallKind::Verdict;
-    uint32_t judged = node_named(check.step);
-    c.call.answer = judged == UINT32_MAX ? "" : outputs_.text[judged];
-    c.call.output_file = judged == UINT32_MAX ? "" : outputs_.file[judged];
+    const uint32_t judged = check.step;
+    const bool known = judged < flow_.nodes.size();
+    c.call.answer = known ? outputs_.text[judged] : "";
+    c.call.output_file = known ? outputs_.file[judged] : "";
     return;
   }
   c.call.kind = CallKind::Review;
-  const ir::Agent* reviewer = flow_.find_agent(check.agent);
+  const ir::Agent* reviewer =
+      check.agent < flow_.agents.size() ? &flow_.agents[check.agent] : nullptr;
   ir::Agent fallback;
-  fallback.name = check.agent;
+  fallback.name = flow_.agent_name(check.agent);
   if (!reviewer) reviewer = &fallback;
   compose_agent(*reviewer, "review", c);
   if (!c.call.agent.backend) return;
   c.call.prompt_file = file(".prompt.md");
   Context work = t.item < 0 ? gate_work(t.node) : item_work(t.node, t.item);
   std::string task = compose_review_task_after(inputs_text_, work_label(t), work, attempt);
-  AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, node.target,
+  AgentRequest req{flow_.name, env_.run_id, env_.run_dir, node.name, node.gate().target,
                    reviewer->name, router_.model_name(reviewer->model), reviewer->role, true,
                    attempt, t.item >= 0 ? t.item : t.index, review_prompt_with_task(*reviewer, task),
                    env_.run_dir + "/" + c.call.prompt_file};
@@ -122,23 +124,24 @@ void Composer::compose_step(const Task& t, Composed& c) {
   const NodeState& ns = plan_.node(t.node);
   const int attempt = c.call.attempt;  // a fan-out item's own
   c.call.output_file = step_file(t.node, attempt, t.index, 'i', ".output.md");
-  if (node.kind == ir::NodeKind::Command) {
+  if (node.kind() == ir::NodeKind::Command) {
     c.call.kind = CallKind::Command;
-    c.call.shell = {node.command, command_env(t.node)};
+    c.call.shell = {node.command_run().command, command_env(t.node)};
     return;
   }
-  if (node.kind == ir::NodeKind::Human) {
-    std::string q = node.question.empty() ? "Approve step `" + node.name + "`?" : node.question;
+  if (node.kind() == ir::NodeKind::Human) {
+    const std::string& question = node.approval().question;
+    std::string q = question.empty() ? "Approve step `" + node.name + "`?" : question;
     return compose_ask(t.node, std::move(q), false, c);
   }
   c.call.kind = CallKind::Agent;
-  const ir::Agent* agent = flow_.find_agent(node.agent);
+  const ir::Agent* agent = flow_.agent_of(node);
   ir::Agent fallback;
-  fallback.name = node.agent;
+  fallback.name = flow_.agent_name(node.agent_call().agent);
   if (!agent) agent = &fallback;
   compose_agent(*agent, "agent", c);
   if (!c.call.agent.backend) return;
-  std::string focus = node.focus;
+  std::string focus = node.agent_call().focus;
   if (t.index >= 0) focus = (focus.empty() ? "" : focus + "\n\n") + ns.items[t.index];
   std::string protocol = step_instructions(t.node);
   if (!protocol.empty()) focus = (focus.empty() ? "" : focus + "\n\n") + protocol;
@@ -153,7 +156,7 @@ void Composer::compose_step(const Task& t, Composed& c) {
   req.item_cap = item_cap_[t.node];
   if (!judged_by_[t.node].empty()) {
     req.verdict_gate = judged_by_[t.node];
-    req.target = flow_.nodes[by_name_.at(req.verdict_gate)].target;
+    req.target = flow_.nodes[by_name_.at(req.verdict_gate)].gate().target;
   }
   // `{item}` in the agent's `writes`: this item's call may write only under its own name.
   const std::string* item = t.index >= 0 ? &ns.items[t.index] : nullptr;
@@ -195,7 +198,7 @@ std::string Composer::step_instructions(uint32_t id) const {
 
 WaitSpec Composer::wait_spec(const std::string& step, const char* kind) const {
   uint32_t id = node_named(step);
-  std::string stage = id == UINT32_MAX ? "" : flow_.nodes[id].stage;
+  std::string stage = id == UINT32_MAX ? "" : flow_.stage_of(flow_.nodes[id]);
   return {env_.run_id, env_.run_dir, step, kind, stage, env_.approvals_notify};
 }
 
@@ -206,7 +209,7 @@ bool Composer::waits_for_approval() const {
 // The outputs a question is about: a gate's work, or what an approval step follows.
 std::vector<WorkShown> Composer::question_work(uint32_t id) {
   const ir::Node& node = flow_.nodes[id];
-  Context c = node.kind == ir::NodeKind::Gate ? gate_work(id) : upstream(id);
+  Context c = node.kind() == ir::NodeKind::Gate ? gate_work(id) : upstream(id);
   std::vector<WorkShown> out;
   for (const Upstream& u : c.full) {
     if (out.size() == 2) break;

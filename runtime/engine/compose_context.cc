@@ -24,7 +24,7 @@ Context Composer::upstream(uint32_t id) {
       break;
     }
     const ir::Node& dn = flow_.nodes[d];
-    bool has_output = dn.kind != ir::NodeKind::Gate && plan_.node(d).state == State::Done;
+    bool has_output = dn.kind() != ir::NodeKind::Gate && plan_.node(d).state == State::Done;
     if (has_output && !take(c, dn.name, outputs_.file[d], outputs_.text[d], &bytes)) {
       c.more = true;
       break;
@@ -50,18 +50,18 @@ Context Composer::item_work(uint32_t gate, int item) {
 // How a review prompt names the work: the gated step, and for one item, which.
 std::string Composer::work_label(const Task& t) const {
   const ir::Node& gate = flow_.nodes[t.node];
-  if (t.item < 0) return gate.target;
+  if (t.item < 0) return gate.gate().target;
   const NodeState& fs = plan_.node(plan_.fanout_of(t.node));
-  return fmt::format("{}, item {} of {} ({})", gate.target, t.item + 1, fs.items.size(),
+  return fmt::format("{}, item {} of {} ({})", gate.gate().target, t.item + 1, fs.items.size(),
                      fs.items[t.item]);
 }
 
 Context Composer::gate_work(uint32_t gate) {
   Context c;
   size_t bytes = 0;
-  for (uint32_t m : flow_.nodes[gate].members) {
+  for (uint32_t m : flow_.nodes[gate].gate().members) {
     const ir::Node& mn = flow_.nodes[m];
-    if (mn.kind == ir::NodeKind::Gate || plan_.node(m).state != State::Done) continue;
+    if (mn.kind() == ir::NodeKind::Gate || plan_.node(m).state != State::Done) continue;
     if (!take(c, mn.name, outputs_.file[m], outputs_.text[m], &bytes)) c.more = true;
   }
   return c;
@@ -111,7 +111,7 @@ std::vector<std::pair<std::string, std::string>> Composer::command_env(uint32_t 
     if (seen_[d] == seen_stamp_) continue;
     seen_[d] = seen_stamp_;
     const ir::Node& dn = flow_.nodes[d];
-    if (dn.kind != ir::NodeKind::Gate && plan_.node(d).state == State::Done) {
+    if (dn.kind() != ir::NodeKind::Gate && plan_.node(d).state == State::Done) {
       std::string path = outputs_.text[d].empty() || outputs_.file[d].empty()
                              ? std::string("/dev/null")
                              : env_.run_dir + "/" + outputs_.file[d];

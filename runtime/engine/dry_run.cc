@@ -21,7 +21,7 @@ std::vector<int> levels(const Plan& plan) {
 
 int64_t multiplier(const Plan& plan, uint32_t id) {
   int64_t m = 1;
-  for (uint32_t g : plan.guards(id)) m *= 1 + plan.flow().nodes[g].retries;
+  for (uint32_t g : plan.guards(id)) m *= 1 + plan.flow().nodes[g].gate().retries;
   return m;
 }
 
@@ -36,7 +36,7 @@ std::string conditions_text(const ir::Node& node) {
 
 // Calls of one run of an agent node: its items for a fan-out (a step's choice: up to the cap).
 int64_t calls_per_run(const Plan& plan, const ir::Node& node) {
-  if (!node.fanout_step.empty()) return node.fanout_cap;
+  if (node.fanout_step() != ir::kNoId) return node.agent_call().fanout_cap;
   return node.is_fanout() ? static_cast<int64_t>(plan.node(node.id).items.size()) : 1;
 }
 
@@ -46,16 +46,16 @@ int64_t worst_case_calls(const Plan& plan) {
   int64_t total = 0;
   for (const ir::Node& node : plan.flow().nodes) {
     if (plan.node(node.id).skip) continue;
-    if (node.kind == ir::NodeKind::Agent) {
+    if (node.kind() == ir::NodeKind::Agent) {
       total += calls_per_run(plan, node) * multiplier(plan, node.id);
-    } else if (node.kind == ir::NodeKind::Gate) {
-      int64_t reviews = std::count_if(node.checks.begin(), node.checks.end(), [](const ir::Check& c) {
+    } else if (const ir::Gate* g = node.if_gate()) {
+      int64_t reviews = std::count_if(g->checks.begin(), g->checks.end(), [](const ir::Check& c) {
         return c.kind == ir::Check::Kind::Review;
       });
       // A per-item gate reviews each item of its fan-out, each up to 1 + retries times.
       int64_t judged =
-          node.per_item ? calls_per_run(plan, plan.flow().nodes[plan.fanout_of(node.id)]) : 1;
-      total += reviews * (1 + node.retries) * judged * multiplier(plan, node.id);
+          g->per_item ? calls_per_run(plan, plan.flow().nodes[plan.fanout_of(node.id)]) : 1;
+      total += reviews * (1 + g->retries) * judged * multiplier(plan, node.id);
     }
   }
   return total;
@@ -64,7 +64,7 @@ int64_t worst_case_calls(const Plan& plan) {
 std::string describe_plan(const Plan& plan, const Router& router) {
   const ir::Flow& flow = plan.flow();
   size_t gate_nodes = std::count_if(flow.nodes.begin(), flow.nodes.end(), [](const ir::Node& n) {
-    return n.kind == ir::NodeKind::Gate;
+    return n.kind() == ir::NodeKind::Gate;
   });
   std::string out = fmt::format("flow {}: {}, {} (dry run: nothing is executed)\n", flow.name,
                                 text::plural(plan.size() - gate_nodes, "step"),
@@ -83,14 +83,15 @@ std::string describe_plan(const Plan& plan, const Router& router) {
       uint32_t id = groups[l][k];
       const ir::Node& node = flow.nodes[id];
       std::string name = node.name;
-      if (node.kind == ir::NodeKind::Agent && !node.fanout_step.empty())
-        name += fmt::format(" [up to {} items from {}]", node.fanout_cap, node.fanout_step);
-      else if (node.kind == ir::NodeKind::Agent && node.is_fanout())
+      if (node.kind() == ir::NodeKind::Agent && node.fanout_step() != ir::kNoId)
+        name += fmt::format(" [up to {} items from {}]", node.agent_call().fanout_cap,
+                            flow.node_name(node.fanout_step()));
+      else if (node.kind() == ir::NodeKind::Agent && node.is_fanout())
         name += " [" + text::plural(plan.node(id).items.size(), "item") + "]";
-      if (node.kind == ir::NodeKind::Command) name += " (run)";
-      if (node.kind == ir::NodeKind::Human) name += " (approve)";
+      if (node.kind() == ir::NodeKind::Command) name += " (run)";
+      if (node.kind() == ir::NodeKind::Human) name += " (approve)";
       if (plan.node(id).skip) name += " (skipped)";
-      else if (!node.conditions.empty() && node.kind != ir::NodeKind::Gate)
+      else if (!node.conditions.empty() && node.kind() != ir::NodeKind::Gate)
         name += " (when " + conditions_text(node) + ")";
       names += (names.empty() ? "" : ", ") + name;
     }
@@ -103,22 +104,23 @@ std::string describe_plan(const Plan& plan, const Router& router) {
   std::string gates;
   int gate_count = 0;
   for (const ir::Node& node : flow.nodes) {
-    if (node.kind != ir::NodeKind::Gate) continue;
+    const ir::Gate* g = node.if_gate();
+    if (!g) continue;
     if (++gate_count > 50) continue;
     std::string checks;
-    for (const ir::Check& c : node.checks) {
-      std::string what = c.kind == ir::Check::Kind::Review    ? "review by " + c.agent
-                         : c.kind == ir::Check::Kind::Command ? "check `" + c.command + "`"
-                         : c.kind == ir::Check::Kind::Verdict ? "verdict of " + c.step
-                                                              : std::string("human approval");
+    for (const ir::Check& c : g->checks) {
+      std::string what =
+          c.kind == ir::Check::Kind::Review    ? "review by " + flow.agent_name(c.agent)
+          : c.kind == ir::Check::Kind::Command ? "check `" + c.command + "`"
+          : c.kind == ir::Check::Kind::Verdict ? "verdict of " + flow.node_name(c.step)
+                                               : std::string("human approval");
       checks += (checks.empty() ? "" : ", then ") + what;
     }
-    if (node.per_item) checks += " of each item on its own";
+    if (g->per_item) checks += " of each item on its own";
     gates += fmt::format("  {} on {}: {}; retries {}{}, else {}; guards {}{}\n", node.name,
-                         node.target, checks, node.retries, node.per_item ? " per item" : "",
-                         ir::to_string(node.on_exhausted),
-                         text::plural(node.members.size(), "step"),
-                         node.back_to.empty() ? "" : "; sends back to " + node.back_to);
+                         g->target, checks, g->retries, g->per_item ? " per item" : "",
+                         ir::to_string(g->on_exhausted), text::plural(g->members.size(), "step"),
+                         g->back_to.empty() ? "" : "; sends back to " + g->back_to);
   }
   if (gate_count > 50) gates += fmt::format("  ... {} more gates\n", gate_count - 50);
   out += "\nGates:\n" + (gates.empty() ? std::string("  none\n") : gates);

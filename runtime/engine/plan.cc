@@ -26,8 +26,8 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
   guards_.resize(n);
   mark_.assign(n, 0);
   for (const ir::Node& node : flow.nodes)
-    if (node.kind == ir::NodeKind::Gate)
-      for (uint32_t m : node.members) guards_[m].push_back(node.id);
+    if (node.kind() == ir::NodeKind::Gate)
+      for (uint32_t m : node.gate().members) guards_[m].push_back(node.id);
 
   for (const ir::Node& node : flow.nodes) {
     std::vector<uint32_t>& d = deps_[node.id];
@@ -49,21 +49,21 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
     NodeState& s = nodes_[node.id];
     s.skip_reason = input_conditions_fail(node, inputs);
     s.skip = !s.skip_reason.empty();
-    if (node.kind != ir::NodeKind::Agent || !node.is_fanout()) continue;
-    if (!node.fanout_step.empty()) {
+    if (node.kind() != ir::NodeKind::Agent || !node.is_fanout()) continue;
+    if (node.fanout_step() != ir::kNoId) {
       s.items_known = false;  // read from the step's answer once it has run
       continue;
     }
-    if (!node.fanout_input.empty()) {
-      const nlohmann::json* v = find_input(inputs, node.fanout_input);
+    if (!node.agent_call().fanout_input.empty()) {
+      const nlohmann::json* v = find_input(inputs, node.agent_call().fanout_input);
       if (!v || !v->is_array()) {
-        error_ = "step `" + node.name + "` fans out over `" + node.fanout_input +
+        error_ = "step `" + node.name + "` fans out over `" + node.agent_call().fanout_input +
                  "`, which is not a list input";
         return;
       }
       for (const nlohmann::json& e : *v) s.items.push_back(input_text(e));
     } else {
-      s.items = node.fanout;
+      s.items = node.agent_call().fanout;
     }
     s.item_done.assign(s.items.size(), 0);
     s.rounds.assign(s.items.size(), ItemRound{});
@@ -87,18 +87,19 @@ Plan::Plan(const ir::Flow& flow, const InputValues& inputs) : flow_(flow) {
 
 int Plan::task_count(uint32_t id) const {
   const ir::Node& node = flow_.nodes[id];
-  if (node.kind == ir::NodeKind::Gate && node.per_item && fanout_of(id) != id)
+  if (node.kind() == ir::NodeKind::Gate && node.gate().per_item && fanout_of(id) != id)
     return task_count(fanout_of(id));
-  if (node.kind == ir::NodeKind::Gate) return static_cast<int>(node.checks.size());
-  if (node.kind == ir::NodeKind::Agent && !nodes_[id].items_known) return node.fanout_cap;
-  if (node.kind == ir::NodeKind::Agent && node.is_fanout())
+  if (node.kind() == ir::NodeKind::Gate) return static_cast<int>(node.gate().checks.size());
+  if (node.kind() == ir::NodeKind::Agent && !nodes_[id].items_known)
+    return node.agent_call().fanout_cap;
+  if (node.kind() == ir::NodeKind::Agent && node.is_fanout())
     return static_cast<int>(nodes_[id].items.size());
   return 1;
 }
 
 int Plan::task_attempt(const Task& t) const {
   const NodeState& s = nodes_[t.node];
-  int k = t.item >= 0 ? t.item : flow_.nodes[t.node].kind == ir::NodeKind::Agent ? t.index : -1;
+  int k = t.item >= 0 ? t.item : flow_.nodes[t.node].kind() == ir::NodeKind::Agent ? t.index : -1;
   if (k >= 0 && k < static_cast<int>(s.rounds.size())) return s.rounds[k].attempt;
   return s.attempt;
 }
@@ -112,17 +113,17 @@ const std::string& Plan::item_feedback(uint32_t id, int index) const {
 
 // The IR is validated: a per-item gate has exactly one agent member, its fan-out.
 uint32_t Plan::fanout_of(uint32_t gate) const {
-  for (uint32_t m : flow_.nodes[gate].members)
-    if (flow_.nodes[m].kind == ir::NodeKind::Agent) return m;
+  for (uint32_t m : flow_.nodes[gate].gate().members)
+    if (flow_.nodes[m].kind() == ir::NodeKind::Agent) return m;
   return gate;
 }
 
 std::vector<uint32_t> Plan::item_gates(uint32_t fanout) const {
   std::vector<uint32_t> out;
   for (uint32_t g : guards_[fanout])
-    if (flow_.nodes[g].per_item) out.push_back(g);
+    if (flow_.nodes[g].gate().per_item) out.push_back(g);
   std::stable_sort(out.begin(), out.end(), [this](uint32_t a, uint32_t b) {
-    return flow_.nodes[a].members.size() < flow_.nodes[b].members.size();
+    return flow_.nodes[a].gate().members.size() < flow_.nodes[b].gate().members.size();
   });
   return out;
 }
@@ -132,8 +133,8 @@ std::vector<uint32_t> Plan::item_gates(uint32_t fanout) const {
 void Plan::size_rounds(uint32_t id) {
   NodeState& s = nodes_[id];
   const ir::Node& node = flow_.nodes[id];
-  if (node.kind == ir::NodeKind::Gate) {
-    if (!node.per_item) return;
+  if (node.kind() == ir::NodeKind::Gate) {
+    if (!node.gate().per_item) return;
     size_t n = nodes_[fanout_of(id)].items.size();
     if (s.rounds.size() == n && s.item_done.size() == n) return;
     s.rounds.assign(n, ItemRound{s.attempt});
@@ -178,17 +179,17 @@ bool Plan::enqueue(uint32_t id) {
     untasked_.push_back(id);
     return true;
   }
-  if (node.kind == ir::NodeKind::Gate) {
+  if (node.kind() == ir::NodeKind::Gate) {
     s.next_check = 0;
-    if (node.checks.empty()) {
+    if (node.gate().checks.empty()) {
       untasked_.push_back(id);
       return true;
     }
-    if (node.per_item) return enqueue_items(id);
+    if (node.gate().per_item) return enqueue_items(id);
     ready_.push_back({id, 0});
-  } else if (node.kind == ir::NodeKind::Agent && !s.items_known) {
+  } else if (node.kind() == ir::NodeKind::Agent && !s.items_known) {
     needs_items_.push_back(id);  // set_items queues the items
-  } else if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
+  } else if (node.kind() == ir::NodeKind::Agent && node.is_fanout()) {
     s.items_left = 0;
     for (size_t i = 0; i < s.items.size(); ++i)
       if (!s.item_done[i]) {
@@ -229,7 +230,7 @@ void Plan::judge_item(uint32_t gate, int item) {
 // gate takes it at once if it is judging items already; else it takes every item when it
 // becomes ready.
 void Plan::item_ready(uint32_t after, int item) {
-  const bool is_gate = flow_.nodes[after].kind == ir::NodeKind::Gate;
+  const bool is_gate = flow_.nodes[after].kind() == ir::NodeKind::Gate;
   const uint32_t fan = is_gate ? fanout_of(after) : after;
   std::vector<uint32_t> chain = item_gates(fan);
   size_t next = 0;
@@ -279,7 +280,7 @@ bool Plan::finish_task(const Task& t) {
 
 bool Plan::check_passed(uint32_t gate) {
   NodeState& s = nodes_[gate];
-  if (++s.next_check < static_cast<int>(flow_.nodes[gate].checks.size())) {
+  if (++s.next_check < static_cast<int>(flow_.nodes[gate].gate().checks.size())) {
     ready_.push_back({gate, s.next_check});
     return false;
   }
@@ -288,7 +289,7 @@ bool Plan::check_passed(uint32_t gate) {
 }
 
 bool Plan::can_send_back(uint32_t gate) const {
-  return nodes_[gate].sent_back < flow_.nodes[gate].retries;
+  return nodes_[gate].sent_back < flow_.nodes[gate].gate().retries;
 }
 
 std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback) {
@@ -297,7 +298,7 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
   std::vector<uint32_t> reset;
   // Members skipped by an input condition stay skipped; those skipped by a step's outcome
   // are decided again. (A damaged IR may list the gate among its members.)
-  for (uint32_t m : g.members)
+  for (uint32_t m : g.gate().members)
     if (m != gate && (nodes_[m].state != State::Skipped || nodes_[m].late_skip)) {
       mark_[m] = stamp_;
       reset.push_back(m);
@@ -319,13 +320,13 @@ std::vector<uint32_t> Plan::send_back(uint32_t gate, const std::string& feedback
     s.feedback = feedback;
     std::fill(s.item_done.begin(), s.item_done.end(), 0);
     for (ItemRound& r : s.rounds) r = ItemRound{r.attempt + 1};
-    if (!flow_.nodes[m].fanout_step.empty()) {  // the step chooses again
+    if (flow_.nodes[m].fanout_step() != ir::kNoId) {  // the step chooses again
       s.items_known = false;
       s.items.clear();
       s.item_done.clear();
       s.rounds.clear();
     }
-    if (flow_.nodes[m].kind == ir::NodeKind::Gate) {
+    if (flow_.nodes[m].kind() == ir::NodeKind::Gate) {
       s.sent_back = 0;
       s.unapproved = false;
     }
@@ -363,163 +364,5 @@ void Plan::accept(uint32_t gate, bool unapproved) {
 }
 
 void Plan::fail(uint32_t id) { nodes_[id].state = State::Failed; }
-
-// --- per-item gates ----------------------------------------------------------------------------
-
-bool Plan::item_check_passed(uint32_t gate, int item) {
-  ItemRound& r = nodes_[gate].rounds[item];
-  if (++r.next_check < static_cast<int>(flow_.nodes[gate].checks.size())) {
-    ready_.push_back({gate, r.next_check, item});
-    return false;
-  }
-  return accept_item(gate, item, false);
-}
-
-bool Plan::accept_item(uint32_t gate, int item, bool unapproved) {
-  size_rounds(gate);
-  NodeState& s = nodes_[gate];
-  if (item < 0 || item >= static_cast<int>(s.item_done.size()) || s.item_done[item]) return false;
-  s.item_done[item] = 1;
-  s.rounds[item].unapproved = unapproved;
-  s.unapproved = s.unapproved || unapproved;
-  // A gate that is not judging yet (a resume, before start) counts its items when it is.
-  if (!active(gate)) return false;
-  item_ready(gate, item);
-  if (--s.items_left > 0) return false;
-  complete(gate);
-  return true;
-}
-
-bool Plan::item_passed(uint32_t gate, int item) const {
-  const NodeState& s = nodes_[gate];
-  return item >= 0 && item < static_cast<int>(s.item_done.size()) && s.item_done[item];
-}
-
-bool Plan::can_send_back_item(uint32_t gate, int item) const {
-  const std::vector<ItemRound>& rounds = nodes_[gate].rounds;
-  int sent = item >= 0 && item < static_cast<int>(rounds.size()) ? rounds[item].sent_back : 0;
-  return sent < flow_.nodes[gate].retries;
-}
-
-std::vector<uint32_t> Plan::send_back_item(uint32_t gate, int item, const std::string& feedback) {
-  const uint32_t fan = fanout_of(gate);
-  size_rounds(fan);
-  size_rounds(gate);
-  NodeState& fs = nodes_[fan];
-  ItemRound& work = fs.rounds[item];
-  ++work.attempt;
-  work.feedback = feedback;
-  fs.attempt = std::max(fs.attempt + 1, work.attempt);  // the combined output is rebuilt
-  if (fs.item_done[item]) {
-    fs.item_done[item] = 0;
-    reopen(fan);
-    ++fs.items_left;
-  }
-  ready_.push_back({fan, item});
-  std::vector<uint32_t> chain = item_gates(fan);
-  for (uint32_t inner : chain) {
-    if (inner == gate) break;
-    reset_item(inner, item, true);
-  }
-  reset_item(gate, item, false);
-  return {fan};
-}
-
-std::vector<uint32_t> Plan::rework_item(uint32_t gate, int item, const std::string& feedback) {
-  std::vector<uint32_t> again = send_back_item(gate, item, feedback);
-  nodes_[gate].rounds[item].sent_back = 0;
-  return again;
-}
-
-// The gate judges the item again, from its first check, under a new evaluation number.
-void Plan::reset_item(uint32_t gate, int item, bool fresh_budget) {
-  size_rounds(gate);
-  NodeState& s = nodes_[gate];
-  ItemRound& r = s.rounds[item];
-  r = ItemRound{r.attempt + 1, fresh_budget ? 0 : r.sent_back + 1};
-  s.attempt = std::max(s.attempt, r.attempt);
-  s.unapproved = false;
-  for (const ItemRound& o : s.rounds) s.unapproved = s.unapproved || o.unapproved;
-  if (!s.item_done[item]) return;
-  s.item_done[item] = 0;
-  ++s.items_left;
-  reopen(gate);
-}
-
-// Work outside that counted the node as finished waits for it again; what judges its items
-// (its per-item gates) goes on running.
-void Plan::reopen(uint32_t id) {
-  if (!finished(id)) return;
-  --finished_;
-  nodes_[id].state = State::Running;
-  for (uint32_t d : dependents_[id])
-    if (nodes_[d].state == State::Waiting) ++nodes_[d].remaining;
-}
-
-void Plan::restore_done(uint32_t id) {
-  if (finished(id)) return;
-  nodes_[id].state = State::Done;
-  ++finished_;
-}
-
-void Plan::restore_unapproved(uint32_t gate) { nodes_[gate].unapproved = true; }
-
-std::vector<uint32_t> Plan::take_needs_items() {
-  std::vector<uint32_t> out;
-  out.swap(needs_items_);
-  return out;
-}
-
-void Plan::restore_items(uint32_t id, std::vector<std::string> items) {
-  NodeState& s = nodes_[id];
-  s.items = std::move(items);
-  s.item_done.assign(s.items.size(), 0);
-  s.rounds.assign(s.items.size(), ItemRound{s.attempt});
-  s.items_known = true;
-}
-
-void Plan::set_items(uint32_t id, std::vector<std::string> items) {
-  restore_items(id, std::move(items));
-  if (nodes_[id].state == State::Ready) make_ready(id);
-}
-
-std::vector<uint32_t> Plan::take_untasked() {
-  std::vector<uint32_t> out;
-  out.swap(untasked_);
-  return out;
-}
-
-void Plan::restore_attempt(uint32_t id, int at_least) {
-  if (nodes_[id].attempt < at_least) nodes_[id].attempt = at_least;
-}
-
-void Plan::restore_item_check(uint32_t gate, int item, int check) {
-  size_rounds(gate);
-  NodeState& s = nodes_[gate];
-  if (item < 0 || item >= static_cast<int>(s.item_done.size())) return;
-  // The checks run in order: the last one passing means the item passed them all.
-  if (check + 1 >= static_cast<int>(flow_.nodes[gate].checks.size())) s.item_done[item] = 1;
-}
-
-void Plan::restore_item_accepted(uint32_t gate, int item) {
-  size_rounds(gate);
-  NodeState& s = nodes_[gate];
-  if (item < 0 || item >= static_cast<int>(s.item_done.size())) return;
-  s.item_done[item] = 1;
-  s.rounds[item].unapproved = s.unapproved = true;
-}
-
-void Plan::restore_item_attempt(uint32_t gate, int item, int at_least) {
-  size_rounds(gate);
-  NodeState& s = nodes_[gate];
-  if (item < 0 || item >= static_cast<int>(s.rounds.size())) return;
-  s.rounds[item].attempt = std::max(s.rounds[item].attempt, at_least);
-  s.attempt = std::max(s.attempt, at_least);
-}
-
-void Plan::restore_item(uint32_t id, int index) {
-  NodeState& s = nodes_[id];
-  if (index >= 0 && index < static_cast<int>(s.item_done.size())) s.item_done[index] = 1;
-}
 
 }  // namespace flow::rt

@@ -100,8 +100,8 @@ TEST_CASE("an empty fan-out finishes at once and releases what follows") {
   b.flow.inputs.push_back(in);
   ir::Node fan;
   fan.name = "fan";
-  fan.agent = "worker";
-  fan.fanout_input = "items";
+  fan.agent_call().agent = b.declare("worker");
+  fan.agent_call().fanout_input = "items";
   b.declare("worker");
   uint32_t f = b.add(fan);
   uint32_t after = b.agent("after", {f});
@@ -115,8 +115,8 @@ TEST_CASE("a fan-out over something that is not a list is an error") {
   FlowBuilder b;
   ir::Node fan;
   fan.name = "fan";
-  fan.agent = "worker";
-  fan.fanout_input = "nope";
+  fan.agent_call().agent = b.declare("worker");
+  fan.agent_call().fanout_input = "nope";
   b.add(fan);
   Plan p(b.flow, {});
   CHECK(p.error() == "step `fan` fans out over `nope`, which is not a list input");
@@ -127,8 +127,8 @@ TEST_CASE("restored steps are not queued again, partly done fan-outs queue the r
   uint32_t a = b.agent("a");
   ir::Node fan;
   fan.name = "fan";
-  fan.agent = "worker";
-  fan.fanout = {"x", "y", "z"};
+  fan.agent_call().agent = b.declare("worker");
+  fan.agent_call().fanout = {"x", "y", "z"};
   fan.deps = {a};
   b.declare("worker");
   uint32_t f = b.add(fan);
@@ -152,8 +152,8 @@ TEST_CASE("a fan-out over a step's answer waits for its items, then runs them or
   FlowBuilder b;
   uint32_t a = b.agent("a");
   uint32_t f = b.agent("f", {a});
-  b.flow.nodes[f].fanout_step = "a";
-  b.flow.nodes[f].fanout_cap = 3;
+  b.flow.nodes[f].agent_call().fanout_step = a;
+  b.flow.nodes[f].agent_call().fanout_cap = 3;
   uint32_t z = b.agent("z", {f});
   Plan p(b.flow, {});
   REQUIRE(p.error().empty());
@@ -188,8 +188,8 @@ TEST_CASE("sending a fan-out over a step's answer back makes it read its items a
   FlowBuilder b;
   uint32_t a = b.agent("a");
   uint32_t f = b.agent("f", {a});
-  b.flow.nodes[f].fanout_step = "a";
-  b.flow.nodes[f].fanout_cap = 3;
+  b.flow.nodes[f].agent_call().fanout_step = a;
+  b.flow.nodes[f].agent_call().fanout_cap = 3;
   uint32_t g = b.review_gate(f, {a, f});
   Plan p(b.flow, {});
   p.start();
@@ -218,12 +218,12 @@ struct PerItem {
   explicit PerItem(int retries = 1) {
     ir::Node n;
     n.name = "fan";
-    n.agent = "worker";
-    n.fanout = {"x", "y", "z"};
+    n.agent_call().agent = b.declare("worker");
+    n.agent_call().fanout = {"x", "y", "z"};
     b.declare("worker");
     fan = b.add(n);
     gate = b.review_gate(fan, {fan}, "critic", retries);
-    b.flow.nodes[gate].per_item = true;
+    b.flow.nodes[gate].gate().per_item = true;
     after = b.agent("after", {gate});
   }
 };
@@ -305,7 +305,7 @@ TEST_CASE("nested per-item gates pass an item inside out, and the outer one's se
   // An outer per-item gate over the same fan-out (an enclosing block's `review each`).
   ir::Node outer = f.b.flow.nodes[f.gate];
   outer.name = "fan/gate-2";
-  outer.members = {f.fan, f.gate};
+  outer.gate().members = {f.fan, f.gate};
   outer.deps = {f.gate};
   uint32_t g2 = f.b.add(outer);
   f.b.flow.nodes[f.after].deps = {g2};
@@ -348,8 +348,8 @@ TEST_CASE("a gate sending back the whole fan-out resets its per-item gate, item 
   PerItem f(1);
   ir::Node whole = f.b.flow.nodes[f.gate];  // `review` on a block around the fan-out
   whole.name = "fan/gate-2";
-  whole.per_item = false;
-  whole.members = {f.fan, f.gate};
+  whole.gate().per_item = false;
+  whole.gate().members = {f.fan, f.gate};
   whole.deps = {f.gate};
   uint32_t w = f.b.add(whole);
   f.b.flow.nodes[f.after].deps = {w};

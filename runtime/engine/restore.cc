@@ -26,12 +26,13 @@ std::string misfit(const nlohmann::json& e, const ir::Flow& flow, const Plan& pl
   auto f = by_name.find(it->get<std::string>());
   if (f == by_name.end()) return fmt::format("{} `{}` is not in the flow", key, it->get<std::string>());
   const ir::Node& node = flow.nodes[f->second];
-  if (gate_event && node.kind != ir::NodeKind::Gate)
+  if (gate_event && node.kind() != ir::NodeKind::Gate)
     return fmt::format("`{}` is not a gate", node.name);
   auto idx = e.find("index");
   const bool item_event = ev == "retry" || ev == "rework" || ev == "exhausted";
   if (idx != e.end() && (ev == "attempt" || ev == "dispatch" || ev == "verdict" || item_event)) {
-    bool indexed = item_event ? node.per_item : node.kind == ir::NodeKind::Gate || node.is_fanout();
+    bool indexed = item_event ? node.is_per_item_gate()
+                              : node.kind() == ir::NodeKind::Gate || node.is_fanout();
     if (!idx->is_number_integer()) return "the index is not a number";
     int64_t i = idx->get<int64_t>();
     if (!indexed || i < 0 || i >= plan.task_count(f->second))
@@ -39,13 +40,16 @@ std::string misfit(const nlohmann::json& e, const ir::Flow& flow, const Plan& pl
   }
   auto check = e.find("check_index");  // a per-item gate's verdict: which of its checks
   if (check != e.end() && (!check->is_number_integer() || check->get<int64_t>() < 0 ||
-                           check->get<int64_t>() >= static_cast<int64_t>(node.checks.size())))
+                           node.kind() != ir::NodeKind::Gate ||
+                           check->get<int64_t>() >=
+                               static_cast<int64_t>(node.gate().checks.size())))
     return fmt::format("check_index is out of range for `{}`", node.name);
   if (ev == "items") {
     auto items = e.find("items");
-    if (node.fanout_step.empty()) return fmt::format("`{}` does not fan out over a step", node.name);
+    if (node.fanout_step() == ir::kNoId)
+      return fmt::format("`{}` does not fan out over a step", node.name);
     if (items == e.end() || !items->is_array() ||
-        items->size() > static_cast<size_t>(node.fanout_cap))
+        items->size() > static_cast<size_t>(node.agent_call().fanout_cap))
       return "the items are not a list within the cap";
     for (const nlohmann::json& i : *items)
       if (!i.is_string()) return "an item is not a string";
@@ -97,7 +101,7 @@ struct GateOutcomes {
   // (for one item: the per-item gates inside, for that item).
   void settle(const ir::Node& gate, int item) {
     pending.erase({gate.id, item});
-    for (uint32_t m : gate.members) {
+    for (uint32_t m : gate.gate().members) {
       if (item >= 0) {
         pending.erase({m, item});
         continue;
@@ -161,9 +165,9 @@ void Scheduler::replay(const nlohmann::json& e, GateOutcomes& outcomes) {
   std::string ev = e.value("event", "");
   if (ev == "dispatch" || ev == "attempt" || ev == "verdict") {
     uint32_t g = node_of(ev == "verdict" ? "gate" : "step");
-    if (flow_.nodes[g].kind == ir::NodeKind::Gate)
+    if (flow_.nodes[g].kind() == ir::NodeKind::Gate)
       gate_seen_[g] = std::max(gate_seen_[g], e.value("attempt", 0));
-    if (flow_.nodes[g].per_item && e.contains("index")) {
+    if (flow_.nodes[g].is_per_item_gate() && e.contains("index")) {
       int& seen = outcomes.item_seen[{g, e["index"].get<int>()}];
       seen = std::max(seen, e.value("attempt", 0));
     }
@@ -206,7 +210,7 @@ void Scheduler::replay(const nlohmann::json& e, GateOutcomes& outcomes) {
 // A gate's verdict, send-back or exhaustion; for a per-item gate, `index` is the item.
 void Scheduler::replay_gate(const nlohmann::json& e, uint32_t g, GateOutcomes& outcomes) {
   const std::string ev = e.value("event", "");
-  const bool per_item = flow_.nodes[g].per_item;
+  const bool per_item = flow_.nodes[g].gate().per_item;
   const int item = per_item ? e.value("index", -1) : -1;
   if (per_item && (item < 0 || item >= plan_.task_count(plan_.fanout_of(g)))) return;
   const std::string feedback = e.value("feedback", "");
@@ -236,11 +240,11 @@ void Scheduler::resolve_on_resume() {
     if (stopping_) return;  // a person said no to an `else ask` just now
     const ir::Node& node = flow_.nodes[u.gate];
     bool can = u.item >= 0 ? plan_.can_send_back_item(u.gate, u.item) : plan_.can_send_back(u.gate);
-    if (!u.refused && (can || node.on_exhausted != ir::OnExhausted::Stop)) {
+    if (!u.refused && (can || node.gate().on_exhausted != ir::OnExhausted::Stop)) {
       gate_failed(u.gate, u.item, u.feedback);
       continue;
     }
-    bool declined = node.on_exhausted == ir::OnExhausted::Ask && u.refused;
+    bool declined = node.gate().on_exhausted == ir::OnExhausted::Ask && u.refused;
     send_work_back(u.gate, u.item, u.feedback,
                    declined ? "resumed after a person did not accept the last attempt"
                             : "resumed after the gate ran out of retries");

@@ -71,14 +71,16 @@ ojson& Scheduler::emit(ojson e) {
 
 int Scheduler::pool_of(const Task& t) const {
   const ir::Node& node = flow_.nodes[t.node];
-  const std::string* agent = &node.agent;
-  if (node.kind == ir::NodeKind::Gate) {
-    if (t.index < 0 || node.checks[t.index].kind != ir::Check::Kind::Review) return -1;
-    agent = &node.checks[t.index].agent;
-  } else if (node.kind != ir::NodeKind::Agent) {
+  uint32_t agent = ir::kNoId;
+  if (node.kind() == ir::NodeKind::Gate) {
+    if (t.index < 0 || node.gate().checks[t.index].kind != ir::Check::Kind::Review) return -1;
+    agent = node.gate().checks[t.index].agent;
+  } else if (node.kind() == ir::NodeKind::Agent) {
+    agent = node.agent_call().agent;
+  } else {
     return -1;
   }
-  auto it = agent_pool_.find(*agent);
+  auto it = agent_pool_.find(flow_.agent_name(agent));
   return it == agent_pool_.end() ? -1 : it->second;
 }
 
@@ -133,7 +135,7 @@ std::string Scheduler::node_outcome() const {
   if (n.skip || n.state == State::Skipped) return "skipped";
   if (n.state == State::Failed) return "failed";
   if (n.state != State::Done) return failed_ ? "failed" : "waiting";
-  return flow_.nodes[id].kind == ir::NodeKind::Gate ? "passed" : "done";
+  return flow_.nodes[id].kind() == ir::NodeKind::Gate ? "passed" : "done";
 }
 
 // The first events: a resumed run says so; a new one says which steps `when` skips, and why.
@@ -144,7 +146,7 @@ void Scheduler::emit_start() {
     auto finished = [&](uint32_t i) { return plan_.node(i).state == State::Done || plan_.node(i).skip; };
     int64_t steps = 0;
     for (uint32_t i = 0; i < plan_.size(); ++i)
-      steps += flow_.nodes[i].kind != ir::NodeKind::Gate && finished(i) &&
+      steps += flow_.nodes[i].kind() != ir::NodeKind::Gate && finished(i) &&
                std::all_of(plan_.guards(i).begin(), plan_.guards(i).end(), finished);
     emit({{"event", "run_resume"}, {"run", env_.run_id}, {"finished", steps}});
     return;
@@ -253,9 +255,9 @@ void Scheduler::dispatch(const Task& t) {
   ++running_;
   if (is_call(t)) ++env_.spent.calls;  // counted when started, as `rule at most N calls` counts
   Composed c = composer_.compose(t);
-  ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", node.stage}};
+  ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", flow_.stage_of(node)}};
   ev["attempt"] = c.call.attempt;
-  if (node.kind == ir::NodeKind::Gate || t.index >= 0) ev["index"] = event_index(t);
+  if (node.kind() == ir::NodeKind::Gate || t.index >= 0) ev["index"] = event_index(t);
   for (auto& [k, v] : c.dispatch.items()) ev[k] = v;
   emit(std::move(ev));
   if (c.approval_wait)

@@ -9,9 +9,9 @@ namespace flow::rt {
 
 bool Scheduler::is_call(const Task& t) const {
   const ir::Node& node = flow_.nodes[t.node];
-  if (node.kind == ir::NodeKind::Agent) return true;
-  return node.kind == ir::NodeKind::Gate && t.index >= 0 &&
-         node.checks[t.index].kind == ir::Check::Kind::Review;
+  if (node.kind() == ir::NodeKind::Agent) return true;
+  return node.kind() == ir::NodeKind::Gate && t.index >= 0 &&
+         node.gate().checks[t.index].kind == ir::Check::Kind::Review;
 }
 
 bool Scheduler::over_budget(const Task& t) {

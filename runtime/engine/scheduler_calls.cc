@@ -75,8 +75,12 @@ void Scheduler::handle(Finished& f) {
   ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", to_string(c.kind)},
            {"attempt", c.attempt}};
   if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
-  const std::string& agent =
-      node.kind == ir::NodeKind::Gate ? node.checks[c.task.index].agent : node.agent;
+  // The agent node's agent or the check's reviewer; "" for other calls.
+  uint32_t agent_id = ir::kNoId;
+  if (const ir::AgentCall* call = node.if_agent_call()) agent_id = call->agent;
+  else if (const ir::Gate* g = node.if_gate(); g && c.task.index >= 0)
+    agent_id = g->checks[c.task.index].agent;
+  const std::string& agent = flow_.agent_name(agent_id);
   if (c.kind == CallKind::Agent || c.kind == CallKind::Review) ev["agent"] = agent;
   ev["ok"] = r.ok;
   ev["duration_ms"] = r.ms;
@@ -96,7 +100,7 @@ void Scheduler::handle(Finished& f) {
   emit(std::move(ev));
   if (r.cancelled) return;  // unfinished: resume runs it again
   record_approval(f);
-  if (node.kind == ir::NodeKind::Gate) return handle_gate(f);
+  if (node.kind() == ir::NodeKind::Gate) return handle_gate(f);
   if (!r.ok) return step_failed(f);
   if (c.task.index >= 0) outputs_.items[c.task.node][c.task.index] = std::move(r.output);
   else outputs_.text[c.task.node] = std::move(r.output);
@@ -141,7 +145,7 @@ void Scheduler::step_failed(const Finished& f) {
 void Scheduler::node_done(uint32_t id) {
   const ir::Node& node = flow_.nodes[id];
   const NodeState& ns = plan_.node(id);
-  if (node.kind == ir::NodeKind::Agent && node.is_fanout()) {
+  if (node.kind() == ir::NodeKind::Agent && node.is_fanout()) {
     // One combined output for the fan-out, so later prompts and reviews see every item.
     std::string all;
     for (size_t i = 0; i < ns.items.size(); ++i)
@@ -178,25 +182,26 @@ void Scheduler::choose_items(uint32_t id) {
   const ir::Node& node = flow_.nodes[id];
   const NodeState& ns = plan_.node(id);
   if (ns.items_known || ns.state != State::Ready || stopping_) return;
-  const uint32_t from = composer_.node_named(node.fanout_step);
-  if (from == UINT32_MAX) return;  // the IR was validated: not reached
-  ChosenItems chosen = parse_items(outputs_.text[from], node.fanout_cap);
+  const uint32_t from = node.agent_call().fanout_step;
+  if (from >= flow_.nodes.size()) return;  // the IR was validated: not reached
+  const std::string& from_name = flow_.nodes[from].name;
+  ChosenItems chosen = parse_items(outputs_.text[from], node.agent_call().fanout_cap);
   if (!chosen.ok) {
     plan_.fail(id);
     std::string error = fmt::format("the answer of `{}` is not a usable item list: {}",
-                                    node.fanout_step, chosen.error);
+                                    from_name, chosen.error);
     std::string out = outputs_.file[from];
     return fail_run(node.name, error,
                     fmt::format("error: step `{}` fans out over the answer of `{}`, which is not a "
                                 "usable item list: {}\n  the answer must list at most {} items, "
                                 "one line `ITEM: ...` each{}\n  fix the cause, then continue "
                                 "with: flow resume {}",
-                                node.name, node.fanout_step, chosen.error, node.fanout_cap,
+                                node.name, from_name, chosen.error, node.agent_call().fanout_cap,
                                 out.empty() ? "" : "\n  answer: " + env_.run_dir + "/" + out,
                                 env_.run_id));
   }
   emit({{"event", "items"}, {"step", node.name}, {"attempt", ns.attempt},
-        {"from", node.fanout_step}, {"cap", node.fanout_cap}, {"items", chosen.items}});
+        {"from", from_name}, {"cap", node.agent_call().fanout_cap}, {"items", chosen.items}});
   outputs_.items[id].assign(chosen.items.size(), std::string());
   plan_.set_items(id, std::move(chosen.items));
 }
@@ -208,7 +213,7 @@ void Scheduler::finish_untasked_once() {
     if (ns.late_skip)  // decided only now, by an earlier step's outcome
       emit({{"event", "skip"}, {"step", node.name}, {"reason", ns.skip_reason}});
     if (ns.skip) continue;  // else its `skip` event was recorded when the run started
-    if (node.kind == ir::NodeKind::Gate)
+    if (node.kind() == ir::NodeKind::Gate)
       gate_passed(id);  // no checks, or (resumed) every item had passed or been accepted
     else
       node_done(id);  // a fan-out with no items left to run: 0 items, or all restored

@@ -13,12 +13,12 @@ void Scheduler::handle_gate(Finished& f) {
   const CallResult& r = f.result;
   const uint32_t gate = c.task.node;
   const ir::Node& node = flow_.nodes[gate];
-  const ir::Check& check = node.checks[c.task.index];
+  const ir::Check& check = node.gate().checks[c.task.index];
   if (r.refused || (check.kind == ir::Check::Kind::Review && !r.ok)) {
     // Nobody could judge the work: that is an error, never a pass and never a rework.
     return fail_run(node.name, r.error,
                     fmt::format("error: gate `{}` on `{}` could not run its {} check: {}", node.name,
-                                node.target, ir::to_string(check.kind), r.error));
+                                node.gate().target, ir::to_string(check.kind), r.error));
   }
   bool pass = r.ok;
   std::string feedback, reason;
@@ -34,13 +34,13 @@ void Scheduler::handle_gate(Finished& f) {
   } else {
     feedback = r.ok ? "" : (r.answer.feedback.empty() ? "A human did not approve the work." : r.answer.feedback);
   }
-  ojson v{{"event", "verdict"}, {"gate", node.name}, {"step", node.target}, {"attempt", c.attempt},
+  ojson v{{"event", "verdict"}, {"gate", node.name}, {"step", node.gate().target}, {"attempt", c.attempt},
           {"index", event_index(c.task)}, {"check", ir::to_string(check.kind)},
           {"verdict", pass ? "PASS" : "FAIL"}, {"feedback", feedback}};
   if (c.task.item >= 0) v["check_index"] = c.task.index;  // `index` is the item
   if (!reason.empty()) v["reason"] = reason;
   // The check's own call, so that one line can tell the whole check.
-  if (check.kind == ir::Check::Kind::Review) v["agent"] = check.agent;
+  if (check.kind == ir::Check::Kind::Review) v["agent"] = flow_.agent_name(check.agent);
   if (check.kind == ir::Check::Kind::Command) v["command"] = check.command;
   v["duration_ms"] = r.ms;
   if (r.usage.known && r.usage.cost_known) v["cost_usd"] = r.usage.cost_usd;
@@ -53,15 +53,15 @@ void Scheduler::handle_gate(Finished& f) {
 void Scheduler::gate_passed(uint32_t gate) {
   const NodeState& gs = plan_.node(gate);
   emit({{"event", "gate_pass"}, {"gate", flow_.nodes[gate].name},
-        {"step", flow_.nodes[gate].target}, {"attempt", gs.attempt},
+        {"step", flow_.nodes[gate].gate().target}, {"attempt", gs.attempt},
         {"unapproved", gs.unapproved}});
 }
 
 // The work a gate judges, as messages name it: the gated step, or one item of its fan-out.
 std::string Scheduler::judged(uint32_t gate, int item) const {
   const ir::Node& node = flow_.nodes[gate];
-  if (item < 0) return fmt::format("`{}`", node.target);
-  return fmt::format("item {} of `{}` ({})", item + 1, node.target,
+  if (item < 0) return fmt::format("`{}`", node.gate().target);
+  return fmt::format("item {} of `{}` ({})", item + 1, node.gate().target,
                      plan_.node(plan_.fanout_of(gate)).items[item]);
 }
 
@@ -86,9 +86,9 @@ void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedb
   const NodeState& gs = plan_.node(gate);
   ojson ev{{"event", rework_reason ? "rework" : "retry"}, {"gate", node.name}};
   if (item >= 0) ev["index"] = item;
-  if (rework_reason) ev["step"] = node.target;
+  if (rework_reason) ev["step"] = node.gate().target;
   ev["attempt"] = item >= 0 ? gs.rounds[item].attempt : gs.attempt;
-  ev["retries"] = node.retries;
+  ev["retries"] = node.gate().retries;
   if (rework_reason) ev["reason"] = rework_reason;
   else ev["sent_back"] = item >= 0 ? gs.rounds[item].sent_back : gs.sent_back;
   ev["feedback"] = feedback;
@@ -102,9 +102,9 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
   const NodeState& gs = plan_.node(gate);
   const int attempts = (item >= 0 ? gs.rounds[item].sent_back : gs.sent_back) + 1;
   const std::string what = judged(gate, item);
-  bool accept = node.on_exhausted == ir::OnExhausted::Continue;
+  bool accept = node.gate().on_exhausted == ir::OnExhausted::Continue;
   std::string how, reply;
-  if (node.on_exhausted == ir::OnExhausted::Ask) {
+  if (node.gate().on_exhausted == ir::OnExhausted::Ask) {
     std::string q = fmt::format("Gate `{}` failed {} times. Accept the last attempt of {} "
                                 "anyway?", node.name, attempts, what);
     WaitSpec spec = composer_.wait_spec(node.name, "else ask");
@@ -127,9 +127,9 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
   }
   ojson ex{{"event", "exhausted"}, {"gate", node.name}};
   if (item >= 0) ex["index"] = item;
-  ex["step"] = node.target;
+  ex["step"] = node.gate().target;
   ex["attempts"] = attempts;
-  ex["action"] = ir::to_string(node.on_exhausted);
+  ex["action"] = ir::to_string(node.gate().on_exhausted);
   ex["feedback"] = feedback;
   ex["accepted"] = accept;
   if (!how.empty()) ex["how"] = how;
@@ -149,8 +149,8 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
       ".flow file do not apply)\n"
       "  to go on anyway: give the gate `else continue` in the .flow file, then start a new run "
       "with flow run",
-      node.name, what, attempts, node.retries, ir::to_string(node.on_exhausted),
-      feedback.empty() ? "(none)" : feedback, env_.run_id, what, node.retries);
+      node.name, what, attempts, node.gate().retries, ir::to_string(node.gate().on_exhausted),
+      feedback.empty() ? "(none)" : feedback, env_.run_id, what, node.gate().retries);
   fail_run(node.name, "retries exhausted", report);
 }
 

@@ -16,11 +16,11 @@ ir::Flow progress_flow() {
   for (uint32_t i = 0; i < 4; ++i) {
     f.nodes[i].id = i;
     f.nodes[i].name = names[i];
-    f.nodes[i].stage = i < 3 ? "one" : "two";
+    f.nodes[i].stage = i < 3 ? 0 : 1;  // f.stages: one, two
   }
-  f.nodes[1].kind = ir::NodeKind::Gate;
-  f.nodes[1].target = "plan";
-  f.nodes[1].members = {0};
+  f.nodes[1].set_kind(ir::NodeKind::Gate);
+  f.nodes[1].gate().target = "plan";
+  f.nodes[1].gate().members = {0};
   return f;
 }
 
