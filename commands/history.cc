@@ -23,12 +23,13 @@ namespace flow::rt {
 namespace {
 
 using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
 
 // The per-step table built from DIR/events.jsonl.
 std::string summary_table(const std::string& dir) {
   Summary s;
   std::string err;
-  scan_events(dir + "/events.jsonl", [&](const json& e) { s.add(e); }, &err);
+  scan_event_log(dir + "/events.jsonl", [&](const Event& e) { s.add(e); }, &err);
   return s.table(isatty(1) ? terminal_columns(1) - 1 : 79);
 }
 
@@ -49,8 +50,8 @@ int list_runs_command(const std::string& root) {
     int64_t total = 0, last = 0;
     bool any = false;
     std::string err;
-    scan_events(dir + "/events.jsonl", [&](const json& e) {
-      int64_t ms = e.value("ms", int64_t{0});
+    scan_event_log(dir + "/events.jsonl", [&](const Event& e) {
+      int64_t ms = e.ms;
       if (ms < last) total += last;
       last = ms;
       any = true;
@@ -87,8 +88,8 @@ int show_run_command(const std::string& root, const std::string& run) {
                 printable(run).c_str(), printable(r.step).c_str());
   std::printf("\nevents (%s/events.jsonl):\n", dir.c_str());
   std::string err;
-  bool ok = scan_events(dir + "/events.jsonl",
-                        [](const json& e) { std::printf("%s\n", format_event(e).c_str()); }, &err);
+  bool ok = scan_event_log(dir + "/events.jsonl",
+                           [](const Event& e) { std::printf("%s\n", format_event(e).c_str()); }, &err);
   if (!ok) std::fprintf(stderr, "flow: %s\n", err.c_str());
   return ok ? 0 : 1;
 }
@@ -138,14 +139,14 @@ int show_run_json_command(const std::string& root, const std::string& run) {
   }
   Summary s;
   std::string err;
-  bool ok = scan_events(dir + "/events.jsonl", [&](const json& e) { s.add(e); }, &err);
+  bool ok = scan_event_log(dir + "/events.jsonl", [&](const Event& e) { s.add(e); }, &err);
   if (!ok) {
     std::fprintf(stderr, "flow: %s\n", err.c_str());
     return 1;
   }
   ojson out{{"run", run}, {"flow", meta.value("flow", "")}, {"status", run_live_status(dir, meta)},
             {"started", meta.value("started", "")}, {"dir", dir}};
-  ojson summary = s.to_json();
+  ojson summary = ojson::parse(s.to_json());
   for (auto& [key, value] : summary.items()) out[key] = value;
   std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
   return 0;

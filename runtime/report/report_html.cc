@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "runtime/store/event_fields.h"
 #include "runtime/terminal/printable.h"
 #include "runtime/report/report_dag.h"
 #include "runtime/store/run_store.h"
@@ -53,6 +52,12 @@ std::string string_of(const json& e, const char* key) {
   return it != e.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A number of ir.json (a damaged one too): 0 when missing or not a number.
+int64_t int_of(const json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
 std::string precise_seconds(int64_t ms) { return fmt::format("{:.3f}s", ms / 1000.0); }
 
 std::string call_outcome(const CallRecord& c) {
@@ -90,8 +95,8 @@ std::string header(const RunView& v, const std::string& banners) {
 // Whether any agent of the run was simulated: the run says so when it starts, and a call
 // records its backend (a resumed run may have changed it).
 bool simulated_run(const RunView& v) {
-  for (const json& e : v.events)
-    if (string_of(e, "event") == "run_start" && e.contains("simulated") && e["simulated"] == true) return true;
+  for (const Event& e : v.events)
+    if (const auto* start = std::get_if<ev::RunStart>(&e.body); start && start->simulated) return true;
   for (const CallRecord& c : v.calls)
     if (c.backend == "sim") return true;
   return false;
@@ -105,27 +110,28 @@ std::string simulated_banner(const RunView& v) {
 }
 
 // A gate check as the terminal names it: "check 2 (review by critic)".
-std::string check_words(const json& verdict) {
-  std::string words = fmt::format("check {}", event_int(verdict, "index") + 1);
-  std::string check = string_of(verdict, "check"), agent = string_of(verdict, "agent");
+std::string check_words(const ev::Verdict& verdict) {
+  std::string words = fmt::format("check {}", verdict.index.value_or(0) + 1);
+  const std::string &check = verdict.check, agent = verdict.agent.value_or("");
   if (check == "review" && !agent.empty()) return words + " (review by " + agent + ")";
   if (check == "command") return words + " (command)";
   if (check == "human") return words + " (approval)";
-  if (check == "verdict") return words + " (the verdict of " + string_of(verdict, "step") + ")";
+  if (check == "verdict") return words + " (the verdict of " + verdict.step + ")";
   return words;
 }
 
 // The event that stopped a run: the first gate that ran out of retries and stopped it, step
 // that failed, budget or signal since the run last started or resumed (later ones follow from
 // it: a gate that gives up also records its own `fail`). Null when none is recorded.
-const json* stopping_event(const RunView& v) {
-  const json* stop = nullptr;
-  for (const json& e : v.events) {
-    std::string ev = string_of(e, "event");
-    if (ev == "run_resume") stop = nullptr;
-    bool stops = ev == "fail" || ev == "budget_exhausted" || ev == "interrupted" ||
-                 (ev == "exhausted" && string_of(e, "action") != "continue");
-    if (stops && !stop) stop = &e;
+const EventBody* stopping_event(const RunView& v) {
+  const EventBody* stop = nullptr;
+  for (const Event& e : v.events) {
+    const EventBody& b = e.body;
+    if (std::holds_alternative<ev::RunResume>(b)) stop = nullptr;
+    const auto* ex = std::get_if<ev::Exhausted>(&b);
+    bool stops = std::holds_alternative<ev::Fail>(b) || std::holds_alternative<ev::BudgetExhausted>(b) ||
+                 std::holds_alternative<ev::Interrupted>(b) || (ex && ex->action != "continue");
+    if (stops && !stop) stop = &b;
   }
   return stop;
 }
@@ -134,26 +140,26 @@ const json* stopping_event(const RunView& v) {
 // failing check and feedback, the step with its error, the budget, the signal.
 std::string failure_banner(const RunView& v) {
   if (v.status == "succeeded" || v.status == "running" || v.status == "waiting") return "";
-  const json* stop = stopping_event(v);
-  std::string ev = stop ? string_of(*stop, "event") : "", what, detail, detail_title = "Last feedback:";
-  if (ev == "exhausted") {
-    std::string gate = string_of(*stop, "gate");
-    const json* last = nullptr;  // the gate's last FAIL verdict
-    for (const json& e : v.events)
-      if (string_of(e, "event") == "verdict" && string_of(e, "gate") == gate && string_of(e, "verdict") == "FAIL")
-        last = &e;
+  const EventBody* stop = stopping_event(v);
+  std::string what, detail, detail_title = "Last feedback:";
+  if (const auto* ex = stop ? std::get_if<ev::Exhausted>(stop) : nullptr) {
+    const ev::Verdict* last = nullptr;  // the gate's last FAIL verdict
+    for (const Event& e : v.events)
+      if (const auto* verdict = std::get_if<ev::Verdict>(&e.body);
+          verdict && verdict->gate == ex->gate && verdict->verdict == "FAIL")
+        last = verdict;
     what = fmt::format("gate <a href=\"#step-{0}\">{0}</a> rejected {1} {2} times and has no retries left",
-                       html_escape(gate), html_escape(string_of(*stop, "step")), event_int(*stop, "attempts"));
+                       html_escape(ex->gate), html_escape(ex->step), ex->attempts);
     if (last) what += "; the last rejection was " + html_escape(check_words(*last));
-    detail = string_of(*stop, "feedback");
-  } else if (ev == "fail") {
-    what = fmt::format("step <a href=\"#step-{0}\">{0}</a> failed", html_escape(string_of(*stop, "step")));
-    detail = string_of(*stop, "error");
+    detail = ex->feedback;
+  } else if (const auto* fail = stop ? std::get_if<ev::Fail>(stop) : nullptr) {
+    what = fmt::format("step <a href=\"#step-{0}\">{0}</a> failed", html_escape(fail->step));
+    detail = fail->error;
     detail_title = "Error:";
-  } else if (ev == "budget_exhausted") {
-    what = "a budget stopped it: " + html_escape(string_of(*stop, "reason"));
-  } else if (ev == "interrupted") {
-    what = "it was interrupted (" + html_escape(string_of(*stop, "signal")) + ")";
+  } else if (const auto* budget = stop ? std::get_if<ev::BudgetExhausted>(stop) : nullptr) {
+    what = "a budget stopped it: " + html_escape(budget->reason);
+  } else if (const auto* sig = stop ? std::get_if<ev::Interrupted>(stop) : nullptr) {
+    what = "it was interrupted (" + html_escape(sig->signal) + ")";
   } else {
     what = "it ended without recording why (the process may have been killed)";
   }
@@ -267,9 +273,9 @@ std::string costs(const RunView& v) {
   UsageBook book;
   std::map<std::string, UsageTotals> stages;
   for (const CallRecord& c : v.calls) {
-    if (!c.end_event.is_object()) continue;
-    book.add(c.end_event);
-    if (c.end_event.contains("cost_usd")) stages[c.stage].add(c.end_event);
+    if (!c.end_event) continue;
+    book.add(*c.end_event);
+    if (c.end_event->usage) stages[c.stage].add(*c.end_event->usage);
   }
   std::string out = "<h2>Cost and tokens</h2>\n";
   if (!book.any())  // a sentence, not four tables of nothing
@@ -327,7 +333,7 @@ std::string rule_place(const json& r) {
   if (loc == r.end() || !loc->is_object()) return "";
   std::string file = string_of(*loc, "file");
   file = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-  return fmt::format("{}:{}", file, event_int(*loc, "line"));
+  return fmt::format("{}:{}", file, int_of(*loc, "line"));
 }
 
 std::string rules(const RunView& v) {
@@ -357,13 +363,11 @@ std::string events(const RunView& v) {
   std::string out = "<h2>Events</h2>\n<details><summary>all " + std::to_string(v.events.size()) +
                     " events of events.jsonl</summary>\n<table id=\"events\"><tr><th>seq</th><th>time</th>"
                     "<th>event</th><th>fields</th></tr>\n";
-  for (const json& e : v.events) {
-    json rest = e;
-    for (const char* k : {"seq", "ts", "ms", "event"}) rest.erase(k);
+  for (const Event& e : v.events) {
     out += fmt::format("<tr data-event=\"{0}\"><td class=\"num\">{1}</td><td>{2}</td><td>{0}</td><td><code>{3}"
                        "</code></td></tr>\n",
-                       html_escape(string_of(e, "event")), e.value("seq", int64_t{0}), html_escape(string_of(e, "ts")),
-                       html_escape(rest.dump(-1, ' ', false, json::error_handler_t::replace)));
+                       html_escape(event_name(e.body)), e.seq, html_escape(e.ts),
+                       html_escape(event_fields_text(e)));
   }
   return out + "</table></details>\n";
 }
@@ -389,9 +393,9 @@ std::string html_escape(std::string_view text) {
 
 std::string report_html(const RunView& v, const std::string& nonce) {
   Summary summary;
-  for (const json& e : v.events) summary.add(e);
+  for (const Event& e : v.events) summary.add(e);
   std::map<std::string, std::string> status;
-  const ojson steps = summary.to_json()["steps"];  // a copy: to_json() returns a temporary
+  const ojson steps = ojson::parse(summary.to_json())["steps"];
   for (const auto& s : steps) status[s.value("step", "")] = s.value("status", "");
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"

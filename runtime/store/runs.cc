@@ -48,20 +48,20 @@ std::string step_output_file(const std::string& dir, const std::string& step, bo
                              std::vector<std::string>* steps, std::string* err) {
   std::string done, last;
   bool finished = false;
-  scan_events(dir + "/events.jsonl", [&](const json& e) {
-    std::string name = e.value("step", "");
-    std::string ev = e.value("event", "");
-    if (name.empty() || (ev != "done" && ev != "attempt")) return;
+  scan_event_log(dir + "/events.jsonl", [&](const Event& e) {
+    const auto* d = std::get_if<ev::Done>(&e.body);
+    const auto* a = std::get_if<ev::Attempt>(&e.body);
+    const std::string& name = d ? d->step : a ? a->at.step : "";
+    if (name.empty()) return;
     if (std::find(steps->begin(), steps->end(), name) == steps->end()) steps->push_back(name);
     if (name != step) return;
     *found = true;
     // An empty answer has no file (the hash of "" says so): nothing to print.
-    bool empty = e.value("output_hash", "") == output_hash("");
-    if (ev == "done") {
+    if (d) {
       finished = true;
-      done = empty ? "" : e.value("output", "");
+      done = d->output_hash == output_hash("") ? "" : d->output;
     } else {
-      last = empty ? "" : e.value("output", "");
+      last = a->output_hash == output_hash("") ? "" : a->output.value_or("");
     }
   }, err);
   return finished ? done : last;
