@@ -77,18 +77,14 @@ std::string call_label(const CallRecord& c) {
 // The title, then what a reader must know before anything else (`banners`: simulated agents,
 // why the run failed), then the run's facts.
 std::string header(const RunView& v, const std::string& banners) {
-  std::string started = v.meta.value("started", "");
   std::string out = fmt::format("<h1>Run {} of flow {}</h1>\n{}<table id=\"run\">", html_escape(v.id),
                                 html_escape(v.flow), banners);
   out += fmt::format("<tr><th>status</th><td id=\"run-status\">{}</td></tr>", html_escape(v.status));
-  out += fmt::format("<tr><th>started</th><td>{}</td></tr>", html_escape(started));
+  out += fmt::format("<tr><th>started</th><td>{}</td></tr>", html_escape(v.started));
   out += fmt::format("<tr><th>wall time</th><td>{}</td></tr>", precise_seconds(v.end_ms - v.start_ms));
   out += fmt::format("<tr><th>calls</th><td>{}</td></tr>", v.calls.size());
-  if (v.meta.contains("inputs") && v.meta["inputs"].is_object())
-    for (auto& [k, val] : v.meta["inputs"].items())
-      out += fmt::format("<tr><th>input {}</th><td>{}</td></tr>", html_escape(k),
-                         html_escape(val.is_string() ? val.get<std::string>()
-                                                     : val.dump(-1, ' ', false, json::error_handler_t::replace)));
+  for (const auto& [k, val] : v.inputs)
+    out += fmt::format("<tr><th>input {}</th><td>{}</td></tr>", html_escape(k), html_escape(val));
   return out + "</table>\n";
 }
 
@@ -336,13 +332,13 @@ std::string rule_place(const json& r) {
   return fmt::format("{}:{}", file, int_of(*loc, "line"));
 }
 
-std::string rules(const RunView& v) {
+std::string rules(const json& ir) {
   std::string out = "<h2>Rules</h2>\n<p>The flow's rules as written, checked by the compiler before "
                     "the run started (a flow that breaks one does not compile).</p>\n<table id=\"rules\">"
                     "<tr><th>rule</th><th>written at</th></tr>\n";
   int n = 0;
-  if (v.ir.is_object() && v.ir.contains("rules") && v.ir["rules"].is_array())
-    for (const json& r : v.ir["rules"]) {
+  if (ir.is_object() && ir.contains("rules") && ir["rules"].is_array())
+    for (const json& r : ir["rules"]) {
       if (!r.is_object()) continue;
       std::string text = rule_text(r);
       if (text.empty()) {  // an unknown kind: its fields, as recorded
@@ -407,11 +403,12 @@ std::string report_html(const RunView& v, const std::string& nonce) {
   for (const char* s : {"done", "passed", "sent back", "unapproved", "failed", "skipped", "unfinished", "not run"})
     out += fmt::format("<span style=\"background:{}\">{}</span>", outcome_colour(s), s);
   out += " Top to bottom: a step waits for those with arrows into it; gates have round ends.</p>\n";
-  out += v.ir.is_object() ? dag_svg(v.ir, status) : "<p>ir.json is missing: no DAG.</p>\n";
+  const json ir = v.ir.empty() ? json() : json::parse(v.ir, nullptr, false);
+  out += ir.is_object() ? dag_svg(ir, status) : "<p>ir.json is missing: no DAG.</p>\n";
   out += timeline(v);
   out += call_details(v, status);
   out += costs(v);
-  out += rules(v);
+  out += rules(ir);
   out += events(v);
   out += fmt::format("<script nonce=\"{}\">{}</script>\n</body></html>\n", nonce, kScript);
   return out;

@@ -55,9 +55,8 @@ int64_t parse_iso_ms(const std::string& ts) {
   return static_cast<int64_t>(secs) * 1000 + ms;
 }
 
-std::string run_live_status(const std::string& dir, const json& meta) {
-  auto it = meta.find("status");
-  std::string s = it != meta.end() && it->is_string() ? it->get<std::string>() : "unknown";
+std::string run_live_status(const std::string& dir, const std::string& recorded) {
+  const std::string s = recorded.empty() ? "unknown" : recorded;
   if (s == "running" && !run_is_locked(dir)) return "crashed";
   if (s == "running" && !pending_requests(dir).empty()) return "waiting";  // for a person
   return s;
@@ -69,19 +68,28 @@ bool load_run_view(const std::string& dir, RunView* v, std::string* error) {
     *error = "cannot read " + dir + "/run.json";
     return false;
   }
-  v->meta = json::parse(text, nullptr, false);
-  if (!v->meta.is_object()) {
+  json meta = json::parse(text, nullptr, false);
+  if (!meta.is_object()) {
     *error = dir + "/run.json is not a JSON object (the run directory is damaged)";
     return false;
   }
+  // A hand-edited run.json may hold anything: a field of another type reads as its JSON text.
+  auto text_of = [](const json& j) {
+    return j.is_string() ? j.get<std::string>() : j.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  auto field = [&](const char* key) {
+    auto it = meta.find(key);
+    return it == meta.end() || !it->is_string() ? std::string() : it->get<std::string>();
+  };
   v->dir = dir;
-  v->id = v->meta.value("id", "");
-  v->flow = v->meta.value("flow", "");
-  v->status = run_live_status(dir, v->meta);
-  if (read_file(dir + "/ir.json", &text)) {
-    v->ir = json::parse(text, nullptr, false);
-    if (!v->ir.is_object()) v->ir = nullptr;
-  }
+  v->id = field("id");
+  v->flow = field("flow");
+  v->started = field("started");
+  v->status = run_live_status(dir, field("status"));
+  if (auto in = meta.find("inputs"); in != meta.end() && in->is_object())
+    for (auto& [k, val] : in->items()) v->inputs.emplace_back(k, text_of(val));
+  if (read_file(dir + "/ir.json", &text) && json::parse(text, nullptr, false).is_object())
+    v->ir = std::move(text);
   EventLogRead r = read_event_log(dir + "/events.jsonl");
   if (!r.ok) {
     *error = r.error;

@@ -6,9 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runtime/store/events.h"
 
@@ -34,8 +33,9 @@ struct CallRecord {
 
 struct RunView {
   std::string id, dir, flow, status;
-  nlohmann::json meta;                  // run.json
-  nlohmann::json ir;                    // ir.json, or null when missing
+  std::string started;                  // run.json's `started`
+  std::vector<std::pair<std::string, std::string>> inputs;  // run.json's inputs; values as text
+  std::string ir;                       // ir.json's text; "" when missing or not a JSON object
   std::vector<Event> events;            // events.jsonl, in order
   std::vector<CallRecord> calls;        // in dispatch order
   int64_t start_ms = 0, end_ms = 0;     // first and last event (unix ms)
@@ -58,6 +58,7 @@ int64_t parse_iso_ms(const std::string& ts);
 
 // The run's status as `flow runs` shows it: "crashed" for a run left `running` with no
 // process holding its lock, "waiting" for a running one whose question waits for a person.
-std::string run_live_status(const std::string& dir, const nlohmann::json& meta);
+// `recorded` is the status run.json holds ("" when it has none).
+std::string run_live_status(const std::string& dir, const std::string& recorded);
 
 }  // namespace flow::rt

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/store/run_store.h"
 
 namespace flow::rt {
@@ -37,11 +39,21 @@ std::vector<std::string> run_ids(const std::string& root) {
   return ids;
 }
 
-json meta_of(const std::string& dir) {
+RunMeta meta_of(const std::string& dir) {
+  RunMeta m;
   std::string text;
-  if (!read_file(dir + "/run.json", &text)) return json::object();
+  if (!read_file(dir + "/run.json", &text)) return m;
   json j = json::parse(text, nullptr, false);
-  return j.is_object() ? j : json::object();
+  if (!j.is_object() || j.empty()) return m;
+  auto text_of = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  m.found = true;
+  m.flow = text_of("flow");
+  m.status = text_of("status");
+  m.started = text_of("started");
+  return m;
 }
 
 std::string step_output_file(const std::string& dir, const std::string& step, bool* found,
@@ -78,7 +90,7 @@ std::vector<std::string> steps_that_ran(const std::string& run_dir) {
 std::string latest_unfinished_run(const std::string& root) {
   std::vector<std::string> ids = run_ids(root);
   for (auto it = ids.rbegin(); it != ids.rend(); ++it)
-    if (meta_of(root + "/" + *it).value("status", "") != "succeeded") return *it;
+    if (meta_of(root + "/" + *it).status != "succeeded") return *it;
   return "";
 }
 
