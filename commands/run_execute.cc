@@ -110,7 +110,7 @@ bool record_step(RunState& s, const ExecuteOptions& o, const Scheduler& schedule
 }
 
 int run_scheduler(RunState& s, const ExecuteOptions& o, Plan& plan, Status& status,
-                  const std::vector<json>& events, int64_t next_seq) {
+                  const std::vector<Event>& events, int64_t next_seq) {
   bool simulated = false;
   std::string backends = backends_in_use(s, &simulated);
   RunEnv env;
@@ -157,10 +157,10 @@ int run_scheduler(RunState& s, const ExecuteOptions& o, Plan& plan, Status& stat
     });
     json inputs = json::object();
     for (const auto& [k, v] : s.inputs) inputs[k] = v;
-    status.event(log.emit({{"event", "run_start"}, {"run", s.run_id}, {"flow", s.flow.name},
-                           {"backend", backends}, {"simulated", simulated}, {"jobs", o.jobs},
-                           {"inputs", inputs}, {"steps", s.flow.nodes.size() - gates},
-                           {"gates", gates}}));
+    status.event(log.emit(ev::RunStart{s.run_id, s.flow.name, backends, simulated, o.jobs,
+                                       inputs.dump(-1, ' ', false, json::error_handler_t::replace),
+                                       static_cast<int64_t>(s.flow.nodes.size() - gates),
+                                       static_cast<int64_t>(gates)}));
   }
   SignalThread signals(cancel, scheduler);
   int code = scheduler.run();
@@ -179,7 +179,7 @@ int run_scheduler(RunState& s, const ExecuteOptions& o, Plan& plan, Status& stat
 
 }  // namespace
 
-int execute(RunState& s, const ExecuteOptions& o, const std::vector<json>& events,
+int execute(RunState& s, const ExecuteOptions& o, const std::vector<Event>& events,
             int64_t next_seq) {
   RunLock lock;
   if (!lock.try_lock(s.dir)) {
@@ -196,7 +196,7 @@ int execute(RunState& s, const ExecuteOptions& o, const std::vector<json>& event
   // The summary printed at the end: the events of the run's earlier processes (a resume), then
   // each event as it is emitted, instead of reading events.jsonl back at the end.
   Summary summary;
-  for (const json& e : events) summary.add(e);
+  for (const Event& e : events) summary.add(e);
   status = make_summary_feed(std::move(status), &summary);
   int code = run_scheduler(s, o, plan, *status, events, next_seq);
   if (!(code & kRunEnded)) return code;

@@ -27,7 +27,7 @@ namespace {
 // A saved run as its run directory holds it, its backends set up as the run was started:
 // what `flow resume` and `flow run-node` carry on. The events come back in `events`.
 struct SavedRun {
-  EventsRead events;
+  EventLogRead events;
   int64_t next_seq = 1;
   nlohmann::json options;  // run.json's "options"
 };
@@ -93,13 +93,12 @@ int load_saved_run(RunState& s, const std::string& max_cost, const std::string& 
   if (!budget_options(max_cost, max_tokens, &s.limits)) return kExitUsage;
   add_rule_budgets(s.flow, &s.limits);
   save_budgets(s.limits, &s.meta);
-  out->events = read_events(s.dir + "/events.jsonl");
+  out->events = read_event_log(s.dir + "/events.jsonl");
   if (!out->events.ok) {
     run_error(out->events.error);
     return kExitFailed;
   }
-  for (const json& e : out->events.events)
-    out->next_seq = std::max<int64_t>(out->next_seq, e.value("seq", int64_t{0}) + 1);
+  for (const Event& e : out->events.events) out->next_seq = std::max(out->next_seq, e.seq + 1);
   return kExitOk;
 }
 
@@ -120,9 +119,9 @@ std::optional<uint32_t> find_node(const ir::Flow& flow, const std::string& name)
 int finished_node(const RunState& s, uint32_t node, const std::string& result_file) {
   std::string outcome = s.flow.nodes[node].kind() == ir::NodeKind::Gate ? "passed" : "done";
   std::string err;
-  scan_events(s.dir + "/events.jsonl", [&](const json& e) {
-    if (e.value("event", "") == "skip" && e.value("step", "") == s.flow.nodes[node].name)
-      outcome = "skipped";
+  scan_event_log(s.dir + "/events.jsonl", [&](const Event& e) {
+    const auto* skip = std::get_if<ev::Skip>(&e.body);
+    if (skip && skip->step == s.flow.nodes[node].name) outcome = "skipped";
   }, &err);
   std::printf("run %s: has succeeded; node `%s` %s\n", s.run_id.c_str(),
               printable(s.flow.nodes[node].name).c_str(), outcome.c_str());

@@ -86,7 +86,7 @@ bool write_result(const RunState& s, const std::string& file, uint32_t node,
 
 // Runs (the rest of) the run: restores `events` (a resumed run's), records the run as running,
 // runs the Scheduler and records how it ended. Returns the exit code.
-int execute(RunState& s, const ExecuteOptions& o, const std::vector<nlohmann::json>& events,
+int execute(RunState& s, const ExecuteOptions& o, const std::vector<Event>& events,
             int64_t next_seq);
 
 }  // namespace flow::rt

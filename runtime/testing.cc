@@ -146,7 +146,7 @@ namespace {
 class NullStatus : public Status {
  public:
   void message(const std::string&) override {}
-  void event(const ojson&) override {}
+  void event(const Event&) override {}
 };
 
 // The router owns its backends; this one forwards to the test's fake, which outlives it.
@@ -195,10 +195,14 @@ RunOutcome run_with_fake(const ir::Flow& flow, FakeBackend& fake, const std::str
   env.yes = setup.yes;
   env.resumed = resume_events != nullptr;
   env.limits = setup.limits;
-  if (resume_events) env.spent = spent_from_events(*resume_events);
+  // The tests write the events they resume from as JSON: read as events.jsonl's lines are.
+  std::vector<Event> resumed;
+  if (resume_events)
+    for (const nlohmann::json& e : *resume_events) resumed.push_back(event_from_json(e));
+  if (resume_events) env.spent = spent_from_events(resumed);
   {
     Scheduler s(env, plan, log, status, router, pools, cancel);
-    if (resume_events && !s.restore(*resume_events, &err)) {
+    if (resume_events && !s.restore(resumed, &err)) {
       out.exit_code = kExitUsage;
       out.report = err;
       return out;

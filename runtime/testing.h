@@ -15,6 +15,7 @@
 #include "runtime/engine/budget.h"
 #include "runtime/engine/inputs.h"
 #include "runtime/engine/plan.h"
+#include "runtime/store/event_json.h"
 
 namespace flow::rt::testing {
 
@@ -72,7 +73,7 @@ class FakeBackend : public Backend {
 
 struct RunOutcome {
   int exit_code = -1;
-  std::vector<nlohmann::json> events;
+  std::vector<nlohmann::json> events;  // events.jsonl's lines, as the tests check them
   std::string report;
   std::string dir;
 };

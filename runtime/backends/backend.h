@@ -71,9 +71,9 @@ struct AgentResult {
   // What the agent's programs printed beside the answer, where writes the kernel refused are
   // looked for (write_guard.h): a command's stderr, Claude Code's failed tool results.
   std::string tool_errors{};
-  // Events for the run's log beyond the `attempt` event, as JSON objects (text) with an
-  // "event" key; the scheduler adds the step, kind, attempt and index. The API backends
-  // report HTTP retries and refused writes this way.
+  // Events for the run's log beyond the `attempt` event: BackendEvents (store/events.h) as
+  // backend_event_text() writes them; the scheduler reads them back and adds the step, kind,
+  // attempt and index. The API backends report HTTP retries and refused writes this way.
   std::vector<std::string> events{};
 };
 

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/backends/agent_tools.h"
+#include "runtime/store/events.h"
 #include "runtime/backends/model_api.h"
 #include "runtime/tools/tool_loop.h"
 
@@ -96,9 +97,7 @@ std::string ApiBackend::unavailable_event(const AgentRequest& req, const std::ve
     std::lock_guard<std::mutex> lock(mu_);
     if (!warned_.insert(req.agent).second) return "";
   }
-  nlohmann::ordered_json e{{"event", "tools_unavailable"}, {"agent", req.agent}, {"backend", spec_.name},
-                           {"tools", names}};
-  return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return backend_event_text(ev::ToolsUnavailable{.agent = req.agent, .backend = spec_.name, .tools = names});
 }
 
 AgentUsage usage_of(const ToolLoopOutcome& loop, const std::string& model, const PriceTable& prices) {

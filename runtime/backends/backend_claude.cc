@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/backends/claude_stream.h"
+#include "runtime/store/events.h"
 #include "runtime/store/run_store.h"
 #include "runtime/processes/subprocess.h"
 
@@ -136,8 +137,7 @@ AgentResult ClaudeBackend::call(const AgentRequest& req, Cancel* cancel) {
   out.output = cr.text;
   out.tool_errors = cr.tool_errors + r.err;
   for (const ClaudeDenial& d : cr.denials)  // refused by Claude Code's own permission rules
-    out.events.push_back(nlohmann::json{{"event", "write_refused"}, {"by", "claude"},
-                                        {"tool", d.tool}, {"path", d.target}}.dump());
+    out.events.push_back(backend_event_text(ev::WriteRefused{.by = "claude", .path = d.target, .tool = d.tool}));
   std::string what = spec_.argv[0];
   if (!r.ok()) {
     // The CLI ran and failed (an API outage it gave up on, a crash): another call may succeed.

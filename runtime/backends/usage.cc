@@ -4,80 +4,47 @@
 
 namespace flow::rt {
 
-using json = nlohmann::json;
-
-void add_usage(nlohmann::ordered_json& ev, const std::string& agent, const AgentUsage& u) {
-  if (!u.known) return;
-  ev["agent"] = agent;
-  // null: the tokens are counted, the model's price is unknown (docs/config.md, `prices:`).
-  if (u.cost_known) ev["cost_usd"] = u.cost_usd;
-  else ev["cost_usd"] = nullptr;
-  ev["input_tokens"] = u.input_tokens;
-  ev["output_tokens"] = u.output_tokens;
-  ev["cache_read_tokens"] = u.cache_read_tokens;
-  ev["cache_creation_tokens"] = u.cache_creation_tokens;
-  ev["turns"] = u.num_turns;
-  if (!u.session_id.empty()) ev["session_id"] = u.session_id;
+std::optional<ev::CallUsage> call_usage(const AgentUsage& u) {
+  if (!u.known) return std::nullopt;
+  ev::CallUsage c;
+  // Empty: the tokens are counted, the model's price is unknown (docs/config.md, `prices:`).
+  if (u.cost_known) c.cost_usd = u.cost_usd;
+  c.input_tokens = u.input_tokens;
+  c.output_tokens = u.output_tokens;
+  c.cache_read_tokens = u.cache_read_tokens;
+  c.cache_creation_tokens = u.cache_creation_tokens;
+  c.turns = u.num_turns;
+  if (!u.session_id.empty()) c.session_id = u.session_id;
+  return c;
 }
 
-namespace {
-
-template <class Json>
-int64_t count(const Json& e, const char* key) {
-  auto it = e.find(key);
-  return it != e.end() && it->is_number_integer() ? it->template get<int64_t>() : 0;
-}
-
-// Events read back from a file are json; events as they are emitted, ordered_json.
-template <class Json>
-void add_totals(UsageTotals& t, const Json& e) {
-  ++t.reported;
-  if (auto c = e.find("cost_usd"); c != e.end() && c->is_number()) t.cost_usd += c->template get<double>();
-  else ++t.unpriced;
-  t.input_tokens += count(e, "input_tokens");
-  t.output_tokens += count(e, "output_tokens");
-  t.cache_read_tokens += count(e, "cache_read_tokens");
-  t.cache_creation_tokens += count(e, "cache_creation_tokens");
-  t.turns += count(e, "turns");
-}
-
-}  // namespace
-
-void UsageTotals::add(const json& e) {
+void UsageTotals::add(const ev::CallUsage& u) {
   ++calls;
-  add_totals(*this, e);
-}
-void UsageTotals::add_emitted(const nlohmann::ordered_json& e) {
-  ++calls;
-  add_totals(*this, e);
-}
-
-nlohmann::ordered_json UsageTotals::to_json() const {
-  return {{"calls", calls},
-          {"calls_with_usage", reported},
-          {"cost_usd", cost_usd},
-          {"input_tokens", input_tokens},
-          {"output_tokens", output_tokens},
-          {"cache_read_tokens", cache_read_tokens},
-          {"cache_creation_tokens", cache_creation_tokens},
-          {"turns", turns},
-          {"calls_without_price", unpriced}};
+  ++reported;
+  if (u.cost_usd) cost_usd += *u.cost_usd;
+  else ++unpriced;
+  input_tokens += u.input_tokens;
+  output_tokens += u.output_tokens;
+  cache_read_tokens += u.cache_read_tokens;
+  cache_creation_tokens += u.cache_creation_tokens;
+  turns += u.turns;
 }
 
-template <class Json>
-void UsageBook::add_event(const Json& e) {
-  if (!e.is_object() || e.value("event", "") != "attempt") return;
-  std::string kind = e.value("kind", "");
-  if (kind != "agent" && kind != "review") return;
-  UsageTotals* totals[] = {&run_, &steps_[e.value("step", "")], &agents_[e.value("agent", "")]};
+void UsageBook::add(const ev::Attempt& a) {
+  if (a.at.kind != "agent" && a.at.kind != "review") return;
+  UsageTotals* totals[] = {&run_, &steps_[a.at.step], &agents_[a.agent.value_or("")]};
   for (UsageTotals* t : totals) {
-    ++t->calls;
-    if (e.contains("cost_usd")) add_totals(*t, e);
+    if (!a.usage) {
+      ++t->calls;
+      continue;
+    }
+    t->add(*a.usage);
   }
 }
 
-void UsageBook::add(const json& e) { add_event(e); }
-void UsageBook::add_emitted(const nlohmann::ordered_json& e) { add_event(e); }
+void UsageBook::add(const Event& e) {
+  if (const auto* a = std::get_if<ev::Attempt>(&e.body)) add(*a);
+}
 
 const UsageTotals* UsageBook::step(const std::string& name) const {
   auto it = steps_.find(name);

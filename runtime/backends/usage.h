@@ -7,15 +7,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "runtime/backends/backend.h"
+#include "runtime/store/events.h"
 
 namespace flow::rt {
 
-// Adds agent, cost_usd, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens,
-// turns and session_id to an `attempt` event; nothing when the usage is not known.
-void add_usage(nlohmann::ordered_json& event, const std::string& agent, const AgentUsage& usage);
+// What an `attempt` event records of a call's usage; empty when the backend did not report it.
+std::optional<ev::CallUsage> call_usage(const AgentUsage& usage);
 
 struct UsageTotals {
   int calls = 0;     // agent and review calls
@@ -24,19 +22,17 @@ struct UsageTotals {
   double cost_usd = 0;
   int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0, cache_creation_tokens = 0;
   int64_t turns = 0;
-  // One call whose usage was reported, from its `attempt` event.
-  void add(const nlohmann::json& attempt_event);
-  void add_emitted(const nlohmann::ordered_json& attempt_event);  // the same, as emitted
+  // One call whose usage was reported (the usage of its `attempt` event).
+  void add(const ev::CallUsage& usage);
   int64_t tokens() const { return input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens; }
-  nlohmann::ordered_json to_json() const;
 };
 
 // Totals from the `attempt` events of a run, per step, per agent and for the whole run: every
 // agent and review call is counted, and the usage of those that reported it is added up.
 class UsageBook {
  public:
-  void add(const nlohmann::json& event);  // ignores every event but `attempt`
-  void add_emitted(const nlohmann::ordered_json& event);  // the same, as emitted
+  void add(const Event& event);  // ignores every event but `attempt`
+  void add(const ev::Attempt& attempt);
   bool any() const { return run_.reported > 0; }  // some call reported its usage
   const UsageTotals& run() const { return run_; }
   const UsageTotals* step(const std::string& name) const;
@@ -46,8 +42,6 @@ class UsageBook {
   std::string report() const;
 
  private:
-  template <class Json>
-  void add_event(const Json& event);
   UsageTotals run_;
   std::map<std::string, UsageTotals> steps_, agents_;
 };

@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace flow::rt {
 
@@ -14,10 +13,7 @@ namespace {
 // reached within a millionth of a cent.
 constexpr double kCostSlack = 1e-8;
 
-bool is_call(const nlohmann::json& e) {
-  std::string kind = e.value("kind", "");
-  return kind == "agent" || kind == "review";
-}
+bool is_call(const std::string& kind) { return kind == "agent" || kind == "review"; }
 
 // " (rule at FILE:LINE:COL)" for a budget a rule of the flow set; "" for one given on the
 // command line.
@@ -27,11 +23,9 @@ std::string from_rule(const std::string& where) {
 
 }  // namespace
 
-void Spent::add_event(const nlohmann::json& e) {
-  if (!e.is_object()) return;
-  std::string event = e.value("event", "");
-  if (event == "dispatch" && is_call(e)) ++calls;
-  else if (event == "attempt" && e.contains("cost_usd")) usage.add(e);
+void Spent::add_event(const Event& e) {
+  if (const auto* d = std::get_if<ev::Dispatch>(&e.body); d && is_call(d->kind)) ++calls;
+  else if (const auto* a = std::get_if<ev::Attempt>(&e.body); a && a->usage) usage.add(*a->usage);
 }
 
 void Spent::add_usage(const AgentUsage& u) {
@@ -47,9 +41,9 @@ void Spent::add_usage(const AgentUsage& u) {
   usage.turns += u.num_turns;
 }
 
-Spent spent_from_events(const std::vector<nlohmann::json>& events) {
+Spent spent_from_events(const std::vector<Event>& events) {
   Spent s;
-  for (const nlohmann::json& e : events) s.add_event(e);
+  for (const Event& e : events) s.add_event(e);
   return s;
 }
 

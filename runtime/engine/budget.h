@@ -8,11 +8,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
 #include "ir/ir.h"
 #include "runtime/backends/backend.h"
 #include "runtime/backends/usage.h"
+#include "runtime/store/events.h"
 
 namespace flow::rt {
 
@@ -31,12 +30,12 @@ struct BudgetLimits {
 struct Spent {
   int64_t calls = 0;
   UsageTotals usage;
-  void add_event(const nlohmann::json& event);  // `dispatch` counts a call, `attempt` its usage
+  void add_event(const Event& event);  // `dispatch` counts a call, `attempt` its usage
   void add_usage(const AgentUsage& usage);       // a finished call's usage, as it comes
 };
 
 // The spending recorded in a run's events (for `flow resume`).
-Spent spent_from_events(const std::vector<nlohmann::json>& events);
+Spent spent_from_events(const std::vector<Event>& events);
 
 // Why no new agent call may start, e.g. "the cost budget of $0.0500 is spent ($0.0500)"; ""
 // while every budget has room. A budget is spent once the amount reaches it: a call already

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/engine/scheduler.h"
+#include "runtime/store/event_json.h"
 #include "runtime/testing.h"
 
 using namespace flow;
@@ -124,7 +125,9 @@ TEST_CASE("what a run spent is read back from its events") {
       {{"event", "attempt"}, {"kind", "agent"}, {"cost_usd", 0.25}, {"input_tokens", 10}},
       {{"event", "attempt"}, {"kind", "review"}, {"cost_usd", nullptr}, {"output_tokens", 5}},
       {{"event", "attempt"}, {"kind", "command"}}};
-  Spent s = spent_from_events(events);
+  std::vector<Event> typed;
+  for (const json& e : events) typed.push_back(event_from_json(e));
+  Spent s = spent_from_events(typed);
   CHECK(s.calls == 2);
   CHECK(s.usage.calls == 2);
   CHECK(s.usage.cost_usd == 0.25);

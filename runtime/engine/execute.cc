@@ -4,8 +4,7 @@
 #include <chrono>
 #include <exception>
 
-#include <nlohmann/json.hpp>
-
+#include "runtime/store/events.h"
 #include "runtime/store/run_store.h"
 #include "runtime/processes/subprocess.h"
 #include "runtime/processes/write_guard.h"
@@ -34,7 +33,7 @@ void save_file(const std::string& dir, const std::string& rel, const std::string
 void note_unconfined(const std::string& why, std::vector<std::string>* events) {
   static std::atomic<bool> said{false};
   if (said.exchange(true)) return;
-  events->push_back(nlohmann::json{{"event", "write_scopes_unconfined"}, {"reason", why}}.dump());
+  events->push_back(backend_event_text(ev::WriteScopesUnconfined{.reason = why}));
 }
 
 void run_shell(const ShellCall& sh, const ExecContext& ctx, CallResult& r) {

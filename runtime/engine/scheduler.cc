@@ -63,8 +63,8 @@ Scheduler::~Scheduler() = default;
 
 void Scheduler::wake() { runner_->wake(); }
 
-ojson& Scheduler::emit(ojson e) {
-  ojson& stamped = log_.emit(std::move(e));
+const Event& Scheduler::emit(EventBody e) {
+  const Event& stamped = log_.emit(std::move(e));
   status_.event(stamped);
   return stamped;
 }
@@ -148,13 +148,12 @@ void Scheduler::emit_start() {
     for (uint32_t i = 0; i < plan_.size(); ++i)
       steps += flow_.nodes[i].kind() != ir::NodeKind::Gate && finished(i) &&
                std::all_of(plan_.guards(i).begin(), plan_.guards(i).end(), finished);
-    emit({{"event", "run_resume"}, {"run", env_.run_id}, {"finished", steps}});
+    emit(ev::RunResume{env_.run_id, steps});
     return;
   }
   for (uint32_t i = 0; i < plan_.size(); ++i)
     if (plan_.node(i).skip && !plan_.node(i).late_skip)
-      emit({{"event", "skip"}, {"step", flow_.nodes[i].name},
-            {"reason", plan_.node(i).skip_reason}});
+      emit(ev::Skip{flow_.nodes[i].name, plan_.node(i).skip_reason});
 }
 
 // Waits for finished calls (or a cancel) and moves them into `batch`. False when the wait only
@@ -169,31 +168,31 @@ bool Scheduler::wait_for_calls(bool interrupted, std::vector<Finished>& batch) {
 // The `run_end` event and the exit code; the record must reach the disk for a success.
 int Scheduler::finish(bool interrupted) {
   int code = kExitOk;
-  ojson end{{"event", "run_end"}};
+  ev::RunEnd end;
   if (interrupted) {
-    emit({{"event", "interrupted"}, {"signal", signal_}});
-    end["status"] = "interrupted";
+    emit(ev::Interrupted{signal_});
+    end.status = "interrupted";
     code = kExitInterrupted;
   } else if (failed_) {
-    end["status"] = "failed";
-    end["error"] = report_;
+    end.status = "failed";
+    end.error = report_;
     code = kExitFailed;
   } else if (!budget_stop_.empty()) {
     report_ = budget_report(budget_stop_, env_.spent, env_.limits, env_.run_id);
-    end["status"] = "budget_exhausted";
-    end["error"] = budget_stop_;
+    end.status = "budget_exhausted";
+    end.error = budget_stop_;
     code = kExitBudget;
   } else if (!plan_.all_finished()) {
     report_ = fmt::format("error: {} of {} steps could not run (their dependencies never "
                           "finished); this is a bug or a damaged IR",
                           plan_.size() - plan_.finished_count(), plan_.size());
-    end["status"] = "failed";
-    end["error"] = report_;
+    end.status = "failed";
+    end.error = report_;
     code = kExitFailed;
   } else {
-    end["status"] = "succeeded";
+    end.status = "succeeded";
   }
-  end["duration_ms"] = unix_ms_now() - log_.started_ms();
+  end.duration_ms = unix_ms_now() - log_.started_ms();
   emit(std::move(end));
   ended_ = true;
   // A run whose record could not be completed has not succeeded, whatever its steps did.
@@ -216,7 +215,7 @@ void Scheduler::store_failed(const std::string& step, const std::string& error) 
 
 void Scheduler::fail_run(const std::string& step, const std::string& error,
                          const std::string& report) {
-  if (!step.empty()) emit({{"event", "fail"}, {"step", step}, {"error", error}});
+  if (!step.empty()) emit(ev::Fail{step, error});
   if (!failed_) report_ = report;  // the first failure is the one to explain
   failed_ = true;
   stopping_ = true;
@@ -229,7 +228,7 @@ void Scheduler::kill_leftovers() {
   const std::string dir = env_.run_dir + "/procs";
   if (env_.resumed)
     for (const LeftoverGroup& g : kill_leftover_groups(dir))
-      emit({{"event", "leftover_killed"}, {"pgid", g.pgid}, {"pid", g.pid}});
+      emit(ev::LeftoverKilled{g.pgid, g.pid});
   std::string err;
   make_dirs(dir, &err);  // without it, groups are not recorded; the supervisors still act
 }
@@ -255,14 +254,21 @@ void Scheduler::dispatch(const Task& t) {
   ++running_;
   if (is_call(t)) ++env_.spent.calls;  // counted when started, as `rule at most N calls` counts
   Composed c = composer_.compose(t);
-  ojson ev{{"event", "dispatch"}, {"step", node.name}, {"stage", flow_.stage_of(node)}};
-  ev["attempt"] = c.call.attempt;
-  if (node.kind() == ir::NodeKind::Gate || t.index >= 0) ev["index"] = event_index(t);
-  for (auto& [k, v] : c.dispatch.items()) ev[k] = v;
-  emit(std::move(ev));
+  ev::Dispatch d{.step = node.name, .stage = flow_.stage_of(node), .attempt = c.call.attempt};
+  if (node.kind() == ir::NodeKind::Gate || t.index >= 0) d.index = event_index(t);
+  // The composer names the call (its kind, and for agents the agent, model and backend).
+  auto said = [&](const char* key) -> std::optional<std::string> {
+    auto it = c.dispatch.find(key);
+    if (it == c.dispatch.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  d.kind = said("kind").value_or(to_string(c.call.kind));
+  d.agent = said("agent");
+  d.model = said("model");
+  d.backend = said("backend");
+  emit(std::move(d));
   if (c.approval_wait)
-    emit({{"event", "approval_wait"}, {"step", node.name}, {"question", c.call.ask.question.text},
-          {"kind", c.call.ask.where.kind}, {"run", env_.run_id}});
+    emit(ev::ApprovalWait{node.name, c.call.ask.question.text, c.call.ask.where.kind, env_.run_id});
   runner_->start(std::move(c.call));
 }
 

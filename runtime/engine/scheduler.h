@@ -10,8 +10,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "ir/ir.h"
 #include "runtime/terminal/ask.h"
 #include "runtime/engine/budget.h"
@@ -72,7 +70,7 @@ class Scheduler {
 
   // Replays a resumed run's events into the plan and the outputs. False (and `error` says
   // which event and why) if they do not fit the flow: then nothing has been changed on disk.
-  bool restore(const std::vector<nlohmann::json>& events, std::string* error);
+  bool restore(const std::vector<Event>& events, std::string* error);
   // Runs to the end. Returns kExitOk, kExitFailed, kExitBudget or kExitInterrupted.
   int run();
   // Wakes the loop (the signal thread calls this after cancel.request()).
@@ -97,7 +95,7 @@ class Scheduler {
   void store_failed(const std::string& step, const std::string& error);
   void fail_run(const std::string& step, const std::string& error, const std::string& report);
   int pool_of(const Task& t) const;
-  ojson& emit(ojson e);
+  const Event& emit(EventBody e);
   // What each finished call changes (scheduler_calls.cc)
   void handle(Finished& f);
   bool retry_call(Finished& f);
@@ -124,11 +122,13 @@ class Scheduler {
   void count_usage(const Finished& f);
   // Resuming (restore.cc)
   void resolve_on_resume();  // acts on the gate outcomes the resumed run left unresolved
-  void replay(const nlohmann::json& e, GateOutcomes& outcomes);  // one event of a resumed run
-  void replay_gate(const nlohmann::json& e, uint32_t gate, GateOutcomes& outcomes);
-  bool restore_output(const nlohmann::json& e, std::string* text) const;
+  void replay(const EventBody& e, GateOutcomes& outcomes);  // one event of a resumed run
+  void replay_gate(const EventBody& e, uint32_t gate, GateOutcomes& outcomes);
+  bool restore_output(const std::optional<std::string>& output, const std::string& hash,
+                      std::string* text) const;
   // What events call a task's `index`: a per-item gate's item, else the fan-out item or check.
   static int event_index(const Task& t) { return t.item >= 0 ? t.item : t.index; }
+  ev::CallPlace place_of(const Call& c) const;  // what a call's events say it was
 
   RunEnv env_;
   ScopeTracker scopes_;  // write scopes of the calls running now (write_scope.h)

@@ -23,12 +23,8 @@ bool Scheduler::over_budget(const Task& t) {
   budget_stop_ = why;
   stopping_ = true;
   const Spent& s = env_.spent;
-  ojson ev{{"event", "budget_exhausted"}, {"reason", why}, {"calls", s.calls},
-           {"cost_usd", s.usage.cost_usd}, {"tokens", s.usage.tokens()}};
-  if (env_.limits.calls) ev["max_calls"] = *env_.limits.calls;
-  if (env_.limits.cost_usd) ev["max_cost_usd"] = *env_.limits.cost_usd;
-  if (env_.limits.tokens) ev["max_tokens"] = *env_.limits.tokens;
-  emit(std::move(ev));
+  emit(ev::BudgetExhausted{why, s.calls, s.usage.cost_usd, s.usage.tokens(), env_.limits.calls,
+                           env_.limits.cost_usd, env_.limits.tokens});
   return true;
 }
 
@@ -40,7 +36,7 @@ void Scheduler::count_usage(const Finished& f) {
   if (!u.known || u.cost_known || !env_.limits.cost_usd || warned_unknown_cost_) return;
   warned_unknown_cost_ = true;
   const ir::Node& node = flow_.nodes[f.call.task.node];
-  emit({{"event", "budget_unknown_cost"}, {"step", node.name}});
+  emit(ev::BudgetUnknownCost{node.name});
   status_.message(fmt::format("warning: a call of `{}` has no known cost (no price for its "
                               "model; see `prices:` in docs/config.md): it counts as $0 toward "
                               "--max-cost",

@@ -28,15 +28,7 @@ bool Scheduler::retry_call(Finished& f) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
   delay = delay / 2 + static_cast<int64_t>(z % static_cast<uint64_t>(delay - delay / 2 + 1));
-  const ir::Node& node = flow_.nodes[c.task.node];
-  ojson ev{{"event", "call_retry"}, {"step", node.name}, {"kind", to_string(c.kind)},
-           {"attempt", c.attempt}};
-  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
-  ev["call"] = c.number;
-  ev["calls"] = c.retry.retries + 1;
-  ev["error"] = r.error;
-  ev["delay_ms"] = delay;
-  emit(std::move(ev));
+  emit(ev::CallRetry{place_of(c), c.number, c.retry.retries + 1, r.error, delay});
   Call next = std::move(f.call);
   ++next.number;
   next.delay_ms = delay;
@@ -44,18 +36,24 @@ bool Scheduler::retry_call(Finished& f) {
   return true;
 }
 
+ev::CallPlace Scheduler::place_of(const Call& c) const {
+  ev::CallPlace at{.step = flow_.nodes[c.task.node].name, .kind = to_string(c.kind), .attempt = c.attempt};
+  if (event_index(c.task) >= 0) at.index = event_index(c.task);
+  return at;
+}
+
 // The backend's own events of one call (AgentResult::events), placed with the call's step.
+// A text that is no backend event this version knows is left out.
 void Scheduler::emit_backend_events(const Finished& f) {
-  const Call& c = f.call;
-  const ir::Node& node = flow_.nodes[c.task.node];
   for (const std::string& text : f.result.events) {
-    nlohmann::json given = nlohmann::json::parse(text, nullptr, false);
-    if (!given.is_object() || !given.contains("event")) continue;
-    ojson ev{{"event", given["event"]}, {"step", node.name}, {"kind", to_string(c.kind)}, {"attempt", c.attempt}};
-    if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
-    for (const auto& [k, v] : given.items())
-      if (!ev.contains(k)) ev[k] = v;
-    emit(std::move(ev));
+    BackendEvent given;
+    if (!parse_backend_event(text, &given)) continue;
+    std::visit(
+        [&](auto& e) {
+          e.at = place_of(f.call);
+          emit(std::move(e));
+        },
+        given);
   }
 }
 
@@ -72,32 +70,30 @@ void Scheduler::handle(Finished& f) {
   const Call& c = f.call;
   CallResult& r = f.result;
   const ir::Node& node = flow_.nodes[c.task.node];
-  ojson ev{{"event", "attempt"}, {"step", node.name}, {"kind", to_string(c.kind)},
-           {"attempt", c.attempt}};
-  if (event_index(c.task) >= 0) ev["index"] = event_index(c.task);
+  ev::Attempt a{.at = place_of(c)};
   // The agent node's agent or the check's reviewer; "" for other calls.
   uint32_t agent_id = ir::kNoId;
   if (const ir::AgentCall* call = node.if_agent_call()) agent_id = call->agent;
   else if (const ir::Gate* g = node.if_gate(); g && c.task.index >= 0)
     agent_id = g->checks[c.task.index].agent;
   const std::string& agent = flow_.agent_name(agent_id);
-  if (c.kind == CallKind::Agent || c.kind == CallKind::Review) ev["agent"] = agent;
-  ev["ok"] = r.ok;
-  ev["duration_ms"] = r.ms;
-  if (!c.output_file.empty()) ev["output"] = c.output_file;
-  if (!c.prompt_file.empty()) ev["prompt"] = c.prompt_file;
-  ev["output_hash"] = r.hash;
-  ev["bytes"] = r.output.size();
+  if (c.kind == CallKind::Agent || c.kind == CallKind::Review || r.usage.known) a.agent = agent;
+  a.ok = r.ok;
+  a.duration_ms = r.ms;
+  if (!c.output_file.empty()) a.output = c.output_file;
+  if (!c.prompt_file.empty()) a.prompt = c.prompt_file;
+  a.output_hash = r.hash;
+  a.bytes = static_cast<int64_t>(r.output.size());
   if (!r.store_error.empty()) {  // whatever the call did, it is not on record: not finished
-    ev["ok"] = false;
-    ev["error"] = r.store_error;
-    emit(std::move(ev));
+    a.ok = false;
+    a.error = r.store_error;
+    emit(std::move(a));
     return store_failed(node.name, r.store_error);
   }
-  if (!r.ok) ev["error"] = r.cancelled ? "interrupted" : r.error;
+  if (!r.ok) a.error = r.cancelled ? "interrupted" : r.error;
   count_usage(f);
-  if (r.usage.known) add_usage(ev, agent, r.usage);
-  emit(std::move(ev));
+  a.usage = call_usage(r.usage);
+  emit(std::move(a));
   if (r.cancelled) return;  // unfinished: resume runs it again
   record_approval(f);
   if (node.kind() == ir::NodeKind::Gate) return handle_gate(f);
@@ -115,16 +111,14 @@ void Scheduler::record_approval(const Finished& f) {
   const ir::Node& node = flow_.nodes[c.task.node];
   if (c.kind == CallKind::Human && !r.refused) {
     const Answer& a = r.answer;
-    ojson ap{{"event", "approval"}, {"step", node.name}, {"question", c.ask.question.text},
-             {"approved", r.ok}, {"how", a.how}};
-    if (!a.who.empty()) ap["who"] = a.who;
-    if (!a.comment.empty()) ap["comment"] = a.comment;
-    if (!r.ok && !a.feedback.empty()) ap["feedback"] = a.feedback;
+    ev::Approval ap{.step = node.name, .question = c.ask.question.text, .approved = r.ok, .how = a.how};
+    if (!a.who.empty()) ap.who = a.who;
+    if (!a.comment.empty()) ap.comment = a.comment;
+    if (!r.ok && !a.feedback.empty()) ap.feedback = a.feedback;
     emit(std::move(ap));
   }
   if (!r.answer.notify_error.empty())
-    emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
-          {"error", r.answer.notify_error}});
+    emit(ev::ApprovalNotify{node.name, false, r.answer.notify_error});
 }
 
 void Scheduler::step_failed(const Finished& f) {
@@ -155,13 +149,12 @@ void Scheduler::node_done(uint32_t id) {
     std::string err;
     if (!outputs_.text[id].empty() && !write_file(env_.run_dir + "/" + outputs_.file[id], outputs_.text[id], &err))
       return store_failed(node.name, err);  // no `done`: resume rebuilds it from the items
-    emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
-          {"output", outputs_.file[id]}, {"output_hash", output_hash(outputs_.text[id])},
-          {"items", ns.items.size()}});
+    emit(ev::Done{node.name, ns.attempt, outputs_.file[id], output_hash(outputs_.text[id]),
+                  static_cast<int64_t>(ns.items.size())});
     return;
   }
-  emit({{"event", "done"}, {"step", node.name}, {"attempt", ns.attempt},
-        {"output", outputs_.file[id]}, {"output_hash", output_hash(outputs_.text[id])}});
+  emit(ev::Done{.step = node.name, .attempt = ns.attempt, .output = outputs_.file[id],
+                .output_hash = output_hash(outputs_.text[id])});
 }
 
 // Completing a node can make a fan-out over a step's answer ready, and choosing its items can
@@ -200,8 +193,7 @@ void Scheduler::choose_items(uint32_t id) {
                                 out.empty() ? "" : "\n  answer: " + env_.run_dir + "/" + out,
                                 env_.run_id));
   }
-  emit({{"event", "items"}, {"step", node.name}, {"attempt", ns.attempt},
-        {"from", from_name}, {"cap", node.agent_call().fanout_cap}, {"items", chosen.items}});
+  emit(ev::Items{node.name, ns.attempt, from_name, node.agent_call().fanout_cap, chosen.items});
   outputs_.items[id].assign(chosen.items.size(), std::string());
   plan_.set_items(id, std::move(chosen.items));
 }
@@ -211,7 +203,7 @@ void Scheduler::finish_untasked_once() {
     const ir::Node& node = flow_.nodes[id];
     const NodeState& ns = plan_.node(id);
     if (ns.late_skip)  // decided only now, by an earlier step's outcome
-      emit({{"event", "skip"}, {"step", node.name}, {"reason", ns.skip_reason}});
+      emit(ev::Skip{node.name, ns.skip_reason});
     if (ns.skip) continue;  // else its `skip` event was recorded when the run started
     if (node.kind() == ir::NodeKind::Gate)
       gate_passed(id);  // no checks, or (resumed) every item had passed or been accepted

@@ -34,16 +34,16 @@ void Scheduler::handle_gate(Finished& f) {
   } else {
     feedback = r.ok ? "" : (r.answer.feedback.empty() ? "A human did not approve the work." : r.answer.feedback);
   }
-  ojson v{{"event", "verdict"}, {"gate", node.name}, {"step", node.gate().target}, {"attempt", c.attempt},
-          {"index", event_index(c.task)}, {"check", ir::to_string(check.kind)},
-          {"verdict", pass ? "PASS" : "FAIL"}, {"feedback", feedback}};
-  if (c.task.item >= 0) v["check_index"] = c.task.index;  // `index` is the item
-  if (!reason.empty()) v["reason"] = reason;
+  ev::Verdict v{.gate = node.name, .step = node.gate().target, .attempt = c.attempt,
+                .index = event_index(c.task), .check = ir::to_string(check.kind),
+                .verdict = pass ? "PASS" : "FAIL", .feedback = feedback};
+  if (c.task.item >= 0) v.check_index = c.task.index;  // `index` is the item
+  if (!reason.empty()) v.reason = reason;
   // The check's own call, so that one line can tell the whole check.
-  if (check.kind == ir::Check::Kind::Review) v["agent"] = flow_.agent_name(check.agent);
-  if (check.kind == ir::Check::Kind::Command) v["command"] = check.command;
-  v["duration_ms"] = r.ms;
-  if (r.usage.known && r.usage.cost_known) v["cost_usd"] = r.usage.cost_usd;
+  if (check.kind == ir::Check::Kind::Review) v.agent = flow_.agent_name(check.agent);
+  if (check.kind == ir::Check::Kind::Command) v.command = check.command;
+  v.duration_ms = r.ms;
+  if (r.usage.known && r.usage.cost_known) v.cost_usd = r.usage.cost_usd;
   emit(std::move(v));
   const int item = c.task.item;
   if (!pass) return gate_failed(gate, item, feedback.empty() ? reason : feedback);
@@ -52,9 +52,7 @@ void Scheduler::handle_gate(Finished& f) {
 
 void Scheduler::gate_passed(uint32_t gate) {
   const NodeState& gs = plan_.node(gate);
-  emit({{"event", "gate_pass"}, {"gate", flow_.nodes[gate].name},
-        {"step", flow_.nodes[gate].gate().target}, {"attempt", gs.attempt},
-        {"unapproved", gs.unapproved}});
+  emit(ev::GatePass{flow_.nodes[gate].name, flow_.nodes[gate].gate().target, gs.attempt, gs.unapproved});
 }
 
 // The work a gate judges, as messages name it: the gated step, or one item of its fan-out.
@@ -81,19 +79,17 @@ void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedb
       item >= 0 ? (rework_reason ? plan_.rework_item(gate, item, feedback)
                                  : plan_.send_back_item(gate, item, feedback))
                 : (rework_reason ? plan_.rework(gate, feedback) : plan_.send_back(gate, feedback));
-  nlohmann::json steps = nlohmann::json::array();
+  std::vector<std::string> steps;
   for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
   const NodeState& gs = plan_.node(gate);
-  ojson ev{{"event", rework_reason ? "rework" : "retry"}, {"gate", node.name}};
-  if (item >= 0) ev["index"] = item;
-  if (rework_reason) ev["step"] = node.gate().target;
-  ev["attempt"] = item >= 0 ? gs.rounds[item].attempt : gs.attempt;
-  ev["retries"] = node.gate().retries;
-  if (rework_reason) ev["reason"] = rework_reason;
-  else ev["sent_back"] = item >= 0 ? gs.rounds[item].sent_back : gs.sent_back;
-  ev["feedback"] = feedback;
-  ev["steps"] = std::move(steps);
-  emit(std::move(ev));
+  std::optional<int64_t> index;
+  if (item >= 0) index = item;
+  const int64_t attempt = item >= 0 ? gs.rounds[item].attempt : gs.attempt;
+  if (rework_reason)
+    return void(emit(ev::Rework{node.name, index, node.gate().target, attempt, node.gate().retries,
+                                rework_reason, feedback, std::move(steps)}));
+  emit(ev::Retry{node.name, index, attempt, node.gate().retries,
+                 item >= 0 ? gs.rounds[item].sent_back : gs.sent_back, feedback, std::move(steps)});
 }
 
 // Out of retries: the gate's `else` decides, for the whole work or for the one item.
@@ -110,8 +106,7 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
     WaitSpec spec = composer_.wait_spec(node.name, "else ask");
     Answer a;
     if (composer_.waits_for_approval()) {
-      emit({{"event", "approval_wait"}, {"step", node.name}, {"question", q}, {"kind", "else ask"},
-            {"run", env_.run_id}});
+      emit(ev::ApprovalWait{node.name, q, "else ask", env_.run_id});
       a = wait_for_approval(spec, q, &cancel_);
     } else {
       a = ask_human(spec, Question{q, composer_.question_work(gate), false}, env_.yes,
@@ -119,21 +114,20 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
     }
     if (a.cancelled) return;  // interrupted while waiting: unfinished, resume asks again
     if (!a.notify_error.empty())
-      emit({{"event", "approval_notify"}, {"step", node.name}, {"ok", false},
-            {"error", a.notify_error}});
+      emit(ev::ApprovalNotify{node.name, false, a.notify_error});
     accept = a.approved;
     how = a.refused ? "no terminal" : a.how;
     if (!a.approved && !a.refused) reply = a.feedback;
   }
-  ojson ex{{"event", "exhausted"}, {"gate", node.name}};
-  if (item >= 0) ex["index"] = item;
-  ex["step"] = node.gate().target;
-  ex["attempts"] = attempts;
-  ex["action"] = ir::to_string(node.gate().on_exhausted);
-  ex["feedback"] = feedback;
-  ex["accepted"] = accept;
-  if (!how.empty()) ex["how"] = how;
-  if (!reply.empty()) ex["reply"] = reply;  // why a person did not accept it: for the rework
+  ev::Exhausted ex{.gate = node.name};
+  if (item >= 0) ex.index = item;
+  ex.step = node.gate().target;
+  ex.attempts = attempts;
+  ex.action = ir::to_string(node.gate().on_exhausted);
+  ex.feedback = feedback;
+  ex.accepted = accept;
+  if (!how.empty()) ex.how = how;
+  if (!reply.empty()) ex.reply = reply;  // why a person did not accept it: for the rework
   emit(std::move(ex));
   if (accept) {
     bool done = true;

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include <nlohmann/json.hpp>
 
 #include "runtime/processes/landlock.h"
+#include "runtime/store/events.h"
 #include "runtime/processes/refused_writes.h"
 
 namespace flow::rt {
@@ -137,7 +137,7 @@ std::string WriteGuard::end(const AgentResult& result, std::vector<std::string>*
     std::vector<std::string> refused =
         refused_in_tree(result.tool_errors + "\n" + result.error, tree_, spec_.scope);
     for (const std::string& p : refused)
-      events->push_back(nlohmann::json{{"event", "write_refused"}, {"by", "kernel"}, {"path", p}}.dump());
+      events->push_back(backend_event_text(ev::WriteRefused{.by = "kernel", .path = p}));
     if (!refused.empty()) {
       std::string where = scope_text(spec_.scope), paths;
       for (size_t i = 0; i < refused.size() && i < 5; ++i) paths += (i ? ", " : "") + refused[i];

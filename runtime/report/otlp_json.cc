@@ -95,15 +95,13 @@ ojson call_attributes(const CallRecord& c) {
     if (!c.backend.empty()) a.push_back(attr("gen_ai.provider.name", provider(c.backend)));
     if (!c.backend.empty()) a.push_back(attr("flow.backend", c.backend));
   }
-  const json& e = c.end_event;
-  if (e.is_object() && e.contains("input_tokens")) {
-    a.push_back(attr_int("gen_ai.usage.input_tokens", e.value("input_tokens", int64_t{0})));
-    a.push_back(attr_int("gen_ai.usage.output_tokens", e.value("output_tokens", int64_t{0})));
-    a.push_back(attr_int("gen_ai.usage.cache_read.input_tokens", e.value("cache_read_tokens", int64_t{0})));
-    a.push_back(attr_int("gen_ai.usage.cache_creation.input_tokens", e.value("cache_creation_tokens", int64_t{0})));
-    a.push_back(attr_int("flow.turns", e.value("turns", int64_t{0})));
-    if (auto it = e.find("cost_usd"); it != e.end() && it->is_number())
-      a.push_back(attr_double("flow.cost_usd", it->get<double>()));
+  if (const ev::CallUsage* u = c.end_event && c.end_event->usage ? &*c.end_event->usage : nullptr) {
+    a.push_back(attr_int("gen_ai.usage.input_tokens", u->input_tokens));
+    a.push_back(attr_int("gen_ai.usage.output_tokens", u->output_tokens));
+    a.push_back(attr_int("gen_ai.usage.cache_read.input_tokens", u->cache_read_tokens));
+    a.push_back(attr_int("gen_ai.usage.cache_creation.input_tokens", u->cache_creation_tokens));
+    a.push_back(attr_int("flow.turns", u->turns));
+    if (u->cost_usd) a.push_back(attr_double("flow.cost_usd", *u->cost_usd));
   }
   return a;
 }

@@ -16,6 +16,7 @@ namespace flow::rt {
 namespace {
 
 using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
 
 // Posts documents in order on its own thread. At most kMaxQueued wait; beyond that the oldest
 // are dropped (a collector far behind should not grow flow's memory without bound).
@@ -121,21 +122,20 @@ class OtlpStatus : public ForwardingStatus {
     inner().finish();
   }
 
-  void event(const ojson& e) override {
+  void event(const Event& e) override {
     inner().event(e);
-    json ev = json(e);
-    int64_t call = add_run_event(&view_, ev);
-    std::string kind = ev.value("event", "");
+    int64_t call = add_run_event(&view_, e);
     if (call >= 0) {
       const CallRecord& c = view_.calls[static_cast<size_t>(call)];
       // A review call is sent with its verdict (one that failed gets none); every other call
       // when it ends.
-      bool send = kind == "verdict" ? c.kind == "review" : c.kind != "review" || !c.ok;
+      bool send = std::holds_alternative<ev::Verdict>(e.body) ? c.kind == "review"
+                                                               : c.kind != "review" || !c.ok;
       if (send) sender_.send(otlp_document(view_, json_array(call_span(view_, static_cast<size_t>(call)))).dump(
           -1, ' ', false, json::error_handler_t::replace));
     }
-    if (kind == "run_end") {
-      view_.status = ev.value("status", "");
+    if (const auto* end = std::get_if<ev::RunEnd>(&e.body)) {
+      view_.status = end->status;
       sender_.send(run_to_otlp(view_, false).dump(-1, ' ', false, json::error_handler_t::replace));
     }
     warn();

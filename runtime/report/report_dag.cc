@@ -8,13 +8,20 @@
 
 #include "ir/topo_order.h"
 #include "lang/text.h"
-#include "runtime/store/event_fields.h"
 #include "runtime/report/report_html.h"
 
 namespace flow::rt {
 namespace {
 
 using json = nlohmann::json;
+
+// A text field of an ir.json node: its JSON text when not a string (a damaged IR); "" when
+// missing.
+std::string node_text(const json& node, const char* key) {
+  auto it = node.find(key);
+  if (it == node.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
 
 // Top to bottom: a layer is a band of rows, at most kDagPerRow boxes wide, so that a page
 // 1400 px wide shows the whole DAG without sideways scrolling however long the flow is. The
@@ -95,7 +102,7 @@ std::string stage_bands(const json& nodes, const DagLayout& at) {
   };
   std::vector<Band> bands;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    std::string stage = nodes[i].is_object() ? event_text(nodes[i], "stage") : "";
+    std::string stage = nodes[i].is_object() ? node_text(nodes[i], "stage") : "";
     auto it = std::find_if(bands.begin(), bands.end(), [&](const Band& b) { return b.stage == stage; });
     if (it == bands.end()) bands.push_back({stage, at.y[i], at.y[i]});
     else it->top = std::min(it->top, at.y[i]), it->bottom = std::max(it->bottom, at.y[i]);
@@ -135,7 +142,7 @@ std::string dag_svg(const json& ir, const std::map<std::string, std::string>& st
   std::vector<std::string> names(n);
   std::vector<std::vector<int>> deps(n);
   for (size_t i = 0; i < n; ++i) {
-    names[i] = nodes[i].is_object() ? event_text(nodes[i], "name") : "";
+    names[i] = nodes[i].is_object() ? node_text(nodes[i], "name") : "";
     if (nodes[i].is_object() && nodes[i].contains("deps") && nodes[i]["deps"].is_array())
       for (const json& d : nodes[i]["deps"])
         if (d.is_number_integer() && d.get<int64_t>() >= 0 && d.get<uint64_t>() < n)
@@ -163,7 +170,7 @@ std::string dag_svg(const json& ir, const std::map<std::string, std::string>& st
   for (size_t i = 0; i < n; ++i) {
     auto it = status.find(names[i]);
     std::string s = it == status.end() ? "not run" : it->second;
-    std::string kind = nodes[i].is_object() ? event_text(nodes[i], "kind") : "";
+    std::string kind = nodes[i].is_object() ? node_text(nodes[i], "kind") : "";
     std::string shown = label(names[i]);
     // A long name is squeezed to the box rather than cut further.
     std::string fit = shown.size() > 36 ? fmt::format(" textLength=\"{}\" lengthAdjust=\"spacingAndGlyphs\"",

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "runtime/store/event_fields.h"
 #include "runtime/terminal/printable.h"
 #include "runtime/report/report_dag.h"
 #include "runtime/store/run_store.h"
@@ -12,6 +11,8 @@
 #include "runtime/backends/usage.h"
 
 namespace flow::rt {
+
+using ojson = nlohmann::ordered_json;
 namespace {
 
 using json = nlohmann::json;
@@ -53,6 +54,12 @@ std::string string_of(const json& e, const char* key) {
   return it != e.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A number of ir.json (a damaged one too): 0 when missing or not a number.
+int64_t int_of(const json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
 std::string precise_seconds(int64_t ms) { return fmt::format("{:.3f}s", ms / 1000.0); }
 
 std::string call_outcome(const CallRecord& c) {
@@ -72,26 +79,22 @@ std::string call_label(const CallRecord& c) {
 // The title, then what a reader must know before anything else (`banners`: simulated agents,
 // why the run failed), then the run's facts.
 std::string header(const RunView& v, const std::string& banners) {
-  std::string started = v.meta.value("started", "");
   std::string out = fmt::format("<h1>Run {} of flow {}</h1>\n{}<table id=\"run\">", html_escape(v.id),
                                 html_escape(v.flow), banners);
   out += fmt::format("<tr><th>status</th><td id=\"run-status\">{}</td></tr>", html_escape(v.status));
-  out += fmt::format("<tr><th>started</th><td>{}</td></tr>", html_escape(started));
+  out += fmt::format("<tr><th>started</th><td>{}</td></tr>", html_escape(v.started));
   out += fmt::format("<tr><th>wall time</th><td>{}</td></tr>", precise_seconds(v.end_ms - v.start_ms));
   out += fmt::format("<tr><th>calls</th><td>{}</td></tr>", v.calls.size());
-  if (v.meta.contains("inputs") && v.meta["inputs"].is_object())
-    for (auto& [k, val] : v.meta["inputs"].items())
-      out += fmt::format("<tr><th>input {}</th><td>{}</td></tr>", html_escape(k),
-                         html_escape(val.is_string() ? val.get<std::string>()
-                                                     : val.dump(-1, ' ', false, json::error_handler_t::replace)));
+  for (const auto& [k, val] : v.inputs)
+    out += fmt::format("<tr><th>input {}</th><td>{}</td></tr>", html_escape(k), html_escape(val));
   return out + "</table>\n";
 }
 
 // Whether any agent of the run was simulated: the run says so when it starts, and a call
 // records its backend (a resumed run may have changed it).
 bool simulated_run(const RunView& v) {
-  for (const json& e : v.events)
-    if (string_of(e, "event") == "run_start" && e.contains("simulated") && e["simulated"] == true) return true;
+  for (const Event& e : v.events)
+    if (const auto* start = std::get_if<ev::RunStart>(&e.body); start && start->simulated) return true;
   for (const CallRecord& c : v.calls)
     if (c.backend == "sim") return true;
   return false;
@@ -105,27 +108,28 @@ std::string simulated_banner(const RunView& v) {
 }
 
 // A gate check as the terminal names it: "check 2 (review by critic)".
-std::string check_words(const json& verdict) {
-  std::string words = fmt::format("check {}", event_int(verdict, "index") + 1);
-  std::string check = string_of(verdict, "check"), agent = string_of(verdict, "agent");
+std::string check_words(const ev::Verdict& verdict) {
+  std::string words = fmt::format("check {}", verdict.index.value_or(0) + 1);
+  const std::string &check = verdict.check, agent = verdict.agent.value_or("");
   if (check == "review" && !agent.empty()) return words + " (review by " + agent + ")";
   if (check == "command") return words + " (command)";
   if (check == "human") return words + " (approval)";
-  if (check == "verdict") return words + " (the verdict of " + string_of(verdict, "step") + ")";
+  if (check == "verdict") return words + " (the verdict of " + verdict.step + ")";
   return words;
 }
 
 // The event that stopped a run: the first gate that ran out of retries and stopped it, step
 // that failed, budget or signal since the run last started or resumed (later ones follow from
 // it: a gate that gives up also records its own `fail`). Null when none is recorded.
-const json* stopping_event(const RunView& v) {
-  const json* stop = nullptr;
-  for (const json& e : v.events) {
-    std::string ev = string_of(e, "event");
-    if (ev == "run_resume") stop = nullptr;
-    bool stops = ev == "fail" || ev == "budget_exhausted" || ev == "interrupted" ||
-                 (ev == "exhausted" && string_of(e, "action") != "continue");
-    if (stops && !stop) stop = &e;
+const EventBody* stopping_event(const RunView& v) {
+  const EventBody* stop = nullptr;
+  for (const Event& e : v.events) {
+    const EventBody& b = e.body;
+    if (std::holds_alternative<ev::RunResume>(b)) stop = nullptr;
+    const auto* ex = std::get_if<ev::Exhausted>(&b);
+    bool stops = std::holds_alternative<ev::Fail>(b) || std::holds_alternative<ev::BudgetExhausted>(b) ||
+                 std::holds_alternative<ev::Interrupted>(b) || (ex && ex->action != "continue");
+    if (stops && !stop) stop = &b;
   }
   return stop;
 }
@@ -134,26 +138,26 @@ const json* stopping_event(const RunView& v) {
 // failing check and feedback, the step with its error, the budget, the signal.
 std::string failure_banner(const RunView& v) {
   if (v.status == "succeeded" || v.status == "running" || v.status == "waiting") return "";
-  const json* stop = stopping_event(v);
-  std::string ev = stop ? string_of(*stop, "event") : "", what, detail, detail_title = "Last feedback:";
-  if (ev == "exhausted") {
-    std::string gate = string_of(*stop, "gate");
-    const json* last = nullptr;  // the gate's last FAIL verdict
-    for (const json& e : v.events)
-      if (string_of(e, "event") == "verdict" && string_of(e, "gate") == gate && string_of(e, "verdict") == "FAIL")
-        last = &e;
+  const EventBody* stop = stopping_event(v);
+  std::string what, detail, detail_title = "Last feedback:";
+  if (const auto* ex = stop ? std::get_if<ev::Exhausted>(stop) : nullptr) {
+    const ev::Verdict* last = nullptr;  // the gate's last FAIL verdict
+    for (const Event& e : v.events)
+      if (const auto* verdict = std::get_if<ev::Verdict>(&e.body);
+          verdict && verdict->gate == ex->gate && verdict->verdict == "FAIL")
+        last = verdict;
     what = fmt::format("gate <a href=\"#step-{0}\">{0}</a> rejected {1} {2} times and has no retries left",
-                       html_escape(gate), html_escape(string_of(*stop, "step")), event_int(*stop, "attempts"));
+                       html_escape(ex->gate), html_escape(ex->step), ex->attempts);
     if (last) what += "; the last rejection was " + html_escape(check_words(*last));
-    detail = string_of(*stop, "feedback");
-  } else if (ev == "fail") {
-    what = fmt::format("step <a href=\"#step-{0}\">{0}</a> failed", html_escape(string_of(*stop, "step")));
-    detail = string_of(*stop, "error");
+    detail = ex->feedback;
+  } else if (const auto* fail = stop ? std::get_if<ev::Fail>(stop) : nullptr) {
+    what = fmt::format("step <a href=\"#step-{0}\">{0}</a> failed", html_escape(fail->step));
+    detail = fail->error;
     detail_title = "Error:";
-  } else if (ev == "budget_exhausted") {
-    what = "a budget stopped it: " + html_escape(string_of(*stop, "reason"));
-  } else if (ev == "interrupted") {
-    what = "it was interrupted (" + html_escape(string_of(*stop, "signal")) + ")";
+  } else if (const auto* budget = stop ? std::get_if<ev::BudgetExhausted>(stop) : nullptr) {
+    what = "a budget stopped it: " + html_escape(budget->reason);
+  } else if (const auto* sig = stop ? std::get_if<ev::Interrupted>(stop) : nullptr) {
+    what = "it was interrupted (" + html_escape(sig->signal) + ")";
   } else {
     what = "it ended without recording why (the process may have been killed)";
   }
@@ -267,9 +271,9 @@ std::string costs(const RunView& v) {
   UsageBook book;
   std::map<std::string, UsageTotals> stages;
   for (const CallRecord& c : v.calls) {
-    if (!c.end_event.is_object()) continue;
-    book.add(c.end_event);
-    if (c.end_event.contains("cost_usd")) stages[c.stage].add(c.end_event);
+    if (!c.end_event) continue;
+    book.add(*c.end_event);
+    if (c.end_event->usage) stages[c.stage].add(*c.end_event->usage);
   }
   std::string out = "<h2>Cost and tokens</h2>\n";
   if (!book.any())  // a sentence, not four tables of nothing
@@ -327,16 +331,16 @@ std::string rule_place(const json& r) {
   if (loc == r.end() || !loc->is_object()) return "";
   std::string file = string_of(*loc, "file");
   file = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
-  return fmt::format("{}:{}", file, event_int(*loc, "line"));
+  return fmt::format("{}:{}", file, int_of(*loc, "line"));
 }
 
-std::string rules(const RunView& v) {
+std::string rules(const json& ir) {
   std::string out = "<h2>Rules</h2>\n<p>The flow's rules as written, checked by the compiler before "
                     "the run started (a flow that breaks one does not compile).</p>\n<table id=\"rules\">"
                     "<tr><th>rule</th><th>written at</th></tr>\n";
   int n = 0;
-  if (v.ir.is_object() && v.ir.contains("rules") && v.ir["rules"].is_array())
-    for (const json& r : v.ir["rules"]) {
+  if (ir.is_object() && ir.contains("rules") && ir["rules"].is_array())
+    for (const json& r : ir["rules"]) {
       if (!r.is_object()) continue;
       std::string text = rule_text(r);
       if (text.empty()) {  // an unknown kind: its fields, as recorded
@@ -357,13 +361,11 @@ std::string events(const RunView& v) {
   std::string out = "<h2>Events</h2>\n<details><summary>all " + std::to_string(v.events.size()) +
                     " events of events.jsonl</summary>\n<table id=\"events\"><tr><th>seq</th><th>time</th>"
                     "<th>event</th><th>fields</th></tr>\n";
-  for (const json& e : v.events) {
-    json rest = e;
-    for (const char* k : {"seq", "ts", "ms", "event"}) rest.erase(k);
+  for (const Event& e : v.events) {
     out += fmt::format("<tr data-event=\"{0}\"><td class=\"num\">{1}</td><td>{2}</td><td>{0}</td><td><code>{3}"
                        "</code></td></tr>\n",
-                       html_escape(string_of(e, "event")), e.value("seq", int64_t{0}), html_escape(string_of(e, "ts")),
-                       html_escape(rest.dump(-1, ' ', false, json::error_handler_t::replace)));
+                       html_escape(event_name(e.body)), e.seq, html_escape(e.ts),
+                       html_escape(event_fields_text(e)));
   }
   return out + "</table></details>\n";
 }
@@ -389,9 +391,9 @@ std::string html_escape(std::string_view text) {
 
 std::string report_html(const RunView& v, const std::string& nonce) {
   Summary summary;
-  for (const json& e : v.events) summary.add(e);
+  for (const Event& e : v.events) summary.add(e);
   std::map<std::string, std::string> status;
-  const ojson steps = summary.to_json()["steps"];  // a copy: to_json() returns a temporary
+  const ojson steps = ojson::parse(summary.to_json())["steps"];
   for (const auto& s : steps) status[s.value("step", "")] = s.value("status", "");
   std::string out = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -403,11 +405,12 @@ std::string report_html(const RunView& v, const std::string& nonce) {
   for (const char* s : {"done", "passed", "sent back", "unapproved", "failed", "skipped", "unfinished", "not run"})
     out += fmt::format("<span style=\"background:{}\">{}</span>", outcome_colour(s), s);
   out += " Top to bottom: a step waits for those with arrows into it; gates have round ends.</p>\n";
-  out += v.ir.is_object() ? dag_svg(v.ir, status) : "<p>ir.json is missing: no DAG.</p>\n";
+  const json ir = v.ir.empty() ? json() : json::parse(v.ir, nullptr, false);
+  out += ir.is_object() ? dag_svg(ir, status) : "<p>ir.json is missing: no DAG.</p>\n";
   out += timeline(v);
   out += call_details(v, status);
   out += costs(v);
-  out += rules(v);
+  out += rules(ir);
   out += events(v);
   out += fmt::format("<script nonce=\"{}\">{}</script>\n</body></html>\n", nonce, kScript);
   return out;

@@ -10,43 +10,33 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string string_field(const json& e, const char* key) {
-  auto it = e.find(key);
-  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
+std::string call_key(const std::string& step, int64_t attempt, const std::optional<int64_t>& index) {
+  return step + "\x1f" + std::to_string(attempt) + "\x1f" + std::to_string(index.value_or(-1));
 }
 
-int64_t num(const json& e, const char* key, int64_t fallback) {
-  auto it = e.find(key);
-  return it != e.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
-}
-
-std::string key_of(const std::string& step, const json& e) {
-  return step + "\x1f" + std::to_string(num(e, "attempt", 0)) + "\x1f" + std::to_string(num(e, "index", -1));
-}
-
-CallRecord dispatched(const json& e, int64_t ts) {
+CallRecord dispatched(const ev::Dispatch& d, int64_t ts) {
   CallRecord c;
-  c.step = string_field(e, "step");
-  c.stage = string_field(e, "stage");
-  c.kind = string_field(e, "kind");
-  c.agent = string_field(e, "agent");
-  c.model = string_field(e, "model");
-  c.backend = string_field(e, "backend");
-  c.attempt = num(e, "attempt", 0);
-  c.index = num(e, "index", -1);
+  c.step = d.step;
+  c.stage = d.stage;
+  c.kind = d.kind;
+  c.agent = d.agent.value_or("");
+  c.model = d.model.value_or("");
+  c.backend = d.backend.value_or("");
+  c.attempt = d.attempt;
+  c.index = d.index.value_or(-1);
   c.start_ms = ts < 0 ? 0 : ts;
   return c;
 }
 
-void ended(CallRecord& c, const json& e, int64_t ts) {
+void ended(CallRecord& c, const ev::Attempt& a, int64_t ts) {
   c.finished = true;
-  c.ok = e.value("ok", false);
+  c.ok = a.ok;
   c.end_ms = ts < 0 ? c.start_ms : ts;
-  c.error = string_field(e, "error");
-  c.prompt_file = string_field(e, "prompt");
-  c.output_file = string_field(e, "output");
-  if (c.agent.empty()) c.agent = string_field(e, "agent");
-  c.end_event = e;
+  c.error = a.error.value_or("");
+  c.prompt_file = a.prompt.value_or("");
+  c.output_file = a.output.value_or("");
+  if (c.agent.empty()) c.agent = a.agent.value_or("");
+  c.end_event = a;
 }
 
 }  // namespace
@@ -65,9 +55,8 @@ int64_t parse_iso_ms(const std::string& ts) {
   return static_cast<int64_t>(secs) * 1000 + ms;
 }
 
-std::string run_live_status(const std::string& dir, const json& meta) {
-  auto it = meta.find("status");
-  std::string s = it != meta.end() && it->is_string() ? it->get<std::string>() : "unknown";
+std::string run_live_status(const std::string& dir, const std::string& recorded) {
+  const std::string s = recorded.empty() ? "unknown" : recorded;
   if (s == "running" && !run_is_locked(dir)) return "crashed";
   if (s == "running" && !pending_requests(dir).empty()) return "waiting";  // for a person
   return s;
@@ -79,20 +68,29 @@ bool load_run_view(const std::string& dir, RunView* v, std::string* error) {
     *error = "cannot read " + dir + "/run.json";
     return false;
   }
-  v->meta = json::parse(text, nullptr, false);
-  if (!v->meta.is_object()) {
+  json meta = json::parse(text, nullptr, false);
+  if (!meta.is_object()) {
     *error = dir + "/run.json is not a JSON object (the run directory is damaged)";
     return false;
   }
+  // A hand-edited run.json may hold anything: a field of another type reads as its JSON text.
+  auto text_of = [](const json& j) {
+    return j.is_string() ? j.get<std::string>() : j.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  auto field = [&](const char* key) {
+    auto it = meta.find(key);
+    return it == meta.end() || !it->is_string() ? std::string() : it->get<std::string>();
+  };
   v->dir = dir;
-  v->id = v->meta.value("id", "");
-  v->flow = v->meta.value("flow", "");
-  v->status = run_live_status(dir, v->meta);
-  if (read_file(dir + "/ir.json", &text)) {
-    v->ir = json::parse(text, nullptr, false);
-    if (!v->ir.is_object()) v->ir = nullptr;
-  }
-  EventsRead r = read_events(dir + "/events.jsonl");
+  v->id = field("id");
+  v->flow = field("flow");
+  v->started = field("started");
+  v->status = run_live_status(dir, field("status"));
+  if (auto in = meta.find("inputs"); in != meta.end() && in->is_object())
+    for (auto& [k, val] : in->items()) v->inputs.emplace_back(k, text_of(val));
+  if (read_file(dir + "/ir.json", &text) && json::parse(text, nullptr, false).is_object())
+    v->ir = std::move(text);
+  EventLogRead r = read_event_log(dir + "/events.jsonl");
   if (!r.ok) {
     *error = r.error;
     return false;
@@ -106,47 +104,48 @@ void index_run_events(RunView* v) {
   v->calls.clear();
   v->open_calls.clear();
   v->last_calls.clear();
-  for (const json& e : v->events) add_run_event(v, e);
+  for (const Event& e : v->events) add_run_event(v, e);
 }
 
 // Pairs dispatches with their ends; a later dispatch of the same call (a resume re-running an
 // unfinished call) starts a new record.
-int64_t add_run_event(RunView* v, const json& e) {
-  std::string ev = string_field(e, "event");
-  int64_t ts = parse_iso_ms(string_field(e, "ts"));
+int64_t add_run_event(RunView* v, const Event& e) {
+  int64_t ts = parse_iso_ms(e.ts);
   if (ts >= 0) {
     if (v->start_ms == 0 || ts < v->start_ms) v->start_ms = ts;
     if (ts > v->end_ms) v->end_ms = ts;
   }
-  if (ev == "dispatch") {
-    std::string key = key_of(string_field(e, "step"), e);
+  if (const auto* d = std::get_if<ev::Dispatch>(&e.body)) {
+    std::string key = call_key(d->step, d->attempt, d->index);
     v->open_calls[key] = v->last_calls[key] = v->calls.size();
-    v->calls.push_back(dispatched(e, ts));
-  } else if (ev == "attempt" || ev == "call_retry" || ev == "write_refused") {
-    auto it = v->open_calls.find(key_of(string_field(e, "step"), e));
+    v->calls.push_back(dispatched(*d, ts));
+  } else if (const ev::CallPlace* at = call_place(e.body)) {  // an attempt, retry, refusal ...
+    auto it = v->open_calls.find(call_key(at->step, at->attempt, at->index));
     if (it == v->open_calls.end()) return -1;
     size_t i = it->second;
-    if (ev == "call_retry") {
+    if (std::holds_alternative<ev::CallRetry>(e.body)) {
       ++v->calls[i].backend_retries;
       return -1;
     }
-    if (ev == "write_refused") {  // recorded before the call's `attempt` event
-      std::string by = string_field(e, "by"), tool = string_field(e, "tool");
-      std::string how = by == "kernel"   ? "refused by the kernel"
-                        : by == "claude" ? tool + ", refused by Claude Code"
-                                         : tool + ", refused by the tool";
-      v->calls[i].refused.push_back(string_field(e, "path") + " (" + how + ")");
+    if (const auto* w = std::get_if<ev::WriteRefused>(&e.body)) {  // before the call's `attempt`
+      std::string tool = w->tool.value_or("");
+      std::string how = w->by == "kernel"   ? "refused by the kernel"
+                        : w->by == "claude" ? tool + ", refused by Claude Code"
+                                            : tool + ", refused by the tool";
+      v->calls[i].refused.push_back(w->path + " (" + how + ")");
       return -1;
     }
-    ended(v->calls[i], e, ts);
+    const auto* a = std::get_if<ev::Attempt>(&e.body);
+    if (!a) return -1;  // what a backend saw during the call: not part of the record
+    ended(v->calls[i], *a, ts);
     v->open_calls.erase(it);
     return static_cast<int64_t>(i);
-  } else if (ev == "verdict") {
-    auto it = v->last_calls.find(key_of(string_field(e, "gate"), e));
+  } else if (const auto* verdict = std::get_if<ev::Verdict>(&e.body)) {
+    auto it = v->last_calls.find(call_key(verdict->gate, verdict->attempt, verdict->index));
     if (it == v->last_calls.end()) return -1;
-    v->calls[it->second].verdict = string_field(e, "verdict");
-    v->calls[it->second].item_review = e.contains("check_index");
-    v->calls[it->second].feedback = string_field(e, "feedback");
+    v->calls[it->second].verdict = verdict->verdict;
+    v->calls[it->second].item_review = verdict->check_index.has_value();
+    v->calls[it->second].feedback = verdict->feedback;
     return static_cast<int64_t>(it->second);
   }
   return -1;

@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "runtime/store/events.h"
 
 namespace flow::rt {
 
@@ -27,14 +28,15 @@ struct CallRecord {
   std::string verdict, feedback;                // a gate check's `verdict` event
   int backend_retries = 0;                      // `call_retry` events of this call
   std::vector<std::string> refused;             // its `write_refused` events: "PATH (by whom)"
-  nlohmann::json end_event;                     // the `attempt` event (usage fields), or null
+  std::optional<ev::Attempt> end_event;         // the `attempt` event that ended it (usage)
 };
 
 struct RunView {
   std::string id, dir, flow, status;
-  nlohmann::json meta;                  // run.json
-  nlohmann::json ir;                    // ir.json, or null when missing
-  std::vector<nlohmann::json> events;   // events.jsonl, in order
+  std::string started;                  // run.json's `started`
+  std::vector<std::pair<std::string, std::string>> inputs;  // run.json's inputs; values as text
+  std::string ir;                       // ir.json's text; "" when missing or not a JSON object
+  std::vector<Event> events;            // events.jsonl, in order
   std::vector<CallRecord> calls;        // in dispatch order
   int64_t start_ms = 0, end_ms = 0;     // first and last event (unix ms)
   // Calls by "step\x1fattempt\x1findex": still open, and the latest (for its verdict).
@@ -49,13 +51,14 @@ bool load_run_view(const std::string& dir, RunView* view, std::string* error);
 void index_run_events(RunView* view);
 // The same for one more event (not added to `events`): for the live OTLP export. Returns the
 // call the event ended or judged (an `attempt` or a `verdict`), or -1.
-int64_t add_run_event(RunView* view, const nlohmann::json& event);
+int64_t add_run_event(RunView* view, const Event& event);
 
 // "2026-11-21T10:15:00.123Z" → unix milliseconds; -1 when it is not that form.
 int64_t parse_iso_ms(const std::string& ts);
 
 // The run's status as `flow runs` shows it: "crashed" for a run left `running` with no
 // process holding its lock, "waiting" for a running one whose question waits for a person.
-std::string run_live_status(const std::string& dir, const nlohmann::json& meta);
+// `recorded` is the status run.json holds ("" when it has none).
+std::string run_live_status(const std::string& dir, const std::string& recorded);
 
 }  // namespace flow::rt

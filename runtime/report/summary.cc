@@ -5,15 +5,15 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "lang/text.h"
-#include "runtime/store/event_fields.h"
 #include "runtime/terminal/printable.h"
 #include "runtime/terminal/terminal_text.h"
 
 namespace flow::rt {
 
-using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
 
 Summary::Row& Summary::row(const std::string& step) {
   auto [it, inserted] = rows_.try_emplace(step);
@@ -21,54 +21,75 @@ Summary::Row& Summary::row(const std::string& step) {
   return it->second;
 }
 
-void Summary::add(const json& e) { add_event(e); }
-void Summary::add_emitted(const nlohmann::ordered_json& e) { add_event(e); }
+namespace {
 
-template <class Json>
-void Summary::add_event(const Json& e) {
-  std::string ev = event_text(e, "event");
-  if (ev == "dispatch") {
-    Row& r = row(event_text(e, "step"));
-    std::string kind = event_text(e, "kind");
-    r.kind = kind == "review" || kind == "check" ? "gate" : kind;
-    if (r.kind == "human") r.kind = event_text(e, "step").find('/') != std::string::npos ? "gate" : "human";
-    r.attempts = std::max<int>(r.attempts, static_cast<int>(event_int(e, "attempt")));
+// The kind of node a `dispatch` says a row is: a gate's checks make a gate's row.
+std::string row_kind(const ev::Dispatch& d) {
+  if (d.kind == "review" || d.kind == "check") return "gate";
+  if (d.kind == "human") return d.step.find('/') != std::string::npos ? "gate" : "human";
+  return d.kind;
+}
+
+}  // namespace
+
+void Summary::add(const Event& e) {
+  const EventBody& b = e.body;
+  if (const auto* d = std::get_if<ev::Dispatch>(&b)) {
+    Row& r = row(d->step);
+    r.kind = row_kind(*d);
+    r.attempts = std::max<int>(r.attempts, static_cast<int>(d->attempt));
     if (r.status == "unfinished" || r.status == "done" || r.status == "passed") r.status = "running";
-  } else if (ev == "attempt") {
-    row(event_text(e, "step")).ms += event_int(e, "duration_ms");
-    if constexpr (std::is_same_v<Json, nlohmann::ordered_json>) usage_.add_emitted(e);
-    else usage_.add(e);
-  } else if (ev == "done") {
-    row(event_text(e, "step")).status = "done";
-  } else if (ev == "skip") {
-    row(event_text(e, "step")).status = "skipped";
-  } else if (ev == "gate_pass") {
-    row(event_text(e, "gate")).status = e.value("unapproved", false) ? "unapproved" : "passed";
-  } else if (ev == "retry") {
-    row(event_text(e, "gate")).status = "sent back";
-  } else if (ev == "exhausted") {
-    row(event_text(e, "gate")).status = "exhausted";
-  } else if (ev == "fail") {
-    row(event_text(e, "step")).status = "failed";
-  } else if (ev == "interrupted") {
+  } else if (const auto* a = std::get_if<ev::Attempt>(&b)) {
+    row(a->at.step).ms += a->duration_ms;
+    usage_.add(*a);
+  } else if (const auto* done = std::get_if<ev::Done>(&b)) {
+    row(done->step).status = "done";
+  } else if (const auto* skip = std::get_if<ev::Skip>(&b)) {
+    row(skip->step).status = "skipped";
+  } else if (const auto* pass = std::get_if<ev::GatePass>(&b)) {
+    row(pass->gate).status = pass->unapproved ? "unapproved" : "passed";
+  } else if (const auto* retry = std::get_if<ev::Retry>(&b)) {
+    row(retry->gate).status = "sent back";
+  } else if (const auto* ex = std::get_if<ev::Exhausted>(&b)) {
+    row(ex->gate).status = "exhausted";
+  } else if (const auto* fail = std::get_if<ev::Fail>(&b)) {
+    row(fail->step).status = "failed";
+  } else if (std::holds_alternative<ev::Interrupted>(b)) {
     for (auto& [name, r] : rows_)
       if (r.status == "running") r.status = "interrupted";
   }
 }
 
-nlohmann::ordered_json Summary::to_json() const {
-  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
+namespace {
+
+ojson usage_json(const UsageTotals& u) {
+  return {{"calls", u.calls},
+          {"calls_with_usage", u.reported},
+          {"cost_usd", u.cost_usd},
+          {"input_tokens", u.input_tokens},
+          {"output_tokens", u.output_tokens},
+          {"cache_read_tokens", u.cache_read_tokens},
+          {"cache_creation_tokens", u.cache_creation_tokens},
+          {"turns", u.turns},
+          {"calls_without_price", u.unpriced}};
+}
+
+}  // namespace
+
+std::string Summary::to_json() const {
+  ojson steps = ojson::array();
   for (const std::string& s : order_) {
     const Row& r = rows_.at(s);
-    nlohmann::ordered_json row{{"step", s}, {"kind", r.kind.empty() ? "-" : r.kind},
-                               {"status", r.status}, {"attempts", r.attempts},
-                               {"duration_ms", r.ms}};
-    if (const UsageTotals* u = usage_.step(s)) row["usage"] = u->to_json();
+    ojson row{{"step", s}, {"kind", r.kind.empty() ? "-" : r.kind}, {"status", r.status},
+              {"attempts", r.attempts}, {"duration_ms", r.ms}};
+    if (const UsageTotals* u = usage_.step(s)) row["usage"] = usage_json(*u);
     steps.push_back(std::move(row));
   }
-  nlohmann::ordered_json agents = nlohmann::ordered_json::object();
-  for (const auto& [name, u] : usage_.agents()) agents[name] = u.to_json();
-  return {{"steps", std::move(steps)}, {"agents", std::move(agents)}, {"total", usage_.run().to_json()}};
+  ojson agents = ojson::object();
+  for (const auto& [name, u] : usage_.agents()) agents[name] = usage_json(u);
+  ojson all{{"steps", std::move(steps)}, {"agents", std::move(agents)},
+            {"total", usage_json(usage_.run())}};
+  return all.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // --- the table ---------------------------------------------------------------------------------

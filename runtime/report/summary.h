@@ -5,27 +5,24 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "runtime/backends/usage.h"
+#include "runtime/store/events.h"
 
 namespace flow::rt {
 
 class Summary {
  public:
-  void add(const nlohmann::json& e);
-  void add_emitted(const nlohmann::ordered_json& e);  // the same, for an event as it is emitted
+  void add(const Event& e);
   // One row per step, its gates folded in (a gate over a block has the block's row), at most
   // `width` columns wide (long step names are shortened in the middle); printable().
   std::string table(size_t width = 79) const;
   const UsageBook& usage() const { return usage_; }
   // Every node on its own, gates too:
-  // {"steps": [{step, kind, status, attempts, duration_ms, usage?}], "agents": {...}, "total": {...}}
-  nlohmann::ordered_json to_json() const;
+  // {"steps": [{step, kind, status, attempts, duration_ms, usage?}], "agents": {...}, "total": {...}},
+  // as JSON text (for `flow show --json` and the report).
+  std::string to_json() const;
 
  private:
-  template <class Json>
-  void add_event(const Json& e);
   struct Row {
     std::string kind, status = "unfinished";
     int attempts = 0;

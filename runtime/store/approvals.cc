@@ -13,13 +13,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/store/event_fields.h"
 #include "runtime/store/run_store.h"
 
 namespace flow::rt {
 namespace {
 
 using json = nlohmann::json;
+
+// A field of a request file (one another process or a person may have damaged): its JSON text
+// when not a string, "" when missing.
+std::string request_text(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
 
 // Gate names hold `/` (plan/gate): a step's file name escapes every other byte as %XX.
 std::string file_name(const std::string& step) {
@@ -117,8 +124,8 @@ std::vector<ApprovalRequest> pending_requests(const std::string& run_dir) {
     if (!read_file(approvals_dir(run_dir) + "/" + name, &text)) continue;
     json j = json::parse(text, nullptr, false);
     if (!j.is_object()) continue;
-    out.push_back({event_text(j, "step"), event_text(j, "question"), event_text(j, "kind"),
-                   event_text(j, "since"), event_text(j, "stage")});
+    out.push_back({request_text(j, "step"), request_text(j, "question"), request_text(j, "kind"),
+                   request_text(j, "since"), request_text(j, "stage")});
   }
   ::closedir(d);
   std::sort(out.begin(), out.end(),

@@ -230,23 +230,13 @@ bool EventLog::open(const std::string& path, int64_t next_seq, std::string* erro
   return true;
 }
 
-ojson& EventLog::emit(ojson event) {
-  ojson e;
-  e["seq"] = seq_++;
-  e["ts"] = iso_time_now();
-  e["ms"] = unix_ms_now() - start_ms_;
-  if (event.is_object() && !event.contains("seq") && !event.contains("ts") && !event.contains("ms")) {
-    // The usual case, on the scheduler's path for every event: the event's fields follow the
-    // stamp in their order, appended without looking each one up first.
-    auto& fields = e.get_ref<ojson::object_t&>();
-    fields.reserve(fields.size() + event.size());
-    for (auto& [k, v] : event.get_ref<ojson::object_t&>()) fields.emplace_back(k, std::move(v));
-  } else {
-    for (auto& [k, v] : event.items()) e[k] = std::move(v);
-  }
-  buffer_ += e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+const Event& EventLog::emit(EventBody body) {
+  last_.seq = seq_++;
+  last_.ts = iso_time_now();
+  last_.ms = unix_ms_now() - start_ms_;
+  last_.body = std::move(body);
+  buffer_ += event_line(last_);
   buffer_ += '\n';
-  last_ = std::move(e);
   return last_;
 }
 
@@ -277,14 +267,15 @@ bool EventLog::commit(std::string* error) {
   return true;
 }
 
-bool scan_events(const std::string& path, const std::function<void(const nlohmann::json&)>& each,
-                 std::string* error) {
+bool scan_event_log(const std::string& path, const std::function<void(const Event&)>& each,
+                    std::string* error) {
   std::string content;
   if (!read_file(path, &content)) {
     *error = errno_text("cannot read", path);
     return false;
   }
   size_t pos = 0, line_no = 0;
+  Event e;
   while (pos < content.size()) {
     size_t nl = content.find('\n', pos);
     if (nl == std::string::npos) break;  // no newline: cut short by a crash, ignore
@@ -292,20 +283,19 @@ bool scan_events(const std::string& path, const std::function<void(const nlohman
     ++line_no;
     pos = nl + 1;
     if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("event")) {
+    if (!parse_event_line(line, &e)) {
       if (pos >= content.size()) break;  // the last line, garbled by a crash: ignore
       *error = path + ":" + std::to_string(line_no) + ": damaged event line";
       return false;
     }
-    each(j);
+    each(e);
   }
   return true;
 }
 
-EventsRead read_events(const std::string& path) {
-  EventsRead r;
-  r.ok = scan_events(path, [&](const nlohmann::json& e) { r.events.push_back(e); }, &r.error);
+EventLogRead read_event_log(const std::string& path) {
+  EventLogRead r;
+  r.ok = scan_event_log(path, [&](const Event& e) { r.events.push_back(e); }, &r.error);
   if (!r.ok) r.events.clear();
   return r;
 }

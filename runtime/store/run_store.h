@@ -11,13 +11,11 @@
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "runtime/store/events.h"
 
 #include "lang/read_file.h"  // the run store's readers use read_file
 
 namespace flow::rt {
-
-using ojson = nlohmann::ordered_json;
 
 // Writes `content` to `path` via a temporary file in the same directory and rename(). With
 // `durable`, fsyncs the file before the rename and the directory after it.
@@ -46,7 +44,8 @@ int64_t unix_ms_now();
 constexpr size_t kMaxFileStem = 200;
 std::string file_safe(const std::string& step_name);
 
-// The append-only event log. emit() stamps seq/ts/ms and buffers; commit() write()s the buffer
+// The append-only event log of typed events (events.h; the JSON form is in event_json.cc).
+// emit() stamps seq/ts/ms and buffers; commit() write()s the buffer
 // at once (so a kill -9 loses nothing committed) and wakes a background thread that fdatasyncs
 // (so the disk flush, which can take milliseconds, stays off the scheduler's path). sync()
 // flushes synchronously; the destructor does too.
@@ -59,7 +58,7 @@ class EventLog {
   // Opens (creating if needed) for appending; a truncated last line left by a crash is cut
   // off first so new lines start clean. `next_seq` continues the numbering.
   bool open(const std::string& path, int64_t next_seq, std::string* error);
-  ojson& emit(ojson event);  // returns the stamped event (valid until the next emit)
+  const Event& emit(EventBody event);  // the stamped event (valid until the next emit)
   bool commit(std::string* error);
   bool sync();
   int64_t started_ms() const { return start_ms_; }
@@ -78,20 +77,22 @@ class EventLog {
   int64_t seq_ = 1;
   int64_t start_ms_ = 0;
   std::string buffer_;
-  ojson last_;
+  Event last_;
 };
 
 // Reads events.jsonl, ignoring a truncated or garbled last line (a crash mid-write). A
 // garbled line in the middle is reported as an error: the log was damaged, not cut short.
-struct EventsRead {
+// A line that is JSON but damaged within (fields missing or of another type, a kind this
+// version does not know) is read as event_json.cc says, not refused.
+struct EventLogRead {
   bool ok = false;
-  std::vector<nlohmann::json> events;
+  std::vector<Event> events;
   std::string error;
 };
-EventsRead read_events(const std::string& path);
+EventLogRead read_event_log(const std::string& path);
 // The same, one event at a time, without holding them all (100k-step runs have 300k events).
-bool scan_events(const std::string& path, const std::function<void(const nlohmann::json&)>& each,
-                 std::string* error);
+bool scan_event_log(const std::string& path, const std::function<void(const Event&)>& each,
+                    std::string* error);
 
 // An exclusive advisory lock on DIR/lock, held for as long as a process runs the run. Lets
 // `flow runs` tell a live run from a crashed one and keeps two resumes apart.

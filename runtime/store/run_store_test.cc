@@ -44,14 +44,14 @@ TEST_CASE("events are stamped with seq, ts and ms, and survive a reopen") {
   {
     EventLog log;
     REQUIRE(log.open(path, 1, &err));
-    log.emit({{"event", "run_start"}});
-    log.emit({{"event", "done"}, {"step", "a"}});
+    log.emit(ev::RunStart{});
+    log.emit(ev::Done{.step = "a"});
     REQUIRE(log.commit(&err));
   }
   {
     EventLog log;
     REQUIRE(log.open(path, 3, &err));
-    log.emit({{"event", "run_end"}});
+    log.emit(ev::RunEnd{});
     REQUIRE(log.commit(&err));
   }
   EventsRead r = read_events(path);
@@ -74,7 +74,7 @@ TEST_CASE("a truncated last line (a crash mid-write) is ignored and repaired") {
   std::string err;
   EventLog log;
   REQUIRE(log.open(path, 2, &err));
-  log.emit({{"event", "run_resume"}});
+  log.emit(ev::RunResume{});
   REQUIRE(log.commit(&err));
   r = read_events(path);
   REQUIRE(r.ok);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/store/run_store.h"
 
 namespace flow::rt {
@@ -37,31 +39,41 @@ std::vector<std::string> run_ids(const std::string& root) {
   return ids;
 }
 
-json meta_of(const std::string& dir) {
+RunMeta meta_of(const std::string& dir) {
+  RunMeta m;
   std::string text;
-  if (!read_file(dir + "/run.json", &text)) return json::object();
+  if (!read_file(dir + "/run.json", &text)) return m;
   json j = json::parse(text, nullptr, false);
-  return j.is_object() ? j : json::object();
+  if (!j.is_object() || j.empty()) return m;
+  auto text_of = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+  };
+  m.found = true;
+  m.flow = text_of("flow");
+  m.status = text_of("status");
+  m.started = text_of("started");
+  return m;
 }
 
 std::string step_output_file(const std::string& dir, const std::string& step, bool* found,
                              std::vector<std::string>* steps, std::string* err) {
   std::string done, last;
   bool finished = false;
-  scan_events(dir + "/events.jsonl", [&](const json& e) {
-    std::string name = e.value("step", "");
-    std::string ev = e.value("event", "");
-    if (name.empty() || (ev != "done" && ev != "attempt")) return;
+  scan_event_log(dir + "/events.jsonl", [&](const Event& e) {
+    const auto* d = std::get_if<ev::Done>(&e.body);
+    const auto* a = std::get_if<ev::Attempt>(&e.body);
+    const std::string& name = d ? d->step : a ? a->at.step : "";
+    if (name.empty()) return;
     if (std::find(steps->begin(), steps->end(), name) == steps->end()) steps->push_back(name);
     if (name != step) return;
     *found = true;
     // An empty answer has no file (the hash of "" says so): nothing to print.
-    bool empty = e.value("output_hash", "") == output_hash("");
-    if (ev == "done") {
+    if (d) {
       finished = true;
-      done = empty ? "" : e.value("output", "");
+      done = d->output_hash == output_hash("") ? "" : d->output;
     } else {
-      last = empty ? "" : e.value("output", "");
+      last = a->output_hash == output_hash("") ? "" : a->output.value_or("");
     }
   }, err);
   return finished ? done : last;
@@ -78,7 +90,7 @@ std::vector<std::string> steps_that_ran(const std::string& run_dir) {
 std::string latest_unfinished_run(const std::string& root) {
   std::vector<std::string> ids = run_ids(root);
   for (auto it = ids.rbegin(); it != ids.rend(); ++it)
-    if (meta_of(root + "/" + *it).value("status", "") != "succeeded") return *it;
+    if (meta_of(root + "/" + *it).status != "succeeded") return *it;
   return "";
 }
 

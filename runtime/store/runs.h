@@ -4,16 +4,19 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace flow::rt {
 
 // The runs under `root` that have a run.json, oldest first (ids sort by the second, then by
 // the start time in run.json).
 std::vector<std::string> run_ids(const std::string& root);
 
-// DIR/run.json as an object; {} when it is missing or damaged.
-nlohmann::json meta_of(const std::string& dir);
+// What the listings read of DIR/run.json. `found` is false when it is missing, not a JSON object
+// or an empty one; a field of another type (a hand-edited file) reads as "".
+struct RunMeta {
+  bool found = false;
+  std::string flow, status, started;
+};
+RunMeta meta_of(const std::string& dir);
 
 // The file holding what STEP produced: its `done` event's output, else (a step that failed or
 // has not finished) the output of its last attempt; "" for an empty answer. `found` says

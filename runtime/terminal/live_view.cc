@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "lang/text.h"
-#include "runtime/store/event_fields.h"
 #include "runtime/terminal/printable.h"
 #include "runtime/terminal/status.h"
 #include "runtime/terminal/step_progress.h"
@@ -21,8 +20,6 @@
 
 namespace flow::rt {
 namespace {
-
-using json = nlohmann::json;
 
 double steady_seconds() {
   using namespace std::chrono;
@@ -41,13 +38,14 @@ std::string elapsed_text(double s) {
 // the events that change the course of the run. Starts and `done` do not (the call's line said
 // it finished); a gate's check is told by its `verdict` line (which has the call's time and
 // cost), a person's answer by its `approval` line, and a gate that passed by its verdicts.
-bool kept_in_scrollback(const json& e) {
-  std::string ev = e.value("event", ""), kind = e.value("kind", "");
-  if (ev == "dispatch" || ev == "done") return false;
-  if (ev == "attempt")
-    return kind == "agent" || kind == "command" || (kind == "review" && !e.value("ok", false));
-  if (ev == "verdict") return e.value("check", "") != "human";
-  if (ev == "gate_pass") return e.value("unapproved", false);
+bool kept_in_scrollback(const EventBody& e) {
+  if (std::holds_alternative<ev::Dispatch>(e) || std::holds_alternative<ev::Done>(e)) return false;
+  if (const auto* a = std::get_if<ev::Attempt>(&e)) {
+    const std::string& kind = a->at.kind;
+    return kind == "agent" || kind == "command" || (kind == "review" && !a->ok);
+  }
+  if (const auto* v = std::get_if<ev::Verdict>(&e)) return v->check != "human";
+  if (const auto* p = std::get_if<ev::GatePass>(&e)) return p->unapproved;
   return true;
 }
 
@@ -79,11 +77,10 @@ class LiveView : public Status, public ScreenHold {
     }
     show();
   }
-  void event(const ojson& je) override {
+  void event(const Event& e) override {
     std::lock_guard<std::mutex> lock(mu_);
-    json e(je);
-    track(e);
-    if (kept_in_scrollback(e)) story(format_event(e), 10);
+    track(e.body);
+    if (kept_in_scrollback(e.body)) story(format_event(e), 10);
     // A wide fan-out of quick calls makes thousands of events a second: the view is drawn at
     // most twenty times a second, the lines that scrolled up meanwhile with it.
     if (steady_seconds() - last_shown_ >= 0.05) show();
@@ -117,31 +114,35 @@ class LiveView : public Status, public ScreenHold {
 
   // What a running task is called on screen: a fan-out's item by its number, a gate's check by
   // its reviewer, and by its number when it is not the gate's first.
-  static std::string running_label(const json& e) {
-    std::string step = event_text(e, "step"), kind = event_text(e, "kind");
-    if (!e.contains("index")) return step;
-    int64_t n = event_int(e, "index") + 1;
-    if (kind == "agent") return fmt::format("{}[{}]", step, n);
-    std::string label = n > 1 ? fmt::format("{} check {}", step, n) : step;
-    std::string agent = event_text(e, "agent");
+  static std::string running_label(const ev::Dispatch& d) {
+    if (!d.index) return d.step;
+    int64_t n = *d.index + 1;
+    if (d.kind == "agent") return fmt::format("{}[{}]", d.step, n);
+    std::string label = n > 1 ? fmt::format("{} check {}", d.step, n) : d.step;
+    std::string agent = d.agent.value_or("");
     return agent.empty() ? label : label + " (" + agent + ")";
   }
 
-  void track(const json& e) {
-    std::string ev = e.value("event", ""), step = e.value("step", "");
-    std::string key = step + "#" + std::to_string(event_int(e, "index"));
-    if (ev == "dispatch")
-      running_[key] = {steady_seconds(), e.value("attempt", int64_t{1}), running_label(e)};
-    if (ev == "attempt") {
-      running_.erase(key);
-      usage_.add(e);
+  static std::string running_key(const std::string& step, const std::optional<int64_t>& index) {
+    return step + "#" + std::to_string(index.value_or(0));
+  }
+
+  void track(const EventBody& e) {
+    if (const auto* d = std::get_if<ev::Dispatch>(&e))
+      running_[running_key(d->step, d->index)] = {steady_seconds(), d->attempt, running_label(*d)};
+    if (const auto* a = std::get_if<ev::Attempt>(&e)) {
+      running_.erase(running_key(a->at.step, a->at.index));
+      usage_.add(*a);
     }
     if (!progress_) return;
-    if (ev == "done" || ev == "skip") progress_->finished(step);
-    if (ev == "gate_pass") progress_->finished(e.value("gate", ""));
-    if ((ev == "retry" || ev == "rework") && e.contains("steps") && e["steps"].is_array())
-      for (const json& s : e["steps"])
-        if (s.is_string()) progress_->unfinished(s.get<std::string>());
+    if (const auto* done = std::get_if<ev::Done>(&e)) progress_->finished(done->step);
+    if (const auto* skip = std::get_if<ev::Skip>(&e)) progress_->finished(skip->step);
+    if (const auto* pass = std::get_if<ev::GatePass>(&e)) progress_->finished(pass->gate);
+    const std::vector<std::string>* again = nullptr;  // a send-back's steps run again
+    if (const auto* r = std::get_if<ev::Retry>(&e)) again = &r->steps;
+    if (const auto* w = std::get_if<ev::Rework>(&e)) again = &w->steps;
+    if (again)
+      for (const std::string& s : *again) progress_->unfinished(s);
   }
 
   // Adds a line to what scrolls up, broken to the window's width; printed at the next show().

@@ -9,12 +9,9 @@
 #include <fmt/format.h>
 
 #include "lang/text.h"
-#include "runtime/store/event_fields.h"
 #include "runtime/terminal/printable.h"
 
 namespace flow::rt {
-
-using json = nlohmann::json;
 
 namespace {
 
@@ -37,165 +34,160 @@ std::string first_line(const std::string& s, size_t max = 100) {
 std::string seconds(int64_t ms) { return fmt::format("{:.1f}s", ms / 1000.0); }
 
 // "[2]" for the second item of a fan-out, " check 2" for a gate's second check.
-template <class Json>
-std::string item(const Json& e) {
-  auto it = e.find("index");
-  if (it == e.end() || !it->is_number()) return "";
-  std::string kind = event_text(e, "kind");
+std::string item_text(const std::optional<int64_t>& index, const std::string& kind = "",
+                      const std::string& step = "") {
+  if (!index) return "";
   bool check = kind == "review" || kind == "check" || kind == "verdict" ||
-               (kind == "human" && event_text(e, "step").find('/') != std::string::npos);
-  int n = it->template get<int>() + 1;
+               (kind == "human" && step.find('/') != std::string::npos);
+  int64_t n = *index + 1;
   return check ? fmt::format(" check {}", n) : fmt::format("[{}]", n);
 }
-
-}  // namespace
-
-namespace {
-
-// The items a step chose for a fan-out over its answer.
-template <class Json>
-std::string items_line(const Json& e) {
-  size_t count = e.contains("items") && e["items"].is_array() ? e["items"].size() : 0;
-  return fmt::format("items {}: {} chosen by {} (at most {})", event_text(e, "step"), count,
-                     event_text(e, "from"), event_int(e, "cap"));
-}
+std::string item_text(const ev::CallPlace& at) { return item_text(at.index, at.kind, at.step); }
 
 // "PASS  plan/gate: code-review (attempt 1, 2.1s, $0.0123)", with the reason of a FAIL.
-template <class Json>
-std::string verdict_text(const Json& e) {
-  std::string check = event_text(e, "check"), what;
-  if (check == "review") what = event_text(e, "agent");
-  else if (check == "command") what = "`" + first_line(event_text(e, "command"), 60) + "`";
-  else if (check == "human") what = "approval";
-  else if (check == "verdict") what = "verdict of " + event_text(e, "step");
+std::string verdict_text(const ev::Verdict& e) {
+  std::string what;
+  if (e.check == "review") what = e.agent.value_or("");
+  else if (e.check == "command") what = "`" + first_line(e.command.value_or(""), 60) + "`";
+  else if (e.check == "human") what = "approval";
+  else if (e.check == "verdict") what = "verdict of " + e.step;
   // A per-item gate's verdict (`review each` on a fan-out) has the item as `index`.
-  const bool per_item = e.contains("check_index");
-  std::string gate = event_text(e, "gate");
-  if (per_item) gate += fmt::format(" item {}", event_int(e, "index") + 1);
-  const int64_t check_number = (per_item ? event_int(e, "check_index") : event_int(e, "index")) + 1;
+  const bool per_item = e.check_index.has_value();
+  std::string gate = e.gate;
+  if (per_item) gate += fmt::format(" item {}", e.index.value_or(0) + 1);
+  const int64_t check_number = (per_item ? *e.check_index : e.index.value_or(0)) + 1;
   if (!what.empty()) what = ": " + what;
   else if (!per_item) what = fmt::format(" check {}", check_number);
-  std::string call = e.contains("duration_ms") ? ", " + seconds(event_int(e, "duration_ms")) : "";
-  if (e.contains("cost_usd") && e["cost_usd"].is_number())
-    call += ", " + format_cost(e["cost_usd"].template get<double>());
+  std::string call = e.duration_ms ? ", " + seconds(*e.duration_ms) : "";
+  if (e.cost_usd) call += ", " + format_cost(*e.cost_usd);
   std::string why;
-  if (event_text(e, "verdict") == "FAIL") {
-    std::string reason = event_text(e, "reason");
-    why = ": " + first_line(reason.empty() ? event_text(e, "feedback") : reason);
+  if (e.verdict == "FAIL") {
+    const std::string& reason = e.reason.value_or("");
+    why = ": " + first_line(reason.empty() ? e.feedback : reason);
   }
-  return fmt::format("{}  {}{} (attempt {}{}){}", event_text(e, "verdict"), gate, what,
-                     event_int(e, "attempt"), call, why);
+  return fmt::format("{}  {}{} (attempt {}{}){}", e.verdict, gate, what, e.attempt, call, why);
 }
 
-// For an event read back (json) or as it is emitted (ordered_json): the plain status prints
-// each event as it happens, and converting it first cost more than formatting it.
-template <class Json>
-std::string format_event_text(const Json& e) {
-  std::string ev = event_text(e, "event"), step = event_text(e, "step");
-  std::string head = fmt::format("[{:>7}] ", seconds(event_int(e, "ms")));
-  if (ev == "run_start")
-    return head + fmt::format("run {} of flow {}: {}{}, backend {}{}, jobs {}", event_text(e, "run"),
-                              event_text(e, "flow"), text::plural(event_int(e, "steps"), "step"),
-                              event_int(e, "gates") > 0 ? ", " + text::plural(event_int(e, "gates"), "gate") : "",
-                              event_text(e, "backend"),
-                              e.value("simulated", false) ? " (agents are SIMULATED)" : "",
-                              event_int(e, "jobs"));
-  if (ev == "run_resume")
-    return head + fmt::format("resume run {}: {} already finished", event_text(e, "run"),
-                              text::plural(event_int(e, "finished"), "step"));
-  if (ev == "dispatch") {
-    std::string kind = event_text(e, "kind"), what = kind;
-    if (kind == "agent" || kind == "review") what = kind + " " + event_text(e, "agent");
-    return head + fmt::format("start {}{} ({}, attempt {})", step, item(e), what, event_int(e, "attempt"));
+std::string attempt_text(const ev::Attempt& e) {
+  std::string cost = e.usage && e.usage->cost_usd ? ", " + format_cost(*e.usage->cost_usd) : "";
+  std::string agent = e.agent.value_or("");
+  if (agent == e.at.step) agent.clear();  // a step named after its agent: said once
+  if (e.ok)
+    return fmt::format("ok    {}{} ({}attempt {}, {}{})", e.at.step, item_text(e.at),
+                       agent.empty() ? "" : agent + ", ", e.at.attempt, seconds(e.duration_ms), cost);
+  return fmt::format("error {}{} (attempt {}): {}", e.at.step, item_text(e.at), e.at.attempt,
+                     first_line(e.error.value_or("")));
+}
+
+// The line of each kind, after the time.
+struct LineText {
+  std::string operator()(const ev::RunStart& e) const {
+    return fmt::format("run {} of flow {}: {}{}, backend {}{}, jobs {}", e.run, e.flow,
+                       text::plural(e.steps, "step"),
+                       e.gates > 0 ? ", " + text::plural(e.gates, "gate") : "", e.backend,
+                       e.simulated ? " (agents are SIMULATED)" : "", e.jobs);
   }
-  if (ev == "attempt") {
-    std::string cost = e.contains("cost_usd") && e["cost_usd"].is_number()
-                           ? ", " + format_cost(e["cost_usd"].template get<double>())
-                           : "";
-    std::string agent = event_text(e, "agent");
-    if (agent == step) agent.clear();  // a step named after its agent: said once
-    if (e.value("ok", false))
-      return head + fmt::format("ok    {}{} ({}attempt {}, {}{})", step, item(e),
-                                agent.empty() ? "" : agent + ", ", event_int(e, "attempt"),
-                                seconds(event_int(e, "duration_ms")), cost);
-    return head + fmt::format("error {}{} (attempt {}): {}", step, item(e), event_int(e, "attempt"),
-                              first_line(event_text(e, "error")));
+  std::string operator()(const ev::RunResume& e) const {
+    return fmt::format("resume run {}: {} already finished", e.run, text::plural(e.finished, "step"));
   }
-  if (ev == "done") return head + fmt::format("done  {}", step);
-  if (ev == "skip") return head + fmt::format("skip  {} ({})", step, event_text(e, "reason"));
-  if (ev == "items") return head + items_line(e);
-  if (ev == "verdict") return head + verdict_text(e);
-  if (ev == "retry")
-    return head + fmt::format("retry {}{}: sent back ({} of {}), rerunning {}", event_text(e, "gate"),
-                              item(e),
-                              e.contains("sent_back") ? event_int(e, "sent_back")
-                                                      : event_int(e, "attempt") - 1,
-                              event_int(e, "retries"),
-                              e.contains("steps") ? e["steps"].size() : 0);
-  if (ev == "rework")
-    return head + fmt::format("rework {}{}: {}; sent back with its last feedback",
-                              event_text(e, "gate"), item(e), event_text(e, "reason"));
-  if (ev == "gate_pass")
-    return head + fmt::format("pass  {}{}", event_text(e, "gate"),
-                              e.value("unapproved", false) ? " (UNAPPROVED: accepted after retries ran out)" : "");
-  if (ev == "exhausted")
-    return head + fmt::format("{}{} ran out of retries after {} attempts (else {})",
-                              event_text(e, "gate"), item(e), event_int(e, "attempts"),
-                              event_text(e, "action"));
-  if (ev == "approval_wait")
-    return head + fmt::format("waiting for approval of {}: {} (answer with: flow approve {} {}, "
-                              "or flow reject {} {} --feedback TEXT)", step,
-                              first_line(event_text(e, "question"), 200), event_text(e, "run"), step,
-                              event_text(e, "run"), step);
-  if (ev == "approval")
-    return head + fmt::format("{} {} ({})", e.value("approved", false) ? "approved" : "refused",
-                              step, event_text(e, "how"));
-  if (ev == "fail") return head + fmt::format("FAILED {}: {}", step, first_line(event_text(e, "error"), 200));
-  if (ev == "call_retry") {
+  std::string operator()(const ev::Dispatch& e) const {
+    std::string what = e.kind;
+    if (e.kind == "agent" || e.kind == "review") what = e.kind + " " + e.agent.value_or("");
+    return fmt::format("start {}{} ({}, attempt {})", e.step, item_text(e.index, e.kind, e.step),
+                       what, e.attempt);
+  }
+  std::string operator()(const ev::Attempt& e) const { return attempt_text(e); }
+  std::string operator()(const ev::Done& e) const { return "done  " + e.step; }
+  std::string operator()(const ev::Skip& e) const {
+    return fmt::format("skip  {} ({})", e.step, e.reason);
+  }
+  // The items a step chose for a fan-out over its answer.
+  std::string operator()(const ev::Items& e) const {
+    return fmt::format("items {}: {} chosen by {} (at most {})", e.step, e.items.size(), e.from, e.cap);
+  }
+  std::string operator()(const ev::Verdict& e) const { return verdict_text(e); }
+  std::string operator()(const ev::Retry& e) const {
+    return fmt::format("retry {}{}: sent back ({} of {}), rerunning {}", e.gate, item_text(e.index),
+                       e.sent_back.value_or(e.attempt - 1), e.retries, e.steps.size());
+  }
+  std::string operator()(const ev::Rework& e) const {
+    return fmt::format("rework {}{}: {}; sent back with its last feedback", e.gate,
+                       item_text(e.index), e.reason);
+  }
+  std::string operator()(const ev::GatePass& e) const {
+    return fmt::format("pass  {}{}", e.gate,
+                       e.unapproved ? " (UNAPPROVED: accepted after retries ran out)" : "");
+  }
+  std::string operator()(const ev::Exhausted& e) const {
+    return fmt::format("{}{} ran out of retries after {} attempts (else {})", e.gate,
+                       item_text(e.index), e.attempts, e.action);
+  }
+  std::string operator()(const ev::ApprovalWait& e) const {
+    return fmt::format("waiting for approval of {}: {} (answer with: flow approve {} {}, "
+                       "or flow reject {} {} --feedback TEXT)",
+                       e.step, first_line(e.question, 200), e.run, e.step, e.run, e.step);
+  }
+  std::string operator()(const ev::Approval& e) const {
+    return fmt::format("{} {} ({})", e.approved ? "approved" : "refused", e.step, e.how);
+  }
+  std::string operator()(const ev::Fail& e) const {
+    return fmt::format("FAILED {}: {}", e.step, first_line(e.error, 200));
+  }
+  std::string operator()(const ev::CallRetry& e) const {
     // The error's last line: the end of the program's stderr, or "PROGRAM: exit N".
-    std::string error = event_text(e, "error");
-    error = error.substr(error.find_last_of('\n') == std::string::npos ? 0 : error.find_last_of('\n') + 1);
-    return head + fmt::format("again {}{}: call {} of {} failed ({}); next call in {}", step, item(e),
-                              event_int(e, "call"), event_int(e, "calls"), first_line(error),
-                              seconds(event_int(e, "delay_ms")));
+    size_t nl = e.error.find_last_of('\n');
+    std::string error = e.error.substr(nl == std::string::npos ? 0 : nl + 1);
+    return fmt::format("again {}{}: call {} of {} failed ({}); next call in {}", e.at.step,
+                       item_text(e.at), e.call, e.calls, first_line(error), seconds(e.delay_ms));
   }
-  if (ev == "api_retry")
-    return head + fmt::format("again {}{}: model request failed ({}); retried in {}", step, item(e),
-                              first_line(event_text(e, "reason")), seconds(event_int(e, "delay_ms")));
-  if (ev == "write_refused") {
-    std::string by = event_text(e, "by");
-    if (by == "kernel")
-      return head + fmt::format("refused {}{}: a write to {} (outside the agent's writes; refused "
-                                "by the kernel)", step, item(e), event_text(e, "path"));
-    return head + fmt::format("refused {}{}: {} {} (outside the agent's {}{})", step, item(e),
-                              event_text(e, "tool"), event_text(e, "path"),
-                              by == "claude" ? "tools or writes" : "writes",
-                              by == "claude" ? "; refused by Claude Code" : "");
+  std::string operator()(const ev::ApiRetry& e) const {
+    return fmt::format("again {}{}: model request failed ({}); retried in {}", e.at.step,
+                       item_text(e.at), first_line(e.reason), seconds(e.delay_ms));
   }
-  if (ev == "write_scopes_unconfined")
-    return head + "note: agents' write scopes are checked after each call, not enforced by the "
-                  "kernel: " + event_text(e, "reason");
-  if (ev == "tools_unavailable") {
+  std::string operator()(const ev::WriteRefused& e) const {
+    if (e.by == "kernel")
+      return fmt::format("refused {}{}: a write to {} (outside the agent's writes; refused "
+                         "by the kernel)", e.at.step, item_text(e.at), e.path);
+    return fmt::format("refused {}{}: {} {} (outside the agent's {}{})", e.at.step,
+                       item_text(e.at), e.tool.value_or(""), e.path,
+                       e.by == "claude" ? "tools or writes" : "writes",
+                       e.by == "claude" ? "; refused by Claude Code" : "");
+  }
+  std::string operator()(const ev::WriteScopesUnconfined& e) const {
+    return "note: agents' write scopes are checked after each call, not enforced by the "
+           "kernel: " + e.reason;
+  }
+  std::string operator()(const ev::ToolsUnavailable& e) const {
     std::string names;
-    if (e.contains("tools") && e["tools"].is_array())
-      for (const auto& t : e["tools"])
-        names += (names.empty() ? "" : ", ") + (t.is_string() ? t.template get<std::string>() : "");
-    return head + fmt::format("warning: agent {} asks for tools backend {} does not have: {}",
-                              event_text(e, "agent"), event_text(e, "backend"), names);
+    for (const std::string& t : e.tools) names += (names.empty() ? "" : ", ") + t;
+    return fmt::format("warning: agent {} asks for tools backend {} does not have: {}", e.agent,
+                       e.backend, names);
   }
-  if (ev == "leftover_killed")
-    return head + fmt::format("killed process group {}, left running by the crashed run", event_int(e, "pgid"));
-  if (ev == "interrupted") return head + fmt::format("interrupted by {}", event_text(e, "signal"));
-  if (ev == "run_end")
-    return head + fmt::format("run {} in {}", event_text(e, "status"), seconds(event_int(e, "duration_ms")));
-  return head + ev;
+  std::string operator()(const ev::LeftoverKilled& e) const {
+    return fmt::format("killed process group {}, left running by the crashed run", e.pgid);
+  }
+  std::string operator()(const ev::Interrupted& e) const { return "interrupted by " + e.signal; }
+  std::string operator()(const ev::RunEnd& e) const {
+    return fmt::format("run {} in {}", e.status, seconds(e.duration_ms));
+  }
+  // The kinds without a line of their own say their name.
+  template <class T>
+  std::string operator()(const T&) const {
+    return "";
+  }
+};
+
+std::string format_event_text(const Event& e) {
+  std::string line = std::visit(LineText{}, e.body);
+  if (line.empty()) line = event_name(e.body);
+  return fmt::format("[{:>7}] ", seconds(e.ms)) + line;
 }
 
 }  // namespace
 
 // Events carry text that agents and commands made (errors, feedback, questions): printable
 // before it reaches a terminal.
-std::string format_event(const json& e) { return printable(format_event_text(e)); }
+std::string format_event(const Event& e) { return printable(format_event_text(e)); }
 
 // --- plain -------------------------------------------------------------------------------------
 
@@ -208,7 +200,7 @@ class PlainStatus : public Status {
     std::fprintf(out_, "%s\n", printable(line).c_str());
     std::fflush(out_);
   }
-  void event(const ojson& e) override {
+  void event(const Event& e) override {
     std::string line = printable(format_event_text(e));
     std::fprintf(out_, "%s\n", line.c_str());
     // One flush per event keeps CI logs live; fwrite buffering keeps it cheap.
@@ -225,10 +217,12 @@ class QuietStatus : public Status {
  public:
   explicit QuietStatus(FILE* out) : plain_(out) {}
   void message(const std::string& line) override { plain_.message(line); }
-  void event(const ojson& e) override {
-    std::string ev = e.value("event", "");
-    if (ev == "fail" || ev == "exhausted" || ev == "approval_wait" || ev == "interrupted" ||
-        ev == "write_refused" || ev == "tools_unavailable" || ev == "write_scopes_unconfined")
+  void event(const Event& e) override {
+    const EventBody& b = e.body;
+    if (std::holds_alternative<ev::Fail>(b) || std::holds_alternative<ev::Exhausted>(b) ||
+        std::holds_alternative<ev::ApprovalWait>(b) || std::holds_alternative<ev::Interrupted>(b) ||
+        std::holds_alternative<ev::WriteRefused>(b) || std::holds_alternative<ev::ToolsUnavailable>(b) ||
+        std::holds_alternative<ev::WriteScopesUnconfined>(b))
       plain_.event(e);
   }
 
@@ -242,10 +236,10 @@ class JsonStatus : public Status {
   void message(const std::string& line) override {
     std::fprintf(messages_, "%s\n", printable(line).c_str());
   }
-  void event(const ojson& e) override {
+  void event(const Event& e) override {
     // ASCII only: JSON escapes C0 controls but would pass C1 controls and bidi overrides
     // through to a terminal; as \uXXXX escapes they are inert, and any JSON reader decodes them.
-    std::string s = e.dump(-1, ' ', true, json::error_handler_t::replace);
+    std::string s = event_line(e, /*ascii=*/true);
     std::fprintf(events_, "%s\n", s.c_str());
     std::fflush(events_);
   }
@@ -270,8 +264,8 @@ class SummaryFeed : public ForwardingStatus {
  public:
   SummaryFeed(std::unique_ptr<Status> inner, Summary* summary)
       : ForwardingStatus(std::move(inner)), summary_(summary) {}
-  void event(const ojson& e) override {
-    summary_->add_emitted(e);
+  void event(const Event& e) override {
+    summary_->add(e);
     inner().event(e);
   }
 

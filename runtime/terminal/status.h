@@ -8,16 +8,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "ir/ir.h"
 #include "runtime/terminal/screen_hold.h"
 #include "runtime/report/summary.h"
 #include "runtime/backends/usage.h"
+#include "runtime/store/events.h"
 
 namespace flow::rt {
-
-using ojson = nlohmann::ordered_json;
 
 class Status {
  public:
@@ -25,7 +22,7 @@ class Status {
   // Before the first event: the flow, and the nodes a resumed run finished before.
   virtual void begin(const ir::Flow&, const std::vector<uint32_t>& /*finished*/) {}
   virtual void message(const std::string& line) = 0;  // banner, final report
-  virtual void event(const ojson& e) = 0;
+  virtual void event(const Event& e) = 0;
   virtual void tick() {}                              // periodic redraw
   virtual bool wants_ticks() const { return false; }
   virtual void finish() {}                            // before the summary is printed
@@ -43,7 +40,7 @@ class ForwardingStatus : public Status {
     inner_->begin(f, finished);
   }
   void message(const std::string& line) override { inner_->message(line); }
-  void event(const ojson& e) override { inner_->event(e); }
+  void event(const Event& e) override { inner_->event(e); }
   void tick() override { inner_->tick(); }
   bool wants_ticks() const override { return inner_->wants_ticks(); }
   void finish() override { inner_->finish(); }
@@ -64,7 +61,7 @@ std::unique_ptr<Status> make_json_status(FILE* events_out, FILE* messages_out);
 // One line for an event, as the plain status prints it ("[  1.2s] done  plan ..."). Every
 // Status prints only printable() text (runtime/terminal/printable.h): agent-made text cannot control
 // the terminal.
-std::string format_event(const nlohmann::json& e);
+std::string format_event(const Event& e);
 
 // Passes every event on to `inner` and adds it to `summary` too, so the summary printed at the
 // end of a run needs no second reading of events.jsonl (whose 2,000 events of a 1,000-call

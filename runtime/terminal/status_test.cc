@@ -2,8 +2,18 @@
 
 #include <catch2/catch.hpp>
 
+#include "runtime/store/event_json.h"
+
 using namespace flow::rt;
 using json = nlohmann::json;
+
+namespace {
+
+// The events these tests feed are written as JSON, as events.jsonl has them.
+Event event_of(const json& e) { return event_from_json(e); }
+std::string format_event(const json& e) { return flow::rt::format_event(event_from_json(e)); }
+
+}  // namespace
 
 TEST_CASE("plain status lines, one per event") {
   CHECK(format_event({{"ms", 1234}, {"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"},
@@ -80,10 +90,10 @@ TEST_CASE("status lines of a gate's round: the send-backs it counts, and a resum
 
 TEST_CASE("the summary table has one row per step") {
   Summary s;
-  s.add({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}});
-  s.add({{"event", "attempt"}, {"step", "plan"}, {"duration_ms", 1500}});
-  s.add({{"event", "done"}, {"step", "plan"}});
-  s.add({{"event", "skip"}, {"step", "deploy"}});
+  s.add(event_of({{"event", "dispatch"}, {"step", "plan"}, {"kind", "agent"}, {"attempt", 1}}));
+  s.add(event_of({{"event", "attempt"}, {"step", "plan"}, {"duration_ms", 1500}}));
+  s.add(event_of({{"event", "done"}, {"step", "plan"}}));
+  s.add(event_of({{"event", "skip"}, {"step", "deploy"}}));
   CHECK(s.table() ==
         "step    status       attempts      time\n"
         "plan    done                1      1.5s\n"
@@ -93,21 +103,21 @@ TEST_CASE("the summary table has one row per step") {
 TEST_CASE("the summary table folds each gate into the step or block it guards") {
   Summary s;
   auto call = [&](const char* step, const char* kind, int attempt, int ms) {
-    s.add({{"event", "dispatch"}, {"step", step}, {"kind", kind}, {"attempt", attempt}});
-    s.add({{"event", "attempt"}, {"step", step}, {"kind", kind}, {"duration_ms", ms}});
+    s.add(event_of({{"event", "dispatch"}, {"step", step}, {"kind", kind}, {"attempt", attempt}}));
+    s.add(event_of({{"event", "attempt"}, {"step", step}, {"kind", kind}, {"duration_ms", ms}}));
   };
   call("backend-new-functionality-agent", "agent", 1, 1000);
-  s.add({{"event", "done"}, {"step", "backend-new-functionality-agent"}});
+  s.add(event_of({{"event", "done"}, {"step", "backend-new-functionality-agent"}}));
   call("backend-new-functionality-agent/gate", "review", 1, 500);
-  s.add({{"event", "retry"}, {"gate", "backend-new-functionality-agent/gate"}});
+  s.add(event_of({{"event", "retry"}, {"gate", "backend-new-functionality-agent/gate"}}));
   call("backend-new-functionality-agent", "agent", 2, 1000);
-  s.add({{"event", "done"}, {"step", "backend-new-functionality-agent"}});
+  s.add(event_of({{"event", "done"}, {"step", "backend-new-functionality-agent"}}));
   call("backend-new-functionality-agent/gate", "review", 2, 500);
-  s.add({{"event", "gate_pass"}, {"gate", "backend-new-functionality-agent/gate"}});
+  s.add(event_of({{"event", "gate_pass"}, {"gate", "backend-new-functionality-agent/gate"}}));
   call("validation/gate", "verdict", 1, 0);  // a gate over a block: the block's row
-  s.add({{"event", "exhausted"}, {"gate", "validation/gate"}});
+  s.add(event_of({{"event", "exhausted"}, {"gate", "validation/gate"}}));
   call("build", "agent", 1, 200);
-  s.add({{"event", "done"}, {"step", "build"}});
+  s.add(event_of({{"event", "done"}, {"step", "build"}}));
   call("build/gate-2", "review", 1, 100);  // still running
   CHECK(s.table() ==
         "step                             status       attempts      time\n"
@@ -119,7 +129,7 @@ TEST_CASE("the summary table folds each gate into the step or block it guards") 
         "backend-\xe2\x80\xa6ty-agent  passed              2      3.0s\n"
         "validation         rejected            1      0.0s\n"
         "build              running             1      0.3s\n");
-  CHECK(s.to_json()["steps"].size() == 5);  // the JSON keeps every node
+  CHECK(json::parse(s.to_json())["steps"].size() == 5);  // the JSON keeps every node
 }
 
 TEST_CASE("a summary fed the events as they are emitted equals one read back from the file") {
@@ -136,8 +146,8 @@ TEST_CASE("a summary fed the events as they are emitted equals one read back fro
   Summary emitted, read;
   auto feed = make_summary_feed(make_quiet_status(stderr), &emitted);
   for (const auto& e : events) {
-    feed->event(e);
-    read.add(nlohmann::json::parse(e.dump()));
+    feed->event(event_of(nlohmann::json::parse(e.dump())));
+    read.add(event_of(nlohmann::json::parse(e.dump())));
   }
   CHECK(emitted.table() == read.table());
   CHECK(emitted.table().find("unapproved") != std::string::npos);
@@ -162,7 +172,7 @@ TEST_CASE("the plain status prints an event as emitted as format_event prints it
   FILE* out = fmemopen(buf, sizeof buf, "w");
   REQUIRE(out);
   auto status = make_plain_status(out);
-  for (const auto& e : events) status->event(e);
+  for (const auto& e : events) status->event(event_of(nlohmann::json::parse(e.dump())));
   std::fclose(out);
   CHECK(std::string(buf) == expected);
   CHECK(expected.find("[5] (agent worker, attempt 1)") != std::string::npos);
@@ -173,10 +183,10 @@ TEST_CASE("a big run's summary shows counts and only the steps worth a look") {
   Summary s;
   for (int i = 0; i < 100; ++i) {
     std::string step = "s" + std::to_string(i);
-    s.add({{"event", "dispatch"}, {"step", step}, {"kind", "command"}, {"attempt", 1}});
-    if (i != 42) s.add({{"event", "done"}, {"step", step}});
+    s.add(event_of({{"event", "dispatch"}, {"step", step}, {"kind", "command"}, {"attempt", 1}}));
+    if (i != 42) s.add(event_of({{"event", "done"}, {"step", step}}));
   }
-  s.add({{"event", "fail"}, {"step", "s42"}});
+  s.add(event_of({{"event", "fail"}, {"step", "s42"}}));
   CHECK(s.table() ==
         "100 steps: 99 done, 1 failed\n"
         "step  status       attempts      time\n"
@@ -191,7 +201,7 @@ TEST_CASE("event lines and the summary carry no control sequences from agents") 
                       {"verdict", "FAIL"}, {"feedback", "\xe2\x80\xaeno\x1b[1A"}}) ==
         "[   0.0s] FAIL  g check 1 (attempt 1): no");
   Summary s;
-  s.add({{"event", "dispatch"}, {"step", "x\x1b[2Jy"}, {"kind", "agent"}, {"attempt", 1}});
+  s.add(event_of({{"event", "dispatch"}, {"step", "x\x1b[2Jy"}, {"kind", "agent"}, {"attempt", 1}}));
   CHECK(s.table().find('\x1b') == std::string::npos);
 }
 

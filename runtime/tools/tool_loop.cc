@@ -1,15 +1,9 @@
 #include "runtime/tools/tool_loop.h"
 
-#include <nlohmann/json.hpp>
+#include "runtime/store/events.h"
 
 namespace flow::rt {
 namespace {
-
-using ojson = nlohmann::ordered_json;
-
-std::string dump(const ojson& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 void add(ModelUsage& into, const ModelUsage& u) {
   into.input_tokens += u.input_tokens;
@@ -20,8 +14,8 @@ void add(ModelUsage& into, const ModelUsage& u) {
 
 void record_retries(const ModelReply& reply, int turn, std::vector<std::string>& events) {
   for (const ModelRetry& r : reply.retries)
-    events.push_back(dump({{"event", "api_retry"}, {"turn", turn}, {"http_attempt", r.attempt},
-                           {"status", r.status}, {"delay_ms", r.delay_ms}, {"reason", r.reason}}));
+    events.push_back(backend_event_text(ev::ApiRetry{.delay_ms = r.delay_ms, .http_attempt = r.attempt, .reason = r.reason,
+                                                      .status = r.status, .turn = turn}));
 }
 
 // Runs the calls of one reply; the user message that answers them.
@@ -41,8 +35,7 @@ ModelMessage run_calls(const std::vector<ToolCall>& calls, const std::set<std::s
       result.content = std::move(o.content);
       result.is_error = o.is_error;
       if (!o.refused.empty())
-        events.push_back(dump({{"event", "write_refused"}, {"by", "tool"}, {"turn", turn}, {"tool", call.name},
-                               {"path", o.refused}}));
+        events.push_back(backend_event_text(ev::WriteRefused{.by = "tool", .path = o.refused, .tool = call.name, .turn = turn}));
     }
     answer.tool_results.push_back(std::move(result));
   }
