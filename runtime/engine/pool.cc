@@ -43,4 +43,13 @@ size_t Pools::delayed_count() const {
   return n;
 }
 
+void Pools::set_agent_pool(uint32_t agent, int id) {
+  if (agent >= agent_pools_.size()) agent_pools_.resize(agent + 1, -1);
+  agent_pools_[agent] = id;
+}
+
+int Pools::agent_pool(uint32_t agent) const {
+  return agent < agent_pools_.size() ? agent_pools_[agent] : -1;
+}
+
 }  // namespace flow::rt

@@ -30,8 +30,13 @@ class Pools {
   bool release(int id, Task* next);
   size_t delayed_count() const;
 
+  // The pool each agent's calls wait in, by agent id (ir::Flow::agents); -1 for none.
+  void set_agent_pool(uint32_t agent, int id);
+  int agent_pool(uint32_t agent) const;
+
  private:
   std::vector<Pool> pools_;
+  std::vector<int> agent_pools_;
 };
 
 }  // namespace flow::rt

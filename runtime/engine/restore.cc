@@ -160,30 +160,30 @@ struct GateOutcomes {
 bool Scheduler::restore(const std::vector<Event>& events, std::string* error) {
   // Check everything first, so that a log that does not fit changes nothing.
   for (size_t i = 0; i < events.size(); ++i) {
-    std::string why = misfit(events[i].body, flow_, plan_, composer_.names());
+    std::string why = misfit(events[i].body, flow(), plan_, composer_.names());
     if (!why.empty()) {
       *error = fmt::format("events.jsonl: event {} (seq {}, \"{}\") does not fit the flow in "
                            "ir.json: {}", i + 1, events[i].seq, event_name(events[i].body), why);
       return false;
     }
   }
-  gate_seen_.assign(flow_.nodes.size(), 0);
+  resume_.gate_seen.assign(flow().nodes.size(), 0);
   GateOutcomes outcomes;
   for (const Event& e : events) replay(e.body, outcomes);
-  unresolved_.clear();
+  resume_.unresolved.clear();
   for (auto& [key, u] : outcomes.pending) {
     const NodeState& gs = plan_.node(key.first);
     bool open = key.second < 0
                     ? gs.state == State::Waiting
                     : gs.state != State::Done && !plan_.item_passed(key.first, key.second);
-    if (open) unresolved_.push_back(std::move(u));
+    if (open) resume_.unresolved.push_back(std::move(u));
   }
   // A gate's attempt counts its evaluations (of each item, for a per-item gate): one that runs
   // again after a resume gets a new number, so the files of earlier evaluations are kept. (An
   // unresolved gate is sent back first, which numbers its next evaluation.)
-  for (uint32_t id = 0; id < flow_.nodes.size(); ++id)
-    if (gate_seen_[id] > 0)
-      plan_.restore_attempt(id, gate_seen_[id] + (outcomes.pending.count({id, -1}) ? 0 : 1));
+  for (uint32_t id = 0; id < flow().nodes.size(); ++id)
+    if (resume_.gate_seen[id] > 0)
+      plan_.restore_attempt(id, resume_.gate_seen[id] + (outcomes.pending.count({id, -1}) ? 0 : 1));
   for (const auto& [key, seen] : outcomes.item_seen)
     plan_.restore_item_attempt(key.first, key.second, seen + (outcomes.pending.count(key) ? 0 : 1));
   return true;
@@ -208,8 +208,8 @@ void Scheduler::replay(const EventBody& body, GateOutcomes& outcomes) {
   if (n.indexed_kind) {  // a dispatch, attempt or verdict: how often the gate or item was judged
     uint32_t g = node_of(*n.name);
     const int attempt = static_cast<int>(*n.attempt);
-    if (flow_.nodes[g].kind() == ir::NodeKind::Gate) gate_seen_[g] = std::max(gate_seen_[g], attempt);
-    if (flow_.nodes[g].is_per_item_gate() && n.index) {
+    if (flow().nodes[g].kind() == ir::NodeKind::Gate) resume_.gate_seen[g] = std::max(resume_.gate_seen[g], attempt);
+    if (flow().nodes[g].is_per_item_gate() && n.index) {
       int& seen = outcomes.item_seen[{g, static_cast<int>(*n.index)}];
       seen = std::max(seen, attempt);
     }
@@ -250,7 +250,7 @@ void Scheduler::replay(const EventBody& body, GateOutcomes& outcomes) {
 
 // A gate's verdict, send-back or exhaustion; for a per-item gate, `index` is the item.
 void Scheduler::replay_gate(const EventBody& body, uint32_t g, GateOutcomes& outcomes) {
-  const bool per_item = flow_.nodes[g].gate().per_item;
+  const bool per_item = flow().nodes[g].gate().per_item;
   const std::optional<int64_t> index = names_of(body).index;
   const int item = per_item ? static_cast<int>(index.value_or(-1)) : -1;
   if (per_item && (item < 0 || item >= plan_.task_count(plan_.fanout_of(g)))) return;
@@ -268,7 +268,7 @@ void Scheduler::replay_gate(const EventBody& body, uint32_t g, GateOutcomes& out
     if (item >= 0 && x->accepted.value_or(false)) plan_.restore_item_accepted(g, item);
     return outcomes.note({g, item}, *x);
   }
-  outcomes.settle(flow_.nodes[g], item);
+  outcomes.settle(flow().nodes[g], item);
 }
 
 // Before anything runs again: a gate whose last outcome was not acted on is acted on now, and
@@ -278,9 +278,9 @@ void Scheduler::replay_gate(const EventBody& body, uint32_t g, GateOutcomes& out
 // fresh budget of retries, so one resume costs at most what `flowc check --stats` counts.
 // A per-item gate does so for each item on its own.
 void Scheduler::resolve_on_resume() {
-  for (const UnresolvedGate& u : unresolved_) {
-    if (stopping_) return;  // a person said no to an `else ask` just now
-    const ir::Node& node = flow_.nodes[u.gate];
+  for (const UnresolvedGate& u : resume_.unresolved) {
+    if (loop_.stopping) return;  // a person said no to an `else ask` just now
+    const ir::Node& node = flow().nodes[u.gate];
     bool can = u.item >= 0 ? plan_.can_send_back_item(u.gate, u.item) : plan_.can_send_back(u.gate);
     if (!u.refused && (can || node.gate().on_exhausted != ir::OnExhausted::Stop)) {
       gate_failed(u.gate, u.item, u.feedback);
@@ -291,7 +291,7 @@ void Scheduler::resolve_on_resume() {
                    declined ? "resumed after a person did not accept the last attempt"
                             : "resumed after the gate ran out of retries");
   }
-  unresolved_.clear();
+  resume_.unresolved.clear();
 }
 
 }  // namespace flow::rt

@@ -40,21 +40,20 @@ std::string below_cwd(const std::string& path) {
 
 Scheduler::Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router,
                      Pools& pools, Cancel& cancel)
-    : env_(std::move(env)), plan_(plan), flow_(plan.flow()), log_(log), status_(status),
-      router_(router), pools_(pools), cancel_(cancel),
-      composer_(compose_env(env_, below_cwd(router.api.record_dir)), plan, outputs_, router),
-      jitter_state_(static_cast<uint64_t>(unix_ms_now()) ^ static_cast<uint64_t>(getpid())) {
-  const size_t n = flow_.nodes.size();
+    : env_(std::move(env)), plan_(plan), record_{log, status}, pools_(pools), cancel_(cancel),
+      composer_(compose_env(env_, below_cwd(router.api.record_dir)), plan, outputs_, router) {
+  const size_t n = flow().nodes.size();
   outputs_.text.resize(n);
   outputs_.file.resize(n);
   outputs_.items.resize(n);
-  for (const ir::Node& node : flow_.nodes) outputs_.items[node.id].resize(plan.node(node.id).items.size());
+  for (const ir::Node& node : flow().nodes) outputs_.items[node.id].resize(plan.node(node.id).items.size());
   // Each agent's pool, looked up once: agent calls and review checks wait in their agent's pool.
-  for (const ir::Agent& a : flow_.agents) {
-    std::string pool = pool_for(router_.config, a.name, a.model);
-    agent_pool_[a.name] = pool.empty() ? -1 : pools_.find(pool);
+  for (uint32_t a = 0; a < flow().agents.size(); ++a) {
+    const ir::Agent& agent = flow().agents[a];
+    std::string pool = pool_for(router.config, agent.name, agent.model);
+    pools_.set_agent_pool(a, pool.empty() ? -1 : pools_.find(pool));
   }
-  ExecContext exec{env_.run_dir, &cancel_, &scopes_, env_.yes, status_.screen()};
+  ExecContext exec{env_.run_dir, &cancel_, &scopes_, env_.yes, record_.status.screen()};
   runner_ = env_.inline_calls ? make_inline_runner(std::move(exec))
                               : make_thread_runner(std::move(exec), env_.jobs);
 }
@@ -64,13 +63,13 @@ Scheduler::~Scheduler() = default;
 void Scheduler::wake() { runner_->wake(); }
 
 const Event& Scheduler::emit(EventBody e) {
-  const Event& stamped = log_.emit(std::move(e));
-  status_.event(stamped);
+  const Event& stamped = record_.log.emit(std::move(e));
+  record_.status.event(stamped);
   return stamped;
 }
 
 int Scheduler::pool_of(const Task& t) const {
-  const ir::Node& node = flow_.nodes[t.node];
+  const ir::Node& node = flow().nodes[t.node];
   uint32_t agent = ir::kNoId;
   if (node.kind() == ir::NodeKind::Gate) {
     if (t.index < 0 || node.gate().checks[t.index].kind != ir::Check::Kind::Review) return -1;
@@ -80,8 +79,7 @@ int Scheduler::pool_of(const Task& t) const {
   } else {
     return -1;
   }
-  auto it = agent_pool_.find(flow_.agent_name(agent));
-  return it == agent_pool_.end() ? -1 : it->second;
+  return pools_.agent_pool(agent);
 }
 
 // --- the loop ----------------------------------------------------------------------------------
@@ -92,20 +90,20 @@ int Scheduler::run() {
   resolve_on_resume();  // before start(): the gates it sends back are not queued yet
   plan_.start();
   if (env_.only_node && plan_.node(*env_.only_node).state == State::Waiting) {
-    not_ready_ = true;  // `flow run-node` of a node whose dependencies have not finished
+    loop_.not_ready = true;  // `flow run-node` of a node whose dependencies have not finished
     return kExitUsage;
   }
   finish_untasked();
   std::string err;
-  if (!log_.commit(&err)) store_failed("", err);
+  if (!record_.log.commit(&err)) store_failed("", err);
   bool interrupted = false;
   for (;;) {
     if (cancel_.requested() && !interrupted) {
       interrupted = true;
-      stopping_ = true;
+      loop_.stopping = true;
     }
     fill();
-    if (running_ == 0) break;
+    if (loop_.running == 0) break;
     std::vector<Finished> batch;
     if (!wait_for_calls(interrupted, batch)) continue;
     for (Finished& f : batch) {
@@ -117,12 +115,12 @@ int Scheduler::run() {
     }
     // Group commit: one write covers every event of this wake-up; the fsync runs in the
     // background (EventLog).
-    if (!log_.commit(&err)) store_failed("", err);
+    if (!record_.log.commit(&err)) store_failed("", err);
   }
   // Stepping: the run goes on with the next `flow run-node` unless it is over.
-  if (env_.stepping && !interrupted && !failed_ && budget_stop_.empty() && !plan_.all_finished()) {
-    if (!log_.sync()) store_failed("", "cannot flush events.jsonl to disk");
-    return failed_ ? kExitFailed : kExitOk;
+  if (env_.stepping && !interrupted && !loop_.failed && budget_.stop.empty() && !plan_.all_finished()) {
+    if (!record_.log.sync()) store_failed("", "cannot flush events.jsonl to disk");
+    return loop_.failed ? kExitFailed : kExitOk;
   }
   return finish(interrupted);
 }
@@ -131,11 +129,11 @@ std::string Scheduler::node_outcome() const {
   if (!env_.only_node) return "";
   const uint32_t id = *env_.only_node;
   const NodeState& n = plan_.node(id);
-  if (node_sent_back_ && n.state != State::Done) return "sent back";
+  if (loop_.node_sent_back && n.state != State::Done) return "sent back";
   if (n.skip || n.state == State::Skipped) return "skipped";
   if (n.state == State::Failed) return "failed";
-  if (n.state != State::Done) return failed_ ? "failed" : "waiting";
-  return flow_.nodes[id].kind() == ir::NodeKind::Gate ? "passed" : "done";
+  if (n.state != State::Done) return loop_.failed ? "failed" : "waiting";
+  return flow().nodes[id].kind() == ir::NodeKind::Gate ? "passed" : "done";
 }
 
 // The first events: a resumed run says so; a new one says which steps `when` skips, and why.
@@ -146,22 +144,22 @@ void Scheduler::emit_start() {
     auto finished = [&](uint32_t i) { return plan_.node(i).state == State::Done || plan_.node(i).skip; };
     int64_t steps = 0;
     for (uint32_t i = 0; i < plan_.size(); ++i)
-      steps += flow_.nodes[i].kind() != ir::NodeKind::Gate && finished(i) &&
+      steps += flow().nodes[i].kind() != ir::NodeKind::Gate && finished(i) &&
                std::all_of(plan_.guards(i).begin(), plan_.guards(i).end(), finished);
     emit(ev::RunResume{env_.run_id, steps});
     return;
   }
   for (uint32_t i = 0; i < plan_.size(); ++i)
     if (plan_.node(i).skip && !plan_.node(i).late_skip)
-      emit(ev::Skip{flow_.nodes[i].name, plan_.node(i).skip_reason});
+      emit(ev::Skip{flow().nodes[i].name, plan_.node(i).skip_reason});
 }
 
 // Waits for finished calls (or a cancel) and moves them into `batch`. False when the wait only
 // timed out to let the status line tick.
 bool Scheduler::wait_for_calls(bool interrupted, std::vector<Finished>& batch) {
   auto woken = [&] { return cancel_.requested() && !interrupted; };
-  if (runner_->wait(batch, status_.wants_ticks() ? 250 : -1, woken) || woken()) return true;
-  status_.tick();
+  if (runner_->wait(batch, record_.status.wants_ticks() ? 250 : -1, woken) || woken()) return true;
+  record_.status.tick();
   return false;
 }
 
@@ -170,34 +168,34 @@ int Scheduler::finish(bool interrupted) {
   int code = kExitOk;
   ev::RunEnd end;
   if (interrupted) {
-    emit(ev::Interrupted{signal_});
+    emit(ev::Interrupted{loop_.signal});
     end.status = "interrupted";
     code = kExitInterrupted;
-  } else if (failed_) {
+  } else if (loop_.failed) {
     end.status = "failed";
-    end.error = report_;
+    end.error = loop_.report;
     code = kExitFailed;
-  } else if (!budget_stop_.empty()) {
-    report_ = budget_report(budget_stop_, env_.spent, env_.limits, env_.run_id);
+  } else if (!budget_.stop.empty()) {
+    loop_.report = budget_report(budget_.stop, env_.spent, env_.limits, env_.run_id);
     end.status = "budget_exhausted";
-    end.error = budget_stop_;
+    end.error = budget_.stop;
     code = kExitBudget;
   } else if (!plan_.all_finished()) {
-    report_ = fmt::format("error: {} of {} steps could not run (their dependencies never "
+    loop_.report = fmt::format("error: {} of {} steps could not run (their dependencies never "
                           "finished); this is a bug or a damaged IR",
                           plan_.size() - plan_.finished_count(), plan_.size());
     end.status = "failed";
-    end.error = report_;
+    end.error = loop_.report;
     code = kExitFailed;
   } else {
     end.status = "succeeded";
   }
-  end.duration_ms = unix_ms_now() - log_.started_ms();
+  end.duration_ms = unix_ms_now() - record_.log.started_ms();
   emit(std::move(end));
-  ended_ = true;
+  loop_.ended = true;
   // A run whose record could not be completed has not succeeded, whatever its steps did.
   std::string err;
-  if ((!log_.commit(&err) || !log_.sync()) && code == kExitOk) {
+  if ((!record_.log.commit(&err) || !record_.log.sync()) && code == kExitOk) {
     if (err.empty()) err = "cannot flush events.jsonl to disk";
     store_failed("", err);
     code = kExitFailed;
@@ -216,9 +214,9 @@ void Scheduler::store_failed(const std::string& step, const std::string& error) 
 void Scheduler::fail_run(const std::string& step, const std::string& error,
                          const std::string& report) {
   if (!step.empty()) emit(ev::Fail{step, error});
-  if (!failed_) report_ = report;  // the first failure is the one to explain
-  failed_ = true;
-  stopping_ = true;
+  if (!loop_.failed) loop_.report = report;  // the first failure is the one to explain
+  loop_.failed = true;
+  loop_.stopping = true;
 }
 
 // A run that crashed may have left programs running (if even their supervisors were killed,
@@ -237,7 +235,7 @@ void Scheduler::kill_leftovers() {
 
 void Scheduler::fill() {
   Task t;
-  while (!stopping_ && running_ < env_.jobs && plan_.pop_ready(&t)) {
+  while (!loop_.stopping && loop_.running < env_.jobs && plan_.pop_ready(&t)) {
     // Stepping: another node's task stays unstarted; no event says it was ready, so the next
     // process finds it ready again.
     if (env_.stepping && t.node != env_.only_node) continue;
@@ -250,11 +248,11 @@ void Scheduler::fill() {
 
 // Composes the task's call, records its start (and a question's wait) and hands it to the runner.
 void Scheduler::dispatch(const Task& t) {
-  const ir::Node& node = flow_.nodes[t.node];
-  ++running_;
+  const ir::Node& node = flow().nodes[t.node];
+  ++loop_.running;
   if (is_call(t)) ++env_.spent.calls;  // counted when started, as `rule at most N calls` counts
   Composed c = composer_.compose(t);
-  ev::Dispatch d{.step = node.name, .stage = flow_.stage_of(node), .attempt = c.call.attempt};
+  ev::Dispatch d{.step = node.name, .stage = flow().stage_of(node), .attempt = c.call.attempt};
   if (node.kind() == ir::NodeKind::Gate || t.index >= 0) d.index = event_index(t);
   // The composer names the call (its kind, and for agents the agent, model and backend).
   auto said = [&](const char* key) -> std::optional<std::string> {

@@ -62,6 +62,37 @@ enum ExitCode {
   kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitBudget = 3, kExitInterrupted = 130
 };
 
+// Where a run is recorded: its event log on disk and what the terminal shows of it. Every
+// event goes to both (Scheduler::emit).
+struct RunRecord {
+  EventLog& log;
+  Status& status;
+};
+
+// How the loop is doing: calls in flight, whether it is winding down, and how it ended.
+struct LoopState {
+  int running = 0;
+  bool stopping = false, failed = false;
+  bool ended = false, not_ready = false;
+  bool node_sent_back = false;  // stepping: only_node is a gate that sent its work back
+  std::string report;           // why the run failed
+  std::string signal = "SIGINT";
+};
+
+// Budgets (scheduler_budget.cc): why one stopped the run, and whether the warning about a call
+// of unknown cost was given.
+struct BudgetState {
+  std::string stop;
+  bool warned_unknown_cost = false;
+};
+
+// Resume (restore.cc): the highest attempt on record per gate, and the gate outcomes the
+// resumed run left unresolved, acted on before the run goes on.
+struct ResumeState {
+  std::vector<int> gate_seen;
+  std::vector<UnresolvedGate> unresolved;
+};
+
 class Scheduler {
  public:
   Scheduler(RunEnv env, Plan& plan, EventLog& log, Status& status, Router& router, Pools& pools,
@@ -75,14 +106,14 @@ class Scheduler {
   int run();
   // Wakes the loop (the signal thread calls this after cancel.request()).
   void wake();
-  const std::string& report() const { return report_; }  // why the run failed
-  const std::string& signal_name() const { return signal_; }
+  const std::string& report() const { return loop_.report; }  // why the run failed
+  const std::string& signal_name() const { return loop_.signal; }
   // Stepping: what became of `only_node` ("done", "passed", "sent back", "skipped", "failed",
   // "waiting": it did not finish) and whether the run has ended (run_end was recorded).
   std::string node_outcome() const;
-  bool ended() const { return ended_; }
-  bool not_ready() const { return not_ready_; }  // only_node waits for other nodes: nothing ran
-  void set_signal_name(const std::string& s) { signal_ = s; }
+  bool ended() const { return loop_.ended; }
+  bool not_ready() const { return loop_.not_ready; }  // only_node waits for other nodes: nothing ran
+  void set_signal_name(const std::string& s) { loop_.signal = s; }
 
  private:
   // The loop (scheduler.cc)
@@ -130,31 +161,20 @@ class Scheduler {
   static int event_index(const Task& t) { return t.item >= 0 ? t.item : t.index; }
   ev::CallPlace place_of(const Call& c) const;  // what a call's events say it was
 
+  const ir::Flow& flow() const { return plan_.flow(); }
+
   RunEnv env_;
-  ScopeTracker scopes_;  // write scopes of the calls running now (write_scope.h)
   Plan& plan_;
-  const ir::Flow& flow_;
-  EventLog& log_;
-  Status& status_;
-  Router& router_;
-  Pools& pools_;
+  RunRecord record_;    // the event log and the terminal
+  Pools& pools_;        // named pools, and each agent's
   Cancel& cancel_;
+  ScopeTracker scopes_;  // write scopes of the calls running now (write_scope.h)
   Outputs outputs_;
   Composer composer_;                 // the call of a ready task (engine/compose.h)
   std::unique_ptr<Runner> runner_;    // where calls run (engine/runner.h)
-
-  std::unordered_map<std::string, int> agent_pool_;    // per agent: pool or -1
-  std::vector<int> gate_seen_;                         // resume: highest gate attempt on record
-  std::vector<UnresolvedGate> unresolved_;              // resume: acted on before the run
-  uint64_t jitter_state_;                              // backoff jitter (splitmix64)
-
-  int running_ = 0;
-  bool stopping_ = false, failed_ = false;
-  std::string report_, signal_ = "SIGINT";
-  std::string budget_stop_;  // why a budget stopped the run
-  bool warned_unknown_cost_ = false;
-  bool ended_ = false, not_ready_ = false;
-  bool node_sent_back_ = false;  // stepping: only_node is a gate that sent its work back
+  LoopState loop_;
+  BudgetState budget_;
+  ResumeState resume_;
 };
 
 }  // namespace flow::rt

@@ -8,7 +8,7 @@
 namespace flow::rt {
 
 bool Scheduler::is_call(const Task& t) const {
-  const ir::Node& node = flow_.nodes[t.node];
+  const ir::Node& node = flow().nodes[t.node];
   if (node.kind() == ir::NodeKind::Agent) return true;
   return node.kind() == ir::NodeKind::Gate && t.index >= 0 &&
          node.gate().checks[t.index].kind == ir::Check::Kind::Review;
@@ -19,9 +19,9 @@ bool Scheduler::over_budget(const Task& t) {
   std::string why = budget_reached(env_.limits, env_.spent);
   if (why.empty()) return false;
   plan_.fail(t.node);  // never started; stays unfinished for resume
-  if (!budget_stop_.empty()) return true;
-  budget_stop_ = why;
-  stopping_ = true;
+  if (!budget_.stop.empty()) return true;
+  budget_.stop = why;
+  loop_.stopping = true;
   const Spent& s = env_.spent;
   emit(ev::BudgetExhausted{why, s.calls, s.usage.cost_usd, s.usage.tokens(), env_.limits.calls,
                            env_.limits.cost_usd, env_.limits.tokens});
@@ -33,11 +33,11 @@ bool Scheduler::over_budget(const Task& t) {
 void Scheduler::count_usage(const Finished& f) {
   const AgentUsage& u = f.result.usage;
   env_.spent.add_usage(u);
-  if (!u.known || u.cost_known || !env_.limits.cost_usd || warned_unknown_cost_) return;
-  warned_unknown_cost_ = true;
-  const ir::Node& node = flow_.nodes[f.call.task.node];
+  if (!u.known || u.cost_known || !env_.limits.cost_usd || budget_.warned_unknown_cost) return;
+  budget_.warned_unknown_cost = true;
+  const ir::Node& node = flow().nodes[f.call.task.node];
   emit(ev::BudgetUnknownCost{node.name});
-  status_.message(fmt::format("warning: a call of `{}` has no known cost (no price for its "
+  record_.status.message(fmt::format("warning: a call of `{}` has no known cost (no price for its "
                               "model; see `prices:` in docs/config.md): it counts as $0 toward "
                               "--max-cost",
                               node.name));

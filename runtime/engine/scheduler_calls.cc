@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/engine/backoff.h"
 #include "runtime/engine/items.h"
 #include "runtime/engine/scheduler.h"
 #include "runtime/backends/usage.h"
@@ -17,17 +18,10 @@ namespace flow::rt {
 bool Scheduler::retry_call(Finished& f) {
   const Call& c = f.call;
   const CallResult& r = f.result;
-  if (r.ok || r.cancelled || !r.retryable || c.number > c.retry.retries || stopping_ ||
+  if (r.ok || r.cancelled || !r.retryable || c.number > c.retry.retries || loop_.stopping ||
       cancel_.requested())
     return false;
-  int64_t delay = static_cast<int64_t>(c.retry.delay_ms) << std::min(c.number - 1, 16);
-  delay = std::min<int64_t>(delay, 3600 * 1000);
-  jitter_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
-  uint64_t z = jitter_state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  delay = delay / 2 + static_cast<int64_t>(z % static_cast<uint64_t>(delay - delay / 2 + 1));
+  const int64_t delay = retry_delay_ms(c.retry, c.number);
   emit(ev::CallRetry{place_of(c), c.number, c.retry.retries + 1, r.error, delay});
   Call next = std::move(f.call);
   ++next.number;
@@ -37,7 +31,7 @@ bool Scheduler::retry_call(Finished& f) {
 }
 
 ev::CallPlace Scheduler::place_of(const Call& c) const {
-  ev::CallPlace at{.step = flow_.nodes[c.task.node].name, .kind = to_string(c.kind), .attempt = c.attempt};
+  ev::CallPlace at{.step = flow().nodes[c.task.node].name, .kind = to_string(c.kind), .attempt = c.attempt};
   if (event_index(c.task) >= 0) at.index = event_index(c.task);
   return at;
 }
@@ -60,23 +54,23 @@ void Scheduler::emit_backend_events(const Finished& f) {
 void Scheduler::handle(Finished& f) {
   emit_backend_events(f);
   if (retry_call(f)) return;
-  --running_;
+  --loop_.running;
   int pool = pool_of(f.call.task);
   Task next;
   if (pool >= 0 && pools_.release(pool, &next)) {
-    if (stopping_) plan_.fail(next.node);  // never started; stays unfinished for resume
+    if (loop_.stopping) plan_.fail(next.node);  // never started; stays unfinished for resume
     else if (!over_budget(next)) dispatch(next);
   }
   const Call& c = f.call;
   CallResult& r = f.result;
-  const ir::Node& node = flow_.nodes[c.task.node];
+  const ir::Node& node = flow().nodes[c.task.node];
   ev::Attempt a{.at = place_of(c)};
   // The agent node's agent or the check's reviewer; "" for other calls.
   uint32_t agent_id = ir::kNoId;
   if (const ir::AgentCall* call = node.if_agent_call()) agent_id = call->agent;
   else if (const ir::Gate* g = node.if_gate(); g && c.task.index >= 0)
     agent_id = g->checks[c.task.index].agent;
-  const std::string& agent = flow_.agent_name(agent_id);
+  const std::string& agent = flow().agent_name(agent_id);
   if (c.kind == CallKind::Agent || c.kind == CallKind::Review || r.usage.known) a.agent = agent;
   a.ok = r.ok;
   a.duration_ms = r.ms;
@@ -108,7 +102,7 @@ void Scheduler::handle(Finished& f) {
 void Scheduler::record_approval(const Finished& f) {
   const Call& c = f.call;
   const CallResult& r = f.result;
-  const ir::Node& node = flow_.nodes[c.task.node];
+  const ir::Node& node = flow().nodes[c.task.node];
   if (c.kind == CallKind::Human && !r.refused) {
     const Answer& a = r.answer;
     ev::Approval ap{.step = node.name, .question = c.ask.question.text, .approved = r.ok, .how = a.how};
@@ -124,7 +118,7 @@ void Scheduler::record_approval(const Finished& f) {
 void Scheduler::step_failed(const Finished& f) {
   const Call& c = f.call;
   const CallResult& r = f.result;
-  const ir::Node& node = flow_.nodes[c.task.node];
+  const ir::Node& node = flow().nodes[c.task.node];
   std::string report = fmt::format("error: step `{}` failed on attempt {}: {}", node.name,
                                    c.attempt, r.error);
   // Only a file that was written (empty outputs are not): the report must not send anyone
@@ -137,7 +131,7 @@ void Scheduler::step_failed(const Finished& f) {
 }
 
 void Scheduler::node_done(uint32_t id) {
-  const ir::Node& node = flow_.nodes[id];
+  const ir::Node& node = flow().nodes[id];
   const NodeState& ns = plan_.node(id);
   if (node.kind() == ir::NodeKind::Agent && node.is_fanout()) {
     // One combined output for the fan-out, so later prompts and reviews see every item.
@@ -172,12 +166,12 @@ void Scheduler::finish_untasked() {
 // against the cap, recorded (so a resumed run fans out over the same items) and queued. A
 // malformed or over-cap list fails the step, and with it the run.
 void Scheduler::choose_items(uint32_t id) {
-  const ir::Node& node = flow_.nodes[id];
+  const ir::Node& node = flow().nodes[id];
   const NodeState& ns = plan_.node(id);
-  if (ns.items_known || ns.state != State::Ready || stopping_) return;
+  if (ns.items_known || ns.state != State::Ready || loop_.stopping) return;
   const uint32_t from = node.agent_call().fanout_step;
-  if (from >= flow_.nodes.size()) return;  // the IR was validated: not reached
-  const std::string& from_name = flow_.nodes[from].name;
+  if (from >= flow().nodes.size()) return;  // the IR was validated: not reached
+  const std::string& from_name = flow().nodes[from].name;
   ChosenItems chosen = parse_items(outputs_.text[from], node.agent_call().fanout_cap);
   if (!chosen.ok) {
     plan_.fail(id);
@@ -200,7 +194,7 @@ void Scheduler::choose_items(uint32_t id) {
 
 void Scheduler::finish_untasked_once() {
   for (uint32_t id : plan_.take_untasked()) {
-    const ir::Node& node = flow_.nodes[id];
+    const ir::Node& node = flow().nodes[id];
     const NodeState& ns = plan_.node(id);
     if (ns.late_skip)  // decided only now, by an earlier step's outcome
       emit(ev::Skip{node.name, ns.skip_reason});

@@ -12,7 +12,7 @@ void Scheduler::handle_gate(Finished& f) {
   const Call& c = f.call;
   const CallResult& r = f.result;
   const uint32_t gate = c.task.node;
-  const ir::Node& node = flow_.nodes[gate];
+  const ir::Node& node = flow().nodes[gate];
   const ir::Check& check = node.gate().checks[c.task.index];
   if (r.refused || (check.kind == ir::Check::Kind::Review && !r.ok)) {
     // Nobody could judge the work: that is an error, never a pass and never a rework.
@@ -40,7 +40,7 @@ void Scheduler::handle_gate(Finished& f) {
   if (c.task.item >= 0) v.check_index = c.task.index;  // `index` is the item
   if (!reason.empty()) v.reason = reason;
   // The check's own call, so that one line can tell the whole check.
-  if (check.kind == ir::Check::Kind::Review) v.agent = flow_.agent_name(check.agent);
+  if (check.kind == ir::Check::Kind::Review) v.agent = flow().agent_name(check.agent);
   if (check.kind == ir::Check::Kind::Command) v.command = check.command;
   v.duration_ms = r.ms;
   if (r.usage.known && r.usage.cost_known) v.cost_usd = r.usage.cost_usd;
@@ -52,12 +52,12 @@ void Scheduler::handle_gate(Finished& f) {
 
 void Scheduler::gate_passed(uint32_t gate) {
   const NodeState& gs = plan_.node(gate);
-  emit(ev::GatePass{flow_.nodes[gate].name, flow_.nodes[gate].gate().target, gs.attempt, gs.unapproved});
+  emit(ev::GatePass{flow().nodes[gate].name, flow().nodes[gate].gate().target, gs.attempt, gs.unapproved});
 }
 
 // The work a gate judges, as messages name it: the gated step, or one item of its fan-out.
 std::string Scheduler::judged(uint32_t gate, int item) const {
-  const ir::Node& node = flow_.nodes[gate];
+  const ir::Node& node = flow().nodes[gate];
   if (item < 0) return fmt::format("`{}`", node.gate().target);
   return fmt::format("item {} of `{}` ({})", item + 1, node.gate().target,
                      plan_.node(plan_.fanout_of(gate)).items[item]);
@@ -73,14 +73,14 @@ void Scheduler::gate_failed(uint32_t gate, int item, const std::string& feedback
 // (`rework_reason` says why): the gate's work, or one item of it, runs again with the feedback.
 void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedback,
                                const char* rework_reason) {
-  const ir::Node& node = flow_.nodes[gate];
-  if (gate == env_.only_node) node_sent_back_ = true;
+  const ir::Node& node = flow().nodes[gate];
+  if (gate == env_.only_node) loop_.node_sent_back = true;
   std::vector<uint32_t> again =
       item >= 0 ? (rework_reason ? plan_.rework_item(gate, item, feedback)
                                  : plan_.send_back_item(gate, item, feedback))
                 : (rework_reason ? plan_.rework(gate, feedback) : plan_.send_back(gate, feedback));
   std::vector<std::string> steps;
-  for (uint32_t m : again) steps.push_back(flow_.nodes[m].name);
+  for (uint32_t m : again) steps.push_back(flow().nodes[m].name);
   const NodeState& gs = plan_.node(gate);
   std::optional<int64_t> index;
   if (item >= 0) index = item;
@@ -94,7 +94,7 @@ void Scheduler::send_work_back(uint32_t gate, int item, const std::string& feedb
 
 // Out of retries: the gate's `else` decides, for the whole work or for the one item.
 void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) {
-  const ir::Node& node = flow_.nodes[gate];
+  const ir::Node& node = flow().nodes[gate];
   const NodeState& gs = plan_.node(gate);
   const int attempts = (item >= 0 ? gs.rounds[item].sent_back : gs.sent_back) + 1;
   const std::string what = judged(gate, item);
@@ -110,7 +110,7 @@ void Scheduler::exhausted(uint32_t gate, int item, const std::string& feedback) 
       a = wait_for_approval(spec, q, &cancel_);
     } else {
       a = ask_human(spec, Question{q, composer_.question_work(gate), false}, env_.yes,
-                    status_.screen(), &cancel_);
+                    record_.status.screen(), &cancel_);
     }
     if (a.cancelled) return;  // interrupted while waiting: unfinished, resume asks again
     if (!a.notify_error.empty())
