@@ -44,7 +44,7 @@ Composed Composer::compose(const Task& t) {
   c.call.attempt = plan_.task_attempt(t);
   if (flow_.nodes[t.node].kind() == ir::NodeKind::Gate) compose_gate(t, c);
   else compose_step(t, c);
-  if (!c.dispatch.contains("kind")) c.dispatch["kind"] = to_string(c.call.kind);
+  if (c.names.kind.empty()) c.names.kind = to_string(c.call.kind);
   return c;
 }
 
@@ -53,10 +53,10 @@ Composed Composer::compose(const Task& t) {
 void Composer::compose_agent(const ir::Agent& agent, const char* kind, Composed& c) {
   std::string err;
   Backend* backend = router_.get(agent.name, agent.model, &err);
-  c.dispatch["kind"] = kind;
-  c.dispatch["agent"] = agent.name;
-  c.dispatch["model"] = agent.model;
-  c.dispatch["backend"] = router_.name_for(agent.name, agent.model);
+  c.names.kind = kind;
+  c.names.agent = agent.name;
+  c.names.model = agent.model;
+  c.names.backend = router_.name_for(agent.name, agent.model);
   c.call.agent.backend = backend;
   c.call.agent.recordings = env_.recordings;
   if (!backend) c.call.error = err;

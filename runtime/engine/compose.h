@@ -3,11 +3,11 @@
 // the run's inputs and the outputs upstream, prompt.h), the command and what it sees, or the
 // question; and the files the call writes. Reads the plan and the outputs, changes neither.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "ir/ir.h"
 #include "runtime/engine/call.h"
@@ -36,11 +36,17 @@ struct ComposeEnv {
   std::string recordings;       // `--record DIR` inside the tree, "" if none
 };
 
-// A composed call and what its `dispatch` event says of it (kind, and for agents the agent,
-// model and backend). `approval_wait`: the call is a question that waits for `flow approve`.
+// What a call's `dispatch` event names: its kind, and for agents the agent, model and backend.
+struct CallNames {
+  std::string kind;  // "" until the composer sets it
+  std::optional<std::string> agent, model, backend;
+};
+
+// A composed call and how its `dispatch` event names it. `approval_wait`: the call is a
+// question that waits for `flow approve`.
 struct Composed {
   Call call;
-  nlohmann::ordered_json dispatch = nlohmann::ordered_json::object();
+  CallNames names;
   bool approval_wait = false;
 };
 

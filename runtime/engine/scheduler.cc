@@ -255,15 +255,10 @@ void Scheduler::dispatch(const Task& t) {
   ev::Dispatch d{.step = node.name, .stage = flow().stage_of(node), .attempt = c.call.attempt};
   if (node.kind() == ir::NodeKind::Gate || t.index >= 0) d.index = event_index(t);
   // The composer names the call (its kind, and for agents the agent, model and backend).
-  auto said = [&](const char* key) -> std::optional<std::string> {
-    auto it = c.dispatch.find(key);
-    if (it == c.dispatch.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-  };
-  d.kind = said("kind").value_or(to_string(c.call.kind));
-  d.agent = said("agent");
-  d.model = said("model");
-  d.backend = said("backend");
+  d.kind = c.names.kind;
+  d.agent = c.names.agent;
+  d.model = c.names.model;
+  d.backend = c.names.backend;
   emit(std::move(d));
   if (c.approval_wait)
     emit(ev::ApprovalWait{node.name, c.call.ask.question.text, c.call.ask.where.kind, env_.run_id});
