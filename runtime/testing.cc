@@ -135,6 +135,12 @@ std::vector<AgentRequest> FakeBackend::calls() const {
   return calls_;
 }
 
+std::vector<std::string> FakeBackend::steps_called() const {
+  std::vector<std::string> out;
+  for (const AgentRequest& r : calls()) out.push_back(r.step);
+  return out;
+}
+
 std::map<std::string, int> FakeBackend::max_concurrent_by_agent() const {
   std::lock_guard<std::mutex> lock(mu_);
   return agent_max_;

@@ -60,6 +60,7 @@ class FakeBackend : public Backend {
   std::map<std::string, int> gather;
   int gather_any = 0;  // the same for calls of any agent together
   std::vector<AgentRequest> calls() const;
+  std::vector<std::string> steps_called() const;  // the step of each call, in order
   int max_concurrent() const { return max_; }
   std::map<std::string, int> max_concurrent_by_agent() const;
 

@@ -15,6 +15,7 @@
 #include "runtime/testing.h"
 
 using namespace flow::rt;
+using flow::read_file;
 
 namespace {
 
